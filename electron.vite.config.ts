@@ -22,6 +22,8 @@ export default defineConfig({
     resolve: { alias },
     build: {
       outDir: 'out/preload',
+      // A sandboxed preload can require only electron: bundle the contract (and zod) into it.
+      externalizeDeps: false,
       rollupOptions: {
         input: { index: resolve(__dirname, 'src/preload/index.ts') },
         // Sandboxed preloads cannot be ES modules.

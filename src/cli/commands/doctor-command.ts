@@ -1,0 +1,33 @@
+import { parseArgs } from 'node:util';
+import { defaultDataDir } from '../../main/services/app/data-dir';
+import { runDoctor } from '../../main/services/app/doctor';
+import { projectRoot } from '../cli-paths';
+import { EXIT, UsageError, type CliCommand } from '../cli-command';
+
+export const doctorCommand: CliCommand = {
+  name: 'doctor',
+  summary: 'Check the external tools, the data folder and the Electron runtime.',
+  usage: 'fieldbench doctor [--data-dir DIR] [--json]',
+  async run(args, io) {
+    let values;
+    try {
+      ({ values } = parseArgs({ args, options: { 'data-dir': { type: 'string' }, json: { type: 'boolean' } }, strict: true }));
+    } catch (err) {
+      throw new UsageError((err as Error).message);
+    }
+    const report = await runDoctor({ dataDir: values['data-dir'] ?? defaultDataDir(io.env), projectRoot: projectRoot(), env: io.env });
+    if (values.json) {
+      io.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
+    } else {
+      const out: string[] = ['External tools:'];
+      for (const t of report.tools) {
+        out.push(t.found ? `  ok       ${t.label}${t.version ? ` ${t.version}` : ''} (${t.path})` : `  missing  ${t.label}: used for ${t.usedFor}. ${t.hint ?? ''}`);
+      }
+      const d = report.dataDir;
+      out.push('Data folder:', `  ${d.exists ? (d.writable ? 'ok      ' : 'read-only') : 'new     '} ${d.path}${d.exists ? '' : ' (created on first use)'}`);
+      out.push('Desktop runtime:', report.electron.found ? `  ok       Electron (${report.electron.path})` : `  missing  Electron. ${report.electron.hint ?? ''}`);
+      io.stdout.write(`${out.join('\n')}\n`);
+    }
+    return report.dataDir.writable ? EXIT.ok : EXIT.environment;
+  },
+};

@@ -1,0 +1,54 @@
+import { APP_VERSION } from '../main/version';
+import { EXIT, UsageError, type CliCommand, type CliIO } from './cli-command';
+import { doctorCommand } from './commands/doctor-command';
+import { serveCommand } from './commands/serve-command';
+
+/** Every subcommand; later areas add theirs here. */
+export const COMMANDS: CliCommand[] = [serveCommand, doctorCommand];
+
+export function helpText(): string {
+  const width = Math.max(...COMMANDS.map((c) => c.name.length));
+  return [
+    `Fieldbench ${APP_VERSION} — certificates and connections for commissioning Azure IoT Operations edge nodes.`,
+    '',
+    'Usage: fieldbench <command> [options]',
+    '',
+    'Commands:',
+    ...COMMANDS.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`),
+    '',
+    'Options: --help, --version. `fieldbench <command> --help` shows a command\'s options.',
+    'Exit codes: 0 ok, 1 failed, 2 wrong usage, 3 missing tool or folder, 4 password refused, 130 interrupted.',
+  ].join('\n');
+}
+
+export async function runCli(argv: string[], io: CliIO): Promise<number> {
+  const [first, ...rest] = argv;
+  if (first === undefined || first === '--help' || first === '-h' || first === 'help') {
+    io.stdout.write(`${helpText()}\n`);
+    return first === undefined ? EXIT.usage : EXIT.ok;
+  }
+  if (first === '--version' || first === '-v') {
+    io.stdout.write(`${APP_VERSION}\n`);
+    return EXIT.ok;
+  }
+  const command = COMMANDS.find((c) => c.name === first);
+  if (!command) {
+    io.stderr.write(`There is no command "${first}". Run \`fieldbench --help\` to see the commands.\n`);
+    return EXIT.usage;
+  }
+  if (rest.includes('--help') || rest.includes('-h')) {
+    io.stdout.write(`${command.summary}\n\nUsage: ${command.usage}\n`);
+    return EXIT.ok;
+  }
+  try {
+    return await command.run(rest, io);
+  } catch (err) {
+    if (err instanceof UsageError) {
+      io.stderr.write(`${err.message}\nUsage: ${command.usage}\n`);
+      return EXIT.usage;
+    }
+    const e = err as { message?: string; code?: string };
+    io.stderr.write(`${e.message ?? String(err)}\n`);
+    return e.code === 'vault.wrongPassword' ? EXIT.auth : EXIT.failed;
+  }
+}

@@ -1,0 +1,31 @@
+import { app, BrowserWindow } from 'electron';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { composeApp } from './compose';
+import { bindContractToIpc } from './ipc/electron-ipc';
+import { createMainWindow, hardenDefaultSession } from './windows/main-window';
+import { registerAppScheme, serveRendererOverAppScheme } from './windows/app-protocol';
+
+// Electron's desktop entry. Everything it does beyond windows lives in services shared with the CLI and host.
+const here = dirname(fileURLToPath(import.meta.url));
+
+registerAppScheme();
+if (!app.requestSingleInstanceLock()) app.quit();
+
+void app.whenReady().then(() => {
+  hardenDefaultSession();
+  serveRendererOverAppScheme(join(here, '../renderer'));
+  const context = composeApp({ dataDir: process.env.FIELDBENCH_DATA_DIR ?? app.getPath('userData'), runtime: 'electron', projectRoot: app.getAppPath() });
+  bindContractToIpc(context);
+  const preloadDir = join(here, '../preload');
+  createMainWindow(preloadDir);
+  app.on('activate', () => {
+    if (BrowserWindow.getAllWindows().length === 0) createMainWindow(preloadDir);
+  });
+  app.on('second-instance', () => BrowserWindow.getAllWindows()[0]?.focus());
+  app.on('before-quit', () => void context.dispose());
+});
+
+app.on('window-all-closed', () => {
+  if (process.platform !== 'darwin') app.quit();
+});
