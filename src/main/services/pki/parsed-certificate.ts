@@ -2,7 +2,7 @@ import { X509Certificate as NodeX509, createHash, type KeyObject } from 'node:cr
 import { FieldbenchError } from '@shared/errors';
 import { x509 } from './x509-runtime';
 import { describePublicKey, keyFamilyOf, spkiDer } from './key-generator';
-import { spkiPublicKeyBits } from './der-reader';
+import { readChildren, readTlv, spkiPublicKeyBits } from './der-reader';
 import type { KeyFamily, SubjectAltName } from '@shared/pki-types';
 
 const SHORT_NAMES: Record<string, string> = { E: 'emailAddress', '1.2.840.113549.1.9.1': 'emailAddress' };
@@ -28,6 +28,8 @@ export class ParsedCertificate {
   readonly subjectKeyIdentifier: string | null;
   readonly authorityKeyIdentifier: string | null;
   readonly sans: SubjectAltName[];
+  /** 1 or 3 (X.509 v1 certificates carry no extensions at all). */
+  readonly version: number;
   private publicKeyCache: KeyObject | undefined;
 
   constructor(der: Uint8Array) {
@@ -53,6 +55,7 @@ export class ParsedCertificate {
     this.authorityKeyIdentifier = akid?.keyId ? akid.keyId.toUpperCase() : null;
     const san = this.x.getExtension(x509.SubjectAlternativeNameExtension);
     this.sans = san ? san.names.items.map(toSan) : [];
+    this.version = certificateVersion(this.der);
   }
 
   static fromPem(pem: string): ParsedCertificate {
@@ -151,4 +154,14 @@ export function pemBody(pem: string): Buffer {
 
 export function colonHex(hex: string): string {
   return hex.match(/../g)?.join(':') ?? hex;
+}
+
+function certificateVersion(der: Uint8Array): number {
+  const cert = readTlv(der, 0);
+  const tbs = readChildren(der, cert)[0];
+  if (!tbs) return 1;
+  const first = readTlv(der, tbs.start);
+  if (first.tag !== 0xa0) return 1;
+  const int = readTlv(der, first.start);
+  return (der[int.end - 1] ?? 0) + 1;
 }

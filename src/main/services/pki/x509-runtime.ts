@@ -5,6 +5,6 @@ import { webcrypto } from 'node:crypto';
 import * as x509 from '@peculiar/x509';
 
 // Node's WebCrypto signs RSA, ECDSA and Ed25519 natively, so the library never falls back to JS crypto.
-x509.cryptoProvider.set(webcrypto as unknown as Crypto);
+x509.cryptoProvider.set(webcrypto as unknown as Parameters<typeof x509.cryptoProvider.set>[0]);
 
 export { x509 };
