@@ -1,0 +1,65 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test as base } from '@playwright/test';
+
+export interface ServedApp {
+  /** The URL `fieldbench serve` printed, token included. */
+  url: string;
+  origin: string;
+  token: string;
+  dataDir: string;
+  pid: number;
+  stdout(): string;
+}
+
+/** Starts the real CLI's loopback host with a fresh data folder, as a person would. */
+export async function startServedApp(dataDir = mkdtempSync(join(tmpdir(), 'fb-e2e-'))): Promise<ServedApp & { child: ChildProcess; stop(): Promise<void> }> {
+  const child = spawn(process.execPath, [join(process.cwd(), 'bin', 'fieldbench.js'), 'serve', '--port', '0', '--data-dir', dataDir], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  child.stderr?.on('data', (c) => (out += c));
+  const url = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`fieldbench serve did not print its URL in time:\n${out}`)), 90_000);
+    child.stdout?.on('data', (c) => {
+      out += c;
+      const m = out.match(/http:\/\/127\.0\.0\.1:\d+\/\?token=[\w-]+/);
+      if (m) {
+        clearTimeout(timer);
+        resolve(m[0]);
+      }
+    });
+    child.once('exit', (code) => reject(new Error(`fieldbench serve exited with ${code}:\n${out}`)));
+  });
+  const u = new URL(url);
+  return {
+    url,
+    origin: u.origin,
+    token: u.searchParams.get('token') ?? '',
+    dataDir,
+    pid: child.pid ?? 0,
+    child,
+    stdout: () => out,
+    async stop() {
+      if (child.exitCode === null) {
+        const exited = new Promise((r) => child.once('exit', r));
+        child.kill('SIGINT');
+        await exited;
+      }
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Insomnia-style fixture: every test gets its own host and data folder; traces are kept on failure by the config. */
+export const test = base.extend<{ app: ServedApp }>({
+  app: async ({}, use) => {
+    const served = await startServedApp();
+    await use(served);
+    await served.stop();
+  },
+});
+
+export { expect } from '@playwright/test';
