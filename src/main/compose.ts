@@ -2,6 +2,8 @@ import { Dispatcher, silentLogger, type Handlers, type Logger } from './ipc/disp
 import { EventHub } from './ipc/event-hub';
 import { appHandlers } from './handlers/app-handlers';
 import { ensureDataDir } from './services/app/data-dir';
+import { vaultHandlers } from './handlers/vault-handlers';
+import { VaultSession, type VaultSessionOptions } from './services/session/vault-session';
 
 export interface AppEnvironment {
   dataDir: string;
@@ -9,12 +11,15 @@ export interface AppEnvironment {
   /** The folder holding node_modules; lets doctor find the Electron runtime. */
   projectRoot?: string;
   log?: Logger;
+  /** Vault file and test-only KDF overrides; defaults to <dataDir>/vault.fbv. */
+  vault?: Omit<VaultSessionOptions, 'dataDir'>;
 }
 
 export interface AppContext {
   readonly env: AppEnvironment;
   readonly hub: EventHub;
   readonly dispatcher: Dispatcher;
+  readonly vault: VaultSession;
   dispose(): Promise<void>;
 }
 
@@ -27,19 +32,32 @@ export function composeApp(env: AppEnvironment): AppContext {
   const hub = new EventHub();
   const disposers: Array<() => Promise<void> | void> = [];
   // Handlers need the dispatcher (jobs.cancel) and the dispatcher needs the handlers: close the loop lazily.
-  let dispatcher: Dispatcher | undefined;
+  const ref: { dispatcher?: Dispatcher } = {};
   const getDispatcher = () => {
-    if (!dispatcher) throw new Error('dispatcher not ready');
-    return dispatcher;
+    if (!ref.dispatcher) throw new Error('dispatcher not ready');
+    return ref.dispatcher;
   };
+  const vault = new VaultSession({ dataDir: env.dataDir, ...env.vault });
+  disposers.push(() => vault.dispose());
+  disposers.push(
+    vault.onChange((e) => {
+      if (e.kind === 'locked') hub.emit('vault.onState', e.reason ? { unlocked: false, reason: e.reason } : { unlocked: false });
+      if (e.kind === 'locked' && e.reason === 'auto') hub.emit('app.onNotice', { level: 'info', message: 'The vault locked itself after being idle. Unlock it to continue.' });
+      if (e.kind === 'unlocked') hub.emit('vault.onState', { unlocked: true });
+    }),
+  );
+
   const handlers: Handlers = {
     ...appHandlers(env, getDispatcher),
+    ...vaultHandlers(vault),
   };
-  dispatcher = new Dispatcher(handlers, hub, env.log ?? silentLogger);
+  const dispatcher = new Dispatcher(handlers, hub, env.log ?? silentLogger);
+  ref.dispatcher = dispatcher;
   return {
     env,
     hub,
     dispatcher,
+    vault,
     async dispose() {
       for (const d of disposers.reverse()) await d();
     },

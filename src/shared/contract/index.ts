@@ -1,5 +1,6 @@
 import type { z } from 'zod';
 import { appCalls, appEvents } from './app-contract';
+import { vaultCalls, vaultEvents } from './vault-contract';
 import type { CallSpec, EventSpec } from './define';
 import type { Result } from '../errors';
 
@@ -10,10 +11,12 @@ import type { Result } from '../errors';
  */
 export const calls = {
   ...appCalls,
+  ...vaultCalls,
 } as const satisfies Record<string, CallSpec>;
 
 export const events = {
   ...appEvents,
+  ...vaultEvents,
 } as const satisfies Record<string, EventSpec>;
 
 export type Calls = typeof calls;
