@@ -18,7 +18,8 @@ function newestMtime(dir) {
   return newest;
 }
 
-const hasSources = existsSync(join(root, 'src'));
+// npm test builds once up front and sets FIELDBENCH_SKIP_BUILD, so parallel test workers never rebuild at once.
+const hasSources = existsSync(join(root, 'src')) && process.env.FIELDBENCH_SKIP_BUILD !== '1';
 const stale = !existsSync(built) || (hasSources && newestMtime(join(root, 'src')) > statSync(built).mtimeMs);
 if (stale && hasSources) {
   process.stderr.write('Building Fieldbench (first run or sources changed)…\n');

@@ -17,7 +17,7 @@ function step(title) {
 
 function run(cmd, args, opts = {}) {
   const started = Date.now();
-  const r = spawnSync(cmd, args, { stdio: 'inherit', env: { ...process.env, FORCE_COLOR: '0', ...opts.env }, timeout: opts.timeout ?? 30 * 60_000 });
+  const r = spawnSync(cmd, args, { stdio: 'inherit', env: { ...process.env, FORCE_COLOR: '0', FIELDBENCH_SKIP_BUILD: '1', ...opts.env }, timeout: opts.timeout ?? 30 * 60_000 });
   return { ok: r.status === 0, status: r.status, seconds: ((Date.now() - started) / 1000).toFixed(1) };
 }
 

@@ -2,9 +2,10 @@ import { APP_VERSION } from '../main/version';
 import { EXIT, UsageError, type CliCommand, type CliIO } from './cli-command';
 import { doctorCommand } from './commands/doctor-command';
 import { serveCommand } from './commands/serve-command';
+import { vaultCommand } from './commands/vault-command';
 
 /** Every subcommand; later areas add theirs here. */
-export const COMMANDS: CliCommand[] = [serveCommand, doctorCommand];
+export const COMMANDS: CliCommand[] = [serveCommand, doctorCommand, vaultCommand];
 
 export function helpText(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length));
@@ -49,6 +50,8 @@ export async function runCli(argv: string[], io: CliIO): Promise<number> {
     }
     const e = err as { message?: string; code?: string };
     io.stderr.write(`${e.message ?? String(err)}\n`);
-    return e.code === 'vault.wrongPassword' ? EXIT.auth : EXIT.failed;
+    if (e.code === 'vault.wrongPassword') return EXIT.auth;
+    if (e.code === 'cli.noPassword') return EXIT.usage;
+    return EXIT.failed;
   }
 }
