@@ -199,6 +199,8 @@ export interface ImportFileResult {
   keysUnmatched: number;
   certificateIds: string[];
   errors: ImportError[];
+  /** Things skipped on purpose (CSRs, public keys), in sentences. */
+  notes: string[];
 }
 
 export interface HostCheckResult {
@@ -210,3 +212,12 @@ export interface HostCheckResult {
 }
 
 export type PkiEncoding = 'pem' | 'der';
+
+/** What a PEM export contains: the certificate alone, leaf + issuer (step's --bundle), leaf + intermediates, or up to the root. */
+export type ChainExport = 'none' | 'bundle' | 'chain' | 'full';
+
+export interface PkiDefaults {
+  keyAlgorithm: KeyAlgorithm;
+  validity: Record<CertificateRole, ValidityInput>;
+  expiringWithinDays: number;
+}
