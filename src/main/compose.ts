@@ -4,6 +4,10 @@ import { appHandlers } from './handlers/app-handlers';
 import { ensureDataDir } from './services/app/data-dir';
 import { vaultHandlers } from './handlers/vault-handlers';
 import { VaultSession, type VaultSessionOptions } from './services/session/vault-session';
+import { createPkiArea } from './areas/pki-area';
+import { createEdgeArea } from './areas/edge-area';
+import { createNetworkArea } from './areas/network-area';
+import { createMqttArea } from './areas/mqtt-area';
 
 export interface AppEnvironment {
   dataDir: string;
@@ -47,9 +51,21 @@ export function composeApp(env: AppEnvironment): AppContext {
     }),
   );
 
+  // Areas are built in dependency order; a later area receives the services of the earlier ones.
+  const deps = { env, hub, vault, log: env.log ?? silentLogger };
+  const pki = createPkiArea(deps);
+  const edge = createEdgeArea(deps);
+  const network = createNetworkArea(deps);
+  const mqtt = createMqttArea(deps);
+  for (const area of [pki, edge, network, mqtt]) if (area.dispose) disposers.push(() => area.dispose?.());
+
   const handlers: Handlers = {
     ...appHandlers(env, getDispatcher),
     ...vaultHandlers(vault),
+    ...pki.handlers,
+    ...edge.handlers,
+    ...network.handlers,
+    ...mqtt.handlers,
   };
   const dispatcher = new Dispatcher(handlers, hub, env.log ?? silentLogger);
   ref.dispatcher = dispatcher;

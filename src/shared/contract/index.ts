@@ -1,6 +1,10 @@
 import type { z } from 'zod';
 import { appCalls, appEvents } from './app-contract';
 import { vaultCalls, vaultEvents } from './vault-contract';
+import { pkiCalls, pkiEvents } from './pki-contract';
+import { edgeCalls, edgeEvents } from './edge-contract';
+import { networkCalls, networkEvents } from './network-contract';
+import { mqttCalls, mqttEvents } from './mqtt-contract';
 import type { CallSpec, EventSpec } from './define';
 import type { Result } from '../errors';
 
@@ -12,11 +16,19 @@ import type { Result } from '../errors';
 export const calls = {
   ...appCalls,
   ...vaultCalls,
+  ...pkiCalls,
+  ...edgeCalls,
+  ...networkCalls,
+  ...mqttCalls,
 } as const satisfies Record<string, CallSpec>;
 
 export const events = {
   ...appEvents,
   ...vaultEvents,
+  ...pkiEvents,
+  ...edgeEvents,
+  ...networkEvents,
+  ...mqttEvents,
 } as const satisfies Record<string, EventSpec>;
 
 export type Calls = typeof calls;

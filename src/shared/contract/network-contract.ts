@@ -1,0 +1,3 @@
+// The network area's calls and events. Empty until the area is built; see docs/architecture.md.
+export const networkCalls = {} as const;
+export const networkEvents = {} as const;
