@@ -183,12 +183,14 @@ export class Vault implements VaultStore {
   }
 
   /**
-   * Re-encrypts the vault under a new password with a fresh salt (and, optionally, new KDF parameters).
+   * Re-encrypts the vault under a new password with a fresh salt (and, optionally, raised KDF parameters;
+   * without them the current ones are kept).
    * Unlocks with `oldPassword` first if the vault is locked. Afterwards the old password no longer opens it;
    * the backup file, however, still holds the previous version under the old password.
    */
   async changePassword(oldPassword: string, newPassword: string, opts: VaultKdfOptions = {}): Promise<void> {
-    const kdf = resolveKdf({ ...opts, kdf: { ...this.header.kdf, ...opts.kdf } });
+    // Without new settings the current ones stay, whatever they are: they were accepted when the vault was made.
+    const kdf = opts.kdf ? resolveKdf({ ...opts, kdf: { ...this.header.kdf, ...opts.kdf } }) : { ...this.header.kdf };
     let verified = false;
     if (!this.isUnlocked()) {
       await this.unlock(oldPassword);
