@@ -18,6 +18,7 @@ async function main(): Promise<void> {
       san: { type: 'string', multiple: true, default: [] },
       'load-balancer-ip': { type: 'string' },
       'no-reconcile': { type: 'boolean', default: false },
+      verbose: { type: 'boolean', default: false },
     },
   });
   if (!values.dir) {
@@ -33,6 +34,7 @@ async function main(): Promise<void> {
     sans: values.san,
     dir,
     reconcile: !values['no-reconcile'],
+    ...(values.verbose ? { log: (line: string) => process.stderr.write(`${line}\n`) } : {}),
     ...(values['load-balancer-ip'] ? { loadBalancerIp: values['load-balancer-ip'] } : {}),
   });
   await writeFile(join(dir, 'ca.crt'), emu.caPem);

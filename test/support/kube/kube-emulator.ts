@@ -23,6 +23,8 @@ import {
   type JsonObject,
 } from './kube-managed-fields.js';
 import { jsonPatch, mergePatch } from './kube-patch.js';
+import { decodeProtobuf, isProtobuf } from './kube-protobuf.js';
+import { openApiV3GroupVersion, openApiV3Index } from './kube-openapi.js';
 import { createRootCa, issueLeaf, type IssuedCertificate } from './kube-pki.js';
 import { AIO_ROOT_CA_NAME, defaultAioPreload, type PreloadContext } from './kube-preload.js';
 import { reconcileAll, type ReconcileStore } from './kube-reconcile.js';
@@ -88,6 +90,8 @@ export interface KubeEmulatorOptions {
   loadBalancerIp?: string;
   /** gitVersion served on /version; default v1.32.4+k3s1. */
   gitVersion?: string;
+  /** Called with one line per request (method, URL, user, status); the CLI prints it with --verbose. */
+  log?: (line: string) => void;
   /** When set, writes DIR/kubeconfig.yaml (admin) at start. */
   dir?: string;
 }
@@ -583,7 +587,10 @@ class Emulator implements KubeEmulator {
     const ctx: Ctx = { req, res, method: req.method ?? 'GET', path: url.pathname.replace(/\/+$/, '') || '/', query: url.searchParams, body: Buffer.concat(chunks), user: { name: '', groups: [] }, dropAfter: false };
     const record: RecordedRequest = { method: ctx.method, path: ctx.path, query: Object.fromEntries(url.searchParams), user: '', contentType: str(req.headers['content-type']), status: 0 };
     this.requests.push(record);
-    res.on('finish', () => (record.status = res.statusCode));
+    res.on('finish', () => {
+      record.status = res.statusCode;
+      if (this.opts.log) this.opts.log(`${ctx.method} ${req.url ?? ''} ${record.user || '-'} ${res.statusCode} ${record.contentType} accept=${str(req.headers['accept'])}`);
+    });
     try {
       const user = this.authenticate(req);
       if (!user) {
@@ -701,6 +708,9 @@ class Emulator implements KubeEmulator {
     }
     if (path === '/api') return nonResource(() => ({ kind: 'APIVersions', versions: ['v1'], serverAddressByClientCIDRs: [{ clientCIDR: '0.0.0.0/0', serverAddress: `${this.host}:${this.port}` }] }));
     if (path === '/apis') return nonResource(() => this.apiGroupList());
+    if (path === '/openapi/v3') return nonResource(() => openApiV3Index());
+    if (parts[0] === 'openapi' && parts[1] === 'v3') return nonResource(() => openApiV3GroupVersion(parts.slice(2).join('/')));
+    // No v2 document: kubectl only falls back to it when v3 lacks the fieldValidation parameter.
     if (parts[0] === 'openapi') return nonResource(() => undefined);
     if (parts[0] === 'apis' && parts.length === 2) {
       return nonResource(() => this.apiGroupList()['groups'] instanceof Array ? (this.apiGroupList()['groups'] as JsonObject[]).find((g) => g['name'] === parts[1]) && { kind: 'APIGroup', apiVersion: 'v1', ...(this.apiGroupList()['groups'] as JsonObject[]).find((g) => g['name'] === parts[1]) } : undefined);
@@ -802,6 +812,7 @@ class Emulator implements KubeEmulator {
   }
 
   private parseBody(ctx: Ctx, yaml = false): JsonObject {
+    if (isProtobuf(str(ctx.req.headers['content-type']))) return decodeProtobuf(ctx.body);
     const text = ctx.body.toString('utf8');
     if (text.trim() === '') throw badRequest('the body of the request was empty');
     let v: unknown;
@@ -969,7 +980,8 @@ class Emulator implements KubeEmulator {
     if (wantRv !== undefined && wantRv !== '' && wantRv !== om['resourceVersion']) throw staleConflict(def.group, def.resource, name);
     Object.assign(nm, { uid: om['uid'], creationTimestamp: om['creationTimestamp'], name, ...(def.namespaced ? { namespace: om['namespace'] } : {}) });
     if (om['generation'] !== undefined) nm['generation'] = om['generation'];
-    if (nm['managedFields'] === undefined || manager?.apply) nm['managedFields'] = om['managedFields'];
+    // Apply computed managedFields itself; an update that leaves them out keeps the stored ones.
+    if (nm['managedFields'] === undefined && !manager?.apply) nm['managedFields'] = om['managedFields'];
     if (subresource === 'status') {
       const status = next['status'];
       for (const k of Object.keys(next)) if (k !== 'metadata') delete next[k];
@@ -1076,6 +1088,7 @@ class Emulator implements KubeEmulator {
   }
 
   private parseDeleteOptions(ctx: Ctx): JsonObject {
+    if (isProtobuf(str(ctx.req.headers['content-type']))) return decodeProtobuf(ctx.body);
     const text = ctx.body.toString('utf8').trim();
     if (!text) return {};
     try {
