@@ -5,11 +5,12 @@ import { serveCommand } from './commands/serve-command';
 import { vaultCommand } from './commands/vault-command';
 import { pkiCommands } from './commands/pki-commands';
 import { edgeCommands } from './commands/edge-commands';
+import { aioCommands } from './commands/aio-commands';
 import { networkCommands } from './commands/network-commands';
 import { mqttCommands } from './commands/mqtt-commands';
 
 /** Every subcommand; later areas add theirs here. */
-export const COMMANDS: CliCommand[] = [serveCommand, doctorCommand, vaultCommand, ...pkiCommands, ...edgeCommands, ...networkCommands, ...mqttCommands];
+export const COMMANDS: CliCommand[] = [serveCommand, doctorCommand, vaultCommand, ...pkiCommands, ...edgeCommands, ...aioCommands, ...networkCommands, ...mqttCommands];
 
 export function helpText(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length));

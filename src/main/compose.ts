@@ -6,6 +6,7 @@ import { vaultHandlers } from './handlers/vault-handlers';
 import { VaultSession, type VaultSessionOptions } from './services/session/vault-session';
 import { createPkiArea } from './areas/pki-area';
 import { createEdgeArea } from './areas/edge-area';
+import { createAioArea } from './areas/aio-area';
 import { createNetworkArea } from './areas/network-area';
 import { createMqttArea } from './areas/mqtt-area';
 
@@ -55,15 +56,17 @@ export function composeApp(env: AppEnvironment): AppContext {
   const deps = { env, hub, vault, log: env.log ?? silentLogger };
   const pki = createPkiArea(deps);
   const edge = createEdgeArea(deps);
+  const aio = createAioArea(deps);
   const network = createNetworkArea(deps);
   const mqtt = createMqttArea(deps);
-  for (const area of [pki, edge, network, mqtt]) if (area.dispose) disposers.push(() => area.dispose?.());
+  for (const area of [pki, edge, aio, network, mqtt]) if (area.dispose) disposers.push(() => area.dispose?.());
 
   const handlers: Handlers = {
     ...appHandlers(env, getDispatcher),
     ...vaultHandlers(vault),
     ...pki.handlers,
     ...edge.handlers,
+    ...aio.handlers,
     ...network.handlers,
     ...mqtt.handlers,
   };

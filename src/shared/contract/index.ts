@@ -3,6 +3,7 @@ import { appCalls, appEvents } from './app-contract';
 import { vaultCalls, vaultEvents } from './vault-contract';
 import { pkiCalls, pkiEvents } from './pki-contract';
 import { edgeCalls, edgeEvents } from './edge-contract';
+import { aioCalls, aioEvents } from './aio-contract';
 import { networkCalls, networkEvents } from './network-contract';
 import { mqttCalls, mqttEvents } from './mqtt-contract';
 import type { CallSpec, EventSpec } from './define';
@@ -18,6 +19,7 @@ export const calls = {
   ...vaultCalls,
   ...pkiCalls,
   ...edgeCalls,
+  ...aioCalls,
   ...networkCalls,
   ...mqttCalls,
 } as const satisfies Record<string, CallSpec>;
@@ -27,6 +29,7 @@ export const events = {
   ...vaultEvents,
   ...pkiEvents,
   ...edgeEvents,
+  ...aioEvents,
   ...networkEvents,
   ...mqttEvents,
 } as const satisfies Record<string, EventSpec>;
