@@ -1,10 +1,45 @@
-import { useEffect, useState } from 'react';
-import { invoke } from '../bridge';
+import { useEffect } from 'react';
+import { Toaster } from '../ui';
+import { DoctorDialog } from '../features/doctor/doctor-dialog';
+import { AreaView } from './area-view';
+import { NavSidebar } from './nav-sidebar';
+import { StatusBar } from './status-bar';
+import { useAppStore } from './use-app-store';
+import { useNavigationStore } from './use-navigation-store';
+import './shell.css';
+
+/** Ctrl+1..6 (Cmd on macOS) switch areas; ignored while a dialog is open. */
+function useAreaShortcuts() {
+  const goToIndex = useNavigationStore((s) => s.goToIndex);
+  useEffect(() => {
+    const onKeyDown = (event: KeyboardEvent) => {
+      if (!(event.ctrlKey || event.metaKey) || event.altKey || event.shiftKey) return;
+      if (!/^[1-6]$/.test(event.key)) return;
+      if (document.querySelector('[role="dialog"][aria-modal="true"]')) return;
+      event.preventDefault();
+      goToIndex(Number(event.key));
+    };
+    window.addEventListener('keydown', onKeyDown);
+    return () => window.removeEventListener('keydown', onKeyDown);
+  }, [goToIndex]);
+}
 
 export function App() {
-  const [version, setVersion] = useState<string>('');
+  const loadInfo = useAppStore((s) => s.loadInfo);
   useEffect(() => {
-    void invoke('app.info', {}).then((r) => r.ok && setVersion(r.value.version));
-  }, []);
-  return <main><h1>Fieldbench {version}</h1></main>;
+    void loadInfo();
+  }, [loadInfo]);
+  useAreaShortcuts();
+
+  return (
+    <div className="fb-shell">
+      <NavSidebar />
+      <main className="fb-main" id="main">
+        <AreaView />
+      </main>
+      <StatusBar />
+      <Toaster />
+      <DoctorDialog />
+    </div>
+  );
 }

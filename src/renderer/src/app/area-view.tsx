@@ -1,0 +1,25 @@
+import type { ComponentType } from 'react';
+import { EdgePage } from '../features/edge/edge-page';
+import { ExportsPage } from '../features/exports/exports-page';
+import { MqttPage } from '../features/mqtt/mqtt-page';
+import { NetworkPage } from '../features/network/network-page';
+import { RunbooksPage } from '../features/runbooks/runbooks-page';
+import { VaultPage } from '../features/vault/vault-page';
+import type { AreaId } from './areas';
+import { useNavigationStore } from './use-navigation-store';
+
+const PAGES: Record<AreaId, ComponentType> = {
+  vault: VaultPage,
+  edge: EdgePage,
+  network: NetworkPage,
+  mqtt: MqttPage,
+  runbooks: RunbooksPage,
+  exports: ExportsPage,
+};
+
+/** The page of the active area. */
+export function AreaView() {
+  const active = useNavigationStore((s) => s.active);
+  const Page = PAGES[active];
+  return <Page />;
+}
