@@ -60,8 +60,7 @@ export function validateChain(leaf: ParsedCertificate, ctx: ChainContext): Chain
       chain.push(candidate);
       break;
     }
-    const position = chain.length;
-    checkCa(signer, position, add);
+    checkCa(signer, chain.slice(1).filter((c) => c.isCa).length, add);
     chain.push(signer);
     inChain.add(signer.sha256Hex);
     current = signer;
@@ -87,7 +86,7 @@ export function validateChain(leaf: ParsedCertificate, ctx: ChainContext): Chain
   };
 }
 
-function checkCa(signer: ParsedCertificate, position: number, add: (code: ValidationCode, cert: ParsedCertificate, message: string) => void): void {
+function checkCa(signer: ParsedCertificate, below: number, add: (code: ValidationCode, cert: ParsedCertificate, message: string) => void): void {
   // OpenSSL still accepts a self-signed X.509 v1 root as a CA; everything else must say CA:TRUE.
   const v1Root = (signer.version) === 1 && signer.selfIssued;
   if (!signer.isCa && !v1Root) {
@@ -98,8 +97,8 @@ function checkCa(signer: ParsedCertificate, position: number, add: (code: Valida
   if (signer.keyUsageFlags !== null && (signer.keyUsageFlags & x509.KeyUsageFlags.keyCertSign) === 0) {
     add('ca-key-usage', signer, `"${signer.subjectLine}" is a CA but its key usage lacks Certificate Sign. Re-issue it with keyCertSign.`);
   }
-  // position = index of the signer in the chain; the CAs between it and the leaf are position - 1.
-  const below = position - 1;
+  // `below` counts the CA certificates between the signer and the leaf; a non-CA in that spot is already
+  // reported as not-a-ca and would only add noise here.
   const pathLength = signer.basicConstraints?.pathLength;
   if (pathLength !== null && pathLength !== undefined && below > pathLength) {
     add('path-length-exceeded', signer, `"${signer.subjectLine}" allows ${pathLength} intermediate CA(s) below it, but the chain has ${below}. Sign the intermediate with a CA that allows it, or shorten the chain.`);
