@@ -369,7 +369,9 @@ export class PkiService {
     const h = host.trim().replace(/^\[(.*)\]$/, '$1');
     if (h === '') throw new FieldbenchError('pki.bad-host', 'Type a host name or IP address to check.');
     const kind = isIP(h) ? 'ip' : 'dns';
-    const valid = kind === 'ip' ? e.cert.node.checkIP(h) !== undefined : e.cert.node.checkHost(h) !== undefined;
+    // SANs only: Go and Rust clients (and the AIO tooling) ignore the subject CN, so a CN match would be
+    // a false "valid".
+    const valid = kind === 'ip' ? e.cert.node.checkIP(h) !== undefined : e.cert.node.checkHost(h, { subject: 'never' }) !== undefined;
     const listed = e.cert.sans.map((s) => `${s.type.toUpperCase()}:${s.value}`).join(', ') || 'no subject alternative names';
     const message = valid
       ? `"${e.cert.commonName}" is valid for ${h}.`
