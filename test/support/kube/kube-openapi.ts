@@ -16,11 +16,12 @@ function gvPath(group: string, version: string): string {
 
 /** The document for one group/version, or undefined when the emulator does not serve it. */
 export function openApiV3GroupVersion(path: string): JsonObject | undefined {
-  const defs = RESOURCES.filter((r) => gvPath(r.group, r.version) === path && !r.virtual);
+  const defs = RESOURCES.filter((r) => gvPath(r.group, r.version) === path);
   if (defs.length === 0) return undefined;
   const paths: JsonObject = {};
   for (const d of defs) {
-    const base = `/${gvPath(d.group, d.version)}${d.namespaced ? '/namespaces/{namespace}' : ''}/${d.resource}/{name}`;
+    // Create-only kinds (TokenReview) get a collection path; kubectl still only looks for a PATCH with the parameter.
+    const base = `/${gvPath(d.group, d.version)}${d.namespaced ? '/namespaces/{namespace}' : ''}/${d.resource}${d.virtual ? '' : '/{name}'}`;
     const gvk = { group: d.group, version: d.version, kind: d.kind };
     const op = (action: string): JsonObject => ({
       operationId: `${action}${d.kind}`,
@@ -39,7 +40,6 @@ export function openApiV3Index(): JsonObject {
   const out: JsonObject = {};
   const seen = new Set<string>();
   for (const r of RESOURCES) {
-    if (r.virtual) continue;
     const p = gvPath(r.group, r.version);
     if (seen.has(p)) continue;
     seen.add(p);
