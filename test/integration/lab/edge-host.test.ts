@@ -1,5 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
+import { createServer, type AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { edgeHostAvailability, startEdgeHost, type EdgeHost } from '../../support/edge-host/edge-host.js';
 import { runCommand } from '../../support/edge-host/run-command.js';
@@ -141,6 +142,19 @@ describe.skipIf(!availability.ok)('edge test host', () => {
     });
     expect(out).toBe(banner);
     child.kill();
+  });
+
+  it('can make another address answer on the node\'s segment, and only inside its own subnets', async () => {
+    const taken = host.nodeAddress.replace(/\.2$/, '.77');
+    await host.addSegmentAddress(taken);
+    // No ping on these machines: a TCP listener on the new address, reached from inside the node, proves it answers.
+    const server = createServer((s) => s.end('taken'));
+    await new Promise<void>((r) => server.listen(0, taken, () => r()));
+    const port = (server.address() as AddressInfo).port;
+    const res = await host.execInNode('bash', ['-c', `exec 3<>/dev/tcp/${taken}/${port}; cat <&3`], { timeoutMs: 10_000 });
+    server.close();
+    expect(res.stdout).toBe('taken');
+    await expect(host.addSegmentAddress('192.168.1.10')).rejects.toThrow(/not a free address/);
   });
 
   it('stops and starts sshd', async () => {

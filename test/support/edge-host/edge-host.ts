@@ -143,6 +143,11 @@ export interface EdgeHost {
    * fail at once and no packet ever leaves the machine.
    */
   addSpareSubnet(opts: { reachable: boolean }): Promise<SpareSubnet>;
+  /**
+   * Makes another address answer on one of this host's segments (held by the laptop-side veth), for
+   * "that address is already taken" cases. Only addresses inside this host's own subnets are accepted.
+   */
+  addSegmentAddress(address: string): Promise<void>;
   /** Output of sshd (and networkd when enabled) for failure messages. */
   logs(): string;
   stop(): Promise<void>;
@@ -507,6 +512,16 @@ class EdgeHostImpl implements EdgeHost {
       prefixLength: 24,
       reachable: opts.reachable,
     };
+  }
+
+  async addSegmentAddress(address: string): Promise<void> {
+    const m = /^10\.231\.(\d+)\.(\d+)$/.exec(address);
+    const n = Number(m?.[1]);
+    const last = Number(m?.[2]);
+    if (!m || !this.record.subnets.includes(n) || last < 3 || last > 254) {
+      throw new Error(`${address} is not a free address in this edge host's subnets (${this.record.subnets.map((x) => `10.231.${x}.0/24`).join(', ')}; .1 and .2 are taken).`);
+    }
+    await runChecked('ip', ['addr', 'add', `${address}/24`, 'dev', this.hostInterface]);
   }
 
   logs(): string {
