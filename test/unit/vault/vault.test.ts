@@ -1,4 +1,4 @@
-import { readFile, readdir, writeFile, utimes } from 'node:fs/promises';
+import { readFile, readdir, rm, writeFile, utimes } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { FieldbenchError } from '../../../src/shared/errors';
@@ -181,6 +181,30 @@ describe('Vault updates', () => {
     vault.lock();
     await vault.unlock('correct horse');
     expect(vault.getSection('pki', { v: 0 })).toEqual({ v: 2 });
+  });
+
+  it('reports a save that cannot be written, and keeps the previous state in memory', async () => {
+    const dir = await temp.make();
+    const path = join(dir, 'inner', 'vault.fbv');
+    const vault = await Vault.create(path, 'correct horse', WEAK_KDF);
+    await vault.updateSection('pki', { v: 0 }, (d) => void (d.v = 1));
+    // Replace the vault's folder by a plain file: the temp file cannot be created.
+    await rm(join(dir, 'inner'), { recursive: true });
+    await writeFile(join(dir, 'inner'), 'not a folder');
+    const err = await vault.updateSection('pki', { v: 0 }, (d) => void (d.v = 2)).catch((e: unknown) => e);
+    expect(err).toMatchObject({ code: 'vault.saveFailed' });
+    expect((err as FieldbenchError).detail).toMatch(/ENOTDIR/);
+    expect(vault.getSection('pki', { v: 0 })).toEqual({ v: 1 });
+  });
+
+  it('lets only one of two simultaneous creates at the same path win', async () => {
+    const dir = await temp.make();
+    const path = join(dir, 'vault.fbv');
+    const results = await Promise.allSettled([Vault.create(path, 'one', WEAK_KDF), Vault.create(path, 'two', WEAK_KDF)]);
+    expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
+    const lost = results.find((r) => r.status === 'rejected');
+    expect(lost?.reason).toMatchObject({ code: 'vault.exists' });
+    expect(await readdir(dir)).toEqual(['vault.fbv']);
   });
 
   it('rejects an async mutate instead of saving a half-made draft', async () => {

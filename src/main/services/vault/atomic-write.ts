@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { constants } from 'node:fs';
-import { copyFile, link, open, rename, unlink } from 'node:fs/promises';
+import { access, copyFile, link, open, rename, unlink } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 
 export interface AtomicWriteOptions {
@@ -34,9 +34,7 @@ export async function writeFileAtomic(path: string, data: Uint8Array, options: A
     }
     if (options.backupPath !== undefined && !options.exclusive) await rotateBackup(path, options.backupPath);
     if (options.exclusive) {
-      // link() refuses to replace an existing name, so two creates racing for one path cannot both win.
-      await link(tmp, path);
-      await unlink(tmp);
+      await placeExclusive(tmp, path);
     } else {
       await rename(tmp, path);
     }
@@ -47,6 +45,26 @@ export async function writeFileAtomic(path: string, data: Uint8Array, options: A
   await fsyncDirectory(dir);
 }
 
+// link() refuses to replace an existing name, so two creates racing for one path cannot both win. Without
+// hard links (FAT) the best left is a check just before the rename.
+async function placeExclusive(tmp: string, path: string): Promise<void> {
+  try {
+    await link(tmp, path);
+  } catch (err) {
+    if (!NO_HARD_LINKS.has((err as NodeJS.ErrnoException).code ?? '')) throw err;
+    const taken = await access(path, constants.F_OK).then(
+      () => true,
+      () => false,
+    );
+    if (taken) throw Object.assign(new Error(`EEXIST: file already exists, '${path}'`), { code: 'EEXIST' });
+    await rename(tmp, path);
+    return;
+  }
+  await unlink(tmp);
+}
+
+const NO_HARD_LINKS = new Set(['EPERM', 'ENOTSUP', 'EXDEV', 'EMLINK', 'ENOSYS']);
+
 async function rotateBackup(path: string, backupPath: string): Promise<void> {
   const tmp = tempPath(path, 'bak.');
   try {
@@ -54,7 +72,7 @@ async function rotateBackup(path: string, backupPath: string): Promise<void> {
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     if (code === 'ENOENT') return; // nothing to back up yet
-    if (code !== 'EPERM' && code !== 'ENOTSUP' && code !== 'EXDEV' && code !== 'EMLINK') throw err;
+    if (!NO_HARD_LINKS.has(code ?? '')) throw err;
     try {
       await copyFile(path, tmp, constants.COPYFILE_EXCL);
     } catch (copyErr) {
@@ -93,8 +111,11 @@ async function fsyncDirectory(dir: string): Promise<void> {
     fh = await open(dir, 'r');
     await fh.sync();
   } catch (err) {
-    // Windows cannot open or fsync a directory; NTFS journals the rename itself.
-    if (process.platform !== 'win32') throw err;
+    // The rename has already happened, so failing the save now would only make memory and disk disagree.
+    // Windows cannot open or fsync a directory (NTFS journals the rename itself); some network and FUSE
+    // file systems refuse fsync on directories.
+    const code = (err as NodeJS.ErrnoException).code;
+    if (process.platform !== 'win32' && code !== 'EINVAL' && code !== 'ENOTSUP' && code !== 'EISDIR' && code !== 'EPERM') throw err;
   } finally {
     await fh?.close();
   }

@@ -108,7 +108,7 @@ export class Vault implements VaultStore {
     const vault = new Vault(abs, header, opts);
     vault.keys = keys;
     vault.sections = sections;
-    vault.disk = await identityOf(abs);
+    vault.disk = await identityOf(abs).catch(() => undefined);
     vault.touch();
     return vault;
   }
@@ -280,7 +280,12 @@ export class Vault implements VaultStore {
   }
 
   private async persist(bodyJson: string, keys: VaultKeys): Promise<void> {
-    const current = await identityOf(this.path);
+    let current: DiskIdentity | undefined;
+    try {
+      current = await identityOf(this.path);
+    } catch (err) {
+      throw vaultErrors.saveFailed(this.path, err);
+    }
     if (current && this.disk && !sameIdentity(current, this.disk)) throw vaultErrors.changedOnDisk(this.path);
     const header: VaultHeader = {
       ...this.header,
@@ -302,7 +307,8 @@ export class Vault implements VaultStore {
       throw vaultErrors.saveFailed(this.path, err);
     }
     this.header = header;
-    this.disk = await identityOf(this.path);
+    // The save is done; if the file cannot be stat'ed now, the next save simply skips the conflict check.
+    this.disk = await identityOf(this.path).catch(() => undefined);
   }
 
   private requireKeys(): VaultKeys {
