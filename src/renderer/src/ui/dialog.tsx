@@ -54,8 +54,8 @@ export function Dialog({ open, onClose, title, description, children, footer, si
     const layer = layerRef.current;
     const madeInert: HTMLElement[] = [];
     for (const el of Array.from(document.body.children)) {
-      if (el === layer || !(el instanceof HTMLElement) || el.hasAttribute('data-fb-layer') || el.inert) continue;
-      el.inert = true;
+      if (el === layer || !(el instanceof HTMLElement) || el.hasAttribute('data-fb-layer') || el.hasAttribute('inert')) continue;
+      el.setAttribute('inert', '');
       madeInert.push(el);
     }
 
@@ -63,7 +63,7 @@ export function Dialog({ open, onClose, title, description, children, footer, si
     target?.focus();
 
     return () => {
-      for (const el of madeInert) el.inert = false;
+      for (const el of madeInert) el.removeAttribute('inert');
       if (previouslyFocused?.isConnected) previouslyFocused.focus();
     };
     // Focus is taken once per opening, not on every re-render of the caller.
