@@ -330,6 +330,9 @@ describe('Vault password change', () => {
     expect(await saltOf()).toBe(oldSalt);
     await vault.changePassword('correct horse', 'new password');
     expect(await saltOf()).not.toBe(oldSalt);
+    // The backup no longer holds a file the old password opens.
+    expect(await codeOf(reopen(`${path}.bak`, 'correct horse'))).toBe('vault.wrongPassword');
+    expect((await reopen(`${path}.bak`, 'new password')).getSection('pki', {})).toEqual({ a: 1 });
     expect(vault.getSection('pki', {})).toEqual({ a: 1 });
     // Saves after the change use the new key.
     await vault.updateSection('pki', { a: 1 }, (d) => void (d.a = 2));

@@ -185,8 +185,8 @@ export class Vault implements VaultStore {
   /**
    * Re-encrypts the vault under a new password with a fresh salt (and, optionally, raised KDF parameters;
    * without them the current ones are kept).
-   * Unlocks with `oldPassword` first if the vault is locked. Afterwards the old password no longer opens it;
-   * the backup file, however, still holds the previous version under the old password.
+   * Unlocks with `oldPassword` first if the vault is locked. Afterwards the old password opens neither the
+   * vault nor its backup.
    */
   async changePassword(oldPassword: string, newPassword: string, opts: VaultKdfOptions = {}): Promise<void> {
     // Without new settings the current ones stay, whatever they are: they were accepted when the vault was made.
@@ -198,24 +198,30 @@ export class Vault implements VaultStore {
     }
     await this.queue.run(async () => {
       const current = this.requireKeys();
+      const generation = this.generation;
       if (!verified) {
         const candidate = await deriveKeys(oldPassword, current.salt, current.kdf);
-        const same = timingSafeEqual(candidate.enc, current.enc);
+        const same = generation === this.generation && timingSafeEqual(candidate.enc, current.enc);
         wipeKeys(candidate);
+        if (generation !== this.generation) throw vaultErrors.locked();
         if (!same) throw vaultErrors.wrongPassword();
       }
-      const sections = this.requireSections();
-      const generation = this.generation;
       const next = await deriveKeys(newPassword, newSalt(), kdf);
+      let body: string;
       try {
         if (generation !== this.generation) throw vaultErrors.locked();
-        await this.persist(sections.bodyJson(), next);
+        body = this.requireSections().bodyJson();
+        await this.persist(body, next);
       } catch (err) {
         wipeKeys(next);
         throw err;
       }
       wipeKeys(current);
       this.keys = next;
+      // Save once more so the backup, which still holds the file under the old password, is rotated out:
+      // after a change the old password opens nothing. If this second save fails the change still stands,
+      // and the next save rotates the backup anyway.
+      await this.persist(body, next).catch(() => undefined);
       this.emit({ kind: 'saved', sections: [] });
     });
   }
