@@ -990,7 +990,8 @@ class Emulator implements KubeEmulator {
     } else if (subresource) {
       throw notFoundPath();
     } else if (def.status) {
-      next['status'] = old['status'];
+      if (old['status'] === undefined) delete next['status'];
+      else next['status'] = old['status'];
     }
     if (def.generation && !deepEqual(old['spec'], next['spec'])) nm['generation'] = Number(om['generation'] ?? 1) + 1;
     this.normalize(def, next, old);
