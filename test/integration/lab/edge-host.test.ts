@@ -224,8 +224,8 @@ describe.skipIf(!availability.ok)('edge test host teardown', () => {
     const gone = new Promise((r) => child.once('exit', r));
     child.kill('SIGKILL');
     await gone;
-    // The killed process could not clean up: its namespace and folder are still there.
-    expect(netnsNames()).toContain(info.name);
+    // The killed process could not clean up after itself. (A parallel test worker's start may already
+    // have swept it up, which is the same code path, so no "still there" assertion.)
     const { cleanupStaleEdgeHosts } = await import('../../support/edge-host/edge-host.js');
     cleanupStaleEdgeHosts();
     expect(netnsNames()).not.toContain(info.name);

@@ -57,8 +57,14 @@ function ipQuiet(args: string[]): string {
   }
 }
 
-function ensureDirs(): void {
-  for (const d of [EDGE_DIR, SUBNET_DIR, PROC_DIR]) mkdirSync(d, { recursive: true, mode: 0o700 });
+/** False when /run is not writable (not root): the loopback broker lab still works, without crash records. */
+function ensureDirs(): boolean {
+  try {
+    for (const d of [EDGE_DIR, SUBNET_DIR, PROC_DIR]) mkdirSync(d, { recursive: true, mode: 0o700 });
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 export function writeEdgeRecord(rec: EdgeHostRecord): void {
@@ -150,8 +156,8 @@ export function destroyEdgeHostSync(rec: Pick<EdgeHostRecord, 'name' | 'hostInte
   rmSync(join(EDGE_DIR, `${rec.name}.json`), { force: true });
 }
 
-export function registerProcess(rec: ProcessRecord): string {
-  ensureDirs();
+export function registerProcess(rec: ProcessRecord): string | undefined {
+  if (!ensureDirs()) return undefined;
   const path = join(PROC_DIR, `${rec.ownerPid}-${rec.pid}.json`);
   writeFileSync(path, JSON.stringify(rec));
   return path;
@@ -171,7 +177,7 @@ function cmdlineOf(pid: number): string {
 
 /** Removes everything left by lab owners that no longer run. Cheap enough to call before every start. */
 export function cleanupStale(): void {
-  ensureDirs();
+  if (!ensureDirs()) return;
   for (const file of readdirSync(EDGE_DIR)) {
     const rec = readJson<EdgeHostRecord>(join(EDGE_DIR, file));
     if (!rec) {
