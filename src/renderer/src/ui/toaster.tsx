@@ -1,5 +1,5 @@
 import { createPortal } from 'react-dom';
-import { CircleCheck, CircleX, Info, TriangleAlert, X } from 'lucide-react';
+import { ChevronRight, CircleCheck, CircleX, Info, TriangleAlert, X } from 'lucide-react';
 import { Button } from './button';
 import { useToastStore, type Toast, type ToastKind } from './use-toast-store';
 import './toaster.css';
@@ -24,7 +24,10 @@ function ToastCard({ toast }: { toast: Toast }) {
         {toast.message ? <p className="fb-toast__message">{toast.message}</p> : null}
         {toast.detail ? (
           <details className="fb-toast__details">
-            <summary>Details</summary>
+            <summary>
+              <ChevronRight size={16} aria-hidden="true" className="fb-toast__chevron" />
+              Details
+            </summary>
             <pre>{toast.detail}</pre>
           </details>
         ) : null}
