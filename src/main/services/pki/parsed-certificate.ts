@@ -56,6 +56,8 @@ export class ParsedCertificate {
     const san = this.x.getExtension(x509.SubjectAlternativeNameExtension);
     this.sans = san ? san.names.items.map(toSan) : [];
     this.version = certificateVersion(this.der);
+    // Decode the key now: a certificate whose key cannot be read is damaged, and must not enter the vault.
+    this.publicKeyCache = this.node.publicKey;
   }
 
   static fromPem(pem: string): ParsedCertificate {

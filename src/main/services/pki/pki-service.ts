@@ -110,12 +110,17 @@ export class PkiService {
   private readonly now: () => Date;
   private readonly parsed = new Map<string, ParsedCertificate>();
   private index: Index | null = null;
+  /** Issuer links survive re-indexing: a signature once verified does not need verifying again. */
+  private readonly links = new Map<string, string>();
 
   constructor(options: PkiServiceOptions) {
     this.vault = options.vault;
     this.now = options.now ?? (() => new Date());
     this.vault.onChange((e) => {
-      if (e.kind === 'locked') this.parsed.clear();
+      if (e.kind === 'locked') {
+        this.parsed.clear();
+        this.links.clear();
+      }
       this.index = null;
     });
   }
@@ -246,7 +251,7 @@ export class PkiService {
       notes: parsed.notes,
     };
     if (parsed.certificates.length === 0 && parsed.keys.length === 0) return result;
-    this.getIndex(); // fail fast with 'vault.locked' before doing any work
+    this.vault.getSection(PKI_SECTION, null); // fail fast with 'vault.locked' before doing any work
     const keys = parsed.keys.map((k) => ({ id: publicKeyId(k), pkcs8Pem: k.export({ format: 'pem', type: 'pkcs8' }).toString() }));
     const createdAt = this.now().toISOString();
     await this.vault.updateSection<PkiSection, void>(PKI_SECTION, emptyPkiSection(), (draft) => {
@@ -611,12 +616,17 @@ export class PkiService {
       bySubject.set(cert.node.subject, list);
     }
     for (const e of entries.values()) {
-      if (e.cert.selfIssued && safeVerify(e.cert, e.cert)) {
-        e.issuerId = e.stored.id;
+      const known = this.links.get(e.stored.id);
+      if (known !== undefined && entries.has(known)) {
+        e.issuerId = known;
         continue;
       }
-      const candidates = bySubject.get(e.cert.node.issuer) ?? [];
-      e.issuerId = candidates.find((c) => c !== e && safeVerify(e.cert, c.cert))?.stored.id ?? null;
+      if (e.cert.selfIssued && safeVerify(e.cert, e.cert)) e.issuerId = e.stored.id;
+      else {
+        const candidates = bySubject.get(e.cert.node.issuer) ?? [];
+        e.issuerId = candidates.find((c) => c !== e && safeVerify(e.cert, c.cert))?.stored.id ?? null;
+      }
+      if (e.issuerId) this.links.set(e.stored.id, e.issuerId);
     }
     this.index = { section, entries, bySha256 };
     return this.index;
