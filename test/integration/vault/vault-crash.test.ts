@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -14,9 +14,13 @@ const PASSWORD = 'crash-test password';
 const WEAK = { kdf: { memoryKiB: 64, iterations: 1, parallelism: 1 }, allowWeakKdf: true } as const;
 const LANES = 4;
 const KILLS_PER_LANE = 52;
-const MAX_DELAY_MS = 40;
+/** Typical time between two saves in a child, measured as the test goes; the kill window follows it, so
+ * kills land inside a save whatever the machine's load. */
+let saveIntervalMs = 10;
 
 const dirs: string[] = [];
+const live = new Set<ChildProcess>();
+let stopped = false;
 let script = '';
 beforeAll(async () => {
   const out = await mkdtemp(join(tmpdir(), 'fb-vault-crash-js-'));
@@ -24,6 +28,8 @@ beforeAll(async () => {
   script = await compileForNode(SOURCE, out);
 });
 afterAll(async () => {
+  stopped = true;
+  await Promise.all([...live].map((c) => new Promise((r) => (c.once('close', r), c.kill('SIGKILL')))));
   await Promise.all(dirs.map((d) => rm(d, { recursive: true, force: true })));
 });
 
@@ -33,8 +39,11 @@ interface RunOutcome {
   onDisk: number;
 }
 
-/** Starts the save loop, kills it with SIGKILL a random few milliseconds after it is ready. */
-function runAndKill(path: string, delayMs: number): Promise<{ printed: number[]; signal: NodeJS.Signals | null; stderr: string }> {
+/**
+ * Starts the save loop and SIGKILLs it at a random point: after `afterSaves` completed saves (0 = as soon
+ * as it is ready), plus a random delay of up to ~1.5 save durations, i.e. anywhere inside the next save.
+ */
+function runAndKill(path: string, afterSaves: number): Promise<{ printed: number[]; signal: NodeJS.Signals | null; stderr: string }> {
   return new Promise((done, fail) => {
     const child = spawn(process.execPath, [script, path, PASSWORD], {
       cwd: resolve(__dirname, '../../..'),
@@ -42,10 +51,15 @@ function runAndKill(path: string, delayMs: number): Promise<{ printed: number[];
       // Extra CA certificates are parsed at every start and the child makes no TLS connection.
       env: Object.fromEntries(Object.entries(process.env).filter(([k]) => k !== 'NODE_EXTRA_CA_CERTS')),
     });
+    live.add(child);
     const printed: number[] = [];
     let stderr = '';
     let buf = '';
     let killTimer: NodeJS.Timeout | undefined;
+    let last = 0;
+    const armKill = () => {
+      killTimer ??= setTimeout(() => child.kill('SIGKILL'), Math.random() * 1.5 * saveIntervalMs);
+    };
     child.stdout.setEncoding('utf8');
     child.stderr.setEncoding('utf8');
     child.stderr.on('data', (d: string) => (stderr += d));
@@ -55,12 +69,18 @@ function runAndKill(path: string, delayMs: number): Promise<{ printed: number[];
       while ((i = buf.indexOf('\n')) >= 0) {
         const line = buf.slice(0, i);
         buf = buf.slice(i + 1);
-        if (line === 'ready') killTimer = setTimeout(() => child.kill('SIGKILL'), delayMs);
-        else if (line.startsWith('saved ')) printed.push(Number(line.slice(6)));
+        const now = performance.now();
+        if (line.startsWith('saved ')) {
+          printed.push(Number(line.slice(6)));
+          if (printed.length > 1) saveIntervalMs = 0.8 * saveIntervalMs + 0.2 * (now - last);
+        }
+        last = now;
+        if ((line === 'ready' && afterSaves === 0) || printed.length === afterSaves) armKill();
       }
     });
     child.on('error', fail);
     child.on('close', (_code, signal) => {
+      live.delete(child);
       clearTimeout(killTimer);
       done({ printed, signal, stderr });
     });
@@ -86,8 +106,8 @@ async function lane(index: number): Promise<RunOutcome[]> {
   v.lock();
   const outcomes: RunOutcome[] = [];
   let known = 0;
-  for (let k = 0; k < KILLS_PER_LANE; k++) {
-    const { printed, signal, stderr } = await runAndKill(path, Math.floor(Math.random() * MAX_DELAY_MS));
+  for (let k = 0; k < KILLS_PER_LANE && !stopped; k++) {
+    const { printed, signal, stderr } = await runAndKill(path, Math.floor(Math.random() * 3));
     if (signal !== 'SIGKILL') throw new Error(`save loop ended on its own (signal ${String(signal)}): ${stderr}`);
     const lastPrinted = printed.at(-1) ?? known;
     const disk = await readCounter(path);
@@ -108,14 +128,28 @@ async function lane(index: number): Promise<RunOutcome[]> {
 
 describe('vault crash safety', () => {
   it(`SIGKILL at random points ${LANES * KILLS_PER_LANE} times: the vault always opens with the old or the new content`, async () => {
-    const outcomes = (await Promise.all(Array.from({ length: LANES }, (_, i) => lane(i)))).flat();
+    const settled = await Promise.allSettled(
+      Array.from({ length: LANES }, (_, i) =>
+        lane(i).catch((err: unknown) => {
+          stopped = true; // the first failure stops the other lanes, so no child outlives the test
+          throw err;
+        }),
+      ),
+    );
+    const failed = settled.find((r) => r.status === 'rejected');
+    if (failed) throw failed.reason;
+    const outcomes = settled.flatMap((r) => (r.status === 'fulfilled' ? r.value : []));
     expect(outcomes.length).toBeGreaterThanOrEqual(200);
-    // The kills must really land inside the save loop, including mid-save (the file already holds the save
-    // the child had not yet reported); otherwise this test would prove nothing.
+    // The kills must land on both sides of the rename, or this test would prove nothing: some leave the
+    // previous save on disk although the next one had started, some leave a save the child never reported.
     const progressed = outcomes.filter((o) => o.onDisk > o.savedBefore).length;
     const midSave = outcomes.filter((o) => o.onDisk === o.lastPrinted + 1).length;
-    console.log(`vault crash test: ${outcomes.length} kills, ${progressed} after at least one save, ${midSave} with an unreported save on disk`);
-    expect(progressed).toBeGreaterThan(outcomes.length / 2);
+    const beforeRename = outcomes.filter((o) => o.onDisk === o.lastPrinted).length;
+    console.log(
+      `vault crash test: ${outcomes.length} kills, ${progressed} after at least one save, ${midSave} with an unreported save on disk, ` +
+        `${beforeRename} with the last reported save on disk (save ≈ ${saveIntervalMs.toFixed(1)} ms)`,
+    );
     expect(midSave).toBeGreaterThan(0);
+    expect(beforeRename).toBeGreaterThan(0);
   }, 240_000);
 });
