@@ -1,11 +1,11 @@
-import type { ComponentType } from 'react';
+import { useEffect, type ComponentType } from 'react';
 import { EdgePage } from '../features/edge/edge-page';
 import { ExportsPage } from '../features/exports/exports-page';
 import { MqttPage } from '../features/mqtt/mqtt-page';
 import { NetworkPage } from '../features/network/network-page';
 import { RunbooksPage } from '../features/runbooks/runbooks-page';
 import { VaultPage } from '../features/vault/vault-page';
-import type { AreaId } from './areas';
+import { areaById, type AreaId } from './areas';
 import { useNavigationStore } from './use-navigation-store';
 
 const PAGES: Record<AreaId, ComponentType> = {
@@ -21,5 +21,9 @@ const PAGES: Record<AreaId, ComponentType> = {
 export function AreaView() {
   const active = useNavigationStore((s) => s.active);
   const Page = PAGES[active];
+  // The window title names the area too: it is what the taskbar, Alt+Tab and screen readers announce.
+  useEffect(() => {
+    document.title = `${areaById(active).name} — Fieldbench`;
+  }, [active]);
   return <Page />;
 }
