@@ -23,9 +23,12 @@ beforeAll(async () => {
   path = join(dir, 'vault.fbv');
 });
 afterAll(async () => {
-  // Nothing was added next to the vault either: no temp files, no backup.
-  expect((await readdir(dirname(path))).sort()).toEqual(['origin.fbv', 'origin.fbv.bak', 'vault.fbv']);
-  await temp.cleanup();
+  try {
+    // Nothing was added next to the vault either: no temp files, no backup.
+    expect((await readdir(dirname(path))).sort()).toEqual(['origin.fbv', 'origin.fbv.bak', 'vault.fbv']);
+  } finally {
+    await temp.cleanup();
+  }
 });
 
 /** Writes `bytes` as the vault, tries to open and unlock it with the right password, returns the error code. */
