@@ -601,7 +601,7 @@ class Emulator implements KubeEmulator {
       record.user = ctx.user.name;
       await this.route(ctx);
     } catch (err) {
-      if (ctx.dropAfter) return void req.socket.destroy();
+      if (ctx.dropAfter || req.socket.destroyed) return void req.socket.destroy();
       if (err instanceof KubeStatusError) return this.sendStatus(res, err.status);
       const message = err instanceof Error ? err.message : String(err);
       this.sendStatus(res, { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message: `Internal error occurred: ${message}`, reason: 'InternalError', details: { causes: [{ message }] }, code: 500 });
@@ -929,6 +929,8 @@ class Emulator implements KubeEmulator {
     const fs = query.get('fieldSelector');
     const pass = (o: JsonObject): boolean => (!namespace || meta(o)['namespace'] === namespace) && (!ls || parseLabelSelector(ls)(o)) && (!fs || parseFieldSelector(fs)(o));
     res.writeHead(200, { 'Content-Type': 'application/json', 'Transfer-Encoding': 'chunked', 'Cache-Control': 'no-cache, private' });
+    // Informers wait for the response headers before they consider the watch established.
+    res.flushHeaders();
     const line = (type: string, o: JsonObject): boolean => res.write(JSON.stringify({ type, object: this.out(def, o) }) + '\n');
     const since = query.get('resourceVersion');
     if (!since || since === '0') for (const o of this.listRaw(def, namespace || undefined)) if (pass(o)) line('ADDED', o);
