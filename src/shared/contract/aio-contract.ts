@@ -1,3 +1,471 @@
-// The AIO broker area's calls and events (resources on the cluster). Empty until the area is built.
-export const aioCalls = {} as const;
-export const aioEvents = {} as const;
+import { z } from 'zod';
+import { defineCall, defineEvent } from './define';
+
+// The AIO broker area: resources of the Azure IoT Operations MQTT broker on a node's cluster, built from
+// forms and vault certificates, planned (YAML, diff, server dry-run), applied with server-side apply as
+// field manager `fieldbench`, read back, discovered and diagnosed. Key material never appears here:
+// Secret data other than certificates is shown as a placeholder with a short fingerprint.
+
+/** The namespace a fresh AIO install uses; every call may name another. */
+export const AIO_DEFAULT_NAMESPACE = 'azure-iot-operations';
+
+const NodeId = z.string().min(1).max(200);
+/** Format checks (DNS-1123 and friends) happen in the service, which answers with sentences. */
+const ResourceName = z.string().min(1).max(253);
+const Namespace = z.string().min(1).max(63);
+const CertificateId = z.string().min(1).max(200);
+
+export const ServiceType = z.enum(['ClusterIp', 'NodePort', 'LoadBalancer']);
+export const ListenerProtocol = z.enum(['Mqtt', 'WebSockets']);
+export const PrivateKeyAlgorithm = z.enum(['Ec256', 'Ec384', 'Ec521', 'Ed25519', 'Rsa2048', 'Rsa4096', 'Rsa8192']);
+export const IssuerKind = z.enum(['Issuer', 'ClusterIssuer']);
+
+export const IssuerRef = z.object({
+  name: ResourceName,
+  kind: IssuerKind.default('Issuer'),
+  group: z.string().min(1).max(253).default('cert-manager.io'),
+});
+
+/** cert-manager issues and renews the listener's server certificate. */
+export const AutomaticTls = z
+  .object({
+    mode: z.literal('Automatic'),
+    issuerRef: IssuerRef,
+    privateKey: z.object({ algorithm: PrivateKeyAlgorithm, rotationPolicy: z.enum(['Always', 'Never']) }).strict().optional(),
+    san: z.object({ dns: z.array(z.string().min(1).max(253)).max(50).default([]), ip: z.array(z.string().min(1).max(45)).max(50).default([]) }).strict().optional(),
+    /** Go durations as cert-manager takes them, e.g. 2160h. */
+    duration: z.string().min(1).max(40).optional(),
+    renewBefore: z.string().min(1).max(40).optional(),
+    secretName: ResourceName.optional(),
+  })
+  .strict();
+
+/** The listener serves a kubernetes.io/tls Secret (tls.crt = leaf + intermediates) someone put there. */
+export const ManualTls = z.object({ mode: z.literal('Manual'), secretName: ResourceName }).strict();
+export const ListenerTls = z.discriminatedUnion('mode', [AutomaticTls, ManualTls]);
+
+export const ListenerPortInput = z
+  .object({
+    port: z.number().int(),
+    /** NodePort listeners only, 30000–32767. */
+    nodePort: z.number().int().optional(),
+    protocol: ListenerProtocol.default('Mqtt'),
+    /** Absent: no authentication on this port. */
+    authenticationRef: ResourceName.optional(),
+    /** Absent: no authorization. Only applies when authenticationRef is set. */
+    authorizationRef: ResourceName.optional(),
+    /** Absent: plain TCP. */
+    tls: ListenerTls.optional(),
+  })
+  .strict();
+
+export const ListenerInput = z
+  .object({
+    name: ResourceName,
+    brokerRef: ResourceName.default('default'),
+    /** Defaults to the listener name on the cluster. */
+    serviceName: ResourceName.optional(),
+    serviceType: ServiceType,
+    ports: z.array(ListenerPortInput).min(1).max(20),
+  })
+  .strict();
+
+export const AttributeRule = z.object({ subject: z.string().min(1).max(1024), attributes: z.record(z.string().max(253), z.string().max(1024)) }).strict();
+
+export const AuthenticationMethodInput = z.discriminatedUnion('method', [
+  z.object({ method: z.literal('ServiceAccountToken'), audiences: z.array(z.string().min(1).max(253)).min(1).max(20) }).strict(),
+  z
+    .object({
+      method: z.literal('X509'),
+      /** ConfigMap whose every certificate is a trusted client CA. */
+      trustedClientCaCert: ResourceName,
+      /** Walked from the leaf up; the first matching subject (OpenSSL style `CN = name`) wins. */
+      authorizationAttributes: z.record(z.string().min(1).max(253), AttributeRule).optional(),
+    })
+    .strict(),
+  z
+    .object({
+      method: z.literal('Custom'),
+      endpoint: z.string().min(1).max(2048),
+      caCertConfigMap: ResourceName.optional(),
+      x509SecretRef: ResourceName.optional(),
+      headers: z.record(z.string().max(253), z.string().max(2048)).optional(),
+    })
+    .strict(),
+]);
+
+export const AuthenticationInput = z.object({ name: ResourceName, methods: z.array(AuthenticationMethodInput).min(1).max(10) }).strict();
+
+export const AuthorizationRuleInput = z
+  .object({
+    principals: z
+      .object({
+        clientIds: z.array(z.string().max(1024)).max(100).optional(),
+        usernames: z.array(z.string().max(1024)).max(100).optional(),
+        attributes: z.array(z.record(z.string().max(253), z.string().max(1024))).max(100).optional(),
+      })
+      .strict(),
+    brokerResources: z
+      .array(
+        z
+          .object({
+            method: z.enum(['Connect', 'Publish', 'Subscribe']),
+            clientIds: z.array(z.string().max(1024)).max(100).optional(),
+            topics: z.array(z.string().max(1024)).max(100).optional(),
+          })
+          .strict(),
+      )
+      .max(50),
+    stateStoreResources: z
+      .array(z.object({ method: z.enum(['Read', 'Write', 'ReadWrite']), keyType: z.enum(['Pattern', 'String', 'Binary']), keys: z.array(z.string().max(1024)).max(100) }).strict())
+      .max(50)
+      .optional(),
+  })
+  .strict();
+
+export const AuthorizationInput = z
+  .object({ name: ResourceName, cache: z.enum(['Enabled', 'Disabled']).default('Enabled'), rules: z.array(AuthorizationRuleInput).max(100) })
+  .strict();
+
+/** A kubernetes.io/tls Secret from a vault server certificate: tls.crt = leaf + intermediates, tls.key. */
+export const ServerSecretInput = z.object({ name: ResourceName, certificateId: CertificateId }).strict();
+
+/** A ConfigMap for trustedClientCaCert: the CA certificates of the chosen chains, concatenated. */
+export const ClientCaInput = z
+  .object({
+    name: ResourceName,
+    /** CA certificates (or client certificates, whose CAs are taken) in the vault. */
+    certificateIds: z.array(CertificateId).min(1).max(20),
+    key: z.string().min(1).max(253).default('client_ca.pem'),
+    /** 'chain': every CA up to and including the root (default); 'selected': only the chosen CA certificates. */
+    include: z.enum(['chain', 'selected']).default('chain'),
+  })
+  .strict();
+
+/** Everything one apply puts on the cluster, applied in dependency order. */
+export const ApplySpec = z
+  .object({
+    namespace: Namespace.default(AIO_DEFAULT_NAMESPACE),
+    serverSecrets: z.array(ServerSecretInput).max(10).default([]),
+    clientCas: z.array(ClientCaInput).max(10).default([]),
+    authentications: z.array(AuthenticationInput).max(10).default([]),
+    authorizations: z.array(AuthorizationInput).max(10).default([]),
+    listeners: z.array(ListenerInput).max(10).default([]),
+    /** The default listener and authentication are left alone unless the person insists. */
+    allowDefault: z.boolean().default(false),
+  })
+  .strict();
+
+export const ResourceRef = z.object({ kind: z.string(), name: z.string(), namespace: z.string().optional() });
+
+export const SpecIssue = z.object({
+  severity: z.enum(['error', 'warning']),
+  resource: ResourceRef,
+  field: z.string().optional(),
+  sentence: z.string(),
+});
+
+export const PlannedResource = z.object({
+  ref: ResourceRef,
+  apiVersion: z.string(),
+  /** Exactly what is sent (Secret keys replaced by a placeholder with a fingerprint). */
+  yaml: z.string(),
+  action: z.enum(['create', 'update', 'unchanged']),
+  /** Unified diff of the object on the cluster against the server's dry-run result. */
+  diff: z.string(),
+  dryRun: z.object({ ok: z.boolean(), code: z.string().optional(), message: z.string().optional() }),
+  /** Other field managers that own fields this apply would change (a conflict unless forced). */
+  conflictsWith: z.array(z.string()),
+});
+
+export const ApplyPlan = z.object({
+  nodeId: z.string(),
+  via: z.string(),
+  namespace: z.string(),
+  resources: z.array(PlannedResource),
+  issues: z.array(SpecIssue),
+  /** No error issues and every dry run passed. */
+  canApply: z.boolean(),
+});
+
+export const ConditionSummary = z.object({ type: z.string(), status: z.string(), reason: z.string().optional(), message: z.string().optional() });
+
+export const ReadBackItem = z.object({
+  ref: ResourceRef,
+  exists: z.boolean(),
+  resourceVersion: z.string().optional(),
+  managers: z.array(z.string()),
+  conditions: z.array(ConditionSummary),
+  /** The object as read (Secret keys replaced by a placeholder). */
+  yaml: z.string().optional(),
+});
+
+export const ApplyOutcome = z.enum(['applied', 'unchanged', 'failed', 'not-attempted', 'unknown']);
+
+export const AppliedResource = z.object({
+  ref: ResourceRef,
+  outcome: ApplyOutcome,
+  message: z.string().optional(),
+  error: z.object({ code: z.string(), message: z.string() }).optional(),
+});
+
+export const ApplyResult = z.object({
+  nodeId: z.string(),
+  /** True when every resource is applied (or was already as asked). */
+  complete: z.boolean(),
+  dryRun: z.boolean(),
+  /** One sentence for the person: what was applied, what was not, what to do. */
+  summary: z.string(),
+  resources: z.array(AppliedResource),
+  issues: z.array(SpecIssue),
+  readBack: z.array(ReadBackItem),
+});
+
+export const TlsSummary = z.object({
+  mode: z.enum(['None', 'Automatic', 'Manual']),
+  issuerRef: z.object({ name: z.string(), kind: z.string(), group: z.string() }).optional(),
+  secretName: z.string().optional(),
+  san: z.object({ dns: z.array(z.string()), ip: z.array(z.string()) }).optional(),
+  privateKey: z.object({ algorithm: z.string(), rotationPolicy: z.string() }).optional(),
+  duration: z.string().optional(),
+  renewBefore: z.string().optional(),
+});
+
+export const ListenerSummary = z.object({
+  name: z.string(),
+  namespace: z.string(),
+  brokerRef: z.string(),
+  serviceName: z.string(),
+  serviceType: z.string(),
+  isDefault: z.boolean(),
+  managers: z.array(z.string()),
+  ports: z.array(
+    z.object({
+      port: z.number(),
+      nodePort: z.number().optional(),
+      protocol: z.string(),
+      authenticationRef: z.string().optional(),
+      authorizationRef: z.string().optional(),
+      tls: TlsSummary,
+    }),
+  ),
+});
+
+export const ServiceSummary = z.object({
+  name: z.string(),
+  namespace: z.string(),
+  type: z.string(),
+  clusterIp: z.string().optional(),
+  externalIps: z.array(z.string()),
+  ports: z.array(z.object({ port: z.number(), nodePort: z.number().optional(), protocol: z.string() })),
+  /** The BrokerListener that owns it, when one does. */
+  listener: z.string().optional(),
+});
+
+export const AuthenticationSummary = z.object({
+  name: z.string(),
+  namespace: z.string(),
+  isDefault: z.boolean(),
+  methods: z.array(
+    z.object({
+      method: z.string(),
+      audiences: z.array(z.string()).optional(),
+      trustedClientCaCert: z.string().optional(),
+      attributeSubjects: z.array(z.string()).optional(),
+      endpoint: z.string().optional(),
+    }),
+  ),
+});
+
+export const AuthorizationSummary = z.object({ name: z.string(), namespace: z.string(), cache: z.string().optional(), ruleCount: z.number() });
+
+export const CertificateResourceSummary = z.object({
+  name: z.string(),
+  namespace: z.string(),
+  secretName: z.string(),
+  issuerRef: z.object({ name: z.string(), kind: z.string() }),
+  ready: z.enum(['True', 'False', 'Unknown']),
+  reason: z.string().optional(),
+  message: z.string().optional(),
+  notAfter: z.string().optional(),
+  dnsNames: z.array(z.string()),
+  ipAddresses: z.array(z.string()),
+  /** The listener this Certificate serves, from its owner or its aio-broker-frontend-server-<port> name. */
+  listener: z.string().optional(),
+});
+
+export const IssuerSummary = z.object({
+  name: z.string(),
+  namespace: z.string().optional(),
+  kind: IssuerKind,
+  type: z.enum(['ca', 'selfSigned', 'acme', 'vault', 'other']),
+  ready: z.enum(['True', 'False', 'Unknown']),
+  reason: z.string().optional(),
+  message: z.string().optional(),
+});
+
+export const BundleCertificate = z.object({
+  subject: z.string(),
+  issuer: z.string(),
+  fingerprintSha256: z.string(),
+  notAfter: z.string(),
+  isCa: z.boolean(),
+  selfSigned: z.boolean(),
+  keyFamily: z.string(),
+});
+
+export const TrustBundleSummary = z.object({
+  source: z.enum(['ConfigMap', 'Secret']),
+  name: z.string(),
+  namespace: z.string(),
+  key: z.string(),
+  /** 'client-trust': what clients of the default listener trust; 'internal': the broker's own CA; 'other'. */
+  role: z.enum(['client-trust', 'internal', 'other']),
+  certificates: z.array(BundleCertificate),
+});
+
+export const AioDiscovery = z.object({
+  nodeId: z.string(),
+  via: z.string(),
+  description: z.string(),
+  namespace: z.string(),
+  /** The AIO broker API answers on this cluster. */
+  aioPresent: z.boolean(),
+  brokers: z.array(z.string()),
+  listeners: z.array(ListenerSummary),
+  services: z.array(ServiceSummary),
+  authentications: z.array(AuthenticationSummary),
+  authorizations: z.array(AuthorizationSummary),
+  certificates: z.array(CertificateResourceSummary),
+  issuers: z.array(IssuerSummary),
+  trustBundles: z.array(TrustBundleSummary),
+  /** Parts the cluster did not let us read, as sentences. */
+  warnings: z.array(z.string()),
+});
+
+export const FixAction = z.discriminatedUnion('call', [
+  /** Plan it with aio.plan (to show YAML and diff), then aio.apply. */
+  z.object({ call: z.literal('aio.apply'), spec: ApplySpec, force: z.boolean().optional() }),
+  z.object({ call: z.literal('aio.importTrustBundle'), name: z.string(), namespace: z.string(), key: z.string(), source: z.enum(['ConfigMap', 'Secret']) }),
+]);
+
+export const Diagnostic = z.object({
+  /** Stable per problem and resource, e.g. listener-issuer-missing:loadbalancer-listener:8883. */
+  id: z.string(),
+  severity: z.enum(['error', 'warning', 'info']),
+  resource: ResourceRef,
+  sentence: z.string(),
+  fix: z.object({ label: z.string(), action: FixAction.optional() }),
+});
+
+export const DiagnoseRequest = z
+  .object({
+    nodeId: NodeId,
+    namespace: Namespace.default(AIO_DEFAULT_NAMESPACE),
+    /** Addresses clients use to reach the node (its static IP); server certificates must list them. */
+    nodeAddresses: z.array(z.string().min(1).max(253)).max(20).default([]),
+    /** Vault server certificates to check against those addresses. */
+    serverCertificateIds: z.array(CertificateId).max(50).default([]),
+    /** Vault client certificates to check against trustedClientCaCert; default every client certificate in the vault. */
+    clientCertificateIds: z.array(CertificateId).max(200).optional(),
+  })
+  .strict();
+
+export const DiagnoseResult = z.object({ nodeId: z.string(), diagnostics: z.array(Diagnostic), discovery: AioDiscovery });
+
+export const ImportTrustBundleResult = z.object({
+  source: z.object({ kind: z.enum(['ConfigMap', 'Secret']), name: z.string(), namespace: z.string(), key: z.string() }),
+  certificates: z.array(z.object({ certificateId: z.string(), subject: z.string(), duplicate: z.boolean() })),
+  imported: z.number(),
+  duplicates: z.number(),
+});
+
+/** `force` plans the apply that takes over fields other managers own, so its diff and dry run can be shown first. */
+const PlanRequest = z.object({ nodeId: NodeId, spec: ApplySpec, force: z.boolean().default(false) }).strict();
+
+export type ApplySpecInput = z.input<typeof ApplySpec>;
+export type ApplySpecParsed = z.output<typeof ApplySpec>;
+export type ListenerInputParsed = z.output<typeof ListenerInput>;
+export type AuthenticationInputParsed = z.output<typeof AuthenticationInput>;
+export type AuthorizationInputParsed = z.output<typeof AuthorizationInput>;
+export type ListenerTlsParsed = z.output<typeof ListenerTls>;
+export type SpecIssueT = z.output<typeof SpecIssue>;
+export type ResourceRefT = z.output<typeof ResourceRef>;
+export type PlannedResourceT = z.output<typeof PlannedResource>;
+export type ApplyPlanT = z.output<typeof ApplyPlan>;
+export type ApplyResultT = z.output<typeof ApplyResult>;
+export type AppliedResourceT = z.output<typeof AppliedResource>;
+export type ReadBackItemT = z.output<typeof ReadBackItem>;
+export type AioDiscoveryT = z.output<typeof AioDiscovery>;
+export type ListenerSummaryT = z.output<typeof ListenerSummary>;
+export type TlsSummaryT = z.output<typeof TlsSummary>;
+export type ServiceSummaryT = z.output<typeof ServiceSummary>;
+export type CertificateResourceSummaryT = z.output<typeof CertificateResourceSummary>;
+export type IssuerSummaryT = z.output<typeof IssuerSummary>;
+export type TrustBundleSummaryT = z.output<typeof TrustBundleSummary>;
+export type BundleCertificateT = z.output<typeof BundleCertificate>;
+export type AuthenticationSummaryT = z.output<typeof AuthenticationSummary>;
+export type DiagnosticT = z.output<typeof Diagnostic>;
+export type DiagnoseRequestT = z.output<typeof DiagnoseRequest>;
+export type DiagnoseResultT = z.output<typeof DiagnoseResult>;
+export type ImportTrustBundleResultT = z.output<typeof ImportTrustBundleResult>;
+export type FixActionT = z.output<typeof FixAction>;
+
+export const aioCalls = {
+  /** Listeners, Services, authentication and authorization policies, Certificates, Issuers and trust bundles on the node. */
+  'aio.discover': defineCall({
+    request: z.object({ nodeId: NodeId, namespace: Namespace.default(AIO_DEFAULT_NAMESPACE) }).strict(),
+    response: AioDiscovery,
+    summary: 'Show the MQTT broker listeners, policies, certificates and trust bundles on a node.',
+    job: true,
+  }),
+  /**
+   * Builds the resources of a spec from the vault, checks them (sentences for every problem), and asks the
+   * cluster for a server-side dry run. Nothing changes on the cluster.
+   */
+  'aio.plan': defineCall({ request: PlanRequest, response: ApplyPlan, summary: 'Show the exact YAML, the diff and a dry run before applying.', job: true }),
+  /**
+   * Applies the spec's resources in order (Secrets and ConfigMaps first) with server-side apply, reporting
+   * each one, then reads them back. A failure part way lists what was and was not applied; running the same
+   * spec again finishes the job. `force` takes over fields another field manager owns.
+   */
+  'aio.apply': defineCall({
+    request: z.object({ nodeId: NodeId, spec: ApplySpec, force: z.boolean().default(false), dryRun: z.boolean().default(false) }).strict(),
+    response: ApplyResult,
+    summary: 'Apply broker resources to a node with server-side apply, then read them back.',
+    job: true,
+  }),
+  /** Reads named resources back with their status conditions and field managers. */
+  'aio.readBack': defineCall({
+    request: z.object({ nodeId: NodeId, resources: z.array(ResourceRef).min(1).max(50) }).strict(),
+    response: z.object({ nodeId: z.string(), resources: z.array(ReadBackItem) }),
+    summary: 'Read broker resources back from the node.',
+    job: true,
+  }),
+  /** Finds what is wrong with the broker setup, each with a sentence and a fix. */
+  'aio.diagnose': defineCall({ request: DiagnoseRequest, response: DiagnoseResult, summary: 'Explain what is wrong with the broker setup and how to fix it.', job: true }),
+  /** Imports the CA certificates of a trust bundle (default: the install's client trust bundle) into the vault as trusted CAs. */
+  'aio.importTrustBundle': defineCall({
+    request: z
+      .object({
+        nodeId: NodeId,
+        namespace: Namespace.default(AIO_DEFAULT_NAMESPACE),
+        source: z.enum(['ConfigMap', 'Secret']).default('ConfigMap'),
+        /** Default: the bundle discovery marks as what clients trust. */
+        name: ResourceName.optional(),
+        key: z.string().min(1).max(253).optional(),
+      })
+      .strict(),
+    response: ImportTrustBundleResult,
+    summary: 'Import the cluster trust bundle into the vault as a trusted CA.',
+    job: true,
+  }),
+} as const;
+
+export const aioEvents = {
+  /** One resource of a running aio.apply finished (applied, unchanged or failed). */
+  'aio.onApplyProgress': defineEvent({
+    payload: z.object({ nodeId: z.string(), index: z.number().int(), total: z.number().int(), resource: AppliedResource }),
+    summary: 'A resource of a running apply finished.',
+  }),
+} as const;
