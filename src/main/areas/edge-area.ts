@@ -1,6 +1,46 @@
 import type { Area, AreaDeps } from '../area';
+import type { Handler } from '../ipc/dispatcher';
+import { EdgeService, type EdgeServiceOptions } from '../services/edge/edge-service';
 
-/** Wires the edge area into the app. Not built yet: no handlers, no service. */
-export function createEdgeArea(_deps: AreaDeps): Area<Record<never, never>> {
-  return { handlers: {}, service: undefined };
+export interface EdgeHandlers {
+  'edge.listNodes': Handler<'edge.listNodes'>;
+  'edge.saveNode': Handler<'edge.saveNode'>;
+  'edge.removeNode': Handler<'edge.removeNode'>;
+  'edge.listKeys': Handler<'edge.listKeys'>;
+  'edge.generateKey': Handler<'edge.generateKey'>;
+  'edge.importKey': Handler<'edge.importKey'>;
+  'edge.removeKey': Handler<'edge.removeKey'>;
+  'edge.trustHostKey': Handler<'edge.trustHostKey'>;
+  'edge.testNode': Handler<'edge.testNode'>;
+  'edge.activity': Handler<'edge.activity'>;
+}
+
+/** Test and embedding knobs: SSH timeouts, the environment az and the agent come from. */
+export type EdgeAreaOptions = Omit<EdgeServiceOptions, 'vault' | 'onActivity' | 'onNodesChanged'>;
+
+/**
+ * Wires the edge area: node profiles in the vault's 'nodes' section, SSH and Kubernetes access. Its service
+ * is the KubeAccessProvider the AIO area borrows clusters from (and the SSH access network uses).
+ */
+export function createEdgeArea(deps: AreaDeps, options: EdgeAreaOptions = {}): Area<EdgeHandlers, EdgeService> {
+  const service = new EdgeService({
+    ...options,
+    vault: deps.vault,
+    onActivity: (entry) => deps.hub.emit('edge.onActivity', entry),
+    onNodesChanged: (nodeIds) => deps.hub.emit('edge.onNodesChanged', { nodeIds }),
+  });
+  const handlers: EdgeHandlers = {
+    'edge.listNodes': () => ({ nodes: service.listNodes() }),
+    'edge.saveNode': (req) => service.saveNode(req),
+    'edge.removeNode': async (req) => ({ removed: await service.removeNode(req.id) }),
+    'edge.listKeys': () => ({ keys: service.listKeys() }),
+    'edge.generateKey': (req) => service.generateKey(req.comment),
+    'edge.importKey': (req) => service.importKey(req.privateKey, req.passphrase, req.comment),
+    'edge.removeKey': async (req) => ({ removed: await service.removeKey(req.id) }),
+    'edge.trustHostKey': (req) => service.trustHostKey(req.nodeId, req.fingerprint),
+    'edge.testNode': (req, ctx) =>
+      service.testNode(req.id, { signal: ctx.signal, progress: (m, f) => ctx.progress(m, f), ...(req.sudoPassword ? { sudoPassword: req.sudoPassword } : {}) }),
+    'edge.activity': (req) => ({ entries: service.activity(req.nodeId, req.limit) }),
+  };
+  return { handlers, service, dispose: () => service.dispose() };
 }
