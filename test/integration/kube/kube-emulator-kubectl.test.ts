@@ -176,6 +176,8 @@ describe.skipIf(!haveKubectl)('kube emulator with the real kubectl', () => {
     await emu.writeKubeconfig(viewerCfg, { token: emu.viewerToken });
     const viewer = (...args: string[]): Promise<KubectlResult> => kubectl(args, { kubeconfig: viewerCfg, home: dir });
     expect((await viewer('get', 'configmaps', '-n', NS)).code).toBe(0);
+    expect((await viewer('auth', 'can-i', 'list', 'brokerlisteners.mqttbroker.iotoperations.azure.com', '-n', NS)).stdout).toBe('yes\n');
+    expect((await viewer('auth', 'can-i', 'create', 'secrets', '-n', NS)).stdout).toBe('no\n');
     const forbidden = await viewer('delete', 'configmap', 'clients42-ca', '-n', NS);
     expect(forbidden.stderr).toBe('Error from server (Forbidden): configmaps "clients42-ca" is forbidden: User "viewer" cannot delete resource "configmaps" in API group "" in the namespace "azure-iot-operations"\n');
 

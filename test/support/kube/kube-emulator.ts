@@ -648,6 +648,8 @@ class Emulator implements KubeEmulator {
   }
 
   private authorize(user: UserInfo, attrs: RequestAttributes): boolean {
+    // system:basic-user: everyone authenticated may ask what they may do.
+    if (attrs.resource === 'selfsubjectaccessreviews' && attrs.verb === 'create') return true;
     if (this.opts.authorize) return this.opts.authorize(user, attrs);
     if (user.groups.includes('system:masters')) return true;
     if (attrs.path !== undefined) return attrs.verb === 'get';
@@ -745,6 +747,7 @@ class Emulator implements KubeEmulator {
         case 'POST':
           if (def.resource === 'serviceaccounts' && subresource === 'token') return this.tokenRequest(ctx, namespace, name);
           if (name) throw methodNotAllowed();
+          if (def.kind === 'SelfSubjectAccessReview') return this.accessReview(ctx);
           if (def.virtual) return this.tokenReview(ctx);
           return this.create(ctx, def, namespace);
         case 'PUT':
@@ -1154,6 +1157,19 @@ class Emulator implements KubeEmulator {
         status: { token, expirationTimestamp: iso(new Date(expAt * 1000)) },
       },
     };
+  }
+
+  /** `kubectl auth can-i`: the authorizer's answer for the caller. */
+  private accessReview(ctx: Ctx): { code: number; body: unknown } {
+    const body = this.parseBody(ctx);
+    const spec = (isPlainObject(body['spec']) ? body['spec'] : {}) as JsonObject;
+    const ra = (spec['resourceAttributes'] ?? {}) as JsonObject;
+    const nra = spec['nonResourceAttributes'] as JsonObject | undefined;
+    const attrs: RequestAttributes = nra
+      ? { verb: str(nra['verb']), group: '', resource: '', subresource: '', namespace: '', name: '', path: str(nra['path']) }
+      : { verb: str(ra['verb']), group: str(ra['group']), resource: str(ra['resource']), subresource: str(ra['subresource']), namespace: str(ra['namespace']), name: str(ra['name']) };
+    const allowed = this.authorize(ctx.user, attrs);
+    return { code: 201, body: { kind: 'SelfSubjectAccessReview', apiVersion: 'authorization.k8s.io/v1', metadata: { creationTimestamp: null }, spec, status: { allowed } } };
   }
 
   private tokenReview(ctx: Ctx): { code: number; body: unknown } {

@@ -33,6 +33,13 @@ const KINDS: Record<string, Schema> = {
     2: ['spec', { 1: ['ports', { repeated: SERVICE_PORT }], 2: ['selector', { map: 'string' }], 3: ['clusterIP', 'string'], 4: ['type', 'string'], 5: ['externalIPs', { repeated: 'string' }], 7: ['sessionAffinity', 'string'], 8: ['loadBalancerIP', 'string'], 10: ['externalName', 'string'] }],
   },
   TokenRequest: { 1: ['metadata', OBJECT_META], 2: ['spec', { 1: ['audiences', { repeated: 'string' }], 4: ['expirationSeconds', 'int'], 3: ['boundObjectRef', { 1: ['kind', 'string'], 2: ['apiVersion', 'string'], 3: ['name', 'string'], 4: ['uid', 'string'] }] }] },
+  SelfSubjectAccessReview: {
+    1: ['metadata', OBJECT_META],
+    2: ['spec', {
+      1: ['resourceAttributes', { 1: ['namespace', 'string'], 2: ['verb', 'string'], 3: ['group', 'string'], 4: ['version', 'string'], 5: ['resource', 'string'], 6: ['subresource', 'string'], 7: ['name', 'string'] }],
+      2: ['nonResourceAttributes', { 1: ['path', 'string'], 2: ['verb', 'string'] }],
+    }],
+  },
   DeleteOptions: { 1: ['gracePeriodSeconds', 'int'], 2: ['preconditions', { 1: ['uid', 'string'], 2: ['resourceVersion', 'string'] }], 4: ['propagationPolicy', 'string'], 5: ['dryRun', { repeated: 'string' }] },
 };
 

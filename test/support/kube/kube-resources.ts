@@ -169,6 +169,10 @@ export const RESOURCES: ResourceDef[] = [
     group: 'authentication.k8s.io', version: 'v1', resource: 'tokenreviews', singular: 'tokenreview', kind: 'TokenReview', namespaced: false,
     verbs: ['create'], status: false, generation: false, unconditionalUpdate: true, virtual: true, fields: {}, columns: [NAME_COLUMN],
   },
+  {
+    group: 'authorization.k8s.io', version: 'v1', resource: 'selfsubjectaccessreviews', singular: 'selfsubjectaccessreview', kind: 'SelfSubjectAccessReview', namespaced: false,
+    verbs: ['create'], status: false, generation: false, unconditionalUpdate: true, virtual: true, fields: {}, columns: [NAME_COLUMN],
+  },
   custom(AIO_GROUP, { resource: 'brokers', singular: 'broker', kind: 'Broker', columns: [NAME_COLUMN, AGE_COLUMN] }),
   custom(AIO_GROUP, {
     resource: 'brokerlisteners', singular: 'brokerlistener', kind: 'BrokerListener', columns: [NAME_COLUMN, AGE_COLUMN],
