@@ -99,7 +99,7 @@ export interface KubeEmulatorOptions {
 /** A fault that hits the next matching requests. */
 export interface FaultRule {
   /** Which requests: default any resource request (discovery and /version are never hit unless `includeDiscovery`). */
-  match?: (req: { method: string; path: string; verb: string; resource: string; name: string; namespace: string }) => boolean;
+  match?: (req: { method: string; path: string; verb: string; group: string; resource: string; name: string; namespace: string }) => boolean;
   includeDiscovery?: boolean;
   /** Let this many matching requests through first. */
   skip?: number;
@@ -211,7 +211,8 @@ const str = (v: unknown): string => (typeof v === 'string' ? v : '');
 /** Kubernetes' duration.HumanDuration, used for the Age column. */
 export function humanDuration(ms: number): string {
   const s = Math.floor(ms / 1000);
-  if (s < 0) return '<invalid>';
+  if (s < -1) return '<invalid>';
+  if (s < 0) return '0s';
   if (s < 120) return `${s}s`;
   const m = Math.floor(s / 60);
   if (m < 10) return s % 60 === 0 ? `${m}m` : `${m}m${s % 60}s`;
@@ -221,7 +222,10 @@ export function humanDuration(ms: number): string {
   if (h < 48) return `${h}h`;
   if (h < 24 * 8) return h % 24 === 0 ? `${Math.floor(h / 24)}d` : `${Math.floor(h / 24)}d${h % 24}h`;
   if (h < 24 * 365 * 2) return `${Math.floor(h / 24)}d`;
-  return `${Math.floor(h / 24 / 365)}y`;
+  const y = Math.floor(h / 24 / 365);
+  const d = Math.floor(h / 24) % 365;
+  if (h < 24 * 365 * 8) return d === 0 ? `${y}y` : `${y}y${d}d`;
+  return `${y}y`;
 }
 
 /** Starts the emulator and resolves once it listens (and DIR/kubeconfig.yaml is written when `dir` is set). */
@@ -667,7 +671,7 @@ class Emulator implements KubeEmulator {
     if (!res.headersSent) this.send(res, status.code, status);
   }
 
-  private applyFaults(ctx: Ctx, info: { verb: string; resource: string; name: string; namespace: string }, discovery: boolean): void {
+  private applyFaults(ctx: Ctx, info: { verb: string; group: string; resource: string; name: string; namespace: string }, discovery: boolean): void {
     for (const rule of this.rules) {
       if (rule.hits >= (rule.times ?? 1)) continue;
       if (discovery && !rule.includeDiscovery) continue;
@@ -677,7 +681,7 @@ class Emulator implements KubeEmulator {
       rule.hits += 1;
       const a = rule.action;
       if (a.type === 'status') throw new KubeStatusError(a.code, a.reason ?? REASONS[a.code] ?? 'Unknown', a.message ?? `injected fault: ${a.code}`, {});
-      if (a.type === 'conflict') throw staleConflict('', info.resource, info.name);
+      if (a.type === 'conflict') throw staleConflict(info.group, info.resource, info.name);
       if (a.when === 'before') {
         ctx.req.socket.destroy();
         throw new KubeStatusError(0, '', 'dropped');
@@ -691,7 +695,7 @@ class Emulator implements KubeEmulator {
     const { path, method } = ctx;
     const parts = path.split('/').filter(Boolean);
     const nonResource = (body: () => unknown): void => {
-      this.applyFaults(ctx, { verb: 'get', resource: '', name: '', namespace: '' }, true);
+      this.applyFaults(ctx, { verb: 'get', group: '', resource: '', name: '', namespace: '' }, true);
       if (!this.authorize(ctx.user, { verb: method.toLowerCase(), group: '', resource: '', subresource: '', namespace: '', name: '', path })) throw forbiddenPath(ctx.user.name, method, path);
       if (method !== 'GET') throw methodNotAllowed();
       const b = body();
@@ -715,19 +719,22 @@ class Emulator implements KubeEmulator {
     // No v2 document: kubectl only falls back to it when v3 lacks the fieldValidation parameter.
     if (parts[0] === 'openapi') return nonResource(() => undefined);
     if (parts[0] === 'apis' && parts.length === 2) {
-      return nonResource(() => this.apiGroupList()['groups'] instanceof Array ? (this.apiGroupList()['groups'] as JsonObject[]).find((g) => g['name'] === parts[1]) && { kind: 'APIGroup', apiVersion: 'v1', ...(this.apiGroupList()['groups'] as JsonObject[]).find((g) => g['name'] === parts[1]) } : undefined);
+      return nonResource(() => {
+        const g = (this.apiGroupList()['groups'] as JsonObject[]).find((x) => x['name'] === parts[1]);
+        return g ? { kind: 'APIGroup', apiVersion: 'v1', ...g } : undefined;
+      });
     }
     if (parts[0] === 'api' && parts.length === 2) return nonResource(() => apiResourceList('', parts[1]!));
     if (parts[0] === 'apis' && parts.length === 3) return nonResource(() => apiResourceList(parts[1]!, parts[2]!));
 
     const parsed = this.parseResourcePath(parts);
     if (!parsed) {
-      this.applyFaults(ctx, { verb: '', resource: '', name: '', namespace: '' }, true);
+      this.applyFaults(ctx, { verb: '', group: '', resource: '', name: '', namespace: '' }, true);
       throw notFoundPath();
     }
     const { def, namespace, name, subresource } = parsed;
     const verb = this.verbOf(method, name, ctx.query);
-    this.applyFaults(ctx, { verb, resource: def.resource, name, namespace }, false);
+    this.applyFaults(ctx, { verb, group: def.group, resource: def.resource, name, namespace }, false);
     const attrs: RequestAttributes = { verb, group: def.group, resource: def.resource, subresource, namespace, name };
     if (!this.authorize(ctx.user, attrs)) throw forbidden(ctx.user.name, verb, def.group, def.resource, namespace, name || undefined, subresource || undefined);
     if (!def.verbs.includes(verb) && !(subresource && ['get', 'update', 'patch', 'create'].includes(verb))) throw methodNotAllowed();
