@@ -25,6 +25,22 @@ export const useAppStore = create<AppState>()((set) => ({
   },
 }));
 
+/**
+ * In a browser the host can go away (its terminal closed, the SSH tunnel dropped) without the page noticing
+ * until the next call. A light heartbeat lets the status bar say "Not connected" and recover by itself.
+ * The desktop's IPC cannot drop, so it needs none.
+ */
+const HEARTBEAT_MS = 10_000;
+if (transportKind === 'websocket') {
+  setInterval(() => {
+    void invoke('app.info', {}).then((result) => {
+      const { infoError } = useAppStore.getState();
+      if (result.ok && infoError) useAppStore.setState({ info: result.value, infoError: undefined });
+      else if (!result.ok && !infoError) useAppStore.setState({ infoError: result.error });
+    });
+  }, HEARTBEAT_MS);
+}
+
 const NOTICE_TITLE = { info: 'Fieldbench', warning: 'Attention', error: 'Something went wrong' } as const;
 
 // Main's notices (auto-lock, a dropped connection) become toasts for as long as the app runs.

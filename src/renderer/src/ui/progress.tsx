@@ -24,7 +24,8 @@ export function Progress({ message, fraction, label, onCancel, cancelling = fals
   return (
     <div className="fb-progress" data-indeterminate={known ? undefined : true}>
       <div className="fb-progress__text">
-        <span id={messageId} className="fb-progress__message" aria-live="polite">
+        {/* Not a live region: steps can change ten times a second; the bar's aria-valuetext carries the message. */}
+        <span id={messageId} className="fb-progress__message">
           {message}
         </span>
         {percent !== undefined ? (

@@ -24,7 +24,7 @@ export function EdgePage() {
     >
       <p>Add a node once and test SSH, sudo and Kubernetes in one step.</p>
       <p>
-        Apply the broker&apos;s TLS Secret, client CA and listeners showing the exact YAML and a diff first, and get a plain explanation when something is
+        Apply the broker’s TLS Secret, client CA and listeners showing the exact YAML and a diff first, and get a plain explanation when something is
         wrong, such as a listener that points at an issuer that does not exist.
       </p>
     </PlannedArea>

@@ -14,7 +14,7 @@ export function NetworkPage() {
         { Icon: ShieldAlert, title: 'Keep certificates in step', text: 'Warns when the broker certificate does not list the new IP.' },
       ]}
     >
-      <p>Read the node&apos;s interfaces and netplan files over SSH, and plan a static address that the node&apos;s own netplan validates first.</p>
+      <p>Read the node’s interfaces and netplan files over SSH, and plan a static address that the node’s own netplan validates first.</p>
       <p>Apply it with a countdown: if the node cannot be reached on the new address, it rolls back by itself and Fieldbench tells you what happened.</p>
     </PlannedArea>
   );

@@ -14,7 +14,7 @@ export function RunbooksPage() {
         { Icon: ClipboardCheck, title: 'Report', text: 'A commissioning report with the listener matrix to hand over.' },
       ]}
     >
-      <p>Runbooks chain the other areas into the flows technicians follow on site: build the chains, fix the node&apos;s IP, apply the broker resources, verify every listener.</p>
+      <p>Runbooks chain the other areas into the flows technicians follow on site: build the chains, fix the node’s IP, apply the broker resources, verify every listener.</p>
       <p>Each step shows its result, and a finished run becomes a commissioning report.</p>
     </PlannedArea>
   );
