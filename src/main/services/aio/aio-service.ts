@@ -92,7 +92,9 @@ export class AioService {
       for (const [i, obj] of built.objects.entries()) {
         op.signal?.throwIfAborted();
         op.progress?.(`Dry run of ${label(obj)}…`, i / Math.max(1, built.objects.length));
-        resources.push(await this.planOne(client, obj, opts.force ?? false, access.description));
+        const { planned, after } = await this.planOne(client, obj, opts.force ?? false, access.description);
+        resources.push(planned);
+        if (after) issues.push(...leftoverFieldWarnings(obj, after));
       }
       op.progress?.('Plan ready.', 1);
       const hasErrors = issues.some((x) => x.severity === 'error');
@@ -360,7 +362,7 @@ export class AioService {
     return issues;
   }
 
-  private async planOne(client: AioKubeClient, obj: KubeObject, force: boolean, via: string): Promise<PlannedResourceT> {
+  private async planOne(client: AioKubeClient, obj: KubeObject, force: boolean, via: string): Promise<{ planned: PlannedResourceT; after?: KubeObject }> {
     const ref = refOf(obj);
     const yaml = toYaml(redact(obj));
     let live: KubeObject | undefined;
@@ -369,25 +371,27 @@ export class AioService {
     } catch (err) {
       const e = explainKubeError(err, `read ${label(obj)}`, via);
       if (e.code === 'aio.connection' || e.code === 'aio.unauthorized') throw e;
-      return { ref, apiVersion: obj.apiVersion, yaml, action: 'create', diff: objectDiff(label(obj), undefined, obj), dryRun: { ok: false, code: e.code, message: e.message }, conflictsWith: [] };
+      return { planned: { ref, apiVersion: obj.apiVersion, yaml, action: 'create', diff: objectDiff(label(obj), undefined, obj), dryRun: { ok: false, code: e.code, message: e.message }, conflictsWith: [] } };
     }
     try {
       const after = await client.apply(obj, { dryRun: true, force });
       const diff = objectDiff(label(obj), live, after);
-      return { ref, apiVersion: obj.apiVersion, yaml, action: !live ? 'create' : diff === '' ? 'unchanged' : 'update', diff, dryRun: { ok: true }, conflictsWith: [] };
+      return { planned: { ref, apiVersion: obj.apiVersion, yaml, action: !live ? 'create' : diff === '' ? 'unchanged' : 'update', diff, dryRun: { ok: true }, conflictsWith: [] }, after };
     } catch (err) {
       const e = explainKubeError(err, `apply ${label(obj)}`, via);
       if (e.code === 'aio.connection' || e.code === 'aio.unauthorized') throw e;
       const managers = err instanceof KubeApiError && err.status === 409 ? conflictManagers(err) : [];
       const desired = live ? { ...comparable(live), ...obj, metadata: { ...comparable(live).metadata, ...obj.metadata } } : obj;
       return {
-        ref,
-        apiVersion: obj.apiVersion,
-        yaml,
-        action: live ? 'update' : 'create',
-        diff: objectDiff(label(obj), live, desired as KubeObject),
-        dryRun: { ok: false, code: e.code, message: e.message },
-        conflictsWith: managers,
+        planned: {
+          ref,
+          apiVersion: obj.apiVersion,
+          yaml,
+          action: live ? 'update' : 'create',
+          diff: objectDiff(label(obj), live, desired as KubeObject),
+          dryRun: { ok: false, code: e.code, message: e.message },
+          conflictsWith: managers,
+        },
       };
     }
   }
@@ -472,6 +476,34 @@ export class AioService {
       await access.release();
     }
   }
+}
+
+/**
+ * Server-side apply only removes fields Fieldbench owned before; fields another manager set stay. For a
+ * listener port switched between Automatic and Manual TLS that leaves both settings side by side, which
+ * the person must clean up where the old one was set (usually the portal).
+ */
+function leftoverFieldWarnings(sent: KubeObject, after: KubeObject): SpecIssueT[] {
+  if (sent.kind !== 'BrokerListener') return [];
+  const out: SpecIssueT[] = [];
+  const ports = ((after['spec'] as Record<string, unknown> | undefined)?.['ports'] as Array<Record<string, unknown>> | undefined) ?? [];
+  const sentPorts = ((sent['spec'] as Record<string, unknown>)['ports'] as Array<Record<string, unknown>>) ?? [];
+  const managers = managersOf(after).filter((m) => m !== 'fieldbench');
+  for (const p of ports) {
+    const mine = sentPorts.find((x) => x['port'] === p['port']);
+    const tls = p['tls'] as Record<string, unknown> | undefined;
+    if (!mine?.['tls'] || !tls) continue;
+    const mode = (mine['tls'] as Record<string, unknown>)['mode'];
+    const stale = mode === 'Manual' ? 'certManagerCertificateSpec' : mode === 'Automatic' ? 'manual' : undefined;
+    if (!stale || tls[stale] === undefined) continue;
+    out.push({
+      severity: 'warning',
+      resource: { kind: 'BrokerListener', name: sent.metadata.name, ...(sent.metadata.namespace ? { namespace: sent.metadata.namespace } : {}) },
+      field: `spec.ports.tls.${stale}`,
+      sentence: `Port ${String(p['port'])} of listener ${sent.metadata.name} would switch to ${String(mode)} TLS but keep the old ${stale} settings${managers.length > 0 ? `, which ${managers.join(', ')} set` : ''}; Fieldbench cannot remove fields it does not own. Remove them where they were set (the portal), or delete the listener and apply it again.`,
+    });
+  }
+  return out;
 }
 
 function readyConditionList(o: KubeObject): ReadBackItemT['conditions'] {
