@@ -56,6 +56,16 @@ interface Subscription {
   options: { nl?: boolean; rap?: boolean; rh?: number };
 }
 
+/**
+ * mqtt.js closes its packet stores when a client ends; these outlive each attempt's client so QoS 1/2
+ * messages in flight are sent again after a reconnect. They are released with the connection.
+ */
+class LastingStore extends mqtt.Store {
+  override close(cb?: () => void): void {
+    cb?.();
+  }
+}
+
 interface StreamEvidence {
   tcpConnected: boolean;
   tlsEstablished: boolean;
@@ -103,8 +113,8 @@ export class MqttConnection {
   private readonly subs = new Map<string, Subscription>();
   private readonly subByIndex: (Subscription | undefined)[] = [];
   private readonly subCounts: number[] = [];
-  private readonly incomingStore = new mqtt.Store();
-  private readonly outgoingStore = new mqtt.Store();
+  private readonly incomingStore = new LastingStore();
+  private readonly outgoingStore = new LastingStore();
   private readonly material: ConnectMaterial;
   private readonly onChange: (c: MqttConnection) => void;
   private readonly onMessagesArrived: () => void;
