@@ -141,7 +141,7 @@ export class ArcProxy {
       await proxy.waitReady(options.readyTimeoutMs ?? 60_000, target, signal);
       const yaml = readFileSync(kubeconfigPath, 'utf8');
       chmodSync(kubeconfigPath, 0o600);
-      return { proxy, kubeConfig: loadKubeconfig(yaml, 'The kubeconfig written by the Arc proxy') };
+      return { proxy, kubeConfig: await loadKubeconfig(yaml, 'The kubeconfig written by the Arc proxy') };
     } catch (err) {
       await proxy.stop();
       throw err;

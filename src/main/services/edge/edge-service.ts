@@ -464,11 +464,14 @@ export class EdgeService implements KubeAccessProvider {
       throw err;
     });
     const source = `${path} on ${node.name}`;
-    const kc = loadKubeconfig(yaml.toString('utf8'), source);
+    const kc = await loadKubeconfig(yaml.toString('utf8'), source);
     const { host, port } = apiServerAddress(kc, source);
     const forward = await LocalForward.open(this.pool, node.id, host, port);
     return {
-      kubeConfig: throughLocalPort(kc, forward.port),
+      kubeConfig: await throughLocalPort(kc, forward.port).catch(async (err: unknown) => {
+        await forward.close();
+        throw err;
+      }),
       via: 'ssh',
       description: `through SSH to ${node.name} (${host}:${port} on the node)`,
       release: () => forward.close(),
@@ -482,7 +485,7 @@ export class EdgeService implements KubeAccessProvider {
     } catch (err) {
       throw new FieldbenchError('edge.kubeconfigMissing', `Cannot read the kubeconfig file ${path}. Check that it exists and that you may read it, or choose another file in the node's profile.`, { cause: err });
     }
-    const kc = loadKubeconfig(yaml, path, context);
+    const kc = await loadKubeconfig(yaml, path, context);
     return { kubeConfig: kc, via: 'kubeconfig', description: `with the kubeconfig ${path}${context ? ` (context ${context})` : ''}`, release: async () => {} };
   }
 

@@ -1,9 +1,11 @@
-import { KubeConfig, type Cluster } from '@kubernetes/client-node';
+import type { Cluster, KubeConfig } from '@kubernetes/client-node';
 import { isIP } from 'node:net';
 import { FieldbenchError } from '@shared/errors';
+import { loadKubeClient } from './kube-client-loader';
 
 /** Loads kubeconfig text, saying which file was wrong when it cannot be read. */
-export function loadKubeconfig(yaml: string, source: string, context?: string): KubeConfig {
+export async function loadKubeconfig(yaml: string, source: string, context?: string): Promise<KubeConfig> {
+  const { KubeConfig } = await loadKubeClient();
   const kc = new KubeConfig();
   try {
     kc.loadFromString(yaml);
@@ -42,7 +44,8 @@ export function apiServerAddress(kc: KubeConfig, source: string): { host: string
  * node's API server). The certificate still names the node's own address, so a host name is kept as the
  * TLS server name; k3s's serving certificate always lists 127.0.0.1, which covers the IP case.
  */
-export function throughLocalPort(kc: KubeConfig, localPort: number): KubeConfig {
+export async function throughLocalPort(kc: KubeConfig, localPort: number): Promise<KubeConfig> {
+  const { KubeConfig } = await loadKubeClient();
   const current = kc.getCurrentCluster()!;
   const { url } = apiServerAddress(kc, 'the kubeconfig');
   const originalHost = url.hostname.replace(/^\[|\]$/g, '');

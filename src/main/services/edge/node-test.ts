@@ -1,7 +1,7 @@
-import { ApiException, ApisApi, VersionApi } from '@kubernetes/client-node';
 import { FieldbenchError, toErrorInfo } from '@shared/errors';
 import type { EdgeService } from './edge-service';
 import type { KubeAccess } from './kube-access';
+import { loadKubeClient } from './kube-client-loader';
 import type { StoredNode } from './node-store';
 
 export const AIO_API_GROUP = 'mqttbroker.iotoperations.azure.com';
@@ -65,8 +65,8 @@ async function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<
 /** Turns a Kubernetes client failure into a sentence (401/403 say which credentials; network errors say where). */
 export function kubeError(err: unknown, access: KubeAccess): FieldbenchError {
   if (err instanceof FieldbenchError) return err;
-  if (err instanceof ApiException) {
-    const code = err.code;
+  const code = (err as { code?: unknown } | undefined)?.code;
+  if (typeof code === 'number' && code >= 400) {
     if (code === 401) return new FieldbenchError('edge.kubeUnauthorized', `The Kubernetes API ${access.description} refused the credentials (401). The kubeconfig's certificate or token is not valid for this cluster; fetch a fresh kubeconfig.`, { cause: err });
     if (code === 403) return new FieldbenchError('edge.kubeForbidden', `The Kubernetes API ${access.description} says these credentials may not do this (403). Use an admin kubeconfig.`, { cause: err });
     return new FieldbenchError('edge.kubeFailed', `The Kubernetes API ${access.description} answered ${code}.`, { cause: err });
@@ -137,6 +137,7 @@ export async function runNodeTest(service: EdgeService, node: StoredNode, opts: 
   try {
     access = await service.openKube(node.id, { ...(opts.signal ? { signal: opts.signal } : {}), ...(opts.sudoPassword ? { sudoPassword: opts.sudoPassword } : {}) });
     const a = access;
+    const { ApisApi, VersionApi } = await loadKubeClient();
     const version = await withTimeout(a.kubeConfig.makeApiClient(VersionApi).getCode(), opts.kubeTimeoutMs, 'The Kubernetes API').catch((err: unknown) => {
       throw kubeError(err, a);
     });
