@@ -22,7 +22,7 @@ import { discoverAio, managersOf, readyCondition } from './aio-discovery';
 import { AioKubeClient, isKnownKind, KubeApiError } from './aio-kube-client';
 import { conflictManagers, explainKubeError } from './aio-kube-errors';
 import { comparable, isSubset, objectDiff, redact, toYaml } from './aio-object-view';
-import { keyFamilyOf, parseCertificates, splitPemCertificates } from './aio-pem';
+import { fingerprint256, keyFamilyOf, opensslSubject, parseCertificates, splitPemCertificates } from './aio-pem';
 import {
   buildBrokerAuthentication,
   buildBrokerAuthorization,
@@ -249,11 +249,12 @@ export class AioService {
         const certs = splitPemCertificates(pem);
         if (certs.length === 0 || !key) throw new FieldbenchError('aio.noCertificates', `${req.source} ${name}${key ? ` (key ${key})` : ''} holds no certificate. Check the key name.`);
         op.progress?.('Importing into the vault…', 0.8);
+        const known = new Set(this.options.pki.summaries().map((s) => s.fingerprintSha256.replace(/:/g, '').toLowerCase()));
+        const parsed = certs.map((c) => new X509Certificate(c));
         const result = await this.options.pki.importFile({ fileName: `${name}-${key}`, data: certs.join('') });
-        const subjects = certs.map((c) => new X509Certificate(c).subject.replace(/\n/g, ', ').replace(/=/g, ' = '));
         return {
           source: { kind: req.source, name, namespace: req.namespace, key },
-          certificates: result.certificateIds.map((id, i) => ({ certificateId: id, subject: subjects[i] ?? '', duplicate: i >= result.certificatesImported && result.duplicates > 0 })),
+          certificates: parsed.map((c, i) => ({ certificateId: result.certificateIds[i] ?? '', subject: opensslSubject(c.subject), duplicate: known.has(fingerprint256(c)) })),
           imported: result.certificatesImported,
           duplicates: result.duplicates,
         };
