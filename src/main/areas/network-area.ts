@@ -1,6 +1,71 @@
 import type { Area, AreaDeps } from '../area';
+import type { Handler } from '../ipc/dispatcher';
+import { NetworkService } from '../services/network/network-service';
+import { ShellSource, type NodeProfiles } from '../services/network/shell-source';
+import type { CertificateAuthority } from '../services/network/cross-checks';
 
-/** Wires the network area into the app. Not built yet: no handlers, no service. */
-export function createNetworkArea(_deps: AreaDeps): Area<Record<never, never>> {
-  return { handlers: {}, service: undefined };
+export interface NetworkHandlers {
+  'network.discover': Handler<'network.discover'>;
+  'network.checkSettings': Handler<'network.checkSettings'>;
+  'network.plan': Handler<'network.plan'>;
+  'network.validate': Handler<'network.validate'>;
+  'network.apply': Handler<'network.apply'>;
+  'network.crossCheck': Handler<'network.crossCheck'>;
+  'network.reissueCertificate': Handler<'network.reissueCertificate'>;
+}
+
+export interface NetworkAreaDeps extends AreaDeps {
+  /** The PKI service (SAN checks, re-issue). Optional until the PKI area provides it. */
+  pki?: CertificateAuthority | undefined;
+  /** Node profiles from the edge area. Without them only direct logins (host, user, key file) work. */
+  nodes?: NodeProfiles | undefined;
+  /** Tests shorten the wait for a node to come back after a rollback. */
+  recoveryGraceMs?: number;
+}
+
+/** Wires the network area: netplan discovery, plan, validation, safe apply and cross-checks. */
+export function createNetworkArea(deps: NetworkAreaDeps): Area<NetworkHandlers, NetworkService> {
+  const service = new NetworkService({
+    shells: new ShellSource(deps.nodes),
+    pki: deps.pki,
+    ...(deps.recoveryGraceMs !== undefined ? { recoveryGraceMs: deps.recoveryGraceMs } : {}),
+  });
+  const handlers: NetworkHandlers = {
+    'network.discover': (req, ctx) => service.discover(req.target, ctx.signal),
+    'network.checkSettings': (req) => service.checkSettings(req.settings, req.snapshot),
+    'network.plan': (req, ctx) => service.plan(req.target, req.settings, ctx.signal),
+    'network.validate': (req, ctx) => {
+      ctx.progress('Checking the file with the node\'s netplan…');
+      return service.validate(req.target, req.settings, ctx.signal);
+    },
+    'network.apply': (req, ctx) =>
+      service.apply(
+        {
+          target: req.target,
+          settings: req.settings,
+          rollbackSeconds: req.rollbackSeconds,
+          applyId: req.applyId,
+          dnsCheckName: req.dnsCheckName,
+          allowSilentGateway: req.allowSilentGateway,
+        },
+        (p) => {
+          deps.hub.emit('network.onApplyProgress', { applyId: p.applyId, steps: p.steps, ...(p.rollback ? { rollback: p.rollback } : {}), message: p.message });
+          ctx.progress(p.rollback && p.rollback.state === 'armed' ? `${p.message} (rollback in ${p.rollback.secondsLeft} s)` : p.message, p.fraction);
+        },
+        ctx.signal,
+      ),
+    'network.crossCheck': (req, ctx) =>
+      service.crossCheck({
+        address: req.address,
+        previousAddress: req.previousAddress,
+        certificateIds: req.certificateIds,
+        clusterCertificates: req.clusterCertificates,
+        listeners: req.listeners,
+        checkReachability: req.checkReachability,
+        timeoutMs: req.timeoutMs,
+        signal: ctx.signal,
+      }),
+    'network.reissueCertificate': (req, ctx) => service.reissueCertificate(req.certificateId, req.addAddress, req.removeAddresses ?? [], ctx.signal),
+  };
+  return { handlers, service };
 }

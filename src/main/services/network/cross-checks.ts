@@ -1,0 +1,186 @@
+import { X509Certificate } from 'node:crypto';
+import { FieldbenchError } from '@shared/errors';
+import type { CrossCheckReport } from '@shared/contract/network-contract';
+import type { CertificateSummary, HostCheckResult, IssueResult, KeyAlgorithm, SubjectInput } from '@shared/pki-types';
+import type { CreateServerRequest, PkiOperationOptions } from '../pki/pki-service';
+import { parseIpv4 } from './ipv4';
+import { probeTcp } from './tcp-probe';
+
+/** The part of PkiService the network area uses (PkiService satisfies it). */
+export interface CertificateAuthority {
+  summaries(): CertificateSummary[];
+  checkHost(id: string, host: string): HostCheckResult;
+  createServer(req: CreateServerRequest, op?: PkiOperationOptions): Promise<IssueResult>;
+}
+
+export interface ListenerDescription {
+  name: string;
+  serviceType: 'ClusterIp' | 'NodePort' | 'LoadBalancer';
+  externalIps?: string[] | undefined;
+  ports: Array<{ port: number; nodePort?: number | undefined }>;
+}
+
+export interface CrossCheckInput {
+  address: string;
+  previousAddress?: string | undefined;
+  certificateIds?: string[] | undefined;
+  clusterCertificates?: Array<{ name: string; pem: string }> | undefined;
+  listeners?: ListenerDescription[] | undefined;
+  checkReachability: boolean;
+  timeoutMs: number;
+  signal?: AbortSignal | undefined;
+}
+
+const sanText = (s: { type: string; value: string }) => `${s.type.toUpperCase()}:${s.value}`;
+
+function isServerCertificate(c: CertificateSummary): boolean {
+  return !c.isCa && (c.role === 'server' || c.role === 'leaf') && c.revoked === null && c.status !== 'expired';
+}
+
+/** Vault certificates the check looks at by default: server certificates listing the old address, else any IP. */
+export function defaultCertificates(all: readonly CertificateSummary[], previousAddress: string | undefined): CertificateSummary[] {
+  const servers = all.filter(isServerCertificate);
+  if (previousAddress) return servers.filter((c) => c.sans.some((s) => s.type === 'ip' && s.value === previousAddress));
+  return servers.filter((c) => c.sans.some((s) => s.type === 'ip'));
+}
+
+/** Checks certificates, listeners and (optionally) TCP reachability for the node's new address. */
+export async function crossCheck(input: CrossCheckInput, pki: CertificateAuthority | undefined): Promise<CrossCheckReport> {
+  if (parseIpv4(input.address) === null) {
+    throw new FieldbenchError('network.badAddress', `"${input.address}" is not an IPv4 address. Give the node's address without the prefix, for example 192.168.2.196.`);
+  }
+  const certificates: CrossCheckReport['certificates'] = [];
+  const wantVault = input.certificateIds !== undefined || input.previousAddress !== undefined || !input.clusterCertificates?.length;
+  if (wantVault && pki) {
+    const all = pki.summaries();
+    const chosen = input.certificateIds ? input.certificateIds.map((id) => all.find((c) => c.id === id) ?? missing(id)) : defaultCertificates(all, input.previousAddress);
+    for (const c of chosen) {
+      const check = pki.checkHost(c.id, input.address);
+      const issuer = c.issuerId ? all.find((x) => x.id === c.issuerId) : undefined;
+      const canReissue = issuer?.hasPrivateKey === true;
+      certificates.push({
+        id: c.id,
+        name: c.commonName,
+        source: 'vault',
+        valid: check.valid,
+        message: check.valid ? check.message : `${check.message}${canReissue ? ' Fieldbench can re-issue it from its CA in the vault.' : ' Its issuing CA key is not in the vault, so re-issue it where it was made.'}`,
+        canReissue: !check.valid && canReissue,
+        sans: c.sans.map(sanText),
+      });
+    }
+  }
+  for (const cc of input.clusterCertificates ?? []) {
+    let cert: X509Certificate;
+    try {
+      cert = new X509Certificate(cc.pem);
+    } catch (err) {
+      throw new FieldbenchError('network.badCertificate', `The certificate "${cc.name}" is not a PEM certificate. Paste the PEM text (leaf first).`, { cause: err });
+    }
+    const valid = cert.checkIP(input.address) !== undefined;
+    const sans = (cert.subjectAltName ?? '').split(', ').filter(Boolean);
+    certificates.push({
+      name: cc.name,
+      source: 'cluster',
+      valid,
+      message: valid ? `"${cc.name}" on the cluster is valid for ${input.address}.` : `"${cc.name}" on the cluster does not list ${input.address} (it lists ${sans.join(', ') || 'no subject alternative names'}). Clients connecting by address will refuse it; re-issue it with ${input.address} in its SANs.`,
+      canReissue: false,
+      sans,
+    });
+  }
+
+  const listeners: CrossCheckReport['listeners'] = [];
+  const reachability: CrossCheckReport['reachability'] = [];
+  for (const l of input.listeners ?? []) {
+    if (l.serviceType === 'LoadBalancer') {
+      const ips = l.externalIps ?? [];
+      const ok = ips.includes(input.address);
+      listeners.push({
+        name: l.name,
+        serviceType: l.serviceType,
+        ok,
+        message: ok
+          ? `LoadBalancer listener ${l.name} has the external IP ${input.address}.`
+          : ips.length === 0
+            ? `LoadBalancer listener ${l.name} has no external IP yet. On k3s the service load balancer gives it the node's address once the node has settled; check again in a minute.`
+            : `LoadBalancer listener ${l.name} has the external IP ${ips.join(', ')}, not ${input.address}. Clients and certificates that use ${input.address} will not reach it until the service picks up the node's new address (restart the svclb pods on k3s).`,
+      });
+    } else if (l.serviceType === 'NodePort') {
+      listeners.push({ name: l.name, serviceType: l.serviceType, ok: true, message: `NodePort listener ${l.name} answers on every node address, including ${input.address}.` });
+    } else {
+      listeners.push({ name: l.name, serviceType: l.serviceType, ok: true, message: `ClusterIp listener ${l.name} is reached inside the cluster only; the node address does not matter to it.` });
+    }
+    if (!input.checkReachability || l.serviceType === 'ClusterIp') continue;
+    for (const p of l.ports) {
+      const port = l.serviceType === 'NodePort' ? p.nodePort : p.port;
+      if (port === undefined) continue;
+      const r = await probeTcp(input.address, port, input.timeoutMs, input.signal);
+      reachability.push({
+        listener: l.name,
+        host: input.address,
+        port,
+        reachable: r.open,
+        message: r.open ? `${input.address}:${port} (${l.name}) accepts connections from this laptop.` : `${input.address}:${port} (${l.name}) is not reachable from this laptop: ${r.detail}. Check the listener, the node's firewall and this laptop's address.`,
+      });
+    }
+  }
+  const warnings = certificates.filter((c) => !c.valid).length + listeners.filter((l) => !l.ok).length + reachability.filter((r) => !r.reachable).length;
+  return { address: input.address, certificates, listeners, reachability, warnings };
+}
+
+function missing(id: string): never {
+  throw new FieldbenchError('network.certificateNotFound', `The certificate ${id} is not in the vault. Reload the certificate list.`);
+}
+
+/** OpenSSL one-line subject ("CN = a, O = b") back to fields. */
+export function parseSubject(subject: string, commonName: string): SubjectInput {
+  const out: SubjectInput = { commonName };
+  for (const part of subject.split(/,\s*(?=[A-Za-z]+\s*=)/)) {
+    const m = /^\s*([A-Za-z]+)\s*=\s*(.*)$/.exec(part);
+    if (!m) continue;
+    const v = m[2]!.trim();
+    if (m[1] === 'O') out.organization = v;
+    if (m[1] === 'OU') out.organizationalUnit = v;
+    if (m[1] === 'C') out.country = v;
+    if (m[1] === 'ST') out.state = v;
+    if (m[1] === 'L') out.locality = v;
+  }
+  return out;
+}
+
+export function keyAlgorithmOf(c: CertificateSummary): KeyAlgorithm {
+  const a = c.keyAlgorithm.toLowerCase();
+  if (c.keyFamily === 'ed25519') return 'ed25519';
+  if (c.keyFamily === 'ec') return a.includes('384') ? 'ec-p384' : 'ec-p256';
+  if (c.keyFamily === 'rsa') return a.includes('4096') ? 'rsa-4096' : a.includes('3072') ? 'rsa-3072' : 'rsa-2048';
+  return 'ec-p256';
+}
+
+/**
+ * A new server certificate like the old one (subject, key type, lifetime, issuer) with the address added
+ * to its SANs. The old certificate stays in the vault until the person removes it.
+ */
+export async function reissueWithAddress(pki: CertificateAuthority, certificateId: string, add: string, remove: readonly string[], signal?: AbortSignal) {
+  if (parseIpv4(add) === null) throw new FieldbenchError('network.badAddress', `"${add}" is not an IPv4 address. Give the node's new address, for example 192.168.2.196.`);
+  const all = pki.summaries();
+  const c = all.find((x) => x.id === certificateId) ?? missing(certificateId);
+  if (c.isCa) throw new FieldbenchError('network.notServerCertificate', `"${c.commonName}" is a CA certificate. Choose the broker's server certificate.`);
+  const issuer = c.issuerId ? all.find((x) => x.id === c.issuerId) : undefined;
+  if (!issuer || !issuer.hasPrivateKey || c.issuerId === c.id) {
+    throw new FieldbenchError('network.issuerMissing', `The CA that issued "${c.commonName}" (with its key) is not in the vault, so Fieldbench cannot re-issue it. Import that CA with its key, or re-issue the certificate where it was made.`);
+  }
+  const keep = c.sans.filter((s) => !(s.type === 'ip' && remove.includes(s.value))).map((s) => s.value);
+  const sans = keep.includes(add) ? keep : [...keep, add];
+  const days = Math.max(1, Math.round((Date.parse(c.notAfter) - Date.parse(c.notBefore)) / 86_400_000));
+  const issued = await pki.createServer(
+    { subject: parseSubject(c.subject, c.commonName), issuerId: issuer.id, keyAlgorithm: keyAlgorithmOf(c), validity: { days }, clampToIssuer: true, sans },
+    signal ? { signal } : {},
+  );
+  return {
+    certificateId: issued.certificate.id,
+    replaces: c.id,
+    commonName: issued.certificate.commonName,
+    sans: issued.certificate.sans.map(sanText),
+    notAfter: issued.certificate.notAfter,
+    warnings: issued.warnings.map((w) => w.message),
+  };
+}
