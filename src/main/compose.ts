@@ -57,7 +57,7 @@ export function composeApp(env: AppEnvironment): AppContext {
   const pki = createPkiArea(deps);
   const edge = createEdgeArea(deps);
   const aio = createAioArea(deps);
-  const network = createNetworkArea(deps);
+  const network = createNetworkArea({ ...deps, pki: pki.service });
   const mqtt = createMqttArea(deps);
   for (const area of [pki, edge, aio, network, mqtt]) if (area.dispose) disposers.push(() => area.dispose?.());
 
