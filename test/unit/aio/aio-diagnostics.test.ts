@@ -1,0 +1,69 @@
+import { describe, expect, it } from 'vitest';
+import type { AioDiscoveryT } from '@shared/contract/aio-contract';
+import { diagnoseAio, type DiagnosticInputs } from '../../../src/main/services/aio/aio-diagnostics';
+import { PkiService } from '../../../src/main/services/pki/pki-service';
+import { MemoryVaultStore } from '../../support/pki/memory-vault-store';
+import { seedVault } from './aio-seed';
+
+const NS = 'azure-iot-operations';
+const discovery = (over: Partial<AioDiscoveryT> = {}): AioDiscoveryT => ({
+  nodeId: 'n', via: 'kubeconfig', description: 'd', namespace: NS, aioPresent: true, brokers: ['default'], listeners: [], services: [], authentications: [], authorizations: [], certificates: [],
+  issuers: [{ name: 'azure-iot-operations-aio-certificate-issuer', kind: 'ClusterIssuer', type: 'ca', ready: 'True' }],
+  trustBundles: [{ source: 'ConfigMap', name: 'azure-iot-operations-aio-ca-trust-bundle', namespace: NS, key: 'ca.crt', role: 'client-trust', certificates: [] }],
+  warnings: [],
+  ...over,
+});
+const inputs = (over: Partial<DiagnosticInputs> = {}): DiagnosticInputs => ({
+  discovery: discovery(), listenerSecrets: new Map(), clientCaConfigMaps: new Map(), nodeAddresses: [], vaultServerCertificates: [], vaultClientChains: [], clientsExplicit: false, ...over,
+});
+
+describe('diagnostics', () => {
+  it('says nothing about a healthy install', () => {
+    expect(diagnoseAio(inputs())).toEqual([]);
+  });
+
+  it('reports a cluster without AIO and stops there', () => {
+    expect(diagnoseAio(inputs({ discovery: discovery({ aioPresent: false }) })).map((d) => d.id)).toEqual(['aio-missing']);
+  });
+
+  it('finds mixed EC/RSA in a client chain from the vault', async () => {
+    const pki = new PkiService({ vault: new MemoryVaultStore() });
+    const root = await pki.createRoot({ subject: { commonName: 'RSA Root' }, keyAlgorithm: 'rsa-2048' });
+    const client = (await pki.createClients({ issuerId: root.certificate.id, clientIds: ['mixed-client'] })).certificates[0]!;
+    const d = diagnoseAio(inputs({ vaultClientChains: [{ id: client.id, commonName: 'mixed-client', chainPem: pki.exportCertificatePem(client.id, { chain: 'full' }), rootId: root.certificate.id }] }));
+    expect(d.map((x) => x.id)).toEqual([`client-chain-mixed-keys:${client.id}`]);
+    expect(d[0]!.sentence).toBe('The chain of client certificate mixed-client mixes key types (CN = mixed-client: EC; CN = RSA Root: RSA); the broker requires every certificate of a client chain to use the same family (EC or RSA) and refuses it.');
+  });
+
+  it('finds a vault server certificate and a listener Secret that do not list the node address', async () => {
+    const s = await seedVault({ serverSans: ['192.168.2.196'] });
+    const listener = { name: 'lb', namespace: NS, brokerRef: 'default', serviceName: 'lb-svc', serviceType: 'LoadBalancer', isDefault: false, managers: [], ports: [{ port: 8883, protocol: 'Mqtt', tls: { mode: 'Manual' as const, secretName: 'broker-server-cert' } }] };
+    const d = diagnoseAio(
+      inputs({
+        discovery: discovery({ listeners: [listener], services: [{ name: 'lb-svc', namespace: NS, type: 'LoadBalancer', externalIps: ['10.200.0.2'], ports: [], listener: 'lb' }] }),
+        listenerSecrets: new Map([['broker-server-cert', s.pki.exportCertificatePem(s.server.id, { chain: 'chain' })]]),
+        nodeAddresses: ['192.168.2.196', '10.200.0.3'],
+        vaultServerCertificates: [{ id: s.server.id, commonName: 'mqtts-endpoint', pem: s.pki.exportCertificatePem(s.server.id) }],
+      }),
+    );
+    expect(d.map((x) => x.id)).toEqual(['server-cert-san:lb:8883:10.200.0.3', 'server-cert-san:lb:8883:10.200.0.2', `vault-server-cert-san:${s.server.id}:10.200.0.3`]);
+    expect(d[1]!.sentence).toBe("The server certificate in Secret broker-server-cert (listener lb port 8883, CN = mqtts-endpoint) does not list 10.200.0.2, the LoadBalancer's external IP; clients connecting to 10.200.0.2 will reject it.");
+    expect(d[1]!.fix).toEqual({ label: 'Re-issue the server certificate in the vault with 10.200.0.2 in its SANs, then apply the Secret again.' });
+    // A missing Secret is its own diagnosis.
+    const gone = diagnoseAio(inputs({ discovery: discovery({ listeners: [listener] }), listenerSecrets: new Map([['broker-server-cert', null]]) }));
+    expect(gone.map((x) => x.id)).toEqual(['listener-secret-missing:lb:8883']);
+  });
+
+  it('reports a Certificate that is not ready because its issuer is not ready, and the issuer', () => {
+    const d = diagnoseAio(
+      inputs({
+        discovery: discovery({
+          issuers: [{ name: 'site-ca', namespace: NS, kind: 'Issuer', type: 'ca', ready: 'False', reason: 'ErrGetKeyPair', message: 'Error getting keypair for CA issuer: secrets "site-ca" not found' }],
+          certificates: [{ name: 'mqtt-cert', namespace: NS, secretName: 'mqtt-cert', issuerRef: { name: 'site-ca', kind: 'Issuer' }, ready: 'False', reason: 'Pending', message: 'Referenced issuer does not have a Ready status condition', dnsNames: [], ipAddresses: [] }],
+        }),
+      }),
+    );
+    expect(d.map((x) => [x.id, x.severity])).toEqual([['certificate-not-ready:mqtt-cert', 'error'], ['issuer-not-ready:Issuer:site-ca', 'warning']]);
+    expect(d[0]!.fix.label).toBe('Fix Issuer site-ca first: Error getting keypair for CA issuer: secrets "site-ca" not found.');
+  });
+});
