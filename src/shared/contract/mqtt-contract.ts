@@ -286,7 +286,10 @@ export const TopicNode = z.object({
   latest: z
     .object({ receivedAt: z.number(), size: z.number().int(), retain: z.boolean(), qos: Qos, payload: PayloadPreview })
     .optional(),
-  children: z.array(z.lazy((): z.ZodType => TopicNode)).optional(),
+  /** Present down to the requested depth. */
+  get children() {
+    return z.array(TopicNode).optional();
+  },
 });
 
 export const TopicCheck = z.object({

@@ -38,6 +38,7 @@ const JSON_PARSE_LIMIT = 256 * 1024;
 
 function looksLikeText(s: string): boolean {
   // Control characters other than tab/CR/LF mean the bytes are binary even when they decode as UTF-8.
+  // eslint-disable-next-line no-control-regex -- finding control bytes is the point here
   return !/[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F]/.test(s);
 }
 
