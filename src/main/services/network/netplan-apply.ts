@@ -174,10 +174,6 @@ export class NetplanApply {
 
     // 1. Preflight: refuse before touching anything.
     this.start('preflight');
-    if (!plan.ok || !cidr) {
-      const first = plan.findings.find((f) => f.severity === 'error');
-      this.refuse('preflight', new FieldbenchError('network.invalidPlan', `${first?.message ?? 'The settings are not valid.'} Nothing on the node was changed.`));
-    }
     const res = await this.sudo('command -v netplan >/dev/null 2>&1 || exit 97; command -v setsid >/dev/null 2>&1 || command -v systemd-run >/dev/null 2>&1 || exit 98; echo ok').catch((err: unknown) => {
       if (isSudoError(err)) this.refuse('preflight', new FieldbenchError((err as FieldbenchError).code, `${(err as Error).message} Changing the network needs root, so Fieldbench changed nothing.`, { cause: err }));
       if (isShellError(err, 'connectionDropped')) this.refuse('preflight', new FieldbenchError('network.connectionDropped', `The connection to ${previousHost} dropped before anything was changed. Reconnect and try again.`, { cause: err }));
@@ -186,6 +182,10 @@ export class NetplanApply {
     if (res.code === 97) this.refuse('preflight', new FieldbenchError('network.noNetplan', `${previousHost} has no netplan for root. Nothing was changed.`));
     if (res.code === 98) this.refuse('preflight', new FieldbenchError('network.noDetach', `${previousHost} has neither setsid nor systemd-run, so a rollback could not outlive the SSH session. Nothing was changed.`));
     if (res.code !== 0) this.refuse('preflight', new FieldbenchError('network.preflightFailed', `Checking ${previousHost} failed: ${res.stderr.trim().slice(0, 200)}. Nothing was changed.`));
+    if (!plan.ok || !cidr) {
+      const first = plan.findings.find((f) => f.severity === 'error');
+      this.refuse('preflight', new FieldbenchError('network.invalidPlan', `${first?.message ?? 'The settings are not valid.'} Nothing on the node was changed.`));
+    }
     this.finish('preflight', 'ok', 'sudo works; netplan and a way to detach the rollback are present.');
     this.throwIfCancelledBeforeTouch('probe');
 

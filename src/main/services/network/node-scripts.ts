@@ -17,8 +17,12 @@ export const BACKUP_ROOT = '/var/lib/fieldbench';
  */
 export function detached(unit: string, command: string): string {
   return [
-    'if [ -d /run/systemd/system ] && command -v systemd-run >/dev/null 2>&1; then',
-    `  systemd-run --quiet --collect --unit=${shellQuote(unit)} /bin/sh -c ${shellQuote(command)}`,
+    // systemd-run starts the unit in PID 1's namespaces: use it only when those are ours, so a node living
+    // in a container or namespace (like the test node) never has its rollback run against the host.
+    'if [ "$(cat /proc/1/comm 2>/dev/null)" = systemd ] && command -v systemd-run >/dev/null 2>&1 \\',
+    '  && [ "$(readlink /proc/1/ns/net)" = "$(readlink /proc/self/ns/net)" ] && [ "$(readlink /proc/1/ns/mnt)" = "$(readlink /proc/self/ns/mnt)" ] \\',
+    `  && systemd-run --quiet --collect --unit=${shellQuote(unit)} /bin/sh -c ${shellQuote(command)} 2>/dev/null; then`,
+    '  :',
     'else',
     `  setsid nohup /bin/sh -c ${shellQuote(command)} > /dev/null 2>&1 < /dev/null &`,
     'fi',
