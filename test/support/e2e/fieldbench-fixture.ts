@@ -55,6 +55,8 @@ export async function startServedApp(dataDir = mkdtempSync(join(tmpdir(), 'fb-e2
 
 /** Insomnia-style fixture: every test gets its own host and data folder; traces are kept on failure by the config. */
 export const test = base.extend<{ app: ServedApp }>({
+  // Playwright reads a fixture's dependencies from the destructuring pattern; this one has none.
+  // eslint-disable-next-line no-empty-pattern
   app: async ({}, use) => {
     const served = await startServedApp();
     await use(served);
