@@ -1,4 +1,280 @@
-import type { CliCommand } from '../cli-command';
+import { readFileSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import type { CallName, CallRequest, CallResponse } from '@shared/contract';
+import type { MqttProfileInputT } from '@shared/contract/mqtt-contract';
+import { FieldbenchError } from '@shared/errors';
+import { composeApp, type AppContext } from '../../main/compose';
+import { defaultDataDir } from '../../main/services/app/data-dir';
+import { EXIT, UsageError, type CliCommand, type CliIO } from '../cli-command';
+import { obtainPassword, PASSWORD_ENV } from '../vault-access';
+
+export const MQTT_PASSWORD_ENV = 'FIELDBENCH_MQTT_PASSWORD';
+
+const USAGE = `fieldbench mqtt pub|sub|probe [options]
+  pub    publish: -t TOPIC -m MESSAGE [-q 0|1|2] [-r] [--count N] [--format text|json|hex|base64] [--file PATH]
+  sub    subscribe and print: -t FILTER (repeatable) [-q 0|1|2] [--count N] [--timeout SECONDS] [-v]
+  probe  --node NAME: verify every broker listener of a node (the listener matrix; not built yet)
+Connection: --host H --port P [--protocol mqtt|mqtts|ws|wss] [--mqtt-version 5|3.1.1] [--client-id ID]
+  [--username U] [--keepalive S] [--connect-timeout S]
+  TLS: [--tls-ca-file PATH | --ca CERT_ID] [--cert CERT_ID] [--servername NAME] [--insecure]
+  or a saved connection: --profile ID
+Vault (for --ca, --cert, --profile): [--vault PATH] [--data-dir DIR] [--password-stdin]; the vault password from
+${PASSWORD_ENV}, stdin or a prompt. The MQTT password comes from ${MQTT_PASSWORD_ENV}, never the command line.
+--json prints JSON (one object per message for sub). Exit codes: 0 ok, 1 failed, 2 usage, 4 refused credentials.`;
+
+const OPTIONS = {
+  // No -h: the CLI keeps -h for help, so the host is --host only.
+  host: { type: 'string' },
+  port: { type: 'string', short: 'p' },
+  protocol: { type: 'string' },
+  'mqtt-version': { type: 'string', short: 'V' },
+  'client-id': { type: 'string', short: 'i' },
+  username: { type: 'string', short: 'u' },
+  keepalive: { type: 'string', short: 'k' },
+  'connect-timeout': { type: 'string' },
+  'tls-ca-file': { type: 'string' },
+  ca: { type: 'string' },
+  cert: { type: 'string' },
+  servername: { type: 'string' },
+  insecure: { type: 'boolean' },
+  profile: { type: 'string' },
+  topic: { type: 'string', short: 't', multiple: true },
+  message: { type: 'string', short: 'm' },
+  file: { type: 'string', short: 'f' },
+  format: { type: 'string' },
+  qos: { type: 'string', short: 'q' },
+  retain: { type: 'boolean', short: 'r' },
+  count: { type: 'string', short: 'C' },
+  timeout: { type: 'string', short: 'W' },
+  verbose: { type: 'boolean', short: 'v' },
+  node: { type: 'string' },
+  vault: { type: 'string' },
+  'data-dir': { type: 'string' },
+  'password-stdin': { type: 'boolean' },
+  json: { type: 'boolean' },
+} as const;
+
+type Values = ReturnType<typeof parseOptions>['values'];
+
+function parseOptions(args: string[]) {
+  try {
+    return parseArgs({ args, options: OPTIONS, allowPositionals: true, strict: true });
+  } catch (err) {
+    throw new UsageError((err as Error).message);
+  }
+}
+
+function intOption(values: Values, name: keyof Values, min: number, max: number): number | undefined {
+  const raw = values[name];
+  if (raw === undefined) return undefined;
+  const n = Number(raw);
+  if (typeof raw !== 'string' || !Number.isInteger(n) || n < min || n > max) throw new UsageError(`--${String(name)} must be a whole number from ${min} to ${max}.`);
+  return n;
+}
+
+/** Calls the contract and turns a refusal into a thrown FieldbenchError, like a service would. */
+async function call<N extends CallName>(app: AppContext, name: N, request: CallRequest<N>): Promise<CallResponse<N>> {
+  const r = await app.dispatcher.dispatch(name, request);
+  if (!r.ok) throw new FieldbenchError(r.error.code, r.error.message, r.error.detail ? { detail: r.error.detail } : {});
+  return r.value as CallResponse<N>;
+}
+
+function inlineProfile(values: Values): MqttProfileInputT {
+  if (!values.host) throw new UsageError('Say which broker: --host and --port, or --profile ID.');
+  const protocol = values.protocol ?? (values['tls-ca-file'] || values.ca || values.cert ? 'mqtts' : 'mqtt');
+  if (!['mqtt', 'mqtts', 'ws', 'wss'].includes(protocol)) throw new UsageError('--protocol is one of mqtt, mqtts, ws, wss.');
+  const tlsUsed = protocol === 'mqtts' || protocol === 'wss';
+  const port = intOption(values, 'port', 1, 65_535) ?? (protocol === 'mqtts' ? 8883 : protocol === 'ws' ? 80 : protocol === 'wss' ? 443 : 1883);
+  const version = values['mqtt-version'] ?? '5';
+  if (!['5', '5.0', 'mqttv5', '3.1.1', '311', 'mqttv311'].includes(version)) throw new UsageError('--mqtt-version is 5 or 3.1.1.');
+  if (!tlsUsed && (values['tls-ca-file'] || values.ca || values.cert || values.insecure || values.servername)) {
+    throw new UsageError('TLS options need --protocol mqtts (or wss).');
+  }
+  if (values['tls-ca-file'] && values.ca) throw new UsageError('Give the CA either as a file (--tls-ca-file) or from the vault (--ca), not both.');
+  const profile = {
+    name: `${values.host}:${port}`,
+    protocol,
+    host: values.host,
+    port,
+    mqttVersion: version.includes('3') ? '3.1.1' : '5.0',
+    clientId: values['client-id'] ?? '',
+    keepaliveSeconds: intOption(values, 'keepalive', 0, 65_535) ?? 60,
+    connectTimeoutSeconds: intOption(values, 'connect-timeout', 1, 300) ?? 10,
+    ...(values.username ? { username: values.username } : {}),
+    ...(tlsUsed
+      ? {
+          tls: {
+            ca: values['tls-ca-file'] ? { source: 'file', path: values['tls-ca-file'] } : values.ca ? { source: 'vault', certificateId: values.ca } : { source: 'system' },
+            ...(values.cert ? { clientCertificate: { source: 'vault', certificateId: values.cert } } : {}),
+            verifyServer: !values.insecure,
+            ...(values.servername ? { servername: values.servername } : {}),
+          },
+        }
+      : {}),
+    // A command line run should fail fast rather than retry behind the person's back.
+    reconnect: { enabled: false, minDelayMs: 500, maxDelayMs: 30_000 },
+  };
+  return profile as MqttProfileInputT;
+}
+
+function exitFor(err: unknown): number {
+  const code = (err as { code?: string }).code ?? '';
+  if (['mqtt.badCredentials', 'mqtt.notAuthorized', 'mqtt.badAuthMethod', 'vault.wrongPassword'].includes(code)) return EXIT.auth;
+  if (code === 'cli.noPassword') return EXIT.usage;
+  return EXIT.failed;
+}
+
+async function openConnection(values: Values, io: CliIO): Promise<{ app: AppContext; connectionId: string }> {
+  const app = composeApp({
+    dataDir: values['data-dir'] ?? defaultDataDir(io.env),
+    runtime: 'cli',
+    ...(values.vault ? { vault: { path: values.vault } } : {}),
+  });
+  try {
+    if (values.profile || values.ca || values.cert) {
+      const password = await obtainPassword(io, { passwordStdin: values['password-stdin'] ?? false });
+      await call(app, 'vault.unlock', { password });
+    }
+    const mqttPassword = io.env[MQTT_PASSWORD_ENV];
+    const summary = values.profile
+      ? await call(app, 'mqtt.connect', { profileId: values.profile, ...(mqttPassword ? { password: mqttPassword } : {}) })
+      : await call(app, 'mqtt.connect', { profile: inlineProfile(values), ...(mqttPassword ? { password: mqttPassword } : {}) });
+    for (const w of summary.warnings) io.stderr.write(`Warning: ${w}\n`);
+    return { app, connectionId: summary.connectionId };
+  } catch (err) {
+    await app.dispose();
+    throw err;
+  }
+}
+
+function qosOf(values: Values): 0 | 1 | 2 {
+  const q = intOption(values, 'qos', 0, 2) ?? 0;
+  return q as 0 | 1 | 2;
+}
+
+async function runPub(values: Values, io: CliIO): Promise<number> {
+  const topics = values.topic ?? [];
+  if (topics.length !== 1) throw new UsageError('Give exactly one topic to publish to with -t.');
+  if (values.message !== undefined && values.file) throw new UsageError('Give the payload with -m or --file, not both.');
+  const format = values.format ?? 'text';
+  if (!['text', 'json', 'hex', 'base64'].includes(format)) throw new UsageError('--format is one of text, json, hex, base64.');
+  const count = intOption(values, 'count', 1, 10_000_000) ?? 1;
+  let payload: { format: 'text' | 'json' | 'hex' | 'base64'; value: string };
+  if (values.file) {
+    // Files go as base64 so binary content survives the contract's JSON.
+    payload = { format: 'base64', value: readFileSync(values.file).toString('base64') };
+  } else {
+    payload = { format: format as 'text', value: values.message ?? '' };
+  }
+  const { app, connectionId } = await openConnection(values, io);
+  try {
+    let bytes = 0;
+    const warnings = new Set<string>();
+    for (let i = 0; i < count; i++) {
+      const r = await call(app, 'mqtt.publish', { connectionId, topic: topics[0]!, payload, qos: qosOf(values), retain: values.retain ?? false });
+      bytes += r.bytes;
+      for (const w of r.warnings) warnings.add(w);
+    }
+    for (const w of warnings) io.stderr.write(`Warning: ${w}\n`);
+    if (values.json) io.stdout.write(`${JSON.stringify({ published: count, bytes, topic: topics[0], qos: qosOf(values), retain: values.retain ?? false })}\n`);
+    else io.stdout.write(`Published ${count} message${count === 1 ? '' : 's'} (${bytes.toLocaleString('en')} bytes) to ${topics[0]} with QoS ${qosOf(values)}.\n`);
+    return EXIT.ok;
+  } finally {
+    await app.dispose();
+  }
+}
+
+async function runSub(values: Values, io: CliIO): Promise<number> {
+  const filters = values.topic ?? [];
+  if (filters.length === 0) throw new UsageError('Give at least one topic filter with -t.');
+  const count = intOption(values, 'count', 1, 100_000_000);
+  const timeout = intOption(values, 'timeout', 1, 86_400);
+  const { app, connectionId } = await openConnection(values, io);
+  let printed = 0;
+  let lastSeq = -1;
+  let draining: Promise<void> = Promise.resolve();
+  let finish: (code: number) => void = () => {};
+  const done = new Promise<number>((resolve) => (finish = resolve));
+  const drain = async (): Promise<void> => {
+    for (;;) {
+      const page = await call(app, 'mqtt.messages', { connectionId, afterSeq: lastSeq, limit: 1000, previewBytes: 4 * 1024 * 1024 });
+      for (const m of page.messages) {
+        lastSeq = m.seq;
+        if (count !== undefined && printed >= count) break;
+        printed++;
+        if (values.json) io.stdout.write(`${JSON.stringify({ topic: m.topic, qos: m.qos, retain: m.retain, size: m.size, payload: m.payload.text, kind: m.payload.kind, ...(m.properties ? { properties: m.properties } : {}) })}\n`);
+        else io.stdout.write(values.verbose ? `${m.topic} ${m.payload.text}\n` : `${m.payload.text}\n`);
+      }
+      if (count !== undefined && printed >= count) return finish(EXIT.ok);
+      if (page.messages.length < 1000) return;
+    }
+  };
+  const off = app.hub.on('mqtt.onMessages', (batch) => {
+    if ((batch as { connectionId: string }).connectionId !== connectionId) return;
+    draining = draining.then(drain).catch((err: unknown) => {
+      io.stderr.write(`${(err as Error).message}\n`);
+      finish(EXIT.failed);
+    });
+  });
+  const offState = app.hub.on('mqtt.onState', (s) => {
+    const st = s as { connectionId: string; state: string; lastError?: { message: string } };
+    if (st.connectionId === connectionId && (st.state === 'disconnected' || st.state === 'failed')) {
+      io.stderr.write(`${st.lastError?.message ?? 'The connection ended.'}\n`);
+      finish(EXIT.failed);
+    }
+  });
+  const timer = timeout !== undefined ? setTimeout(() => finish(-1), timeout * 1000) : undefined;
+  try {
+    for (const filter of filters) {
+      const sub = await call(app, 'mqtt.subscribe', { connectionId, filter, qos: qosOf(values) });
+      if (sub.state === 'refused') {
+        io.stderr.write(`${sub.error?.message ?? `The broker refused the subscription to ${filter}.`}\n`);
+        return EXIT.failed;
+      }
+    }
+    void io.interrupted.then(() => finish(EXIT.interrupted));
+    let code = await done;
+    await draining;
+    if (code === -1) {
+      io.stderr.write(`Stopped after ${timeout} s with ${printed}${count !== undefined ? ` of ${count}` : ''} message${printed === 1 ? '' : 's'}.\n`);
+      code = count !== undefined && printed < count ? EXIT.failed : EXIT.ok;
+    }
+    return code;
+  } finally {
+    if (timer) clearTimeout(timer);
+    off();
+    offState();
+    await app.dispose();
+  }
+}
+
+export const mqttCommand: CliCommand = {
+  name: 'mqtt',
+  summary: 'Publish and subscribe through the same MQTT client as the app (probe: the listener matrix, later).',
+  usage: USAGE,
+  async run(args, io) {
+    const { values, positionals } = parseOptions(args);
+    const [sub, ...extra] = positionals;
+    if (extra.length > 0) throw new UsageError(`Unexpected argument "${extra[0]}".`);
+    try {
+      switch (sub) {
+        case 'pub':
+          return await runPub(values, io);
+        case 'sub':
+          return await runSub(values, io);
+        case 'probe':
+          io.stderr.write('`fieldbench mqtt probe` (the listener matrix) is not built yet. Use `mqtt pub` and `mqtt sub` against each listener meanwhile.\n');
+          return EXIT.failed;
+        default:
+          throw new UsageError(sub ? `There is no "mqtt ${sub}".` : 'Say what to do: pub, sub or probe.');
+      }
+    } catch (err) {
+      if (err instanceof UsageError) throw err;
+      io.stderr.write(`${(err as Error).message}\n`);
+      return exitFor(err);
+    }
+  },
+};
 
 /** The mqtt area's CLI commands. */
-export const mqttCommands: CliCommand[] = [];
+export const mqttCommands: CliCommand[] = [mqttCommand];
