@@ -1,4 +1,333 @@
-import type { CliCommand } from '../cli-command';
+import { readFileSync } from 'node:fs';
+import { createInterface } from 'node:readline';
+import { dirname, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { parse as parseYaml } from 'yaml';
+import { FieldbenchError } from '@shared/errors';
+import type { CallName, CallRequest, CallResponse } from '@shared/contract';
+import type { AioDiscoveryT, ApplyPlanT, ApplyResultT, ApplySpecInput, DiagnosticT } from '@shared/contract/aio-contract';
+import { composeApp, type AppContext } from '../../main/compose';
+import { defaultDataDir } from '../../main/services/app/data-dir';
+import { EXIT, UsageError, type CliCommand, type CliIO } from '../cli-command';
+import { obtainPassword, PASSWORD_ENV } from '../vault-access';
+
+const USAGE = `fieldbench aio <subcommand> --node NAME [options]
+  listeners                     listeners (ports, service types, TLS, auth refs), Services and their IPs,
+                                policies, cert-manager Certificates and issuers, trust bundles
+  diagnose [--address IP]...    what is wrong with the broker setup and how to fix it; --address is how
+                                clients reach the node (server certificates must list it)
+  trust-bundle [--name CM] [--key K] [--secret]
+                                import the cluster's trust bundle into the vault as a trusted CA
+  apply --spec FILE             apply a YAML/JSON spec (serverSecrets, clientCas, authentications,
+                                authorizations, listeners; see docs/aio.md)
+  apply --server-cert REF [--client-ca REF] --listener-port 8883 --service-type LoadBalancer
+                                the seed 001 flow: Secret broker-server-cert, ConfigMap clients42-ca,
+                                X.509 policy x509-policy, and the listener with Manual TLS
+    --listener-name N --service-name S --secret-name N --client-ca-name N --auth-name N  rename them
+    --node-port P               for a NodePort listener
+    --dry-run                   show the YAML, the diff and the server's dry run; change nothing
+    --force                     take over fields another field manager (the portal) owns
+    --yes                       apply without asking (scripts); otherwise a terminal asks first
+Common: --namespace NS (default azure-iot-operations), --vault PATH, --data-dir DIR, --password-stdin, --json.
+REF is a certificate id or a unique common name from \`fieldbench pki list\`.
+The vault password comes from a prompt, ${PASSWORD_ENV} or --password-stdin; never from the command line.`;
+
+const OPTIONS = {
+  node: { type: 'string' },
+  namespace: { type: 'string' },
+  vault: { type: 'string' },
+  'data-dir': { type: 'string' },
+  'password-stdin': { type: 'boolean' },
+  json: { type: 'boolean' },
+  address: { type: 'string', multiple: true },
+  name: { type: 'string' },
+  key: { type: 'string' },
+  secret: { type: 'boolean' },
+  spec: { type: 'string' },
+  'server-cert': { type: 'string' },
+  'client-ca': { type: 'string' },
+  'listener-port': { type: 'string' },
+  'service-type': { type: 'string' },
+  'node-port': { type: 'string' },
+  'listener-name': { type: 'string' },
+  'service-name': { type: 'string' },
+  'secret-name': { type: 'string' },
+  'client-ca-name': { type: 'string' },
+  'auth-name': { type: 'string' },
+  'dry-run': { type: 'boolean' },
+  force: { type: 'boolean' },
+  yes: { type: 'boolean' },
+} as const;
+
+type Values = ReturnType<typeof parse>['values'];
+
+function parse(args: string[]) {
+  try {
+    return parseArgs({ args, options: OPTIONS, allowPositionals: true, strict: true });
+  } catch (err) {
+    throw new UsageError((err as Error).message);
+  }
+}
+
+/** One open app for one command: the same dispatcher (and validation) the desktop and the host use. */
+class AioCli {
+  private app: AppContext | undefined;
+  private jobs = 0;
+
+  constructor(
+    private readonly values: Values,
+    private readonly io: CliIO,
+  ) {}
+
+  private context(): AppContext {
+    if (!this.app) {
+      const vault = this.values.vault ? resolve(this.values.vault) : undefined;
+      const dataDir = this.values['data-dir'] ?? (vault ? dirname(vault) : defaultDataDir(this.io.env));
+      this.app = composeApp({ dataDir, runtime: 'cli', ...(vault ? { vault: { path: vault } } : {}) });
+    }
+    return this.app;
+  }
+
+  async unlock(): Promise<void> {
+    const status = this.context().vault.status();
+    if (!status.exists) throw new FieldbenchError('vault.notFound', `There is no vault at ${status.path}. Create one with \`fieldbench vault create\`, or name another with --vault.`);
+    const password = await obtainPassword(this.io, { passwordStdin: this.values['password-stdin'] ?? false });
+    await this.call('vault.unlock', { password });
+  }
+
+  /** Dispatches one contract call; long work reports progress on a terminal and stops on Ctrl+C. */
+  async call<N extends CallName>(name: N, request: CallRequest<N>, job = false): Promise<CallResponse<N>> {
+    const ctx = this.context();
+    const jobId = job ? `cli-${process.pid}-${++this.jobs}` : undefined;
+    const tty = (this.io.stderr as { isTTY?: boolean }).isTTY === true;
+    const off = jobId && tty ? ctx.hub.on('jobs.onProgress', (p) => (p as { jobId: string }).jobId === jobId && this.io.stderr.write(`${(p as { message: string }).message}\n`)) : undefined;
+    let stop = false;
+    if (jobId) void this.io.interrupted.then(() => !stop && ctx.dispatcher.cancel(jobId));
+    try {
+      const r = await ctx.dispatcher.dispatch(name, request, jobId ? { jobId } : {});
+      if (!r.ok) throw new FieldbenchError(r.error.code, r.error.message, r.error.detail === undefined ? {} : { detail: r.error.detail });
+      return r.value as CallResponse<N>;
+    } finally {
+      stop = true;
+      off?.();
+    }
+  }
+
+  /** The node by name (or id), as the edge area keeps it. */
+  async nodeId(): Promise<string> {
+    const ref = this.values.node;
+    if (!ref) throw new UsageError('Say which node with --node NAME (see `fieldbench node list`).');
+    const { nodes } = await this.call('edge.listNodes', {});
+    const found = nodes.find((n) => n.id === ref) ?? nodes.find((n) => n.name === ref);
+    if (!found) throw new FieldbenchError('edge.unknownNode', `There is no node called "${ref}" in the vault. Add it with \`fieldbench node add\` or check \`fieldbench node list\`.`);
+    return found.id;
+  }
+
+  /** A certificate id, or the id of the one certificate with that common name. */
+  async certificateId(ref: string): Promise<string> {
+    const tree = await this.call('pki.list', {});
+    const all: Array<{ id: string; commonName: string }> = [];
+    const walk = (nodes: unknown): void => {
+      for (const n of Array.isArray(nodes) ? nodes : []) {
+        const c = (n as { certificate?: { id: string; commonName: string } }).certificate;
+        if (c) all.push(c);
+        walk((n as { children?: unknown }).children);
+      }
+    };
+    walk(tree.tree);
+    const byId = all.find((c) => c.id === ref);
+    if (byId) return byId.id;
+    const byName = all.filter((c) => c.commonName === ref);
+    if (byName.length === 1) return byName[0]!.id;
+    if (byName.length > 1) throw new UsageError(`${byName.length} certificates are called "${ref}". Use the id from \`fieldbench pki list\`.`);
+    throw new FieldbenchError('pki.not-found', `No certificate "${ref}" is in the vault. See \`fieldbench pki list\`.`);
+  }
+
+  async close(): Promise<void> {
+    await this.app?.dispose();
+  }
+}
+
+/** Builds the seed 001 spec from flags: server Secret, client CA ConfigMap, X.509 policy, listener. */
+async function specFromFlags(v: Values, cli: AioCli): Promise<ApplySpecInput> {
+  const type = v['service-type'] ?? 'LoadBalancer';
+  if (!['ClusterIp', 'NodePort', 'LoadBalancer'].includes(type)) throw new UsageError(`--service-type must be ClusterIp, NodePort or LoadBalancer, not "${type}".`);
+  const port = Number(v['listener-port'] ?? '8883');
+  if (!Number.isInteger(port)) throw new UsageError(`--listener-port must be a number, not "${v['listener-port']}".`);
+  const nodePort = v['node-port'] !== undefined ? Number(v['node-port']) : undefined;
+  if (nodePort !== undefined && !Number.isInteger(nodePort)) throw new UsageError(`--node-port must be a number, not "${v['node-port']}".`);
+  const secretName = v['secret-name'] ?? 'broker-server-cert';
+  const caName = v['client-ca-name'] ?? 'clients42-ca';
+  const authName = v['auth-name'] ?? 'x509-policy';
+  const spec: ApplySpecInput = { serverSecrets: [], clientCas: [], authentications: [], listeners: [] };
+  if (v['server-cert']) spec.serverSecrets!.push({ name: secretName, certificateId: await cli.certificateId(v['server-cert']) });
+  if (v['client-ca']) {
+    spec.clientCas!.push({ name: caName, certificateIds: [await cli.certificateId(v['client-ca'])] });
+    spec.authentications!.push({ name: authName, methods: [{ method: 'X509', trustedClientCaCert: caName }] });
+  }
+  const defaultName = type === 'LoadBalancer' ? 'loadbalancer-listener' : type === 'NodePort' ? 'nodeport-listener' : 'clusterip-listener';
+  spec.listeners!.push({
+    name: v['listener-name'] ?? defaultName,
+    ...(v['service-name'] ? { serviceName: v['service-name'] } : {}),
+    serviceType: type as 'LoadBalancer',
+    ports: [
+      {
+        port,
+        ...(nodePort !== undefined ? { nodePort } : {}),
+        ...(v['client-ca'] ? { authenticationRef: authName } : {}),
+        ...(v['server-cert'] ? { tls: { mode: 'Manual' as const, secretName } } : {}),
+      },
+    ],
+  });
+  return spec;
+}
+
+function readSpecFile(path: string): ApplySpecInput {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (err) {
+    throw new FieldbenchError('cli.fileNotFound', `Cannot read the spec file ${path}: ${(err as Error).message}`);
+  }
+  try {
+    return parseYaml(text) as ApplySpecInput;
+  } catch (err) {
+    throw new FieldbenchError('cli.badSpec', `The spec file ${path} is not valid YAML or JSON: ${(err as Error).message}`);
+  }
+}
+
+async function confirm(io: CliIO, question: string): Promise<boolean> {
+  const stdin = io.stdin as NodeJS.ReadStream;
+  if (!stdin.isTTY) return false;
+  const rl = createInterface({ input: stdin, output: io.stderr });
+  const answer = await new Promise<string>((r) => rl.question(question, r));
+  rl.close();
+  return /^y(es)?$/i.test(answer.trim());
+}
+
+function printListeners(d: AioDiscoveryT): string {
+  const lines = [`Broker resources in ${d.namespace} (${d.description}):`, '', 'Listeners:'];
+  for (const l of d.listeners) {
+    lines.push(`  ${l.name}${l.isDefault ? ' (default)' : ''}  ${l.serviceType}  service ${l.serviceName}${l.managers.length > 0 ? `  managed by ${l.managers.join(', ')}` : ''}`);
+    for (const p of l.ports) {
+      const tls = p.tls.mode === 'None' ? 'no TLS' : p.tls.mode === 'Manual' ? `TLS Manual (Secret ${p.tls.secretName ?? '?'})` : `TLS Automatic (${p.tls.issuerRef?.kind ?? '?'} ${p.tls.issuerRef?.name ?? '?'})`;
+      lines.push(`    port ${p.port}${p.nodePort ? ` → nodePort ${p.nodePort}` : ''}  ${p.protocol}  ${tls}  auth ${p.authenticationRef ?? 'none'}  authz ${p.authorizationRef ?? 'none'}`);
+    }
+  }
+  lines.push('', 'Services:');
+  for (const s of d.services) lines.push(`  ${s.name}  ${s.type}  ${s.externalIps.length > 0 ? `external ${s.externalIps.join(', ')}` : `cluster ${s.clusterIp ?? '-'}`}  ports ${s.ports.map((p) => `${p.port}${p.nodePort ? `:${p.nodePort}` : ''}`).join(', ')}`);
+  lines.push('', 'Authentication:');
+  for (const a of d.authentications) lines.push(`  ${a.name}${a.isDefault ? ' (default)' : ''}  ${a.methods.map((m) => `${m.method}${m.trustedClientCaCert ? ` (trusts ${m.trustedClientCaCert})` : ''}${m.audiences ? ` (audiences ${m.audiences.join(', ')})` : ''}`).join(', ')}`);
+  if (d.authorizations.length > 0) {
+    lines.push('', 'Authorization:');
+    for (const a of d.authorizations) lines.push(`  ${a.name}  ${a.ruleCount} rule${a.ruleCount === 1 ? '' : 's'}`);
+  }
+  lines.push('', 'Certificates:');
+  for (const c of d.certificates) lines.push(`  ${c.name}  Ready ${c.ready}${c.reason ? ` (${c.reason})` : ''}  ${c.issuerRef.kind} ${c.issuerRef.name}${c.listener ? `  listener ${c.listener}` : ''}`);
+  lines.push('', 'Issuers:');
+  for (const i of d.issuers) lines.push(`  ${i.kind} ${i.name}  ${i.type}  Ready ${i.ready}${i.message ? `  ${i.message}` : ''}`);
+  lines.push('', 'Trust bundles:');
+  for (const b of d.trustBundles) lines.push(`  ${b.source} ${b.name} key ${b.key}  ${b.role}  ${b.certificates.map((c) => c.subject).join('; ')}`);
+  for (const w of d.warnings) lines.push('', `Note: ${w}`);
+  return lines.join('\n');
+}
+
+function printDiagnostics(list: readonly DiagnosticT[]): string {
+  if (list.length === 0) return 'No problems found.';
+  return list.map((d) => `${d.severity.toUpperCase()}  ${d.sentence}\n  Fix: ${d.fix.label}${d.fix.action ? ' (Fieldbench can apply this: see --json for the spec)' : ''}`).join('\n\n');
+}
+
+function printPlan(plan: ApplyPlanT): string {
+  const out: string[] = [`Plan for ${plan.namespace} (${plan.via}):`];
+  for (const r of plan.resources) {
+    out.push('', `# ${r.ref.kind} ${r.ref.name}: ${r.action}${r.dryRun.ok ? '' : ` — the server's dry run failed: ${r.dryRun.message ?? r.dryRun.code ?? ''}`}`, r.yaml.trimEnd());
+    if (r.diff) out.push('', r.diff.trimEnd());
+  }
+  for (const i of plan.issues) out.push('', `${i.severity.toUpperCase()}  ${i.sentence}`);
+  return out.join('\n');
+}
+
+function printResult(r: ApplyResultT): string {
+  const lines = [r.summary, ''];
+  for (const x of r.resources) lines.push(`  ${x.outcome.padEnd(13)} ${x.ref.kind} ${x.ref.name}${x.error ? `  ${x.error.message}` : ''}`);
+  for (const b of r.readBack) lines.push(`  read back: ${b.ref.kind} ${b.ref.name} ${b.exists ? `exists (resourceVersion ${b.resourceVersion ?? '?'}, managed by ${b.managers.join(', ')})` : 'missing'}${b.conditions.map((c) => `  ${c.type} ${c.status}${c.reason ? ` (${c.reason})` : ''}`).join('')}`);
+  return lines.join('\n');
+}
+
+async function runSub(sub: string | undefined, v: Values, io: CliIO, cli: AioCli): Promise<number> {
+  const out = (human: string, data: unknown): void => void io.stdout.write(v.json ? `${JSON.stringify(data, null, 2)}\n` : `${human}\n`);
+  const namespace = v.namespace ?? 'azure-iot-operations';
+  if (!['listeners', 'diagnose', 'trust-bundle', 'apply'].includes(sub ?? '')) throw new UsageError(sub ? `There is no "aio ${sub}".` : 'Say what to do: listeners, diagnose, trust-bundle or apply.');
+  if (!v.node) throw new UsageError('Say which node with --node NAME (see `fieldbench node list`).');
+  await cli.unlock();
+  const nodeId = await cli.nodeId();
+  switch (sub) {
+    case 'listeners': {
+      const d = await cli.call('aio.discover', { nodeId, namespace }, true);
+      out(printListeners(d), d);
+      return EXIT.ok;
+    }
+    case 'diagnose': {
+      const r = await cli.call('aio.diagnose', { nodeId, namespace, nodeAddresses: v.address ?? [] }, true);
+      out(printDiagnostics(r.diagnostics), r.diagnostics);
+      return r.diagnostics.some((d) => d.severity === 'error') ? EXIT.failed : EXIT.ok;
+    }
+    case 'trust-bundle': {
+      const r = await cli.call('aio.importTrustBundle', { nodeId, namespace, source: v.secret ? 'Secret' : 'ConfigMap', ...(v.name ? { name: v.name } : {}), ...(v.key ? { key: v.key } : {}) }, true);
+      out(`Imported ${r.imported} certificate${r.imported === 1 ? '' : 's'} from ${r.source.kind} ${r.source.name} (key ${r.source.key}) into the vault${r.duplicates > 0 ? `; ${r.duplicates} ${r.duplicates === 1 ? 'was' : 'were'} already there` : ''}:\n${r.certificates.map((c) => `  ${c.subject}  ${c.certificateId}`).join('\n')}`, r);
+      return EXIT.ok;
+    }
+    default: {
+      if (v.spec && (v['server-cert'] || v['client-ca'])) throw new UsageError('Give either --spec FILE or the flags, not both.');
+      if (!v.spec && !v['server-cert'] && !v['client-ca'] && !v['listener-port']) throw new UsageError('Say what to apply: --spec FILE, or --server-cert/--client-ca/--listener-port.');
+      const input = v.spec ? readSpecFile(v.spec) : await specFromFlags(v, cli);
+      const spec = { namespace, ...input } as ApplySpecInput;
+      const force = v.force ?? false;
+      const plan = await cli.call('aio.plan', { nodeId, spec, force }, true);
+      if (v['dry-run']) {
+        out(printPlan(plan), plan);
+        return plan.canApply ? EXIT.ok : EXIT.failed;
+      }
+      if (!v.json) io.stdout.write(`${printPlan(plan)}\n\n`);
+      if (!plan.canApply) {
+        const conflicts = plan.resources.some((r) => r.conflictsWith.length > 0);
+        io.stderr.write(`Nothing was applied: ${conflicts && !force ? 'fields are owned by another field manager; run again with --force to take them over.' : 'fix the problems above first.'}\n`);
+        if (v.json) io.stdout.write(`${JSON.stringify(plan, null, 2)}\n`);
+        return EXIT.failed;
+      }
+      if (!v.yes && !(await confirm(io, `Apply ${plan.resources.length} resource${plan.resources.length === 1 ? '' : 's'} to ${v.node}? [y/N] `))) {
+        io.stderr.write(`Nothing was applied. ${(io.stdin as NodeJS.ReadStream).isTTY ? '' : 'Pass --yes to apply without a terminal.'}\n`);
+        return (io.stdin as NodeJS.ReadStream).isTTY ? EXIT.failed : EXIT.usage;
+      }
+      const r = await cli.call('aio.apply', { nodeId, spec, force }, true);
+      out(printResult(r), r);
+      return r.complete ? EXIT.ok : EXIT.failed;
+    }
+  }
+}
+
+export const aioCommand: CliCommand = {
+  name: 'aio',
+  summary: 'See, apply and diagnose the AIO MQTT broker listeners, policies and certificates on a node.',
+  usage: USAGE,
+  async run(args, io) {
+    const { values, positionals } = parse(args);
+    const [sub, ...extra] = positionals;
+    if (extra.length > 0) throw new UsageError(`Unexpected argument "${extra[0]}".`);
+    const cli = new AioCli(values, io);
+    try {
+      return await runSub(sub, values, io, cli);
+    } catch (err) {
+      if (err instanceof FieldbenchError && err.code === 'cancelled') {
+        io.stderr.write(`${err.message}\n`);
+        return EXIT.interrupted;
+      }
+      throw err;
+    } finally {
+      await cli.close();
+    }
+  },
+};
 
 /** The AIO broker area's CLI commands (fieldbench aio …). */
-export const aioCommands: CliCommand[] = [];
+export const aioCommands: CliCommand[] = [aioCommand];
