@@ -1,4 +1,579 @@
-import type { CliCommand } from '../cli-command';
+import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { dirname, basename, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import type { z } from 'zod';
+import { FieldbenchError } from '@shared/errors';
+import type { CallName, CallRequest, CallResponse } from '@shared/contract';
+import { KeyAlgorithm, type ImportFileResult, PKI_MAX_IMPORT_BASE64_TOTAL, PKI_MAX_IMPORT_BYTES, PKI_MAX_IMPORT_FILES, RevocationReason, type CertificateInspection, type PkiTreeNodeShape } from '@shared/contract/pki-contract';
+import { composeApp, type AppContext } from '../../main/compose';
+import { defaultDataDir } from '../../main/services/app/data-dir';
+import { EXIT, UsageError, type CliCommand, type CliIO } from '../cli-command';
+import { obtainPassword, PASSWORD_ENV } from '../vault-access';
+
+/** Passphrase of encrypted key files and PKCS#12 archives being imported or inspected; never from argv. */
+export const IMPORT_PASSPHRASE_ENV = 'FIELDBENCH_IMPORT_PASSPHRASE';
+
+const USAGE = `fieldbench pki <subcommand> [options]
+  list                                  the certificates as a tree (root → intermediate → leaves)
+  show REF [--pem [--chain]]            one certificate; --pem prints it as PEM, --chain adds the chain up to the root
+  inspect FILE|REF                      every field openssl x509 -text shows (a FILE needs no vault)
+  verify REF|FILE [--host H]...         validate the chain against the vault's roots; --host checks an IP or name
+  create root NAME                      a root CA (path length 1)
+  create intermediate NAME --issuer REF an intermediate CA (path length 0)
+  create server NAME --issuer REF --san 192.168.2.196 --san mqtts-endpoint
+  create client ID... --issuer REF      client certificates (CN = client id); or --prefix client42 --count 2
+  import FILE...                        PEM/DER certificates and bundles, keys, PKCS#12
+  renew REF [--keep-key]                same subject and SANs; a new key unless --keep-key
+  expiry                                everything, soonest expiry first
+  revoke REF [--reason R]               mark revoked (it goes into the CA's next CRL)
+  crl CA-REF [--out FILE]               a CRL signed by the CA, as PEM
+  remove REF                            delete a certificate (and its key when unused)
+Options for create/renew: --key ec-p256|ec-p384|rsa-2048|rsa-3072|rsa-4096|ed25519, --days N | --hours N,
+  --org O, --ou U, --country CC, --clamp (end at the CA's expiry instead of refusing).
+REF is a certificate id (or a unique start of one) or a common name.
+Common: --vault PATH, --data-dir DIR, --password-stdin, --json.
+The vault password comes from a prompt, ${PASSWORD_ENV} or --password-stdin; never from the command line.
+Passphrases of imported files come from ${IMPORT_PASSPHRASE_ENV}.`;
+
+const OPTIONS = {
+  vault: { type: 'string' },
+  'data-dir': { type: 'string' },
+  'password-stdin': { type: 'boolean' },
+  json: { type: 'boolean' },
+  pem: { type: 'boolean' },
+  chain: { type: 'boolean' },
+  issuer: { type: 'string' },
+  san: { type: 'string', multiple: true },
+  host: { type: 'string', multiple: true },
+  key: { type: 'string' },
+  days: { type: 'string' },
+  hours: { type: 'string' },
+  org: { type: 'string' },
+  ou: { type: 'string' },
+  country: { type: 'string' },
+  clamp: { type: 'boolean' },
+  prefix: { type: 'string' },
+  count: { type: 'string' },
+  'keep-key': { type: 'boolean' },
+  reason: { type: 'string' },
+  out: { type: 'string' },
+} as const;
+
+type Values = ReturnType<typeof parse>['values'];
+type Summary = PkiTreeNodeShape['certificate'];
+
+function parse(args: string[]) {
+  try {
+    return parseArgs({ args, options: OPTIONS, allowPositionals: true, strict: true });
+  } catch (err) {
+    throw new UsageError((err as Error).message);
+  }
+}
+
+/** One open app for one command: the same dispatcher (and validation) the desktop and the host use. */
+class PkiCli {
+  private app: AppContext | undefined;
+  private unlocked = false;
+  private jobs = 0;
+
+  constructor(
+    private readonly values: Values,
+    private readonly io: CliIO,
+  ) {}
+
+  private context(): AppContext {
+    if (!this.app) {
+      const vault = this.values.vault ? resolve(this.values.vault) : undefined;
+      // With --vault alone, the vault's own folder is the data folder: nothing is created elsewhere.
+      const dataDir = this.values['data-dir'] ?? (vault ? dirname(vault) : defaultDataDir(this.io.env));
+      this.app = composeApp({ dataDir, runtime: 'cli', ...(vault ? { vault: { path: vault } } : {}) });
+    }
+    return this.app;
+  }
+
+  async unlock(): Promise<void> {
+    if (this.unlocked) return;
+    const ctx = this.context();
+    const status = ctx.vault.status();
+    if (!status.exists) throw new FieldbenchError('vault.notFound', `There is no vault at ${status.path}. Create one with \`fieldbench vault create\`, or name another with --vault.`);
+    const password = await obtainPassword(this.io, { passwordStdin: this.values['password-stdin'] ?? false });
+    await this.call('vault.unlock', { password });
+    this.unlocked = true;
+  }
+
+  /** Dispatches one contract call; long work reports progress on a terminal and stops on Ctrl+C. */
+  async call<N extends CallName>(name: N, request: CallRequest<N>, job = false): Promise<CallResponse<N>> {
+    const ctx = this.context();
+    const jobId = job ? `cli-${process.pid}-${++this.jobs}` : undefined;
+    const tty = (this.io.stderr as { isTTY?: boolean }).isTTY === true;
+    const off = jobId && tty ? ctx.hub.on('jobs.onProgress', (p) => (p as { jobId: string }).jobId === jobId && this.io.stderr.write(`${(p as { message: string }).message}\n`)) : undefined;
+    let stop = false;
+    if (jobId) void this.io.interrupted.then(() => !stop && ctx.dispatcher.cancel(jobId));
+    try {
+      const r = await ctx.dispatcher.dispatch(name, request, jobId ? { jobId } : {});
+      if (!r.ok) throw new FieldbenchError(r.error.code, r.error.message, r.error.detail === undefined ? {} : { detail: r.error.detail });
+      return r.value as CallResponse<N>;
+    } finally {
+      stop = true;
+      off?.();
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.app?.dispose();
+  }
+}
+
+export const pkiCommand: CliCommand = {
+  name: 'pki',
+  summary: 'Create, inspect, verify, import and show certificates in the vault.',
+  usage: USAGE,
+  async run(args, io) {
+    const { values, positionals } = parse(args);
+    const cli = new PkiCli(values, io);
+    try {
+      return await runSub(positionals, values, io, cli);
+    } catch (err) {
+      if (err instanceof FieldbenchError && err.code === 'cancelled') {
+        io.stderr.write(`${err.message}\n`);
+        return EXIT.interrupted;
+      }
+      throw err;
+    } finally {
+      await cli.close();
+    }
+  },
+};
 
 /** The pki area's CLI commands. */
-export const pkiCommands: CliCommand[] = [];
+export const pkiCommands: CliCommand[] = [pkiCommand];
+
+async function runSub(positionals: string[], values: Values, io: CliIO, cli: PkiCli): Promise<number> {
+  const [sub, ...rest] = positionals;
+  const out = (human: string, data: unknown): void => {
+    io.stdout.write(values.json ? `${JSON.stringify(data, null, 2)}\n` : human.endsWith('\n') ? human : `${human}\n`);
+  };
+  const warn = (lines: readonly { message: string }[]): void => {
+    for (const w of lines) io.stderr.write(`warning: ${w.message}\n`);
+  };
+  const noMore = (extra: string[]): void => {
+    if (extra.length > 0) throw new UsageError(`Unexpected argument "${extra[0]}". Quote names that contain spaces.`);
+  };
+  const one = (what: string): string => {
+    const [first, ...extra] = rest;
+    if (!first) throw new UsageError(`Say which ${what}.`);
+    noMore(extra);
+    return first;
+  };
+
+  switch (sub) {
+    case 'list': {
+      noMore(rest);
+      await cli.unlock();
+      const list = await cli.call('pki.list', {});
+      out(list.total === 0 ? 'The vault holds no certificates yet. Create a root with `fieldbench pki create root NAME`.' : formatTree(list.tree), list);
+      return EXIT.ok;
+    }
+
+    case 'show': {
+      const ref = one('certificate to show (its id or common name)');
+      await cli.unlock();
+      const id = await resolveRef(cli, ref);
+      if (values.pem || values.chain) {
+        const pem = await cli.call('pki.exportPem', { id, chain: values.chain ? 'full' : 'none' });
+        if (values.json) out('', pem);
+        else io.stdout.write(pem.pem);
+        return EXIT.ok;
+      }
+      const d = await cli.call('pki.get', { id });
+      out(formatSummary(d.summary, d.validation), d);
+      return EXIT.ok;
+    }
+
+    case 'inspect': {
+      const target = one('file or certificate to inspect');
+      if (isFile(target)) {
+        const r = await cli.call('pki.inspectFile', fileRequest(target, io.env));
+        for (const e of r.errors) io.stderr.write(`${r.fileName}: ${e.message}\n`);
+        for (const n of r.notes) io.stderr.write(`${r.fileName}: ${n}\n`);
+        out(r.certificates.map((c) => formatInspection(c.inspection)).join('\n\n'), r);
+        return r.certificates.length > 0 ? EXIT.ok : EXIT.failed;
+      }
+      await cli.unlock();
+      const d = await cli.call('pki.get', { id: await resolveRef(cli, target) });
+      out(formatInspection(d.inspection), d.inspection);
+      return EXIT.ok;
+    }
+
+    case 'verify': {
+      const target = one('certificate or file to verify');
+      await cli.unlock();
+      let id: string | undefined;
+      let validation;
+      if (isFile(target)) {
+        validation = await cli.call('pki.verify', { pem: readFileSync(target, 'utf8') });
+      } else {
+        id = await resolveRef(cli, target);
+        validation = await cli.call('pki.verify', { id });
+      }
+      const hosts = [];
+      for (const host of values.host ?? []) {
+        if (!id) throw new UsageError('--host works with a certificate in the vault; import the file first, or check it by id.');
+        hosts.push(await cli.call('pki.checkHost', { id, host }));
+      }
+      const lines = [formatValidation(validation), ...hosts.map((h) => `${h.valid ? 'OK' : 'FAIL'}  ${h.message}`)];
+      out(lines.join('\n'), { ...validation, hosts });
+      return validation.valid && hosts.every((h) => h.valid) ? EXIT.ok : EXIT.failed;
+    }
+
+    case 'create': {
+      const [kind, ...names] = rest;
+      const common = { ...keyOf(values), ...validityOf(values) };
+      const subject = (commonName: string) => ({ commonName, ...subjectExtras(values) });
+      const describe = (what: string, c: Summary) => `Created ${what} "${c.commonName}"\n${formatShort(c)}`;
+      switch (kind) {
+        case 'root': {
+          const [name, ...extra] = names;
+          if (!name) throw new UsageError('Give the root CA a name, e.g. `fieldbench pki create root "AIO42 Root CA"`.');
+          noMore(extra);
+          if (values.issuer) throw new UsageError('A root CA signs itself; leave out --issuer.');
+          await cli.unlock();
+          const r = await cli.call('pki.createRoot', { subject: subject(name), ...common }, true);
+          warn(r.warnings);
+          out(describe('root CA', r.certificate), r);
+          return EXIT.ok;
+        }
+        case 'intermediate':
+        case 'server': {
+          const [name, ...extra] = names;
+          if (!name) throw new UsageError(`Give the ${kind} certificate a name.`);
+          noMore(extra);
+          const issuerRef = requireIssuer(values);
+          if (kind === 'intermediate' && values.san) throw new UsageError('A CA has no subject alternative names; leave out --san.');
+          await cli.unlock();
+          const issuerId = await resolveRef(cli, issuerRef);
+          const signed = { subject: subject(name), issuerId, ...common, ...(values.clamp ? { clampToIssuer: true } : {}) };
+          const r = kind === 'server' ? await cli.call('pki.createServer', { ...signed, sans: values.san ?? [] }, true) : await cli.call('pki.createIntermediate', signed, true);
+          warn(r.warnings);
+          out(describe(kind === 'server' ? 'server certificate' : 'intermediate CA', r.certificate), r);
+          return EXIT.ok;
+        }
+        case 'client': {
+          const issuerRef = requireIssuer(values);
+          const count = values.count === undefined ? undefined : wholeNumber('--count', values.count);
+          if (names.length === 0 && !(values.prefix && count)) throw new UsageError('Name the clients (e.g. client42a client42b), or give --prefix and --count.');
+          if (names.length > 0 && (values.prefix || count)) throw new UsageError('Either name the clients or give --prefix and --count, not both.');
+          if (values.san) throw new UsageError('Client certificates carry their client id as SAN; leave out --san.');
+          await cli.unlock();
+          const issuerId = await resolveRef(cli, issuerRef);
+          const r = await cli.call(
+            'pki.createClients',
+            {
+              issuerId,
+              ...(names.length > 0 ? { clientIds: names } : { prefix: values.prefix!, count: count! }),
+              ...(values.org ? { organization: values.org } : {}),
+              ...common,
+              ...(values.clamp ? { clampToIssuer: true } : {}),
+            },
+            true,
+          );
+          warn(r.warnings);
+          out(r.certificates.map((c) => describe('client certificate', c)).join('\n'), r);
+          return EXIT.ok;
+        }
+        default:
+          throw new UsageError(kind ? `There is no "pki create ${kind}"; create root, intermediate, server or client.` : 'Say what to create: root, intermediate, server or client.');
+      }
+    }
+
+    case 'import': {
+      if (rest.length === 0) throw new UsageError('Name the files to import.');
+      await cli.unlock();
+      const results: z.output<typeof ImportFileResult>[] = [];
+      let batch: ReturnType<typeof fileRequest>[] = [];
+      let size = 0;
+      const flush = async () => {
+        if (batch.length === 0) return;
+        results.push(...(await cli.call('pki.import', { files: batch }, true)).results);
+        batch = [];
+        size = 0;
+      };
+      for (const path of rest) {
+        const local = localFileProblem(path);
+        if (local) {
+          results.push({ fileName: basename(path), certificatesImported: 0, keysImported: 0, duplicates: 0, keysMatched: 0, keysUnmatched: 0, certificateIds: [], errors: [local], notes: [] });
+          continue;
+        }
+        const req = fileRequest(path, io.env);
+        if (batch.length >= PKI_MAX_IMPORT_FILES || size + req.dataBase64.length > PKI_MAX_IMPORT_BASE64_TOTAL) await flush();
+        batch.push(req);
+        size += req.dataBase64.length;
+      }
+      await flush();
+      const failed = results.some((r) => r.errors.length > 0);
+      for (const r of results) for (const e of r.errors) io.stderr.write(`${r.fileName}: ${e.message}\n`);
+      out(results.map(formatImport).join('\n'), { results });
+      return failed ? EXIT.failed : EXIT.ok;
+    }
+
+    case 'renew': {
+      const ref = one('certificate to renew');
+      await cli.unlock();
+      const id = await resolveRef(cli, ref);
+      const r = await cli.call('pki.renew', { id, ...keyOf(values), ...validityOf(values), ...(values['keep-key'] ? { keepKey: true } : {}), ...(values.clamp ? { clampToIssuer: true } : {}) }, true);
+      warn(r.warnings);
+      out(`Renewed "${r.certificate.commonName}"${values['keep-key'] ? ' (same key)' : ' with a new key'}\n${formatShort(r.certificate)}`, r);
+      return EXIT.ok;
+    }
+
+    case 'expiry': {
+      noMore(rest);
+      await cli.unlock();
+      const e = await cli.call('pki.expiry', {});
+      const rows = e.entries.map((x) => [x.notAfter.slice(0, 10), `${x.daysLeft}d`, x.status, x.role, x.commonName, x.id]);
+      out(e.entries.length === 0 ? 'The vault holds no certificates yet.' : table([['expires', 'left', 'status', 'role', 'name', 'id'], ...rows]), e);
+      return EXIT.ok;
+    }
+
+    case 'revoke': {
+      const ref = one('certificate to revoke');
+      const reason = values.reason ?? 'unspecified';
+      const parsedReason = RevocationReason.safeParse(reason);
+      if (!parsedReason.success) throw new UsageError(`"${reason}" is not a revocation reason. Use one of ${RevocationReason.options.join(', ')}.`);
+      await cli.unlock();
+      const s = await cli.call('pki.revoke', { id: await resolveRef(cli, ref), reason: parsedReason.data });
+      out(`Marked "${s.commonName}" revoked (${parsedReason.data}). Publish a new CRL of its CA: \`fieldbench pki crl ${s.issuerId ?? 'CA'}\`.`, s);
+      return EXIT.ok;
+    }
+
+    case 'crl': {
+      const ref = one('CA');
+      await cli.unlock();
+      const r = await cli.call('pki.crl', { caId: await resolveRef(cli, ref) });
+      if (values.out) {
+        writeFileSync(values.out, r.pem);
+        out(`Wrote the CRL (${r.revokedCount} revoked) to ${values.out}.`, { ...r, path: values.out });
+      } else if (values.json) out('', r);
+      else io.stdout.write(r.pem);
+      return EXIT.ok;
+    }
+
+    case 'remove': {
+      const ref = one('certificate to remove');
+      await cli.unlock();
+      const id = await resolveRef(cli, ref);
+      const name = (await cli.call('pki.get', { id })).summary.commonName;
+      const r = await cli.call('pki.remove', { id });
+      out(`Removed "${name}"${r.orphaned > 0 ? `; ${r.orphaned} certificate(s) it issued stay, without their issuer` : ''}.`, r);
+      return EXIT.ok;
+    }
+
+    default:
+      throw new UsageError(sub ? `There is no "pki ${sub}".` : 'Say what to do: list, show, inspect, verify, create, import, renew, expiry, revoke, crl or remove.');
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------
+
+function requireIssuer(values: Values): string {
+  if (!values.issuer) throw new UsageError('Say which CA signs it with --issuer (its id or common name; see `fieldbench pki list`).');
+  return values.issuer;
+}
+
+function wholeNumber(flag: string, text: string): number {
+  if (!/^\d+$/.test(text) || Number(text) < 1) throw new UsageError(`${flag} must be a whole number above 0, e.g. ${flag} 3000.`);
+  return Number(text);
+}
+
+function keyOf(values: Values): { keyAlgorithm?: z.output<typeof KeyAlgorithm> } {
+  if (values.key === undefined) return {};
+  const k = KeyAlgorithm.safeParse(values.key.toLowerCase());
+  if (!k.success) throw new UsageError(`"${values.key}" is not a key type. Use one of ${KeyAlgorithm.options.join(', ')}.`);
+  return { keyAlgorithm: k.data };
+}
+
+function validityOf(values: Values): { validity?: { days: number } | { hours: number } } {
+  if (values.days !== undefined && values.hours !== undefined) throw new UsageError('Give the validity in --days or in --hours, not both.');
+  if (values.days !== undefined) return { validity: { days: wholeNumber('--days', values.days) } };
+  if (values.hours !== undefined) return { validity: { hours: wholeNumber('--hours', values.hours.replace(/h$/i, '')) } };
+  return {};
+}
+
+function subjectExtras(values: Values) {
+  return { ...(values.org ? { organization: values.org } : {}), ...(values.ou ? { organizationalUnit: values.ou } : {}), ...(values.country ? { country: values.country } : {}) };
+}
+
+function isFile(path: string): boolean {
+  try {
+    return existsSync(path) && statSync(path).isFile();
+  } catch {
+    return false;
+  }
+}
+
+function localFileProblem(path: string): { code: string; message: string } | null {
+  if (!existsSync(path)) return { code: 'cli.fileNotFound', message: `There is no file ${path}. Check the path.` };
+  const st = statSync(path);
+  if (!st.isFile()) return { code: 'cli.notAFile', message: `${path} is not a file.` };
+  if (st.size > PKI_MAX_IMPORT_BYTES) return { code: 'pki.import.too-large', message: `The file is ${(st.size / 1048576).toFixed(1)} MB; certificate and key files are far smaller (limit ${PKI_MAX_IMPORT_BYTES / 1048576} MB). Check that you chose the right file.` };
+  return null;
+}
+
+function fileRequest(path: string, env: NodeJS.ProcessEnv) {
+  const problem = localFileProblem(path);
+  if (problem) throw new FieldbenchError(problem.code, problem.message);
+  const passphrase = env[IMPORT_PASSPHRASE_ENV];
+  return { name: basename(path), dataBase64: readFileSync(path).toString('base64'), ...(passphrase ? { passphrase } : {}) };
+}
+
+/**
+ * A certificate reference as a person types it: an id, a unique start of one, or a common name. Ambiguous
+ * names (a renewed certificate keeps its name) are refused with the candidates listed.
+ */
+async function resolveRef(cli: PkiCli, ref: string): Promise<string> {
+  const all: Summary[] = [];
+  const walk = (nodes: PkiTreeNodeShape[]): void => {
+    for (const n of nodes) {
+      all.push(n.certificate);
+      walk(n.children);
+    }
+  };
+  walk((await cli.call('pki.list', {})).tree);
+  const exact = all.find((c) => c.id === ref);
+  if (exact) return exact.id;
+  const pick = (found: Summary[], how: string): string | null => {
+    if (found.length === 1) return found[0]!.id;
+    if (found.length > 1) {
+      const options = found.map((c) => `  ${c.id}  ${c.commonName}  (${c.role}, until ${c.notAfter.slice(0, 10)}${c.status === 'valid' ? '' : `, ${c.status}`})`).join('\n');
+      throw new FieldbenchError('cli.ambiguous', `${found.length} certificates match ${how} "${ref}". Use one of these ids:\n${options}`);
+    }
+    return null;
+  };
+  const lower = ref.toLowerCase();
+  return (
+    pick(all.filter((c) => c.commonName === ref), 'the name') ??
+    pick(all.filter((c) => c.commonName.toLowerCase() === lower), 'the name') ??
+    (lower.length >= 4 ? pick(all.filter((c) => c.id.startsWith(lower)), 'the id start') : null) ??
+    (() => {
+      throw new FieldbenchError('pki.not-found', `No certificate in the vault has the id or name "${ref}". See \`fieldbench pki list\`.`);
+    })()
+  );
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Formatting for people. Machines use --json.
+
+function table(rows: string[][]): string {
+  const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length)));
+  return rows.map((r) => r.map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i]!))).join('  ')).join('\n');
+}
+
+function formatTree(tree: PkiTreeNodeShape[]): string {
+  const rows: string[][] = [['name', 'role', 'status', 'key', 'expires', 'id']];
+  const walk = (nodes: PkiTreeNodeShape[], prefix: string, top: boolean): void => {
+    nodes.forEach((n, i) => {
+      const last = i === nodes.length - 1;
+      const c = n.certificate;
+      const branch = top ? '' : last ? '└─ ' : '├─ ';
+      rows.push([`${prefix}${branch}${c.commonName}`, c.role, c.status, c.keyAlgorithm + (c.hasPrivateKey ? '' : ' (no key)'), c.notAfter.slice(0, 10), c.id]);
+      walk(n.children, top ? '' : prefix + (last ? '   ' : '│  '), false);
+    });
+  };
+  walk(tree, '', true);
+  return table(rows);
+}
+
+function formatShort(c: Summary): string {
+  const lines = [
+    `  id:       ${c.id}`,
+    `  subject:  ${c.subject}`,
+    `  issuer:   ${c.issuer}`,
+    `  key:      ${c.keyAlgorithm}`,
+    `  valid:    ${c.notBefore} → ${c.notAfter} (${c.daysLeft} days left, ${c.status})`,
+  ];
+  if (c.sans.length > 0) lines.push(`  SANs:     ${c.sans.map(sanText).join(', ')}`);
+  return lines.join('\n');
+}
+
+function formatSummary(c: Summary, v: { valid: boolean; chain: { subject: string }[]; issues: { severity: string; message: string }[] }): string {
+  return [
+    `${c.commonName} (${c.role}${c.isCa ? `, CA, path length ${c.pathLength ?? 'unlimited'}` : ''})`,
+    formatShort(c),
+    `  serial:   ${c.serialHex}`,
+    `  SHA-1:    ${c.fingerprintSha1}`,
+    `  SHA-256:  ${c.fingerprintSha256}`,
+    `  private key in vault: ${c.hasPrivateKey ? 'yes' : 'no'}; ${c.source}${c.revoked ? `; REVOKED ${c.revoked.date.slice(0, 10)} (${c.revoked.reason})` : ''}`,
+    formatValidation(v),
+  ].join('\n');
+}
+
+function formatValidation(v: { valid: boolean; chain: { subject: string }[]; issues: { severity: string; message: string }[] }): string {
+  const chain = v.chain.map((l) => l.subject).join(' → ');
+  const head = v.valid ? `OK    chain: ${chain}` : `FAIL  chain: ${chain}`;
+  return [head, ...v.issues.map((i) => `  ${i.severity}: ${i.message}`)].join('\n');
+}
+
+function formatImport(r: { fileName: string; certificatesImported: number; keysImported: number; duplicates: number; keysMatched: number; keysUnmatched: number; errors: unknown[]; notes: string[] }): string {
+  const parts: string[] = [];
+  if (r.certificatesImported) parts.push(`${r.certificatesImported} certificate(s) imported`);
+  if (r.keysImported) parts.push(`${r.keysImported} key(s) imported`);
+  if (r.keysMatched) parts.push(`${r.keysMatched} key(s) matched a certificate`);
+  if (r.keysUnmatched) parts.push(`${r.keysUnmatched} key(s) waiting for their certificate`);
+  if (r.duplicates) parts.push(`${r.duplicates} already in the vault`);
+  if (r.errors.length) parts.push(`${r.errors.length} problem(s)`);
+  return [`${r.fileName}: ${parts.join(', ') || 'nothing imported'}`, ...r.notes.map((n) => `  ${n}`)].join('\n');
+}
+
+function sanText(s: { type: string; value: string }): string {
+  const label = { dns: 'DNS', ip: 'IP Address', email: 'email', uri: 'URI', other: 'othername' }[s.type] ?? s.type;
+  return `${label}:${s.value}`;
+}
+
+const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
+
+/** OpenSSL's date style: "Mar  5 10:00:00 2025 GMT". */
+export function opensslDate(iso: string): string {
+  const d = new Date(iso);
+  const t = d.toISOString().slice(11, 19);
+  return `${MONTHS[d.getUTCMonth()]} ${String(d.getUTCDate()).padStart(2, ' ')} ${t} ${d.getUTCFullYear()} GMT`;
+}
+
+/** The inspection laid out like `openssl x509 -text -noout`, with both fingerprints appended. */
+export function formatInspection(i: z.output<typeof CertificateInspection>): string {
+  const pk = i.publicKey;
+  const keyLines =
+    pk.family === 'rsa'
+      ? ['            Public Key Algorithm: rsaEncryption', `                Public-Key: (${pk.bits ?? '?'} bit)`]
+      : pk.family === 'ec'
+        ? ['            Public Key Algorithm: id-ecPublicKey', `                Public-Key: (${pk.bits ?? '?'} bit)`, `                NIST CURVE: ${pk.curve ?? '?'}`]
+        : [`            Public Key Algorithm: ${pk.family === 'ed25519' ? 'ED25519' : pk.algorithm}`];
+  const ext: string[] = [];
+  if (i.basicConstraints) {
+    ext.push(`            X509v3 Basic Constraints:${i.basicConstraints.critical ? ' critical' : ''}`);
+    ext.push(`                CA:${i.basicConstraints.ca ? 'TRUE' : 'FALSE'}${i.basicConstraints.ca && i.basicConstraints.pathLength !== null ? `, pathlen:${i.basicConstraints.pathLength}` : ''}`);
+  }
+  if (i.keyUsage.length > 0) ext.push(`            X509v3 Key Usage:${i.keyUsageCritical ? ' critical' : ''}`, `                ${i.keyUsage.join(', ')}`);
+  if (i.extendedKeyUsage.length > 0) ext.push('            X509v3 Extended Key Usage: ', `                ${i.extendedKeyUsage.join(', ')}`);
+  if (i.subjectAltNames.length > 0) ext.push('            X509v3 Subject Alternative Name: ', `                ${i.subjectAltNames.map(sanText).join(', ')}`);
+  if (i.subjectKeyIdentifier) ext.push('            X509v3 Subject Key Identifier: ', `                ${i.subjectKeyIdentifier}`);
+  if (i.authorityKeyIdentifier) ext.push('            X509v3 Authority Key Identifier: ', `                ${i.authorityKeyIdentifier}`);
+  return [
+    'Certificate:',
+    '    Data:',
+    `        Version: ${i.version} (0x${(i.version - 1).toString(16)})`,
+    '        Serial Number:',
+    `            ${(i.serialHex.length % 2 ? `0${i.serialHex}` : i.serialHex).toLowerCase().match(/../g)!.join(':')}`,
+    `        Signature Algorithm: ${i.signatureAlgorithm}`,
+    `        Issuer: ${i.issuer}`,
+    '        Validity',
+    `            Not Before: ${opensslDate(i.notBefore)}`,
+    `            Not After : ${opensslDate(i.notAfter)}`,
+    `        Subject: ${i.subject}`,
+    '        Subject Public Key Info:',
+    ...keyLines,
+    ...(ext.length > 0 ? ['        X509v3 extensions:', ...ext] : []),
+    `SHA1 Fingerprint=${i.fingerprints.sha1Colon}`,
+    `SHA256 Fingerprint=${i.fingerprints.sha256Colon}`,
+    `IoT Hub thumbprints: SHA-1 ${i.fingerprints.sha1}, SHA-256 ${i.fingerprints.sha256}`,
+  ].join('\n');
+}
