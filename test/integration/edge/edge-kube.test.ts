@@ -17,6 +17,8 @@ const ROOT = resolve(import.meta.dirname, '../../..');
 const WEAK = { kdf: { memoryKiB: 1024, iterations: 1, parallelism: 1 }, allowWeakKdf: true };
 
 type Ok<T> = { ok: true; value: T };
+// Results are checked field by field in each test; a loose type keeps those checks readable.
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
 async function call<T = any>(app: AppContext, name: string, req: unknown, jobId?: string): Promise<T> {
   const res = await app.dispatcher.dispatch(name, req, jobId ? { jobId } : {});
   if (!res.ok) throw Object.assign(new Error(res.error.message), res.error);
