@@ -16,7 +16,7 @@ import type {
 } from '@shared/contract/aio-contract';
 import type { CertificateSummary, ChainExport, ImportFileResult } from '@shared/pki-types';
 import type { KubeAccess, KubeAccessProvider } from '../edge/kube-access';
-import { APPLY_ORDER, INTERNAL_CA_SECRET } from './aio-constants';
+import { APPLY_ORDER } from './aio-constants';
 import { diagnoseAio } from './aio-diagnostics';
 import { discoverAio, managersOf, readyCondition } from './aio-discovery';
 import { AioKubeClient, isKnownKind, KubeApiError } from './aio-kube-client';
