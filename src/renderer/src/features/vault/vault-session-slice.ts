@@ -1,0 +1,127 @@
+import type { StateCreator } from 'zustand';
+import type { CallResponse, EventPayload } from '@shared/contract';
+import type { ErrorInfo } from '@shared/errors';
+import { invoke } from '../../bridge';
+import { useJobsStore } from '../../app/use-jobs-store';
+import { useToastStore } from '../../ui/use-toast-store';
+import type { VaultState } from './use-vault-store';
+
+export type VaultStatus = CallResponse<'vault.status'>;
+
+export interface SessionSlice {
+  status: VaultStatus | undefined;
+  /** vault.status itself failed (main unreachable). */
+  statusError: ErrorInfo | undefined;
+  /** Create or unlock in flight (Argon2id takes about a second). */
+  sessionBusy: 'create' | 'unlock' | undefined;
+  sessionJobId: string | undefined;
+  createError: ErrorInfo | undefined;
+  unlockError: ErrorInfo | undefined;
+  /** Counts failed unlocks, so the form can select the field again after each one. */
+  unlockFailures: number;
+  /** Why the unlock form is showing again ("locked itself after being idle"). */
+  lockNotice: string | undefined;
+  loadStatus: () => Promise<void>;
+  /** The password goes straight to main; it is never kept in this store. */
+  createVault: (password: string) => Promise<boolean>;
+  unlockVault: (password: string) => Promise<boolean>;
+  lockVault: () => Promise<void>;
+  setAutoLock: (minutes: number) => Promise<void>;
+  /** vault.onState from main: another window, the CLI's host or the idle timer changed the state. */
+  onVaultState: (payload: EventPayload<'vault.onState'>) => void;
+}
+
+export const createSessionSlice: StateCreator<VaultState, [], [], SessionSlice> = (set, get) => ({
+  status: undefined,
+  statusError: undefined,
+  sessionBusy: undefined,
+  sessionJobId: undefined,
+  createError: undefined,
+  unlockError: undefined,
+  unlockFailures: 0,
+  lockNotice: undefined,
+
+  loadStatus: async () => {
+    const result = await invoke('vault.status', {});
+    if (!result.ok) {
+      set({ statusError: result.error });
+      return;
+    }
+    const wasUnlocked = get().status?.unlocked ?? false;
+    set({ status: result.value, statusError: undefined });
+    if (result.value.unlocked && !wasUnlocked) void get().loadPki();
+    if (!result.value.unlocked && wasUnlocked) get().clearPki();
+  },
+
+  createVault: async (password) => {
+    if (get().sessionBusy) return false;
+    set({ sessionBusy: 'create', createError: undefined });
+    const result = await useJobsStore.getState().run('vault.create', { password }, 'Creating the vault', (jobId) => set({ sessionJobId: jobId }));
+    forgetJob(get().sessionJobId);
+    set({ sessionBusy: undefined, sessionJobId: undefined });
+    if (!result.ok) {
+      set({ createError: result.error });
+      return false;
+    }
+    set({ status: result.value, lockNotice: undefined });
+    useToastStore.getState().push({ kind: 'success', title: 'Vault created', message: 'It is unlocked. Start with a root CA, or import the certificates you already have.' });
+    void get().loadPki();
+    return true;
+  },
+
+  unlockVault: async (password) => {
+    if (get().sessionBusy) return false;
+    set({ sessionBusy: 'unlock', unlockError: undefined });
+    const result = await useJobsStore.getState().run('vault.unlock', { password }, 'Unlocking the vault', (jobId) => set({ sessionJobId: jobId }));
+    forgetJob(get().sessionJobId);
+    set({ sessionBusy: undefined, sessionJobId: undefined });
+    if (!result.ok) {
+      set((s) => ({ unlockError: result.error, unlockFailures: s.unlockFailures + 1 }));
+      return false;
+    }
+    set({ status: result.value, lockNotice: undefined, unlockError: undefined });
+    void get().loadPki();
+    return true;
+  },
+
+  lockVault: async () => {
+    const result = await invoke('vault.lock', {});
+    if (!result.ok) {
+      useToastStore.getState().pushError('The vault did not lock', result.error);
+      return;
+    }
+    set({ status: result.value, lockNotice: undefined, unlockError: undefined });
+    get().clearPki();
+  },
+
+  setAutoLock: async (minutes) => {
+    const result = await invoke('vault.setAutoLock', { minutes });
+    if (!result.ok) {
+      useToastStore.getState().pushError('Auto-lock was not changed', result.error);
+      return;
+    }
+    set({ status: result.value });
+  },
+
+  onVaultState: ({ unlocked, reason }) => {
+    const status = get().status;
+    if (!unlocked) {
+      const minutes = status?.autoLockMinutes ?? 0;
+      set({
+        status: status ? { ...status, unlocked: false } : status,
+        lockNotice:
+          reason === 'auto'
+            ? `The vault locked itself after ${minutes > 0 ? `${minutes} minute${minutes === 1 ? '' : 's'}` : 'a while'} without use. Unlock it to continue.`
+            : get().lockNotice,
+      });
+      get().clearPki();
+      void get().loadStatus();
+    } else if (!status?.unlocked) {
+      void get().loadStatus();
+    }
+  },
+});
+
+function forgetJob(jobId: string | undefined): void {
+  if (jobId) useJobsStore.getState().forget(jobId);
+}

@@ -1,0 +1,163 @@
+import type { CallRequest } from '@shared/contract';
+import type { KeyAlgorithm } from '@shared/pki-types';
+import { sanChips, splitList } from './san-chips';
+
+export type WizardProfile = 'root' | 'intermediate' | 'server' | 'client';
+export type ValidityUnit = 'days' | 'hours';
+
+/** What a wizard's fields hold while the person types. Nothing secret: no key is made before Create. */
+export interface WizardForm {
+  commonName: string;
+  organization: string;
+  country: string;
+  /** The signing CA (not for root). */
+  issuerId: string;
+  keyAlgorithm: KeyAlgorithm;
+  validityAmount: string;
+  validityUnit: ValidityUnit;
+  /** Server: SANs as typed (comma, space or one per line). */
+  sansText: string;
+  /** Client: client ids as typed (client42a, client42b). */
+  clientIdsText: string;
+  /** Shorten the validity to the CA's expiry instead of refusing. */
+  clampToIssuer: boolean;
+}
+
+export type WizardField = 'commonName' | 'country' | 'issuerId' | 'validity' | 'sans' | 'clientIds' | 'keyAlgorithm';
+export type FieldProblems = Partial<Record<WizardField, string>>;
+
+export const WIZARD_TITLES: Record<WizardProfile, string> = {
+  root: 'New root CA',
+  intermediate: 'New intermediate CA',
+  server: 'New server certificate',
+  client: 'New client certificates',
+};
+
+export function emptyForm(keyAlgorithm: KeyAlgorithm, validity: { days: number } | { hours: number } | undefined, issuerId = ''): WizardForm {
+  const inHours = validity !== undefined && 'hours' in validity;
+  return {
+    commonName: '',
+    organization: '',
+    country: '',
+    issuerId,
+    keyAlgorithm,
+    validityAmount: validity ? String(inHours ? validity.hours : validity.days) : '',
+    validityUnit: inHours ? 'hours' : 'days',
+    sansText: '',
+    clientIdsText: '',
+    clampToIssuer: false,
+  };
+}
+
+/** The validity as the contract wants it, or undefined when the field does not hold a whole number. */
+export function parseValidity(form: Pick<WizardForm, 'validityAmount' | 'validityUnit'>): { days: number } | { hours: number } | undefined {
+  const text = form.validityAmount.trim();
+  if (!/^\d+$/.test(text)) return undefined;
+  const n = Number(text);
+  return form.validityUnit === 'hours' ? { hours: n } : { days: n };
+}
+
+/** "3000 days (about 8.2 years)", "72000 hours (3000 days)". */
+export function describeValidity(v: { days: number } | { hours: number }): string {
+  if ('hours' in v) {
+    const days = v.hours / 24;
+    const word = v.hours === 1 ? 'hour' : 'hours';
+    return Number.isInteger(days) ? `${v.hours} ${word} (${days} ${days === 1 ? 'day' : 'days'})` : `${v.hours} ${word} (${days.toFixed(1)} days)`;
+  }
+  const word = v.days === 1 ? 'day' : 'days';
+  if (v.days >= 365) return `${v.days} ${word} (about ${(v.days / 365.25).toFixed(1).replace(/\.0$/, '')} years)`;
+  return `${v.days} ${word}`;
+}
+
+const CLIENT_ID = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
+
+/** Client ids from the names box, in order; repeats are a problem, not silently merged. */
+export function parseClientIds(text: string): { ids: string[]; duplicates: string[]; invalid: string[] } {
+  const all = text.split(/[\s,;]+/).map((s) => s.trim()).filter(Boolean);
+  const seen = new Set<string>();
+  const duplicates: string[] = [];
+  for (const id of all) {
+    if (seen.has(id)) duplicates.push(id);
+    seen.add(id);
+  }
+  return { ids: [...seen], duplicates, invalid: [...seen].filter((id) => !CLIENT_ID.test(id) || id.length > 64) };
+}
+
+/**
+ * Checks that need no round trip, shown as the person types. The engine's preview adds the rest
+ * (validity against the CA, path length, key families) and has the last word.
+ */
+export function localProblems(profile: WizardProfile, form: WizardForm, maxBatch = 200): FieldProblems {
+  const p: FieldProblems = {};
+  if (profile !== 'client') {
+    const cn = form.commonName.trim();
+    if (!cn) p.commonName = profile === 'server' ? 'Type a common name, e.g. "mqtts-endpoint".' : `Type a common name (CN), e.g. "${profile === 'root' ? 'AIO42 Root CA' : 'AIO42 Intermediate CA 1'}".`;
+    else if (cn.length > 64) p.commonName = 'X.509 allows at most 64 characters in the common name.';
+  }
+  if (form.country.trim() && !/^[A-Za-z]{2}$/.test(form.country.trim())) p.country = 'The country is a two-letter code such as "NL" or "US".';
+  if (profile !== 'root' && !form.issuerId) p.issuerId = 'Choose the CA that signs it.';
+  const validity = parseValidity(form);
+  if (!validity) p.validity = `Type the validity as a whole number of ${form.validityUnit}.`;
+  else if (('days' in validity ? validity.days : validity.hours) < 1) p.validity = `The validity must be at least 1 ${form.validityUnit === 'hours' ? 'hour' : 'day'}.`;
+  if (profile === 'server') {
+    const bad = sanChips(form.sansText).find((c) => c.kind === 'invalid');
+    if (bad?.problem) p.sans = bad.problem;
+  }
+  if (profile === 'client') {
+    const { ids, duplicates, invalid } = parseClientIds(form.clientIdsText);
+    if (ids.length === 0) p.clientIds = 'Type at least one client id, e.g. "client42a".';
+    else if (duplicates.length > 0) p.clientIds = `"${duplicates[0]}" is listed twice. Each client needs its own id.`;
+    else if (invalid.length > 0) p.clientIds = `"${invalid[0]}" cannot be a client id. Use letters, digits, dots, dashes and underscores (at most 64).`;
+    else if (ids.length > maxBatch) p.clientIds = `Issue at most ${maxBatch} client certificates at once.`;
+  }
+  return p;
+}
+
+function subjectOf(form: WizardForm) {
+  return {
+    commonName: form.commonName.trim(),
+    ...(form.organization.trim() ? { organization: form.organization.trim() } : {}),
+    ...(form.country.trim() ? { country: form.country.trim().toUpperCase() } : {}),
+  };
+}
+
+/** What pki.preview receives for a half-filled form. */
+export function toPreviewRequest(profile: WizardProfile, form: WizardForm): CallRequest<'pki.preview'> {
+  const validity = parseValidity(form);
+  return {
+    profile,
+    ...(profile !== 'client' ? { subject: subjectOf(form) } : {}),
+    ...(profile !== 'root' && form.issuerId ? { issuerId: form.issuerId } : {}),
+    ...(profile === 'server' ? { sans: splitList(form.sansText) } : {}),
+    ...(profile === 'client' ? { clientIds: parseClientIds(form.clientIdsText).ids, ...(form.organization.trim() ? { organization: form.organization.trim() } : {}) } : {}),
+    keyAlgorithm: form.keyAlgorithm,
+    ...(validity ? { validity } : {}),
+    ...(profile !== 'root' ? { clampToIssuer: form.clampToIssuer } : {}),
+  };
+}
+
+export type IssueCall =
+  | { name: 'pki.createRoot'; request: CallRequest<'pki.createRoot'> }
+  | { name: 'pki.createIntermediate'; request: CallRequest<'pki.createIntermediate'> }
+  | { name: 'pki.createServer'; request: CallRequest<'pki.createServer'> }
+  | { name: 'pki.createClients'; request: CallRequest<'pki.createClients'> };
+
+/** The create call for a form that passed validation. */
+export function toIssueCall(profile: WizardProfile, form: WizardForm): IssueCall {
+  const validity = parseValidity(form);
+  const common = { keyAlgorithm: form.keyAlgorithm, ...(validity ? { validity } : {}) };
+  const signed = { ...common, issuerId: form.issuerId, clampToIssuer: form.clampToIssuer };
+  switch (profile) {
+    case 'root':
+      return { name: 'pki.createRoot', request: { subject: subjectOf(form), ...common } };
+    case 'intermediate':
+      return { name: 'pki.createIntermediate', request: { subject: subjectOf(form), ...signed } };
+    case 'server':
+      return { name: 'pki.createServer', request: { subject: subjectOf(form), sans: splitList(form.sansText), ...signed } };
+    case 'client':
+      return {
+        name: 'pki.createClients',
+        request: { clientIds: parseClientIds(form.clientIdsText).ids, ...(form.organization.trim() ? { organization: form.organization.trim() } : {}), ...signed },
+      };
+  }
+}

@@ -1,0 +1,136 @@
+import type { StateCreator } from 'zustand';
+import type { CallResponse } from '@shared/contract';
+import type { ErrorInfo, Result } from '@shared/errors';
+import type { CertificateSummary, PkiWarning } from '@shared/pki-types';
+import { invoke } from '../../bridge';
+import { useJobsStore } from '../../app/use-jobs-store';
+import { useToastStore } from '../../ui/use-toast-store';
+import { defaultIssuer } from './pki-tree-model';
+import { emptyForm, localProblems, toIssueCall, toPreviewRequest, type WizardForm, type WizardProfile } from './wizard-form';
+import type { VaultState } from './use-vault-store';
+
+export type PreviewResult = CallResponse<'pki.preview'>;
+
+export interface WizardState {
+  profile: WizardProfile;
+  form: WizardForm;
+  /** The engine's answer for the form as it was at `previewFor`. */
+  preview: PreviewResult | undefined;
+  previewError: ErrorInfo | undefined;
+  /** Form revision the preview answers; the Create button waits until it matches `revision`. */
+  previewFor: number;
+  revision: number;
+  issueJobId: string | undefined;
+  issueError: ErrorInfo | undefined;
+}
+
+export interface WizardSlice {
+  wizard: WizardState | undefined;
+  /** Opens a wizard, starting from the defaults (and the given CA, when issued from a CA's panel). */
+  openWizard: (profile: WizardProfile, issuerId?: string) => void;
+  closeWizard: () => void;
+  updateWizard: (patch: Partial<WizardForm>) => void;
+  /** Asks pki.preview now (updateWizard calls it after a short pause in typing). */
+  refreshPreview: () => Promise<void>;
+  /** Issues what the preview showed; long key generation runs as a job that can be cancelled. */
+  issue: () => Promise<boolean>;
+  cancelIssue: () => Promise<void>;
+}
+
+/** Long enough to skip most keystrokes, short enough to feel live. */
+export const PREVIEW_DEBOUNCE_MS = 200;
+let previewTimer: ReturnType<typeof setTimeout> | undefined;
+
+export const createWizardSlice: StateCreator<VaultState, [], [], WizardSlice> = (set, get) => ({
+  wizard: undefined,
+
+  openWizard: (profile, issuerId) => {
+    const defaults = get().defaults;
+    const issuer = profile === 'root' ? '' : (issuerId ?? defaultIssuer(get().tree, profile));
+    const form = emptyForm(defaults?.keyAlgorithm ?? 'ec-p256', defaults?.profiles[profile].validity, issuer);
+    // A client certificate's O often names the site; the form starts empty and the preview shows the result.
+    set({ wizard: { profile, form, preview: undefined, previewError: undefined, previewFor: -1, revision: 0, issueJobId: undefined, issueError: undefined } });
+    void get().refreshPreview();
+  },
+
+  closeWizard: () => {
+    clearTimeout(previewTimer);
+    const w = get().wizard;
+    if (w?.issueJobId) void useJobsStore.getState().cancel(w.issueJobId);
+    set({ wizard: undefined });
+  },
+
+  updateWizard: (patch) => {
+    const w = get().wizard;
+    if (!w || w.issueJobId) return;
+    set({ wizard: { ...w, form: { ...w.form, ...patch }, revision: w.revision + 1, issueError: undefined } });
+    clearTimeout(previewTimer);
+    previewTimer = setTimeout(() => void get().refreshPreview(), PREVIEW_DEBOUNCE_MS);
+  },
+
+  refreshPreview: async () => {
+    const w = get().wizard;
+    if (!w) return;
+    const revision = w.revision;
+    const result = await invoke('pki.preview', toPreviewRequest(w.profile, w.form));
+    const now = get().wizard;
+    // The person typed on (or closed the wizard) while this was on its way: a newer preview is coming.
+    if (!now || now.revision !== revision || now.profile !== w.profile) return;
+    set({ wizard: { ...now, preview: result.ok ? result.value : undefined, previewError: result.ok ? undefined : result.error, previewFor: revision } });
+  },
+
+  issue: async () => {
+    const w = get().wizard;
+    if (!w || w.issueJobId) return false;
+    const local = localProblems(w.profile, w.form, get().defaults?.maxBatch);
+    if (Object.keys(local).length > 0) return false;
+    const call = toIssueCall(w.profile, w.form);
+    const label = { root: 'Creating the root CA', intermediate: 'Creating the intermediate CA', server: 'Creating the server certificate', client: 'Creating the client certificates' }[w.profile];
+    const jobs = useJobsStore.getState();
+    const onStart = (jobId: string) => {
+      const cur = get().wizard;
+      if (cur) set({ wizard: { ...cur, issueJobId: jobId, issueError: undefined } });
+    };
+    // Each branch names its call so the request type follows it.
+    let result: Result<CallResponse<'pki.createRoot'>> | Result<CallResponse<'pki.createClients'>>;
+    switch (call.name) {
+      case 'pki.createRoot':
+        result = await jobs.run(call.name, call.request, label, onStart);
+        break;
+      case 'pki.createIntermediate':
+        result = await jobs.run(call.name, call.request, label, onStart);
+        break;
+      case 'pki.createServer':
+        result = await jobs.run(call.name, call.request, label, onStart);
+        break;
+      case 'pki.createClients':
+        result = await jobs.run(call.name, call.request, label, onStart);
+        break;
+    }
+    const after = get().wizard;
+    if (after?.issueJobId) useJobsStore.getState().forget(after.issueJobId);
+    if (!result.ok) {
+      if (after) set({ wizard: { ...after, issueJobId: undefined, issueError: result.error.code === 'cancelled' ? { code: 'cancelled', message: 'Cancelled. Nothing was issued and no key was kept.' } : result.error } });
+      return false;
+    }
+    const issued: CertificateSummary[] = 'certificates' in result.value ? result.value.certificates : [result.value.certificate];
+    const warnings: PkiWarning[] = result.value.warnings;
+    set({ wizard: undefined });
+    const names = issued.map((c) => c.commonName);
+    useToastStore.getState().push({
+      kind: 'success',
+      title: names.length === 1 ? `Created "${names[0]}"` : `Created ${names.length} client certificates`,
+      message: names.length === 1 ? 'It is in the vault with its private key.' : `${names.join(', ')} are in the vault with their private keys.`,
+    });
+    for (const warning of warnings) useToastStore.getState().push({ kind: 'warning', title: 'Check before you use it', message: warning.message });
+    await get().refreshPki();
+    const first = issued[0];
+    if (first) await get().select(first.id);
+    return true;
+  },
+
+  cancelIssue: async () => {
+    const jobId = get().wizard?.issueJobId;
+    if (jobId) await useJobsStore.getState().cancel(jobId);
+  },
+});
