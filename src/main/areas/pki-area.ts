@@ -19,11 +19,11 @@ import type { ParsedRequest } from '@shared/contract';
 import { PkiService } from '../services/pki/pki-service';
 import { PKI_SECTION } from '../services/pki/pki-section';
 import { KEY_ALGORITHMS, describeKeyAlgorithm, throwIfAborted } from '../services/pki/key-generator';
-import { DEFAULT_VALIDITY, EXPIRING_WITHIN_DAYS, INTERMEDIATE_PATH_LENGTH, MAX_VALIDITY_DAYS, NOT_BEFORE_BACKDATE_MS, REVOCATION_REASON_CODES, ROOT_PATH_LENGTH, classifySan, validityMs } from '../services/pki/certificate-profiles';
+import { DEFAULT_VALIDITY, EXPIRING_WITHIN_DAYS, INTERMEDIATE_PATH_LENGTH, NOT_BEFORE_BACKDATE_MS, REVOCATION_REASON_CODES, ROOT_PATH_LENGTH, classifySan, validityMs } from '../services/pki/certificate-profiles';
 import { buildName } from '../services/pki/certificate-issuer';
 import { opensslOneLine, type ParsedCertificate } from '../services/pki/parsed-certificate';
 import { extendedKeyUsageLabel, inspectCertificate, keyUsageLabels } from '../services/pki/certificate-inspector';
-import { MAX_IMPORT_BYTES, parseImportFile } from '../services/pki/pki-importer';
+import { parseImportFile } from '../services/pki/pki-importer';
 import { x509 } from '../services/pki/x509-runtime';
 
 export type { PkiService } from '../services/pki/pki-service';
@@ -35,10 +35,6 @@ const CLIENT_AUTH = '1.3.6.1.5.5.7.3.2';
 const SLIGHT_OVERSHOOT_MS = 86_400_000;
 const BASE64 = /^[A-Za-z0-9+/\r\n]*={0,2}[\r\n]*$/;
 
-// The contract's limits live in src/shared (no runtime imports there); they must agree with the engine's.
-if (PKI_MAX_IMPORT_BYTES !== MAX_IMPORT_BYTES || PKI_MAX_VALIDITY_DAYS !== MAX_VALIDITY_DAYS) {
-  throw new Error('pki-contract limits disagree with the PKI engine; update src/shared/contract/pki-contract.ts');
-}
 
 /**
  * Wires the PKI engine into the app: one PkiService over the open vault (given to later areas as
@@ -171,9 +167,10 @@ function defaultsOf(service: PkiService) {
       client: { validity: d.validity.client, isCa: false, pathLength: null, keyUsage: leaf, extendedKeyUsage: [extendedKeyUsageLabel(CLIENT_AUTH)] },
     },
     expiringWithinDays: d.expiringWithinDays,
-    maxValidityDays: MAX_VALIDITY_DAYS,
+    // The contract's own limits (what its schemas accept); test/unit/pki-contract checks they match the engine's.
+    maxValidityDays: PKI_MAX_VALIDITY_DAYS,
     maxBatch: PKI_MAX_BATCH,
-    maxImportBytes: MAX_IMPORT_BYTES,
+    maxImportBytes: PKI_MAX_IMPORT_BYTES,
     maxImportFiles: PKI_MAX_IMPORT_FILES,
     revocationReasons: Object.keys(REVOCATION_REASON_CODES) as (keyof typeof REVOCATION_REASON_CODES)[],
   };

@@ -3,7 +3,9 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { calls, type CallName, type CallRequest, type CallResponse } from '@shared/contract';
-import { pkiCalls } from '@shared/contract/pki-contract';
+import { PKI_MAX_IMPORT_BYTES, PKI_MAX_VALIDITY_DAYS, pkiCalls } from '@shared/contract/pki-contract';
+import { MAX_IMPORT_BYTES } from '../../../src/main/services/pki/pki-importer';
+import { MAX_VALIDITY_DAYS } from '../../../src/main/services/pki/certificate-profiles';
 import type { Result } from '@shared/errors';
 import { composeApp, type AppContext } from '../../../src/main/compose';
 import { hasOpenssl, makeTempDir, openssl, sh } from '../../support/pki/openssl-runner';
@@ -447,6 +449,28 @@ describe('pki jobs can be cancelled', () => {
       expect((await h.call('pki.list', {})).total).toBe(1);
     } finally {
       off();
+    }
+  });
+});
+
+describe('the contract and the engine agree', () => {
+  it('uses the engine\'s limits (src/shared cannot import them, so they are repeated there)', () => {
+    expect(PKI_MAX_IMPORT_BYTES).toBe(MAX_IMPORT_BYTES);
+    expect(PKI_MAX_VALIDITY_DAYS).toBe(MAX_VALIDITY_DAYS);
+  });
+
+  it('accepts a batch of exactly the contract\'s maximum in the engine (prefix + count)', async () => {
+    const h = harness();
+    try {
+      await h.call('vault.create', { password: PASSWORD });
+      const root = await h.call('pki.createRoot', { subject: { commonName: 'Batch limit root' } });
+      const p = await h.call('pki.preview', { profile: 'client', issuerId: root.certificate.id, prefix: 'c', count: 200 });
+      expect(p).toMatchObject({ canIssue: true, keyGeneration: { count: 200 } });
+      expect(p.certificates.at(-1)!.commonName).toBe('cgr'); // a…z, aa…gr: the engine's naming
+      const over = await h.call('pki.preview', { profile: 'client', issuerId: root.certificate.id, prefix: 'c', count: 201 });
+      expect(over.problems.map((x) => x.code)).toEqual(['pki.bad-batch']);
+    } finally {
+      await h.close();
     }
   });
 });
