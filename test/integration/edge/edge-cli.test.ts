@@ -1,6 +1,7 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { PassThrough, Readable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../../../src/cli/run-cli';
@@ -11,6 +12,10 @@ const availability = edgeHostAvailability();
 if (!availability.ok) console.warn(`[edge cli] tests skipped: ${availability.reason}`);
 
 const VAULT_PW = 'long enough pw';
+const ROOT = resolve(import.meta.dirname, '../../..');
+// npm test builds once before the suites; without a build this one check skips.
+const BUILT = join(ROOT, 'out', 'main', 'cli.js');
+if (!existsSync(BUILT)) console.warn('[edge cli] the built-CLI check is skipped: run `npx electron-vite build` first');
 
 /** Runs `fieldbench …` in this process with piped (non-TTY) stdio, as a script would. */
 async function fieldbench(args: string[], opts: { stdin?: string; env?: NodeJS.ProcessEnv } = {}): Promise<{ code: number; stdout: string; stderr: string }> {
@@ -97,6 +102,20 @@ describe.skipIf(!availability.ok)('fieldbench node against the edge test host', 
     const list = await fieldbench(['node', 'list', ...d]);
     expect(list.stdout).toMatch(/^NAME\s+ADDRESS\s+USER\s+LOGIN\s+KUBERNETES\s+HOST KEY/);
     expect(list.stdout).toContain(host.hostKeys.ed25519.fingerprint);
+  });
+
+  it.skipIf(!existsSync(BUILT))('the built CLI (bin/fieldbench.js) runs node test end to end, loading the Kubernetes client', () => {
+    const r = spawnSync(process.execPath, [join(ROOT, 'bin', 'fieldbench.js'), 'node', 'test', 'edge-01', '--json', ...d], {
+      encoding: 'utf8',
+      env: { ...process.env, FIELDBENCH_SKIP_BUILD: '1', FIELDBENCH_VAULT_PASSWORD: VAULT_PW },
+      timeout: 120_000,
+    });
+    expect(r.stderr).toBe('');
+    const result = JSON.parse(r.stdout) as { steps: Array<{ id: string; status: string; code?: string }> };
+    expect(result.steps.map((s) => s.status)).toEqual(['ok', 'ok', 'ok', 'ok', 'failed', 'skipped']);
+    // The API is down on this node, but the client library itself loaded.
+    expect(result.steps[4]!.code).toBe('edge.kubeUnreachable');
+    expect(r.status).toBe(1);
   });
 
   it('generates a key and prints the line for authorized_keys; a wrong command line exits 2', async () => {
