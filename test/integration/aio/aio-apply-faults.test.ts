@@ -118,6 +118,15 @@ describe('faults during plan and apply', () => {
     expect(outcomes(again)).toEqual(['broker-server-cert:unchanged', 'clients42-ca:unchanged', 'x509-policy:unchanged', 'loadbalancer-listener:applied']);
   });
 
+  it('cancelling between resources stops the apply and says which were applied', async () => {
+    const controller = new AbortController();
+    const cancelling = new AioService({ kube: emulatorProvider(emu), pki: seed.pki, onApplyProgress: (e) => e.index === 1 && controller.abort(new Error('cancelled by the person')) });
+    const result = await cancelling.apply('edge-01', parseSpec(seed001Spec(seed)), {}, { signal: controller.signal });
+    expect(outcomes(result)).toEqual(['broker-server-cert:applied', 'clients42-ca:applied', 'x509-policy:not-attempted', 'loadbalancer-listener:not-attempted']);
+    expect(result.summary).toBe('The apply was cancelled. Applied: Secret broker-server-cert, ConfigMap clients42-ca. Not applied: BrokerAuthentication x509-policy, BrokerListener loadbalancer-listener. Apply the same spec again to finish; what is already there is left as is.');
+    expect(emu.getObject(AIO, 'BrokerAuthentication', NS, 'x509-policy')).toBeUndefined();
+  });
+
   it('validation problems stop the apply before anything is sent', async () => {
     const spec = seed001Spec(seed, {});
     spec.listeners![0]!.ports[0]!.tls = { mode: 'Automatic', issuerRef: { name: 'aio-tls-issuer', kind: 'Issuer' } };

@@ -60,6 +60,8 @@ describe('seed 001 through plan, apply and read-back against the emulator', () =
     const defaultBefore = emu.getObject(AIO, 'BrokerListener', NS, 'default')!;
     const result = await service.apply('edge-01', parseSpec(seed001Spec(seed)));
     expect(result.summary).toBe('Applied 4 of 4 resources.');
+    // Neither the key nor its base64 form appears anywhere in what goes back to the renderer.
+    expect(JSON.stringify(result)).not.toMatch(/PRIVATE KEY|LS0tLS1CRUdJTiBQUklWQVRF/);
     expect(result.complete).toBe(true);
     expect(result.resources.map((r) => r.outcome)).toEqual(['applied', 'applied', 'applied', 'applied']);
     expect(progress).toEqual([0, 1, 2, 3].map((index) => ({ index, outcome: 'applied' })));

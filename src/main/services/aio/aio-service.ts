@@ -141,7 +141,8 @@ export class AioService {
         }
       }
       op.progress?.('Reading the resources back…', 0.95);
-      const readBack = dryRun ? [] : await this.readRefs(client, results.filter((r) => r.outcome !== 'not-attempted').map((r) => r.ref));
+      // After a cancel the client's requests are aborted too; the outcomes above already say what happened.
+      const readBack = dryRun || op.signal?.aborted ? [] : await this.readRefs(client, results.filter((r) => r.outcome !== 'not-attempted').map((r) => r.ref));
       op.progress?.('Done.', 1);
       const done = results.filter((r) => r.outcome === 'applied' || r.outcome === 'unchanged');
       const complete = done.length === total;
