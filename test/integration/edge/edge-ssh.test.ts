@@ -234,6 +234,32 @@ describe.skipIf(!availability.ok)('SSH to the edge test host', () => {
     expect(edge.activity(id).at(-1)!.message).toContain(`replacing ${old}`);
   });
 
+  it('closes idle connections when the vault locks and refuses new work until it is unlocked', async () => {
+    const id = edge.findNodeByName('edge-01')!.id;
+    await edge.exec(id, 'true');
+    expect(edge.isConnected(id)).toBe(true);
+    vault.lock();
+    try {
+      expect(edge.isConnected(id)).toBe(false);
+      await expect(edge.exec(id, 'true')).rejects.toMatchObject({ code: 'vault.locked' });
+    } finally {
+      vault.unlock();
+    }
+    expect((await edge.exec(id, 'echo back')).stdout.toString()).toBe('back\n');
+  });
+
+  it('learns the type of a host key trusted from a typed fingerprint', async () => {
+    const node = await edge.saveNode(keyNode({ name: 'edge-typed' }));
+    const fresh = new EdgeService({ vault, env: {} });
+    try {
+      expect((await fresh.trustHostKey(node.id, host.hostKeys.ed25519.fingerprint)).hostKey?.type).toBe('unknown');
+      await fresh.exec(node.id, 'true');
+      await vi.waitFor(() => expect(fresh.getNode(node.id).hostKey?.type).toBe('ssh-ed25519'));
+    } finally {
+      await fresh.dispose();
+    }
+  });
+
   it('closes idle connections', async () => {
     const idle = new EdgeService({ vault, ssh: { idleMs: 200 }, env: {} });
     const id = edge.findNodeByName('edge-01')!.id;

@@ -104,9 +104,25 @@ export class EdgeService implements KubeAccessProvider {
       ...options.ssh,
       ...(agentSocket ? { agentSocket } : {}),
       onHostKey: (endpoint, key, verdict) => {
-        if (verdict === 'trusted') this.presented.delete(endpoint.id);
-        else this.presented.set(endpoint.id, { ...key, verdict });
+        if (verdict === 'trusted') {
+          this.presented.delete(endpoint.id);
+          // A key trusted from a typed fingerprint has no type yet; learn it so that type is asked for first.
+          if (endpoint.hostKey?.type === 'unknown') void this.learnHostKeyType(endpoint.id, key).catch(() => undefined);
+        } else this.presented.set(endpoint.id, { ...key, verdict });
       },
+    });
+    // A locked vault means the person stepped away: idle connections go, and new work needs the vault again.
+    this.offVault = options.vault.onChange((e) => {
+      if (e.kind === 'locked') this.pool.closeIdle();
+    });
+  }
+
+  private readonly offVault: () => void;
+
+  private async learnHostKeyType(nodeId: string, key: PresentedHostKey): Promise<void> {
+    await this.store.update((d) => {
+      const n = d.nodes[nodeId];
+      if (n?.hostKey && n.hostKey.type === 'unknown' && n.hostKey.fingerprint === key.fingerprint) n.hostKey.type = key.type;
     });
   }
 
@@ -388,7 +404,9 @@ export class EdgeService implements KubeAccessProvider {
   }
 
   /** Runs `fn` with the node's pooled SSH connection (connecting or reconnecting as needed). */
-  withSsh<T>(nodeId: string, fn: (c: SshConnection) => Promise<T>, signal?: AbortSignal): Promise<T> {
+  async withSsh<T>(nodeId: string, fn: (c: SshConnection) => Promise<T>, signal?: AbortSignal): Promise<T> {
+    // Checked on every call, not only on connect: a pooled connection must not outlive a lock or a removal.
+    this.store.get(nodeId);
     return this.pool.run(nodeId, fn, signal);
   }
 
@@ -585,6 +603,7 @@ export class EdgeService implements KubeAccessProvider {
     for (const a of [...this.openAccesses]) await a.release().catch(() => undefined);
     await Promise.allSettled([...this.arcStarting.values()]);
     for (const id of [...this.arcs.keys()]) await this.stopArc(id);
+    this.offVault();
     this.pool.dispose();
   }
 }

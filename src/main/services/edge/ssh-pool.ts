@@ -165,6 +165,11 @@ export class SshPool {
     if (e.leases === 0 && e.pins === 0 && !e.connecting) this.entries.delete(nodeId);
   }
 
+  /** Closes every connection nobody is using right now (leased and pinned ones stay). */
+  closeIdle(): void {
+    for (const [id, e] of [...this.entries]) if (e.leases === 0 && e.pins === 0) this.close(id);
+  }
+
   closeAll(): void {
     for (const id of [...this.entries.keys()]) this.close(id);
   }
