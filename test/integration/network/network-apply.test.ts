@@ -210,7 +210,7 @@ describe.skipIf(!availability.ok)('network: netplan on the edge test host', () =
       expect(events.at(-1)?.rollback?.state).toBe('cancelled');
       // The node really lives on the new address, the file says so, and the countdown is gone for good.
       expect(await answersOn(host, spare.nodeAddress)).toBe(true);
-      expect(await answersOn(host, host.nodeAddress)).toBe(false);
+      expect(await answersOn(host, host.nodeAddress, 1)).toBe(false);
       expect(await host.readNodeFile(NETPLAN)).toContain(`${spare.nodeAddress}/24`);
       expect((await host.readNodeFile(`${result.backupDir}/state`)).trim()).toBe('cancelled');
       const pid = (await host.readNodeFile(`${result.backupDir}/rollback.pid`)).trim();

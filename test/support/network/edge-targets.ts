@@ -12,7 +12,7 @@ export function directTarget(host: EdgeHost, opts: { address?: string; noSudo?: 
     port: host.sshPort,
     user: opts.noSudo ? host.users.noSudo.name : host.users.key.name,
     auth: { method: 'keyFile', path: host.clientKey.privateKeyPath },
-    ...(opts.noSudo ? {} : { sudoPassword: host.users.key.sudoPassword }),
+    sudoPassword: opts.noSudo ? host.users.noSudo.password : host.users.key.sudoPassword,
     hostKeyFingerprint: host.hostKeys.ed25519.fingerprint,
   };
 }
@@ -31,18 +31,25 @@ export function openEdgeShell(host: EdgeHost, address = host.nodeAddress, timeou
   );
 }
 
-/** True when the node answers SSH on the address and runs commands there. */
-export async function answersOn(host: EdgeHost, address: string): Promise<boolean> {
-  try {
-    const shell = await openEdgeShell(host, address, 4000);
+/**
+ * True when the node answers SSH on the address and runs commands there. Retries a few times: under a
+ * loaded machine (several edge hosts at once) one handshake can take longer than one attempt allows.
+ */
+export async function answersOn(host: EdgeHost, address: string, attempts = 3): Promise<boolean> {
+  for (let i = 0; i < attempts; i++) {
     try {
-      return (await shell.exec('true')).code === 0;
-    } finally {
-      shell.close();
+      const shell = await openEdgeShell(host, address, 5000);
+      try {
+        if ((await shell.exec('true')).code === 0) return true;
+      } finally {
+        shell.close();
+      }
+    } catch {
+      /* try again */
     }
-  } catch {
-    return false;
+    if (i < attempts - 1) await new Promise((r) => setTimeout(r, 500));
   }
+  return false;
 }
 
 /** Wraps a shell and runs `beforeExec` before every command, so a test can drop the connection at a chosen step. */
