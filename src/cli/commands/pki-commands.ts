@@ -211,7 +211,7 @@ async function runSub(positionals: string[], values: Values, io: CliIO, cli: Pki
       let id: string | undefined;
       let validation;
       if (isFile(target)) {
-        validation = await cli.call('pki.verify', { pem: readFileSync(target, 'utf8') });
+        validation = await cli.call('pki.verify', { pem: pemOf(readFileSync(target)) });
       } else {
         id = await resolveRef(cli, target);
         validation = await cli.call('pki.verify', { id });
@@ -409,6 +409,14 @@ function isFile(path: string): boolean {
   } catch {
     return false;
   }
+}
+
+/** The chain as PEM text; a binary (DER) certificate file is wrapped so one parser reads both. */
+function pemOf(bytes: Buffer): string {
+  const text = bytes.toString('latin1');
+  if (text.includes('-----BEGIN ')) return text;
+  const b64 = bytes.toString('base64').replace(/.{64}/g, '$&\n');
+  return `-----BEGIN CERTIFICATE-----\n${b64}\n-----END CERTIFICATE-----\n`;
 }
 
 function localFileProblem(path: string): { code: string; message: string } | null {

@@ -227,7 +227,11 @@ describe.skipIf(!hasOpenssl)('fieldbench pki import', () => {
     expect(opened.stdout).toMatch(/client42a\.enc\.key: 1 key\(s\) imported, 1 key\(s\) matched a certificate/);
     expect(opened.stdout + opened.stderr).not.toContain('seed-pass');
 
-    const verify = await run(['pki', 'verify', 'client42a', '--vault', vault], { env, cwd: tmp.dir });
+    const der = await openssl(['x509', '-in', 'client42a.crt', '-outform', 'DER', '-out', 'client42a.der'], tmp.dir);
+    expect(der.code).toBe(0);
+    const [verify, verifyDer] = await Promise.all([run(['pki', 'verify', 'client42a', '--vault', vault], { env, cwd: tmp.dir }), run(['pki', 'verify', 'client42a.der', '--vault', vault, '--json'], { env, cwd: tmp.dir })]);
+    expect(verifyDer.code, verifyDer.stderr).toBe(0);
+    expect(JSON.parse(verifyDer.stdout)).toMatchObject({ valid: true, chain: [{ subject: 'CN = client42a' }, { subject: 'CN = Clients42 Root CA' }] });
     // openssl x509 -req without -extfile makes an X.509 v1 leaf; the root is v3, so the chain is valid.
     expect(verify.code, verify.stdout + verify.stderr).toBe(0);
     const list = await run(['pki', 'list', '--vault', vault, '--json'], { env, cwd: tmp.dir });
