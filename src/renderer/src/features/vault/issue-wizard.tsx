@@ -1,0 +1,338 @@
+import { useId, useMemo, useState, type FormEvent, type ReactNode } from 'react';
+import { CircleAlert, Plus } from 'lucide-react';
+import { useShallow } from 'zustand/react/shallow';
+import { Button, Checkbox, Dialog, Progress, Select, StatusBadge, TextField } from '../../ui';
+import { useJobsStore } from '../../app/use-jobs-store';
+import type { KeyAlgorithm } from '@shared/pki-types';
+import { formatDateTime, ROLE_LABEL, signingCas } from './pki-tree-model';
+import { sanChips } from './san-chips';
+import { SanChipList } from './san-chip-list';
+import { useVaultStore } from './use-vault-store';
+import { describeValidity, localProblems, parseClientIds, parseValidity, WIZARD_TITLES, type FieldProblems, type WizardField, type WizardProfile } from './wizard-form';
+import type { PreviewResult, WizardState } from './wizard-slice';
+
+const DESCRIPTIONS: Record<WizardProfile, string> = {
+  root: 'A self-signed CA at the top of a chain (path length 1: it can sign one level of intermediates).',
+  intermediate: 'A CA signed by a root, which signs the server and client certificates (path length 0).',
+  server: 'For a broker listener or any TLS server. Clients check its SANs against the address they dial.',
+  client: 'One certificate per client id for X.509 authentication; the MQTT username becomes the CN.',
+};
+
+const CREATE_LABEL: Record<WizardProfile, string> = { root: 'Create root CA', intermediate: 'Create intermediate CA', server: 'Create server certificate', client: 'Create client certificates' };
+
+/** New root / intermediate / server / client certificates: live checks as you type and a preview of exactly what will be issued. */
+export function IssueWizard() {
+  const wizard = useVaultStore((s) => s.wizard);
+  const closeWizard = useVaultStore((s) => s.closeWizard);
+  if (!wizard) return null;
+  return (
+    <Dialog open onClose={closeWizard} title={WIZARD_TITLES[wizard.profile]} description={DESCRIPTIONS[wizard.profile]} size="lg" closeOnBackdrop={false} footer={<WizardFooter wizard={wizard} />}>
+      <WizardBody wizard={wizard} />
+    </Dialog>
+  );
+}
+
+function useWizardProblems(wizard: WizardState): { shown: FieldProblems; blocking: boolean } {
+  const maxBatch = useVaultStore((s) => s.defaults?.maxBatch);
+  return useMemo(() => {
+    const local = localProblems(wizard.profile, wizard.form, maxBatch);
+    const fresh = wizard.previewFor === wizard.revision ? wizard.preview : undefined;
+    const remote: FieldProblems = {};
+    for (const p of wizard.preview?.problems ?? []) {
+      const field: WizardField | undefined = p.field === 'subject' ? 'commonName' : p.field;
+      if (field && !remote[field]) remote[field] = p.message;
+    }
+    const shown: FieldProblems = { ...remote, ...local };
+    const blocking = Object.keys(local).length > 0 || !fresh || !fresh.canIssue;
+    return { shown, blocking };
+  }, [wizard, maxBatch]);
+}
+
+function WizardFooter({ wizard }: { wizard: WizardState }) {
+  const { closeWizard, issue } = useVaultStore(useShallow((s) => ({ closeWizard: s.closeWizard, issue: s.issue })));
+  const { blocking } = useWizardProblems(wizard);
+  const running = wizard.issueJobId !== undefined;
+  return (
+    <>
+      <Button onClick={closeWizard} disabled={running}>
+        Cancel
+      </Button>
+      <Button variant="primary" icon={<Plus size={18} />} type="submit" form="fb-issue-form" disabled={blocking && !running} loading={running}>
+        {CREATE_LABEL[wizard.profile]}
+      </Button>
+    </>
+  );
+}
+
+function WizardBody({ wizard }: { wizard: WizardState }) {
+  const { defaults, tree, updateWizard, issue, cancelIssue } = useVaultStore(
+    useShallow((s) => ({ defaults: s.defaults, tree: s.tree, updateWizard: s.updateWizard, issue: s.issue, cancelIssue: s.cancelIssue })),
+  );
+  const job = useJobsStore((s) => (wizard.issueJobId ? s.jobs[wizard.issueJobId] : undefined));
+  const [touched, setTouched] = useState<Set<WizardField>>(new Set());
+  const [attempted, setAttempted] = useState(false);
+  const { shown } = useWizardProblems(wizard);
+  const { profile, form } = wizard;
+  const running = wizard.issueJobId !== undefined;
+  const errorFor = (field: WizardField) => (attempted || touched.has(field) ? shown[field] : undefined);
+  const touch = (field: WizardField) => () => setTouched((t) => (t.has(field) ? t : new Set(t).add(field)));
+
+  const cas = profile === 'root' ? [] : signingCas(tree, profile);
+  const defaultValidity = defaults?.profiles[profile].validity;
+  const typedValidity = parseValidity(form);
+  const keyAlgorithms = defaults?.keyAlgorithms ?? [{ id: 'ec-p256' as const, label: 'EC P-256', family: 'ec' as const, slow: false }];
+  const slow = keyAlgorithms.find((k) => k.id === form.keyAlgorithm)?.slow ?? false;
+  const validityHint = [
+    defaultValidity ? `Default ${describeValidity(defaultValidity)}.` : '',
+    typedValidity && (('days' in typedValidity ? typedValidity.days : typedValidity.hours) > 0) ? `That is ${describeValidity(typedValidity)}.` : '',
+  ]
+    .filter(Boolean)
+    .join(' ');
+
+  const onSubmit = (e: FormEvent) => {
+    e.preventDefault();
+    setAttempted(true);
+    void issue();
+  };
+
+  const chips = profile === 'server' ? sanChips(form.sansText) : [];
+  const clientIds = profile === 'client' ? parseClientIds(form.clientIdsText).ids : [];
+
+  return (
+    <form id="fb-issue-form" className="fb-wizard" onSubmit={onSubmit} noValidate>
+      <fieldset className="fb-wizard__fields" disabled={running}>
+        <legend className="fb-visually-hidden">What to issue</legend>
+        {profile !== 'root' ? (
+          <Select
+            label="Signed by"
+            value={form.issuerId}
+            onChange={(e) => updateWizard({ issuerId: e.target.value })}
+            options={cas.map((c) => ({ value: c.id, label: `${c.commonName} (${ROLE_LABEL[c.role]}, ${c.keyAlgorithm})` }))}
+            placeholder={cas.length === 0 ? 'No CA can sign this yet' : 'Choose a CA'}
+            error={cas.length === 0 ? `There is no CA in the vault that can sign ${profile === 'intermediate' ? 'an intermediate' : 'this'} yet. Create ${profile === 'intermediate' ? 'a root CA' : 'a root and an intermediate CA'} first.` : errorFor('issuerId') ?? (form.issuerId ? shown.issuerId : undefined)}
+          />
+        ) : null}
+        {profile !== 'client' ? (
+          <TextField
+            label="Common name (CN)"
+            required
+            placeholder={profile === 'root' ? 'AIO42 Root CA' : profile === 'intermediate' ? 'AIO42 Intermediate CA 1' : 'mqtts-endpoint'}
+            value={form.commonName}
+            onChange={(e) => updateWizard({ commonName: e.target.value })}
+            onBlur={touch('commonName')}
+            error={errorFor('commonName')}
+          />
+        ) : null}
+        {profile === 'server' ? (
+          <MultilineField
+            label="IP addresses and host names (SANs)"
+            placeholder="192.168.2.196, mqtts.plant.local"
+            value={form.sansText}
+            onChange={(v) => updateWizard({ sansText: v })}
+            onBlur={touch('sans')}
+            error={form.sansText.trim() ? shown.sans : errorFor('sans')}
+            hint="Every address clients will dial. Separate with commas, spaces or new lines; each is typed as IP or DNS as you type. Leave empty to use the CN."
+          >
+            <SanChipList chips={chips} label="SANs as they will be issued" />
+          </MultilineField>
+        ) : null}
+        {profile === 'client' ? (
+          <MultilineField
+            label="Client ids (one certificate each)"
+            placeholder="client42a, client42b"
+            value={form.clientIdsText}
+            onChange={(v) => updateWizard({ clientIdsText: v })}
+            onBlur={touch('clientIds')}
+            error={errorFor('clientIds') ?? (form.clientIdsText.trim() ? shown.clientIds : undefined)}
+            hint="Each id becomes a certificate's CN and the client's MQTT username. Separate with commas, spaces or new lines."
+          >
+            {clientIds.length > 0 ? (
+              <p className="fb-vault-muted">
+                {clientIds.length} certificate{clientIds.length === 1 ? '' : 's'}: {clientIds.slice(0, 8).join(', ')}
+                {clientIds.length > 8 ? ` and ${clientIds.length - 8} more` : ''}
+              </p>
+            ) : null}
+          </MultilineField>
+        ) : null}
+        <div className="fb-wizard__pair">
+          <TextField label="Organization (O)" placeholder="optional" value={form.organization} onChange={(e) => updateWizard({ organization: e.target.value })} />
+          {profile !== 'client' ? (
+            <TextField label="Country (C)" placeholder="optional, e.g. NL" maxLength={2} value={form.country} onChange={(e) => updateWizard({ country: e.target.value })} onBlur={touch('country')} error={errorFor('country')} />
+          ) : null}
+        </div>
+        <Select
+          label="Key type"
+          value={form.keyAlgorithm}
+          onChange={(e) => updateWizard({ keyAlgorithm: e.target.value as KeyAlgorithm })}
+          options={keyAlgorithms.map((k) => ({ value: k.id, label: `${k.label}${k.id === defaults?.keyAlgorithm ? ' (default)' : ''}${k.slow ? ' — takes a few seconds' : ''}` }))}
+          error={shown.keyAlgorithm}
+        />
+        <div className="fb-wizard__validity">
+          <TextField
+            label="Validity"
+            inputMode="numeric"
+            value={form.validityAmount}
+            onChange={(e) => updateWizard({ validityAmount: e.target.value })}
+            onBlur={touch('validity')}
+            error={errorFor('validity') ?? (typedValidity ? shown.validity : undefined)}
+            hint={validityHint}
+          />
+          <Select
+            label="Unit"
+            value={form.validityUnit}
+            onChange={(e) => updateWizard({ validityUnit: e.target.value as 'days' | 'hours' })}
+            options={[
+              { value: 'days', label: 'days' },
+              { value: 'hours', label: 'hours' },
+            ]}
+          />
+        </div>
+        {profile !== 'root' ? (
+          <Checkbox
+            label="Shorten the validity to the CA's expiry if it would outlive it"
+            checked={form.clampToIssuer}
+            onChange={(e) => updateWizard({ clampToIssuer: e.target.checked })}
+            hint="Otherwise Fieldbench refuses a certificate that outlives its CA."
+          />
+        ) : null}
+      </fieldset>
+      <div className="fb-wizard__side">
+        {running ? (
+          <Progress
+            label={WIZARD_TITLES[profile]}
+            message={job?.message ?? (slow ? `Generating ${keyAlgorithms.find((k) => k.id === form.keyAlgorithm)?.label ?? ''} keys…` : 'Issuing…')}
+            fraction={job?.fraction}
+            onCancel={() => void cancelIssue()}
+            cancelling={job?.status === 'cancelling'}
+          />
+        ) : null}
+        {wizard.issueError ? (
+          <p role="alert" className="fb-wizard__error">
+            <CircleAlert size={16} aria-hidden="true" />
+            <span>{wizard.issueError.message}</span>
+          </p>
+        ) : null}
+        <PreviewPanel wizard={wizard} />
+      </div>
+    </form>
+  );
+}
+
+function MultilineField({
+  label,
+  value,
+  onChange,
+  onBlur,
+  error,
+  hint,
+  placeholder,
+  children,
+}: {
+  label: string;
+  value: string;
+  onChange: (v: string) => void;
+  onBlur: () => void;
+  error: string | undefined;
+  hint: string;
+  placeholder: string;
+  children?: ReactNode;
+}) {
+  const id = useId();
+  const describedBy = [error ? `${id}-error` : '', `${id}-hint`].filter(Boolean).join(' ');
+  return (
+    <div className="fb-field">
+      <label htmlFor={id} className="fb-field__label">
+        {label}
+      </label>
+      <textarea
+        id={id}
+        className="fb-input fb-input--multiline"
+        data-mono
+        rows={2}
+        spellCheck={false}
+        placeholder={placeholder}
+        value={value}
+        onChange={(e) => onChange(e.target.value)}
+        onBlur={onBlur}
+        aria-invalid={error ? true : undefined}
+        aria-describedby={describedBy}
+      />
+      {children}
+      {error ? (
+        <p id={`${id}-error`} className="fb-field__error">
+          <CircleAlert size={14} aria-hidden="true" />
+          <span>{error}</span>
+        </p>
+      ) : null}
+      <p id={`${id}-hint`} className="fb-field__hint">
+        {hint}
+      </p>
+    </div>
+  );
+}
+
+function PreviewPanel({ wizard }: { wizard: WizardState }) {
+  const preview: PreviewResult | undefined = wizard.preview;
+  const stale = wizard.previewFor !== wizard.revision;
+  const defaults = useVaultStore((s) => s.defaults);
+  const first = preview?.certificates[0];
+  const more = (preview?.certificates.length ?? 0) - 1;
+  const defaultValidity = defaults?.profiles[wizard.profile].validity;
+  const typed = parseValidity(wizard.form);
+  const isDefault = defaultValidity && typed && JSON.stringify(defaultValidity) === JSON.stringify(typed);
+  return (
+    <section className="fb-preview" aria-labelledby="fb-preview-title" aria-busy={stale || undefined}>
+      <div className="fb-preview__head">
+        <h3 id="fb-preview-title">What will be issued</h3>
+        {stale ? <span className="fb-vault-muted">Updating…</span> : preview?.canIssue ? <StatusBadge status="ok" label="Ready" /> : preview ? <StatusBadge status="warning" label="Not yet" /> : null}
+      </div>
+      {wizard.previewError ? <p className="fb-wizard__error">{wizard.previewError.message}</p> : null}
+      {first ? (
+        <dl className="fb-facts fb-facts--preview">
+          <dt>Subject</dt>
+          <dd>{more > 0 ? `${first.subject} and ${more} more` : first.subject}</dd>
+          <dt>Issuer</dt>
+          <dd>{first.issuer}</dd>
+          <dt>Validity</dt>
+          <dd>
+            {formatDateTime(first.notBefore)} → {formatDateTime(first.notAfter)}
+            <br />
+            <span className="fb-vault-muted">
+              {typed ? describeValidity(typed) : ''}
+              {isDefault ? ' (the default)' : ''}
+              {first.validityClamped ? ' — shortened to the CA’s expiry' : ''}
+            </span>
+          </dd>
+          <dt>Key type</dt>
+          <dd>
+            {first.keyAlgorithmLabel}
+            {preview && preview.keyGeneration.count > 1 ? <span className="fb-vault-muted"> ({preview.keyGeneration.count} keys)</span> : null}
+            {preview?.keyGeneration.slow ? <span className="fb-vault-muted"> — takes a few seconds each; you can cancel</span> : null}
+          </dd>
+          <dt>Usages</dt>
+          <dd>{[...first.keyUsage, ...first.extendedKeyUsage].join(', ') || 'None'}</dd>
+          <dt>Constraints</dt>
+          <dd>{first.isCa ? `CA, path length ${first.pathLength ?? 'unlimited'}` : 'Not a CA'}</dd>
+          {wizard.profile === 'server' || first.sans.length > 0 ? (
+            <>
+              <dt>SANs</dt>
+              <dd>{first.sans.length > 0 ? <SanChipList chips={first.sans} label="SANs in the preview" /> : 'None'}</dd>
+            </>
+          ) : null}
+        </dl>
+      ) : preview && !wizard.previewError ? (
+        <p className="fb-vault-muted">Fill in the fields on the left; the certificate appears here as you type.</p>
+      ) : null}
+      {preview && preview.warnings.length > 0 ? (
+        <ul className="fb-preview__warnings">
+          {preview.warnings.map((w) => (
+            <li key={w.code}>
+              <StatusBadge status="warning" label={w.code === 'mixed-key-families' ? 'EC and RSA mixed' : w.code === 'validity-clamped' ? 'Validity shortened' : 'No SANs'} />
+              <span>{w.message}</span>
+            </li>
+          ))}
+        </ul>
+      ) : null}
+    </section>
+  );
+}

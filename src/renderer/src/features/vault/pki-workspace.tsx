@@ -1,0 +1,166 @@
+import { useRef, useState, type DragEvent } from 'react';
+import { FileUp, Plus, ShieldCheck, Upload } from 'lucide-react';
+import { useShallow } from 'zustand/react/shallow';
+import type { PkiTreeNode } from '@shared/pki-types';
+import { Button, EmptyState, Tabs } from '../../ui';
+import { CertificateDetail } from './certificate-detail';
+import { PemExportDialog, RenewDialog, RevokeDialog } from './certificate-dialogs';
+import { ExpiryOverview } from './expiry-overview';
+import { ImportResults } from './import-results';
+import { IssueWizard } from './issue-wizard';
+import { PkiTree } from './pki-tree';
+import { flattenTree } from './pki-tree-model';
+import { useVaultStore } from './use-vault-store';
+import type { WizardProfile } from './wizard-form';
+
+const WIZARD_BUTTONS: { profile: WizardProfile; label: string }[] = [
+  { profile: 'root', label: 'New root' },
+  { profile: 'intermediate', label: 'New intermediate' },
+  { profile: 'server', label: 'New server certificate' },
+  { profile: 'client', label: 'New client certificates' },
+];
+
+/** The next step of the seeds' flow, shown as the one primary button: root → intermediate → server → clients. */
+export function nextStep(tree: readonly PkiTreeNode[]): WizardProfile {
+  const all = flattenTree(tree);
+  if (!all.some((c) => c.role === 'root' && c.hasPrivateKey)) return 'root';
+  if (!all.some((c) => c.role === 'intermediate' && c.hasPrivateKey)) return 'intermediate';
+  if (!all.some((c) => c.role === 'server')) return 'server';
+  return 'client';
+}
+
+type Dialogs = 'export' | 'renew' | 'revoke' | undefined;
+
+/** The unlocked vault: wizards and import on top, the tree beside the selected certificate, the expiry overview. */
+export function PkiWorkspace() {
+  const { tree, total, loaded, error, openWizard, importFiles, select, detail, refreshPki } = useVaultStore(
+    useShallow((s) => ({ tree: s.tree, total: s.total, loaded: s.pkiLoaded, error: s.pkiError, openWizard: s.openWizard, importFiles: s.importFiles, select: s.select, detail: s.detail, refreshPki: s.refreshPki })),
+  );
+  const [tab, setTab] = useState('certificates');
+  const [dialog, setDialog] = useState<Dialogs>(undefined);
+  const [dragging, setDragging] = useState(false);
+  const dragDepth = useRef(0);
+  const fileInput = useRef<HTMLInputElement>(null);
+  const primary = nextStep(tree);
+
+  const hasFiles = (e: DragEvent) => Array.from(e.dataTransfer.types).includes('Files');
+  const onDragEnter = (e: DragEvent) => {
+    if (!hasFiles(e)) return;
+    e.preventDefault();
+    dragDepth.current += 1;
+    setDragging(true);
+  };
+  const onDragLeave = (e: DragEvent) => {
+    if (!hasFiles(e)) return;
+    dragDepth.current = Math.max(0, dragDepth.current - 1);
+    if (dragDepth.current === 0) setDragging(false);
+  };
+  const onDragOver = (e: DragEvent) => {
+    if (!hasFiles(e)) return;
+    e.preventDefault();
+    e.dataTransfer.dropEffect = 'copy';
+  };
+  const onDrop = (e: DragEvent) => {
+    if (!hasFiles(e)) return;
+    e.preventDefault();
+    dragDepth.current = 0;
+    setDragging(false);
+    void importFiles(Array.from(e.dataTransfer.files));
+  };
+
+  const pickFiles = () => fileInput.current?.click();
+  const selected = detail?.summary;
+
+  return (
+    <div className="fb-pki" onDragEnter={onDragEnter} onDragLeave={onDragLeave} onDragOver={onDragOver} onDrop={onDrop} data-dragging={dragging || undefined}>
+      <div className="fb-pki-toolbar" role="toolbar" aria-label="Create and import">
+        {WIZARD_BUTTONS.map((b) => (
+          <Button key={b.profile} variant={loaded && b.profile === primary && total > 0 ? 'primary' : 'secondary'} icon={<Plus size={18} />} onClick={() => openWizard(b.profile)}>
+            {b.label}
+          </Button>
+        ))}
+        <span className="fb-pki-toolbar__grow" />
+        <Button icon={<Upload size={18} />} onClick={pickFiles}>
+          Import files
+        </Button>
+        <input
+          ref={fileInput}
+          type="file"
+          multiple
+          hidden
+          aria-label="Certificate, key or PKCS#12 files to import"
+          accept=".pem,.crt,.cer,.der,.key,.p12,.pfx,.p7b,.txt,application/x-pem-file,application/x-x509-ca-cert,application/x-pkcs12"
+          onChange={(e) => {
+            const files = Array.from(e.target.files ?? []);
+            e.target.value = '';
+            void importFiles(files);
+          }}
+        />
+      </div>
+      <ImportResults />
+      {error ? (
+        <div className="fb-vault-card" role="alert">
+          <p className="fb-vault-form__error">{error.message}</p>
+          <Button onClick={() => void refreshPki()}>Try again</Button>
+        </div>
+      ) : loaded && total === 0 ? (
+        <EmptyState
+          icon={<ShieldCheck size={28} strokeWidth={1.75} />}
+          title="No certificates yet"
+          action={
+            <div className="fb-pki-empty__actions">
+              <Button variant="primary" size="lg" icon={<Plus size={20} />} onClick={() => openWizard('root')}>
+                New root CA
+              </Button>
+              <Button size="lg" icon={<FileUp size={20} />} onClick={pickFiles}>
+                Import files
+              </Button>
+            </div>
+          }
+        >
+          Start a chain with a root CA (for example “AIO42 Root CA”), or import the certificates and keys you made with step or openssl. You can also drop files anywhere here.
+        </EmptyState>
+      ) : (
+        <Tabs
+          label="Vault views"
+          value={tab}
+          onChange={setTab}
+          items={[
+            {
+              id: 'certificates',
+              label: `Certificates${total ? ` (${total})` : ''}`,
+              content: (
+                <div className="fb-pki-split">
+                  <PkiTree />
+                  <CertificateDetail onExport={() => setDialog('export')} onRenew={() => setDialog('renew')} onRevoke={() => setDialog('revoke')} />
+                </div>
+              ),
+            },
+            {
+              id: 'expiry',
+              label: 'Expiry',
+              content: (
+                <ExpiryOverview
+                  onOpen={(id) => {
+                    setTab('certificates');
+                    void select(id);
+                  }}
+                />
+              ),
+            },
+          ]}
+        />
+      )}
+      {dragging ? (
+        <div className="fb-pki-drop" aria-hidden="true">
+          <FileUp size={40} strokeWidth={1.5} />
+          <p>Drop certificate, key or PKCS#12 files to import them</p>
+        </div>
+      ) : null}
+      <IssueWizard />
+      {selected && dialog === 'export' ? <PemExportDialog certificate={selected} onClose={() => setDialog(undefined)} /> : null}
+      {selected && dialog === 'renew' ? <RenewDialog certificate={selected} onClose={() => setDialog(undefined)} /> : null}
+      {selected && dialog === 'revoke' ? <RevokeDialog certificate={selected} onClose={() => setDialog(undefined)} /> : null}
+    </div>
+  );
+}
