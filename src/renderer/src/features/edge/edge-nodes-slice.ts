@@ -1,0 +1,295 @@
+import type { StateCreator } from 'zustand';
+import type { CallRequest, CallResponse, EventPayload } from '@shared/contract';
+import type { ErrorInfo } from '@shared/errors';
+import { invoke } from '../../bridge';
+import { useJobsStore } from '../../app/use-jobs-store';
+import { useToastStore } from '../../ui/use-toast-store';
+import type { EdgeState } from './use-edge-store';
+
+export type NodeSummary = CallResponse<'edge.listNodes'>['nodes'][number];
+export type KeySummary = CallResponse<'edge.listKeys'>['keys'][number];
+export type NodeTestResult = CallResponse<'edge.testNode'>;
+export type PresentedHostKey = NonNullable<NodeTestResult['hostKey']>;
+export type ActivityEntry = EventPayload<'edge.onActivity'>;
+export type VaultGate = 'unknown' | 'missing' | 'locked' | 'unlocked';
+
+export interface NodeTest {
+  jobId: string | undefined;
+  result: NodeTestResult | undefined;
+  /** The call itself failed (not a step): vault locked, node removed, main unreachable. */
+  error: ErrorInfo | undefined;
+  /** A sudo password was asked for and none is stored: the panel offers a field for it. */
+  needsSudoPassword: boolean;
+}
+
+export interface HostKeyPrompt {
+  nodeId: string;
+  nodeName: string;
+  address: string;
+  hostKey: PresentedHostKey;
+}
+
+export interface NodesSlice {
+  vault: VaultGate;
+  vaultError: ErrorInfo | undefined;
+  nodes: NodeSummary[];
+  keys: KeySummary[];
+  nodesLoaded: boolean;
+  nodesError: ErrorInfo | undefined;
+  selectedId: string | undefined;
+  /** The add/edit dialog: `editId` undefined adds a node. */
+  editor: { editId: string | undefined } | undefined;
+  saving: boolean;
+  saveError: ErrorInfo | undefined;
+  keyBusy: 'generate' | 'import' | undefined;
+  keyError: ErrorInfo | undefined;
+  /** The key made or imported in the open editor, to show its public line with Copy. */
+  freshKeyId: string | undefined;
+  tests: Record<string, NodeTest>;
+  hostKeyPrompt: HostKeyPrompt | undefined;
+  trusting: boolean;
+  trustError: ErrorInfo | undefined;
+  activity: Record<string, ActivityEntry[]>;
+  removing: string | undefined;
+
+  /** Checks the vault and, when it is open, lists nodes and keys. Called when the page shows. */
+  init: () => Promise<void>;
+  loadNodes: () => Promise<void>;
+  select: (id: string | undefined) => void;
+  openEditor: (editId?: string) => void;
+  closeEditor: () => void;
+  /** Secrets in the request go straight to main; nothing of them stays here. Resolves with the saved node's id. */
+  saveNode: (request: CallRequest<'edge.saveNode'>) => Promise<string | undefined>;
+  removeNode: (id: string) => Promise<boolean>;
+  generateKey: (comment?: string) => Promise<KeySummary | undefined>;
+  /** The key text read from the chosen file and the passphrase typed go to main and are not kept. */
+  importKey: (privateKey: string, passphrase?: string) => Promise<KeySummary | undefined>;
+  /** Runs the connection test as a job; an untrusted host key opens the confirmation. */
+  testNode: (id: string, sudoPassword?: string) => Promise<void>;
+  cancelTest: (id: string) => Promise<void>;
+  trustHostKey: () => Promise<void>;
+  dismissHostKey: () => void;
+  loadActivity: (nodeId: string) => Promise<void>;
+  onActivity: (entry: ActivityEntry) => void;
+  onVaultState: (unlocked: boolean) => void;
+}
+
+const EMPTY_TEST: NodeTest = { jobId: undefined, result: undefined, error: undefined, needsSudoPassword: false };
+
+/** The errors that mean "the vault is not open", whichever call noticed first. */
+export const isVaultClosed = (e: ErrorInfo): boolean => e.code === 'vault.locked' || e.code === 'vault.notFound' || e.code === 'vault.missing';
+
+export const createNodesSlice: StateCreator<EdgeState, [], [], NodesSlice> = (set, get) => {
+  const vaultClosed = (error: ErrorInfo): boolean => {
+    if (!isVaultClosed(error)) return false;
+    get().onVaultState(false);
+    return true;
+  };
+
+  return {
+    vault: 'unknown',
+    vaultError: undefined,
+    nodes: [],
+    keys: [],
+    nodesLoaded: false,
+    nodesError: undefined,
+    selectedId: undefined,
+    editor: undefined,
+    saving: false,
+    saveError: undefined,
+    keyBusy: undefined,
+    keyError: undefined,
+    freshKeyId: undefined,
+    tests: {},
+    hostKeyPrompt: undefined,
+    trusting: false,
+    trustError: undefined,
+    activity: {},
+    removing: undefined,
+
+    init: async () => {
+      const status = await invoke('vault.status', {});
+      if (!status.ok) {
+        set({ vaultError: status.error });
+        return;
+      }
+      const gate: VaultGate = !status.value.exists ? 'missing' : status.value.unlocked ? 'unlocked' : 'locked';
+      set({ vault: gate, vaultError: undefined });
+      if (gate === 'unlocked') await get().loadNodes();
+    },
+
+    loadNodes: async () => {
+      const [nodes, keys] = await Promise.all([invoke('edge.listNodes', {}), invoke('edge.listKeys', {})]);
+      if (!nodes.ok) {
+        if (!vaultClosed(nodes.error)) set({ nodesError: nodes.error });
+        return;
+      }
+      const selected = get().selectedId;
+      set({
+        vault: 'unlocked',
+        nodes: nodes.value.nodes,
+        keys: keys.ok ? keys.value.keys : get().keys,
+        nodesLoaded: true,
+        nodesError: undefined,
+        // Keep the selection while the node exists; otherwise show the first one, which is what a technician with one node wants.
+        selectedId: selected && nodes.value.nodes.some((n) => n.id === selected) ? selected : nodes.value.nodes[0]?.id,
+      });
+    },
+
+    select: (id) => {
+      set({ selectedId: id });
+      if (id && !get().activity[id]) void get().loadActivity(id);
+    },
+
+    openEditor: (editId) => set({ editor: { editId }, saveError: undefined, keyError: undefined, freshKeyId: undefined }),
+    closeEditor: () => set({ editor: undefined, saveError: undefined, keyError: undefined, freshKeyId: undefined }),
+
+    saveNode: async (request) => {
+      if (get().saving) return undefined;
+      set({ saving: true, saveError: undefined });
+      const result = await invoke('edge.saveNode', request);
+      set({ saving: false });
+      if (!result.ok) {
+        if (!vaultClosed(result.error)) set({ saveError: result.error });
+        return undefined;
+      }
+      const node = result.value;
+      set((s) => ({
+        nodes: s.nodes.some((n) => n.id === node.id) ? s.nodes.map((n) => (n.id === node.id ? node : n)) : [...s.nodes, node],
+        selectedId: node.id,
+        editor: undefined,
+        freshKeyId: undefined,
+      }));
+      useToastStore.getState().push({
+        kind: 'success',
+        title: request.id ? `Saved ${node.name}` : `Added ${node.name}`,
+        message: node.hostKey ? 'Test the connection to check the change.' : 'Test the connection next: the first test shows the node’s host key for you to confirm.',
+      });
+      return node.id;
+    },
+
+    removeNode: async (id) => {
+      const node = get().nodes.find((n) => n.id === id);
+      set({ removing: id });
+      const result = await invoke('edge.removeNode', { id });
+      set({ removing: undefined });
+      if (!result.ok) {
+        if (!vaultClosed(result.error)) useToastStore.getState().pushError(`${node?.name ?? 'The node'} was not removed`, result.error);
+        return false;
+      }
+      set((s) => {
+        const nodes = s.nodes.filter((n) => n.id !== id);
+        const { [id]: _t, ...tests } = s.tests;
+        const { [id]: _a, ...activity } = s.activity;
+        return { nodes, tests, activity, selectedId: s.selectedId === id ? nodes[0]?.id : s.selectedId };
+      });
+      get().forgetBroker(id);
+      return true;
+    },
+
+    generateKey: async (comment) => {
+      set({ keyBusy: 'generate', keyError: undefined });
+      const result = await invoke('edge.generateKey', comment ? { comment } : {});
+      set({ keyBusy: undefined });
+      if (!result.ok) {
+        if (!vaultClosed(result.error)) set({ keyError: result.error });
+        return undefined;
+      }
+      set((s) => ({ keys: [...s.keys, result.value], freshKeyId: result.value.id }));
+      return result.value;
+    },
+
+    importKey: async (privateKey, passphrase) => {
+      set({ keyBusy: 'import', keyError: undefined });
+      const result = await invoke('edge.importKey', passphrase ? { privateKey, passphrase } : { privateKey });
+      set({ keyBusy: undefined });
+      if (!result.ok) {
+        if (!vaultClosed(result.error)) set({ keyError: result.error });
+        return undefined;
+      }
+      const key = result.value;
+      set((s) => ({ keys: s.keys.some((k) => k.id === key.id) ? s.keys.map((k) => (k.id === key.id ? key : k)) : [...s.keys, key], freshKeyId: key.id }));
+      return key;
+    },
+
+    testNode: async (id, sudoPassword) => {
+      if (get().tests[id]?.jobId) return;
+      const node = get().nodes.find((n) => n.id === id);
+      set((s) => ({ tests: { ...s.tests, [id]: { ...(s.tests[id] ?? EMPTY_TEST), jobId: 'starting', error: undefined } } }));
+      const result = await useJobsStore
+        .getState()
+        .run('edge.testNode', sudoPassword ? { id, sudoPassword } : { id }, `Connection test of ${node?.name ?? 'the node'}`, (jobId) =>
+          set((s) => ({ tests: { ...s.tests, [id]: { ...(s.tests[id] ?? EMPTY_TEST), jobId } } })),
+        );
+      const jobId = get().tests[id]?.jobId;
+      if (jobId) useJobsStore.getState().forget(jobId);
+      if (!result.ok) {
+        if (vaultClosed(result.error)) return;
+        set((s) => ({ tests: { ...s.tests, [id]: { ...(s.tests[id] ?? EMPTY_TEST), jobId: undefined, error: result.error.code === 'cancelled' ? undefined : result.error } } }));
+        return;
+      }
+      const value = result.value;
+      const needsSudoPassword = value.steps.some((st) => st.id === 'sudo' && st.status === 'failed' && (st.code === 'edge.sudoPasswordNeeded' || st.code === 'edge.sudoRefused'));
+      set((s) => ({ tests: { ...s.tests, [id]: { jobId: undefined, result: value, error: undefined, needsSudoPassword } } }));
+      if (value.hostKey && value.hostKey.status !== 'trusted' && node) {
+        set({ hostKeyPrompt: { nodeId: id, nodeName: node.name, address: `${node.host}:${node.port}`, hostKey: value.hostKey }, trustError: undefined });
+      }
+    },
+
+    cancelTest: async (id) => {
+      const jobId = get().tests[id]?.jobId;
+      if (jobId && jobId !== 'starting') await useJobsStore.getState().cancel(jobId);
+    },
+
+    trustHostKey: async () => {
+      const prompt = get().hostKeyPrompt;
+      if (!prompt || get().trusting) return;
+      set({ trusting: true, trustError: undefined });
+      const result = await invoke('edge.trustHostKey', { nodeId: prompt.nodeId, fingerprint: prompt.hostKey.fingerprint });
+      set({ trusting: false });
+      if (!result.ok) {
+        if (!vaultClosed(result.error)) set({ trustError: result.error });
+        return;
+      }
+      const node = result.value;
+      set((s) => ({ hostKeyPrompt: undefined, nodes: s.nodes.map((n) => (n.id === node.id ? node : n)) }));
+      // The person trusted the key to get on with the test: run it again at once.
+      void get().testNode(node.id);
+    },
+
+    dismissHostKey: () => set({ hostKeyPrompt: undefined, trustError: undefined }),
+
+    loadActivity: async (nodeId) => {
+      const result = await invoke('edge.activity', { nodeId, limit: 200 });
+      if (!result.ok) return;
+      set((s) => ({ activity: { ...s.activity, [nodeId]: result.value.entries } }));
+    },
+
+    onActivity: (entry) => {
+      const current = get().activity[entry.nodeId];
+      // Only nodes whose log was read keep one here; the others read theirs fresh when shown.
+      if (!current) return;
+      set((s) => ({ activity: { ...s.activity, [entry.nodeId]: [...current, entry].slice(-500) } }));
+    },
+
+    onVaultState: (unlocked) => {
+      if (unlocked) {
+        if (get().vault !== 'unlocked') void get().init();
+        return;
+      }
+      // Locked: nothing read from the vault stays on screen.
+      set({
+        vault: 'locked',
+        nodes: [],
+        keys: [],
+        nodesLoaded: false,
+        tests: {},
+        hostKeyPrompt: undefined,
+        activity: {},
+        editor: undefined,
+        freshKeyId: undefined,
+      });
+      get().clearBroker();
+    },
+  };
+};
