@@ -3,6 +3,9 @@ import type { Handler } from '../ipc/dispatcher';
 import { NetworkService } from '../services/network/network-service';
 import { ShellSource, type NodeProfiles } from '../services/network/shell-source';
 import type { CertificateAuthority } from '../services/network/cross-checks';
+import { EdgeNodeProfiles, type EdgeNodes } from '../services/network/edge-node-profiles';
+import type { EdgeService } from '../services/edge/edge-service';
+import type { EventHub } from '../ipc/event-hub';
 
 export interface NetworkHandlers {
   'network.discover': Handler<'network.discover'>;
@@ -17,7 +20,9 @@ export interface NetworkHandlers {
 export interface NetworkAreaDeps extends AreaDeps {
   /** The PKI service (SAN checks, re-issue). Optional until the PKI area provides it. */
   pki?: CertificateAuthority | undefined;
-  /** Node profiles from the edge area. Without them only direct logins (host, user, key file) work. */
+  /** The edge area's service: node profiles, their SSH access and activity log (`{kind: 'node'}` targets). */
+  edge?: EdgeService | undefined;
+  /** Node profiles from elsewhere (tests); `edge` builds them when absent. Without either only direct logins work. */
   nodes?: NodeProfiles | undefined;
   /** Tests shorten the wait for a node to come back after a rollback. */
   recoveryGraceMs?: number;
@@ -25,8 +30,9 @@ export interface NetworkAreaDeps extends AreaDeps {
 
 /** Wires the network area: netplan discovery, plan, validation, safe apply and cross-checks. */
 export function createNetworkArea(deps: NetworkAreaDeps): Area<NetworkHandlers, NetworkService> {
+  const edge = deps.edge ? edgeNodes(deps.edge, deps.hub) : undefined;
   const service = new NetworkService({
-    shells: new ShellSource(deps.nodes),
+    shells: new ShellSource(deps.nodes ?? (edge ? new EdgeNodeProfiles(edge) : undefined)),
     pki: deps.pki,
     ...(deps.recoveryGraceMs !== undefined ? { recoveryGraceMs: deps.recoveryGraceMs } : {}),
   });
@@ -38,8 +44,8 @@ export function createNetworkArea(deps: NetworkAreaDeps): Area<NetworkHandlers, 
       ctx.progress('Checking the file with the node\'s netplan…');
       return service.validate(req.target, req.settings, ctx.signal);
     },
-    'network.apply': (req, ctx) =>
-      service.apply(
+    'network.apply': async (req, ctx) => {
+      const result = await service.apply(
         {
           target: req.target,
           settings: req.settings,
@@ -53,7 +59,13 @@ export function createNetworkArea(deps: NetworkAreaDeps): Area<NetworkHandlers, 
           ctx.progress(p.rollback && p.rollback.state === 'armed' ? `${p.message} (rollback in ${p.rollback.secondsLeft} s)` : p.message, p.fraction);
         },
         ctx.signal,
-      ),
+      );
+      // A change that did not stay belongs in the node's history as much as one that did (which the profile update records).
+      if (edge && req.target.kind === 'node' && result.outcome === 'rolled-back') {
+        await edge.recordActivity(req.target.nodeId, { area: 'network', kind: 'rolledBack', message: `Static address ${req.settings.address} on ${req.settings.interface} was rolled back: ${result.message}`, ok: false }).catch(() => undefined);
+      }
+      return result;
+    },
     'network.crossCheck': (req, ctx) =>
       service.crossCheck({
         address: req.address,
@@ -68,4 +80,26 @@ export function createNetworkArea(deps: NetworkAreaDeps): Area<NetworkHandlers, 
     'network.reissueCertificate': (req, ctx) => service.reissueCertificate(req.certificateId, req.addAddress, req.removeAddresses ?? [], ctx.signal),
   };
   return { handlers, service };
+}
+
+/** The edge service seen through what the network area needs of it. */
+function edgeNodes(edge: EdgeService, hub: EventHub): EdgeNodes {
+  return {
+    getNode: (id) => edge.getNode(id),
+    openConnection: (id, opts) => edge.openConnection(id, opts),
+    async moveNode(id, host) {
+      // Not saveNode: a new address there forgets the trusted host key, but this is the same machine, proven
+      // by the reconnect that just presented that key on the new address.
+      await edge.store.update((d) => {
+        const n = d.nodes[id];
+        if (n) {
+          n.host = host;
+          n.modified = new Date().toISOString();
+        }
+      });
+      edge.disconnect(id);
+      hub.emit('edge.onNodesChanged', { nodeIds: [id] });
+    },
+    recordActivity: (id, entry) => edge.recordActivity(id, entry),
+  };
 }

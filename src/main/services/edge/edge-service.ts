@@ -8,7 +8,7 @@ import { LocalForward } from './local-forward';
 import { apiServerAddress, loadKubeconfig, throughLocalPort } from './node-kubeconfig';
 import { ACTIVITY_LIMIT, NodeStore, type StoredActivity, type StoredAuth, type StoredKey, type StoredKube, type StoredNode } from './node-store';
 import { runNodeTest, type NodeTestResult } from './node-test';
-import type { ExecOptions, ExecResult, PresentedHostKey, SshConnection, SshEndpoint, SshOptions, SudoOptions } from './ssh-connection';
+import { openSsh, type ExecOptions, type ExecResult, type PresentedHostKey, type SshConnection, type SshEndpoint, type SshOptions, type SudoOptions } from './ssh-connection';
 import { generateSshKey, importSshKey, type SshPrivateKey } from './ssh-keys';
 import { SshPool } from './ssh-pool';
 import type { VaultStore } from '../vault/vault-store';
@@ -438,6 +438,17 @@ export class EdgeService implements KubeAccessProvider {
   forward(nodeId: string, host: string, port: number): Promise<LocalForward> {
     this.store.get(nodeId);
     return LocalForward.open(this.pool, nodeId, host, port);
+  }
+
+  /**
+   * A connection of the caller's own, outside the pool, optionally to another address than the profile's
+   * (the network area reconnects to a node's new address before the profile changes). The trusted host
+   * key is still required, so a different machine answering there is refused. The caller closes it.
+   */
+  openConnection(nodeId: string, opts: { host?: string; ssh?: SshOptions; signal?: AbortSignal } = {}): Promise<SshConnection> {
+    const endpoint = this.endpoint(nodeId);
+    const agentSocket = this.env.SSH_AUTH_SOCK;
+    return openSsh(opts.host ? { ...endpoint, host: opts.host } : endpoint, { ...this.options.ssh, ...(agentSocket ? { agentSocket } : {}), ...opts.ssh }, opts.signal);
   }
 
   isConnected(nodeId: string): boolean {
