@@ -43,8 +43,6 @@ export interface NodesSlice {
   saveError: ErrorInfo | undefined;
   keyBusy: 'generate' | 'import' | undefined;
   keyError: ErrorInfo | undefined;
-  /** The key made or imported in the open editor, to show its public line with Copy. */
-  freshKeyId: string | undefined;
   tests: Record<string, NodeTest>;
   hostKeyPrompt: HostKeyPrompt | undefined;
   trusting: boolean;
@@ -69,6 +67,8 @@ export interface NodesSlice {
   cancelTest: (id: string) => Promise<void>;
   trustHostKey: () => Promise<void>;
   dismissHostKey: () => void;
+  /** Opens the host key confirmation again for the key the last test saw. */
+  reviewHostKey: (nodeId: string) => void;
   loadActivity: (nodeId: string) => Promise<void>;
   onActivity: (entry: ActivityEntry) => void;
   onVaultState: (unlocked: boolean) => void;
@@ -99,7 +99,6 @@ export const createNodesSlice: StateCreator<EdgeState, [], [], NodesSlice> = (se
     saveError: undefined,
     keyBusy: undefined,
     keyError: undefined,
-    freshKeyId: undefined,
     tests: {},
     hostKeyPrompt: undefined,
     trusting: false,
@@ -141,8 +140,8 @@ export const createNodesSlice: StateCreator<EdgeState, [], [], NodesSlice> = (se
       if (id && !get().activity[id]) void get().loadActivity(id);
     },
 
-    openEditor: (editId) => set({ editor: { editId }, saveError: undefined, keyError: undefined, freshKeyId: undefined }),
-    closeEditor: () => set({ editor: undefined, saveError: undefined, keyError: undefined, freshKeyId: undefined }),
+    openEditor: (editId) => set({ editor: { editId }, saveError: undefined, keyError: undefined }),
+    closeEditor: () => set({ editor: undefined, saveError: undefined, keyError: undefined }),
 
     saveNode: async (request) => {
       if (get().saving) return undefined;
@@ -158,7 +157,6 @@ export const createNodesSlice: StateCreator<EdgeState, [], [], NodesSlice> = (se
         nodes: s.nodes.some((n) => n.id === node.id) ? s.nodes.map((n) => (n.id === node.id ? node : n)) : [...s.nodes, node],
         selectedId: node.id,
         editor: undefined,
-        freshKeyId: undefined,
       }));
       useToastStore.getState().push({
         kind: 'success',
@@ -195,7 +193,7 @@ export const createNodesSlice: StateCreator<EdgeState, [], [], NodesSlice> = (se
         if (!vaultClosed(result.error)) set({ keyError: result.error });
         return undefined;
       }
-      set((s) => ({ keys: [...s.keys, result.value], freshKeyId: result.value.id }));
+      set((s) => ({ keys: [...s.keys, result.value] }));
       return result.value;
     },
 
@@ -208,7 +206,7 @@ export const createNodesSlice: StateCreator<EdgeState, [], [], NodesSlice> = (se
         return undefined;
       }
       const key = result.value;
-      set((s) => ({ keys: s.keys.some((k) => k.id === key.id) ? s.keys.map((k) => (k.id === key.id ? key : k)) : [...s.keys, key], freshKeyId: key.id }));
+      set((s) => ({ keys: s.keys.some((k) => k.id === key.id) ? s.keys.map((k) => (k.id === key.id ? key : k)) : [...s.keys, key] }));
       return key;
     },
 
@@ -259,6 +257,13 @@ export const createNodesSlice: StateCreator<EdgeState, [], [], NodesSlice> = (se
 
     dismissHostKey: () => set({ hostKeyPrompt: undefined, trustError: undefined }),
 
+    reviewHostKey: (nodeId) => {
+      const node = get().nodes.find((n) => n.id === nodeId);
+      const hostKey = get().tests[nodeId]?.result?.hostKey;
+      if (!node || !hostKey || hostKey.status === 'trusted') return;
+      set({ hostKeyPrompt: { nodeId, nodeName: node.name, address: `${node.host}:${node.port}`, hostKey }, trustError: undefined });
+    },
+
     loadActivity: async (nodeId) => {
       const result = await invoke('edge.activity', { nodeId, limit: 200 });
       if (!result.ok) return;
@@ -287,7 +292,6 @@ export const createNodesSlice: StateCreator<EdgeState, [], [], NodesSlice> = (se
         hostKeyPrompt: undefined,
         activity: {},
         editor: undefined,
-        freshKeyId: undefined,
       });
       get().clearBroker();
     },
