@@ -1,19 +1,29 @@
+import { dirname, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import type { ApplyResult, NetplanPlan, NetworkSnapshot, NodeTarget, NodeValidation } from '@shared/contract/network-contract';
-import { composeApp } from '../../main/compose';
+import { FieldbenchError } from '@shared/errors';
+import type { CallName, CallRequest, CallResponse } from '@shared/contract';
+import type { ApplyResult, CrossCheckReport, NetplanPlan, NetworkSnapshot, NodeTarget, NodeValidation } from '@shared/contract/network-contract';
+import { composeApp, type AppContext } from '../../main/compose';
 import { defaultDataDir } from '../../main/services/app/data-dir';
+import { listenersFromDiscovery, serverSecretsFromDiscovery, tlsCrtFromSecretYaml } from '../../main/services/network/aio-cross-check-inputs';
 import { EXIT, UsageError, type CliCommand, type CliIO } from '../cli-command';
+import { obtainPassword, PASSWORD_ENV } from '../vault-access';
 
 const SUDO_ENV = 'FIELDBENCH_SUDO_PASSWORD';
 
-const USAGE = `fieldbench net show|plan|apply (--node NAME | --host ADDR --user USER --key-file FILE [--port N] [--host-key SHA256:…]) [options]
-  show    interfaces, addresses, default route, DNS and the netplan files of the node
-  plan    the netplan file for a static address, its diff, and the node's own netplan check
-  apply   apply it with an automatic rollback on the node (needs --yes)
-Settings (plan, apply): --iface NAME --address A.B.C.D/NN [--gateway A.B.C.D] [--dns A,B] [--search D1,D2]
+const USAGE = `fieldbench net show|plan|apply|check|reissue [options]
+  show     (NODE) interfaces, addresses, default route, DNS and the netplan files of the node
+  plan     (NODE) SETTINGS: the netplan file for a static address, its diff, and the node's own netplan check
+  apply    (NODE) SETTINGS --yes: apply it with an automatic rollback on the node, then run the checks below
+  check    --address A.B.C.D [--previous A.B.C.D] [--node NAME] [--reachability]: vault server certificates
+           (and, with --node, the broker's listeners and cluster certificates) against the address
+  reissue  CERT-ID --address A.B.C.D [--remove A.B.C.D]: a new server certificate with the address in its SANs
+NODE: --node NAME (a node profile in the vault) or --host ADDR --user USER --key-file FILE [--port N] [--host-key SHA256:…]
+SETTINGS: --iface NAME --address A.B.C.D/NN [--gateway A.B.C.D] [--dns A,B] [--search D1,D2]
 Apply: --rollback-seconds N (default 120) [--dns-check NAME] [--allow-silent-gateway] --yes
-Other: --json, --data-dir DIR. The sudo password comes from ${SUDO_ENV}, never from the command line.
---node needs node profiles (edge area); until they exist use --host --user --key-file.`;
+Other: --json, --data-dir DIR, --vault PATH, --password-stdin. The vault password comes from a prompt,
+${PASSWORD_ENV} or --password-stdin; the sudo password of a --host login from ${SUDO_ENV} (a node profile
+keeps its own). Never from the command line.`;
 
 const OPTIONS = {
   node: { type: 'string' },
@@ -33,13 +43,45 @@ const OPTIONS = {
   yes: { type: 'boolean' },
   json: { type: 'boolean' },
   'data-dir': { type: 'string' },
+  vault: { type: 'string' },
+  'password-stdin': { type: 'boolean' },
+  previous: { type: 'string' },
+  remove: { type: 'string' },
+  reachability: { type: 'boolean' },
 } as const;
 
 type Values = ReturnType<typeof parseArgs<{ options: typeof OPTIONS; allowPositionals: true }>>['values'];
 
-function targetFrom(v: Values, io: CliIO): NodeTarget {
-  if (v.node) throw new UsageError('Node profiles are not available in this build yet. Give --host, --user and --key-file instead of --node.');
-  if (!v.host || !v.user || !v['key-file']) throw new UsageError('Say which node: --host ADDR --user USER --key-file FILE.');
+/** One call through the dispatcher; a failure becomes the FieldbenchError it carries. */
+async function call<N extends CallName>(app: AppContext, name: N, request: CallRequest<N>, opts: { signal?: AbortSignal; jobId?: string } = {}): Promise<CallResponse<N>> {
+  const res = await app.dispatcher.dispatch(name, request, opts);
+  if (!res.ok) throw new FieldbenchError(res.error.code, res.error.message, res.error.detail === undefined ? {} : { detail: res.error.detail });
+  return res.value as CallResponse<N>;
+}
+
+/** Opens the vault (only commands that need it: node profiles, certificates). */
+async function unlock(app: AppContext, v: Values, io: CliIO): Promise<void> {
+  const status = app.vault.status();
+  if (!status.exists) throw new FieldbenchError('vault.notFound', `There is no vault at ${status.path}. Create one with \`fieldbench vault create\`, or name another with --vault.`);
+  if (status.unlocked) return;
+  const password = await obtainPassword(io, { passwordStdin: v['password-stdin'] ?? false });
+  await call(app, 'vault.unlock', { password });
+}
+
+async function nodeIdFor(app: AppContext, name: string): Promise<string> {
+  const { nodes } = await call(app, 'edge.listNodes', {});
+  const node = nodes.find((n) => n.name.toLowerCase() === name.toLowerCase());
+  if (!node) throw new FieldbenchError('edge.nodeNotFound', `There is no node called ${name}. \`fieldbench node list\` shows the nodes; \`fieldbench node add\` adds one.`);
+  return node.id;
+}
+
+async function targetFrom(app: AppContext, v: Values, io: CliIO): Promise<NodeTarget> {
+  if (v.node) {
+    if (v.host || v.user || v['key-file']) throw new UsageError('Give either --node NAME or --host --user --key-file, not both.');
+    await unlock(app, v, io);
+    return { kind: 'node', nodeId: await nodeIdFor(app, v.node) };
+  }
+  if (!v.host || !v.user || !v['key-file']) throw new UsageError('Say which node: --node NAME, or --host ADDR --user USER --key-file FILE.');
   const port = v.port === undefined ? 22 : Number(v.port);
   if (!Number.isInteger(port) || port < 1 || port > 65_535) throw new UsageError(`--port ${v.port} is not a port number.`);
   const sudo = io.env[SUDO_ENV];
@@ -87,6 +129,61 @@ function planText(plan: NetplanPlan, node: NodeValidation | null): string {
   return out.join('\n');
 }
 
+interface CheckOptions {
+  address: string;
+  previous?: string;
+  nodeId?: string;
+  reachability: boolean;
+  json: boolean;
+}
+
+/**
+ * network.crossCheck for the address. With a node, the broker's listeners and the certificates in their
+ * Secrets come from the AIO area's discovery, when the node's Kubernetes API answers; without it, only the
+ * vault's server certificates are checked (and a sentence says why).
+ */
+async function runChecks(app: AppContext, io: CliIO, o: CheckOptions, signal: AbortSignal): Promise<CrossCheckReport> {
+  let listeners;
+  let clusterCertificates: Array<{ name: string; pem: string }> | undefined;
+  if (o.nodeId) {
+    const found = await app.dispatcher.dispatch('aio.discover', { nodeId: o.nodeId }, { signal, jobId: 'cli-aio-discover' });
+    const discovery = found.ok ? (found.value as CallResponse<'aio.discover'>) : undefined;
+    if (discovery?.aioPresent) {
+      listeners = listenersFromDiscovery(discovery);
+      const secrets = serverSecretsFromDiscovery(discovery);
+      if (secrets.length > 0) {
+        const read = await app.dispatcher.dispatch('aio.readBack', { nodeId: o.nodeId, resources: secrets.map((x) => ({ kind: 'Secret', ...x })) }, { signal, jobId: 'cli-aio-read' });
+        if (read.ok) {
+          clusterCertificates = (read.value as CallResponse<'aio.readBack'>).resources.flatMap((item) => {
+            const pem = item.yaml ? tlsCrtFromSecretYaml(item.yaml) : undefined;
+            return pem ? [{ name: `${item.ref.name} (cluster)`, pem }] : [];
+          });
+        }
+      }
+    } else if (!o.json) {
+      io.stderr.write(`Listeners and cluster certificates were not checked: ${found.ok ? 'the AIO broker is not installed on this cluster.' : found.error.message}\n`);
+    }
+  }
+  return call(
+    app,
+    'network.crossCheck',
+    { address: o.address, ...(o.previous ? { previousAddress: o.previous } : {}), ...(listeners ? { listeners } : {}), ...(clusterCertificates?.length ? { clusterCertificates } : {}), checkReachability: o.reachability },
+    { signal, jobId: 'cli-cross-check' },
+  );
+}
+
+function checkText(r: CrossCheckReport): string {
+  const out = [`Checks for ${r.address}: ${r.warnings === 0 ? 'no problems' : `${r.warnings} problem${r.warnings === 1 ? '' : 's'}`}`];
+  for (const c of r.certificates) {
+    out.push(`  ${c.valid ? 'ok     ' : 'warning'} certificate ${c.name} (${c.source}${c.id ? ` ${c.id}` : ''}): ${c.message}`);
+    if (c.canReissue && c.id) out.push(`          re-issue it: fieldbench net reissue ${c.id} --address ${r.address}`);
+  }
+  for (const l of r.listeners) out.push(`  ${l.ok ? 'ok     ' : 'warning'} listener ${l.name}: ${l.message}`);
+  for (const x of r.reachability) out.push(`  ${x.reachable ? 'ok     ' : 'warning'} ${x.message}`);
+  if (r.certificates.length === 0 && r.listeners.length === 0) out.push('  No server certificate in the vault lists the old address, and no listeners were given.');
+  return out.join('\n');
+}
+
 export const netCommand: CliCommand = {
   name: 'net',
   summary: 'Show, plan and apply a static IP on an edge node (netplan, automatic rollback).',
@@ -99,15 +196,36 @@ export const netCommand: CliCommand = {
       throw new UsageError((err as Error).message);
     }
     const { values, positionals } = parsed;
-    const [sub, ...extra] = positionals;
-    if (extra.length > 0) throw new UsageError(`Unexpected argument "${extra[0]}".`);
-    if (sub !== 'show' && sub !== 'plan' && sub !== 'apply') throw new UsageError(sub ? `There is no "net ${sub}".` : 'Say what to do: show, plan or apply.');
-    const target = targetFrom(values, io);
-    const app = composeApp({ dataDir: values['data-dir'] ?? defaultDataDir(io.env), runtime: 'cli' });
+    const [sub, ...rest] = positionals;
+    const extra = sub === 'reissue' ? rest.slice(1) : [];
+    const subs = ['show', 'plan', 'apply', 'check', 'reissue'];
+    if (!sub || !subs.includes(sub)) throw new UsageError(sub ? `There is no "net ${sub}".` : 'Say what to do: show, plan, apply, check or reissue.');
+    if (extra.length > 0 || (sub !== 'reissue' && rest.length > 0)) throw new UsageError(`Unexpected argument "${[...rest, ...extra][0]}".`);
+    const vaultPath = values.vault ? resolve(values.vault) : undefined;
+    const dataDir = values['data-dir'] ?? (vaultPath ? dirname(vaultPath) : defaultDataDir(io.env));
+    const app = composeApp({ dataDir, runtime: 'cli', ...(vaultPath ? { vault: { path: vaultPath } } : {}) });
     const print = (human: string, data: unknown) => io.stdout.write(values.json ? `${JSON.stringify(data, null, 2)}\n` : `${human}\n`);
     const controller = new AbortController();
     void io.interrupted.then(() => controller.abort());
     try {
+      if (sub === 'check') {
+        if (!values.address) throw new UsageError('Give the address to check: --address A.B.C.D.');
+        await unlock(app, values, io);
+        const nodeId = values.node ? await nodeIdFor(app, values.node) : undefined;
+        const report = await runChecks(app, io, { address: values.address, ...(values.previous ? { previous: values.previous } : {}), ...(nodeId ? { nodeId } : {}), reachability: values.reachability ?? false, json: values.json ?? false }, controller.signal);
+        print(checkText(report), report);
+        return report.warnings === 0 ? EXIT.ok : EXIT.failed;
+      }
+      if (sub === 'reissue') {
+        const id = rest[0];
+        if (!id || !values.address) throw new UsageError('Say which certificate and which address: net reissue CERT-ID --address A.B.C.D [--remove OLD].');
+        await unlock(app, values, io);
+        const remove = list(values.remove);
+        const r = await call(app, 'network.reissueCertificate', { certificateId: id, addAddress: values.address, ...(remove ? { removeAddresses: remove } : {}) }, { signal: controller.signal, jobId: 'cli-reissue' });
+        print([`Issued ${r.commonName} (${r.certificateId}), replacing ${r.replaces}: SANs ${r.sans.join(', ')}; valid until ${r.notAfter}.`, ...r.warnings.map((w) => `warning ${w}`)].join('\n'), r);
+        return EXIT.ok;
+      }
+      const target = await targetFrom(app, values, io);
       if (sub === 'show') {
         const res = await app.dispatcher.dispatch('network.discover', { target }, { signal: controller.signal });
         if (!res.ok) throw res.error;
@@ -143,7 +261,16 @@ export const netCommand: CliCommand = {
       off();
       if (!res.ok) throw res.error;
       const r = res.value as ApplyResult;
-      print(`${r.message}\nThe node answers on ${r.host}. Backup on the node: ${r.backupDir}`, r);
+      let checks: CrossCheckReport | undefined;
+      if (r.outcome === 'applied' && r.newHost !== r.previousHost) {
+        // The certificates and listeners that named the old address are the next thing to break: say so now.
+        checks = await runChecks(app, io, { address: r.newHost, previous: r.previousHost, ...(target.kind === 'node' ? { nodeId: target.nodeId } : {}), reachability: true, json: values.json ?? false }, controller.signal).catch((err: unknown) => {
+          if (!values.json) io.stderr.write(`The certificate and listener checks did not run: ${(err as Error).message}\n`);
+          return undefined;
+        });
+      }
+      const profileLine = target.kind === 'node' ? (r.profileUpdated ? ` The node profile now connects to ${r.host}.` : '') : r.outcome === 'applied' && r.newHost !== r.previousHost ? ` Use --host ${r.host} from now on.` : '';
+      print(`${r.message}\nThe node answers on ${r.host}.${profileLine} Backup on the node: ${r.backupDir}${checks ? `\n${checkText(checks)}` : ''}`, checks ? { ...r, checks } : r);
       return r.outcome === 'applied' ? EXIT.ok : EXIT.failed;
     } finally {
       await app.dispose();
