@@ -1,9 +1,9 @@
 import { useEffect, useState, type FormEvent, type ReactNode } from 'react';
-import { Ban, Copy, FileDown, FileSearch, KeyRound, Plus, RotateCw, Search } from 'lucide-react';
+import { Ban, FileDown, FileSearch, KeyRound, Plus, RotateCw, Search } from 'lucide-react';
 import { useShallow } from 'zustand/react/shallow';
 import type { CertificateDetail as Detail, ValidationIssue } from '@shared/pki-types';
-import { Badge, Button, EmptyState, StatusBadge, Tabs, TextField, useToastStore } from '../../ui';
-import { copyText } from './clipboard';
+import { Badge, Button, EmptyState, StatusBadge, Tabs, TextField } from '../../ui';
+import { CopyButton } from './copy-button';
 import { formatDateTime, ROLE_LABEL, statusLook } from './pki-tree-model';
 import { SanChipList } from './san-chip-list';
 import { useVaultStore } from './use-vault-store';
@@ -174,11 +174,11 @@ function HostCheck({ certificateId }: { certificateId: string }) {
         <TextField
           label="Valid for this IP or host name?"
           mono
-          placeholder="192.168.2.196"
+          placeholder="IP address or host name"
           value={host}
           onChange={(e) => setHost(e.target.value)}
           error={state?.error?.message}
-          hint="Checks the SANs, as MQTT clients and browsers do."
+          hint="For example 192.168.2.196. Checks the SANs, as MQTT clients and browsers do."
         />
         <Button type="submit" icon={<Search size={18} />} loading={state?.checking}>
           Check
@@ -248,23 +248,11 @@ function Fingerprints({ sha1, sha256 }: { sha1: string; sha256: string }) {
 }
 
 function FingerprintRow({ label, value }: { label: string; value: string }) {
-  const push = useToastStore((s) => s.push);
   return (
     <div className="fb-fingerprint">
       <span className="fb-fingerprint__label">{label}</span>
       <code className="fb-fingerprint__value">{value}</code>
-      <Button
-        size="sm"
-        icon={<Copy size={16} />}
-        aria-label={`Copy ${label} fingerprint`}
-        onClick={() =>
-          void copyText(value).then((ok) =>
-            push(ok ? { kind: 'success', title: `${label} fingerprint copied`, message: value } : { kind: 'warning', title: 'Copy did not work', message: 'Select the fingerprint and copy it with Ctrl+C.' }),
-          )
-        }
-      >
-        Copy
-      </Button>
+      <CopyButton size="sm" text={value} accessibleName={`Copy ${label} fingerprint`} />
     </div>
   );
 }

@@ -1,10 +1,11 @@
 import { useEffect, useState } from 'react';
-import { Ban, Copy, Download, RotateCw } from 'lucide-react';
+import { Ban, Download, RotateCw } from 'lucide-react';
 import { useShallow } from 'zustand/react/shallow';
 import type { CertificateSummary, ChainExport, RevocationReason } from '@shared/pki-types';
-import { Button, Checkbox, Dialog, Progress, Select, useToastStore } from '../../ui';
+import { Button, Checkbox, Dialog, Progress, Select } from '../../ui';
 import { useJobsStore } from '../../app/use-jobs-store';
-import { copyText, saveTextFile } from './clipboard';
+import { saveTextFile } from './clipboard';
+import { CopyButton } from './copy-button';
 import { useVaultStore } from './use-vault-store';
 
 const CHAIN_OPTIONS: { value: ChainExport; label: string; caOnly?: boolean }[] = [
@@ -20,7 +21,6 @@ export function PemExportDialog({ certificate, onClose }: { certificate: Certifi
     useShallow((s) => ({ pemExport: s.pemExport, error: s.pemExportError, exportPem: s.exportPem, closePemExport: s.closePemExport })),
   );
   const [chain, setChain] = useState<ChainExport>(certificate.role === 'root' ? 'none' : 'bundle');
-  const push = useToastStore((s) => s.push);
   useEffect(() => {
     void exportPem(certificate.id, chain);
   }, [certificate.id, chain, exportPem]);
@@ -39,18 +39,7 @@ export function PemExportDialog({ certificate, onClose }: { certificate: Certifi
       description="Public certificates only — no private key is ever in this text."
       footer={
         <>
-          <Button
-            icon={<Copy size={18} />}
-            disabled={!current}
-            onClick={() =>
-              current &&
-              void copyText(current.pem).then((ok) =>
-                push(ok ? { kind: 'success', title: 'PEM copied', message: `${current.count} certificate${current.count === 1 ? '' : 's'} on the clipboard.` } : { kind: 'warning', title: 'Copy did not work', message: 'Click in the text, press Ctrl+A, then Ctrl+C.' }),
-              )
-            }
-          >
-            Copy
-          </Button>
+          <CopyButton text={current?.pem ?? ''} disabled={!current} />
           <Button icon={<Download size={18} />} disabled={!current} onClick={() => current && saveTextFile(current.fileName, current.pem)}>
             Save {current ? current.fileName : 'file'}
           </Button>

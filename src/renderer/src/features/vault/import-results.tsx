@@ -19,6 +19,14 @@ function rowSummary(r: ImportRow): string {
   return parts.length > 0 ? `${parts.join(', ')}.` : r.errors.length === 0 ? 'Nothing to import in this file.' : '';
 }
 
+function overall(rows: readonly ImportRow[]): string {
+  const certs = rows.reduce((n, r) => n + r.certificatesImported, 0);
+  const keys = rows.reduce((n, r) => n + r.keysImported, 0);
+  const attention = rows.filter((r) => r.errors.length > 0).length;
+  const head = `Imported ${plural(certs, 'certificate')} and ${plural(keys, 'key')} from ${plural(rows.length, 'file')}.`;
+  return attention > 0 ? `${head} ${attention === 1 ? 'One file needs' : `${attention} files need`} attention below.` : head;
+}
+
 function rowStatus(r: ImportRow) {
   const got = r.certificatesImported + r.keysImported;
   if (r.needsPassphrase) return <StatusBadge status="warning" label={r.passphraseRejected ? 'Wrong passphrase' : 'Needs passphrase'} />;
@@ -70,6 +78,7 @@ export function ImportResults() {
       {importing && !rows.some((r) => r.needsPassphrase) ? (
         <Progress label="Importing files" message={job?.message ?? 'Reading the files…'} fraction={job?.fraction} onCancel={jobId ? () => void cancelImport() : undefined} cancelling={job?.status === 'cancelling'} />
       ) : null}
+      {rows.length > 0 ? <p className="fb-import__summary">{overall(rows)}</p> : null}
       <ul className="fb-import__list">
         {rows.map((r) => (
           <li key={r.key} className="fb-import__row">

@@ -2,7 +2,6 @@ import type { StateCreator } from 'zustand';
 import { PKI_MAX_IMPORT_BASE64_TOTAL, PKI_MAX_IMPORT_BYTES, PKI_MAX_IMPORT_FILES } from '@shared/contract/pki-contract';
 import type { ImportFileResult } from '@shared/pki-types';
 import { useJobsStore } from '../../app/use-jobs-store';
-import { useToastStore } from '../../ui/use-toast-store';
 import type { VaultState } from './use-vault-store';
 
 /** One picked or dropped file's outcome, as the result list shows it. */
@@ -127,7 +126,6 @@ export const createImportSlice: StateCreator<VaultState, [], [], ImportSlice> = 
       }
       if (batch.length > 0) rows.push(...(await send(batch, false)));
       set({ importing: false, importRows: rows });
-      summarise(rows);
       if (rows.some((r) => r.certificatesImported + r.keysImported > 0)) {
         await get().refreshPki();
         const firstId = rows.flatMap((r) => r.certificateIds)[0];
@@ -161,16 +159,3 @@ export const createImportSlice: StateCreator<VaultState, [], [], ImportSlice> = 
     },
   };
 };
-
-function summarise(rows: readonly ImportRow[]): void {
-  const certs = rows.reduce((n, r) => n + r.certificatesImported, 0);
-  const keys = rows.reduce((n, r) => n + r.keysImported, 0);
-  const failed = rows.filter((r) => r.errors.length > 0).length;
-  if (certs + keys === 0 && failed === 0) return;
-  const parts = [`${certs} certificate${certs === 1 ? '' : 's'}`, `${keys} key${keys === 1 ? '' : 's'}`];
-  useToastStore.getState().push({
-    kind: failed > 0 ? 'warning' : 'success',
-    title: `Imported ${parts.join(' and ')}`,
-    message: failed > 0 ? `${failed} file${failed === 1 ? '' : 's'} need attention; see the list under Import.` : 'Each file’s result is listed under Import.',
-  });
-}

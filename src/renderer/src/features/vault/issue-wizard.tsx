@@ -4,11 +4,11 @@ import { useShallow } from 'zustand/react/shallow';
 import { Button, Checkbox, Dialog, Progress, Select, StatusBadge, TextField } from '../../ui';
 import { useJobsStore } from '../../app/use-jobs-store';
 import type { KeyAlgorithm } from '@shared/pki-types';
-import { formatDateTime, ROLE_LABEL, signingCas } from './pki-tree-model';
+import { formatDateTime, signingCas } from './pki-tree-model';
 import { sanChips } from './san-chips';
 import { SanChipList } from './san-chip-list';
 import { useVaultStore } from './use-vault-store';
-import { describeValidity, localProblems, parseClientIds, parseValidity, WIZARD_TITLES, type FieldProblems, type WizardField, type WizardProfile } from './wizard-form';
+import { describeValidity, localProblems, parseClientIds, parseValidity, WIZARD_TITLES, switchUnit, type FieldProblems, type ValidityUnit, type WizardField, type WizardProfile } from './wizard-form';
 import type { PreviewResult, WizardState } from './wizard-slice';
 
 const DESCRIPTIONS: Record<WizardProfile, string> = {
@@ -107,7 +107,7 @@ function WizardBody({ wizard }: { wizard: WizardState }) {
             label="Signed by"
             value={form.issuerId}
             onChange={(e) => updateWizard({ issuerId: e.target.value })}
-            options={cas.map((c) => ({ value: c.id, label: `${c.commonName} (${ROLE_LABEL[c.role]}, ${c.keyAlgorithm})` }))}
+            options={cas.map((c) => ({ value: c.id, label: `${c.commonName} · ${c.keyAlgorithm}` }))}
             placeholder={cas.length === 0 ? 'No CA can sign this yet' : 'Choose a CA'}
             error={cas.length === 0 ? `There is no CA in the vault that can sign ${profile === 'intermediate' ? 'an intermediate' : 'this'} yet. Create ${profile === 'intermediate' ? 'a root CA' : 'a root and an intermediate CA'} first.` : errorFor('issuerId') ?? (form.issuerId ? shown.issuerId : undefined)}
           />
@@ -180,7 +180,7 @@ function WizardBody({ wizard }: { wizard: WizardState }) {
           <Select
             label="Unit"
             value={form.validityUnit}
-            onChange={(e) => updateWizard({ validityUnit: e.target.value as 'days' | 'hours' })}
+            onChange={(e) => updateWizard(switchUnit(form.validityAmount, form.validityUnit, e.target.value as ValidityUnit))}
             options={[
               { value: 'days', label: 'days' },
               { value: 'hours', label: 'hours' },

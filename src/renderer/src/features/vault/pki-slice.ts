@@ -28,7 +28,17 @@ export interface PemExport {
   count: number;
 }
 
+/** What just happened in the workspace, shown in place (a toast would cover the dialog buttons). */
+export interface PkiNotice {
+  kind: 'success' | 'warning';
+  title: string;
+  messages: string[];
+}
+
 export interface PkiSlice {
+  notice: PkiNotice | undefined;
+  showNotice: (notice: PkiNotice) => void;
+  dismissNotice: () => void;
   defaults: PkiDefaults | undefined;
   tree: PkiTreeNode[];
   counts: PkiCounts | undefined;
@@ -62,7 +72,8 @@ export interface PkiSlice {
   closePemExport: () => void;
 }
 
-const EMPTY: Pick<PkiSlice, 'tree' | 'counts' | 'total' | 'expiry' | 'pkiLoaded' | 'pkiError' | 'selectedId' | 'detail' | 'detailLoading' | 'detailError' | 'hostCheck' | 'pemExport' | 'pemExportError' | 'renewJobId' | 'renewError'> = {
+const EMPTY: Pick<PkiSlice, 'notice' | 'tree' | 'counts' | 'total' | 'expiry' | 'pkiLoaded' | 'pkiError' | 'selectedId' | 'detail' | 'detailLoading' | 'detailError' | 'hostCheck' | 'pemExport' | 'pemExportError' | 'renewJobId' | 'renewError'> = {
+  notice: undefined,
   tree: [],
   counts: undefined,
   total: 0,
@@ -99,6 +110,9 @@ export const createPkiSlice: StateCreator<VaultState, [], [], PkiSlice> = (set, 
   defaults: undefined,
   filter: '',
   ...EMPTY,
+
+  showNotice: (notice) => set({ notice }),
+  dismissNotice: () => set({ notice: undefined }),
 
   loadPki: async () => {
     if (!get().defaults) {
@@ -171,7 +185,7 @@ export const createPkiSlice: StateCreator<VaultState, [], [], PkiSlice> = (set, 
       useToastStore.getState().pushError('The certificate was not revoked', result.error);
       return false;
     }
-    useToastStore.getState().push({ kind: 'success', title: `Revoked "${result.value.commonName}"`, message: 'It is marked revoked here and goes into its CA’s next CRL. Replace it on the devices that use it.' });
+    set({ notice: { kind: 'success', title: `Revoked "${result.value.commonName}"`, messages: ['It is marked revoked here and goes into its CA’s next CRL. Replace it on the devices that use it.'] } });
     await get().refreshPki();
     return true;
   },
@@ -188,8 +202,13 @@ export const createPkiSlice: StateCreator<VaultState, [], [], PkiSlice> = (set, 
       return false;
     }
     const { certificate, warnings } = result.value;
-    useToastStore.getState().push({ kind: 'success', title: `Renewed "${certificate.commonName}"`, message: `The new certificate is valid until ${new Date(certificate.notAfter).toLocaleDateString()}. The old one stays in the vault until you remove it.` });
-    for (const w of warnings) useToastStore.getState().push({ kind: 'warning', title: 'Check the renewed certificate', message: w.message });
+    set({
+      notice: {
+        kind: warnings.length > 0 ? 'warning' : 'success',
+        title: `Renewed "${certificate.commonName}"`,
+        messages: [`The new certificate is valid until ${new Date(certificate.notAfter).toLocaleDateString()}. The old one stays in the vault until you remove it.`, ...warnings.map((w) => w.message)],
+      },
+    });
     await get().refreshPki();
     await get().select(certificate.id);
     return true;

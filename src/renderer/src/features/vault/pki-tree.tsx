@@ -1,5 +1,5 @@
 import { useId, useMemo, useRef, type KeyboardEvent } from 'react';
-import { FileBadge, KeyRound, Search, Server, ShieldCheck, Shield, UserRound } from 'lucide-react';
+import { FileBadge, Search, Server, ShieldCheck, Shield, UserRound } from 'lucide-react';
 import { useShallow } from 'zustand/react/shallow';
 import type { CertificateSummary, PkiTreeNode } from '@shared/pki-types';
 import { StatusBadge, TextField } from '../../ui';
@@ -45,15 +45,10 @@ function TreeRow({ node, level, selectedId, focusId, onSelect }: RowProps) {
           <span className="fb-tree__name">{c.commonName || c.subject}</span>
           <span className="fb-tree__meta">
             {ROLE_LABEL[c.role]} · {c.keyAlgorithm} · until {formatDate(c.notAfter)}
-            {c.hasPrivateKey ? null : ' · no key'}
+            {c.hasPrivateKey ? null : ' · certificate only'}
             <span className="fb-visually-hidden">, {look.label}</span>
           </span>
         </span>
-        {c.hasPrivateKey ? (
-          <span className="fb-tree__key" title="The private key is in the vault">
-            <KeyRound size={14} aria-hidden="true" />
-          </span>
-        ) : null}
         <span className="fb-tree__status" aria-hidden="true">
           <StatusBadge status={look.status} label={look.label} />
         </span>

@@ -1,5 +1,5 @@
 import { useRef, useState, type DragEvent } from 'react';
-import { FileUp, Plus, ShieldCheck, Upload } from 'lucide-react';
+import { CircleCheck, FileUp, Plus, ShieldCheck, TriangleAlert, Upload, X } from 'lucide-react';
 import { useShallow } from 'zustand/react/shallow';
 import type { PkiTreeNode } from '@shared/pki-types';
 import { Button, EmptyState, Tabs } from '../../ui';
@@ -30,6 +30,25 @@ export function nextStep(tree: readonly PkiTreeNode[]): WizardProfile {
 }
 
 type Dialogs = 'export' | 'renew' | 'revoke' | undefined;
+
+/** What the last action did (created, renewed, revoked) and anything to check, until dismissed or replaced. */
+function WorkspaceNotice() {
+  const { notice, dismiss } = useVaultStore(useShallow((s) => ({ notice: s.notice, dismiss: s.dismissNotice })));
+  if (!notice) return null;
+  const Icon = notice.kind === 'warning' ? TriangleAlert : CircleCheck;
+  return (
+    <div className="fb-pki-notice" data-kind={notice.kind} role="status">
+      <Icon size={20} aria-hidden="true" className="fb-pki-notice__icon" />
+      <div className="fb-pki-notice__text">
+        <p className="fb-pki-notice__title">{notice.title}</p>
+        {notice.messages.map((m, i) => (
+          <p key={i}>{m}</p>
+        ))}
+      </div>
+      <Button variant="ghost" size="sm" iconOnly aria-label="Dismiss" icon={<X size={18} />} onClick={dismiss} />
+    </div>
+  );
+}
 
 /** The unlocked vault: wizards and import on top, the tree beside the selected certificate, the expiry overview. */
 export function PkiWorkspace() {
@@ -74,11 +93,14 @@ export function PkiWorkspace() {
   return (
     <div className="fb-pki" onDragEnter={onDragEnter} onDragLeave={onDragLeave} onDragOver={onDragOver} onDrop={onDrop} data-dragging={dragging || undefined}>
       <div className="fb-pki-toolbar" role="toolbar" aria-label="Create and import">
-        {WIZARD_BUTTONS.map((b) => (
-          <Button key={b.profile} variant={loaded && b.profile === primary && total > 0 ? 'primary' : 'secondary'} icon={<Plus size={18} />} onClick={() => openWizard(b.profile)}>
-            {b.label}
-          </Button>
-        ))}
+        {/* With nothing in the vault the empty state offers the one first step instead. */}
+        {total > 0
+          ? WIZARD_BUTTONS.map((b) => (
+              <Button key={b.profile} variant={b.profile === primary ? 'primary' : 'secondary'} icon={<Plus size={18} />} onClick={() => openWizard(b.profile)}>
+                {b.label}
+              </Button>
+            ))
+          : null}
         <span className="fb-pki-toolbar__grow" />
         <Button icon={<Upload size={18} />} onClick={pickFiles}>
           Import files
@@ -97,6 +119,7 @@ export function PkiWorkspace() {
           }}
         />
       </div>
+      <WorkspaceNotice />
       <ImportResults />
       {error ? (
         <div className="fb-vault-card" role="alert">

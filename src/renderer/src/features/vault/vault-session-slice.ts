@@ -64,7 +64,6 @@ export const createSessionSlice: StateCreator<VaultState, [], [], SessionSlice> 
       return false;
     }
     set({ status: result.value, lockNotice: undefined });
-    useToastStore.getState().push({ kind: 'success', title: 'Vault created', message: 'It is unlocked. Start with a root CA, or import the certificates you already have.' });
     void get().loadPki();
     return true;
   },

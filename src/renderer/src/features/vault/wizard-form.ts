@@ -57,6 +57,13 @@ export function parseValidity(form: Pick<WizardForm, 'validityAmount' | 'validit
   return form.validityUnit === 'hours' ? { hours: n } : { days: n };
 }
 
+/** Switching days ↔ hours keeps the same duration (3000 days → 72000 hours); hours round up to whole days. */
+export function switchUnit(amount: string, from: ValidityUnit, to: ValidityUnit): Pick<WizardForm, 'validityAmount' | 'validityUnit'> {
+  if (from === to || !/^\d+$/.test(amount.trim())) return { validityAmount: amount, validityUnit: to };
+  const n = Number(amount.trim());
+  return { validityAmount: String(to === 'hours' ? n * 24 : Math.ceil(n / 24)), validityUnit: to };
+}
+
 /** "3000 days (about 8.2 years)", "72000 hours (3000 days)". */
 export function describeValidity(v: { days: number } | { hours: number }): string {
   if ('hours' in v) {

@@ -4,7 +4,6 @@ import type { ErrorInfo, Result } from '@shared/errors';
 import type { CertificateSummary, PkiWarning } from '@shared/pki-types';
 import { invoke } from '../../bridge';
 import { useJobsStore } from '../../app/use-jobs-store';
-import { useToastStore } from '../../ui/use-toast-store';
 import { defaultIssuer } from './pki-tree-model';
 import { emptyForm, localProblems, toIssueCall, toPreviewRequest, type WizardForm, type WizardProfile } from './wizard-form';
 import type { VaultState } from './use-vault-store';
@@ -117,12 +116,11 @@ export const createWizardSlice: StateCreator<VaultState, [], [], WizardSlice> = 
     const warnings: PkiWarning[] = result.value.warnings;
     set({ wizard: undefined });
     const names = issued.map((c) => c.commonName);
-    useToastStore.getState().push({
-      kind: 'success',
-      title: names.length === 1 ? `Created "${names[0]}"` : `Created ${names.length} client certificates`,
-      message: names.length === 1 ? 'It is in the vault with its private key.' : `${names.join(', ')} are in the vault with their private keys.`,
+    get().showNotice({
+      kind: warnings.length > 0 ? 'warning' : 'success',
+      title: names.length === 1 ? `Created "${names[0]}"` : `Created ${names.length} client certificates: ${names.join(', ')}`,
+      messages: [names.length === 1 ? 'It is in the vault with its private key.' : 'They are in the vault with their private keys.', ...warnings.map((w) => w.message)],
     });
-    for (const warning of warnings) useToastStore.getState().push({ kind: 'warning', title: 'Check before you use it', message: warning.message });
     await get().refreshPki();
     const first = issued[0];
     if (first) await get().select(first.id);
