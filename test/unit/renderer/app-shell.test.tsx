@@ -34,7 +34,6 @@ describe('the shell', () => {
       expect(screen.getByRole('button', { name }).getAttribute('aria-current')).toBe('page');
       const current = screen.getAllByRole('button').filter((b) => b.getAttribute('aria-current') === 'page');
       expect(current).toHaveLength(1);
-      expect(screen.getByText('Coming in a later version')).toBeTruthy();
     }
     expect(window.location.hash).toBe('#/exports');
   });
