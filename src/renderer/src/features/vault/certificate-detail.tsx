@@ -1,4 +1,4 @@
-import { useEffect, useState, type FormEvent, type ReactNode } from 'react';
+import { useState, type FormEvent, type ReactNode } from 'react';
 import { Ban, FileDown, FileSearch, KeyRound, Plus, RotateCw, Search } from 'lucide-react';
 import { useShallow } from 'zustand/react/shallow';
 import type { CertificateDetail as Detail, ValidationIssue } from '@shared/pki-types';
@@ -128,7 +128,7 @@ function Overview({ detail }: { detail: Detail }) {
   const { summary: c } = detail;
   return (
     <div className="fb-cert__overview">
-      {!c.isCa ? <HostCheck certificateId={c.id} /> : null}
+      {!c.isCa ? <HostCheck key={c.id} certificateId={c.id} /> : null}
       <ChainSection detail={detail} />
       <dl className="fb-facts">
         <dt>Valid from</dt>
@@ -161,9 +161,9 @@ function Overview({ detail }: { detail: Detail }) {
 
 function HostCheck({ certificateId }: { certificateId: string }) {
   const { hostCheck, checkHost } = useVaultStore(useShallow((s) => ({ hostCheck: s.hostCheck, checkHost: s.checkHost })));
-  const [host, setHost] = useState('');
-  useEffect(() => setHost(''), [certificateId]);
   const state = hostCheck?.certificateId === certificateId ? hostCheck : undefined;
+  // Keyed by certificate: a new selection starts empty; coming back to the tab shows what was checked.
+  const [host, setHost] = useState(() => state?.host ?? '');
   const onSubmit = (e: FormEvent) => {
     e.preventDefault();
     void checkHost(host);

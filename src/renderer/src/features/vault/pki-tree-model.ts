@@ -90,3 +90,12 @@ export function formatDateTime(iso: string): string {
   const d = new Date(iso);
   return Number.isNaN(d.getTime()) ? iso : d.toLocaleString(undefined, { year: 'numeric', month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit' });
 }
+
+/** The next step of the seeds' flow, shown as the one primary button: root → intermediate → server → clients. */
+export function nextStep(tree: readonly PkiTreeNode[]): 'root' | 'intermediate' | 'server' | 'client' {
+  const all = flattenTree(tree);
+  if (!all.some((c) => c.role === 'root' && c.hasPrivateKey)) return 'root';
+  if (!all.some((c) => c.role === 'intermediate' && c.hasPrivateKey)) return 'intermediate';
+  if (!all.some((c) => c.role === 'server')) return 'server';
+  return 'client';
+}

@@ -1,7 +1,6 @@
 import { useRef, useState, type DragEvent } from 'react';
 import { CircleCheck, FileUp, Plus, ShieldCheck, TriangleAlert, Upload, X } from 'lucide-react';
 import { useShallow } from 'zustand/react/shallow';
-import type { PkiTreeNode } from '@shared/pki-types';
 import { Button, EmptyState, Tabs } from '../../ui';
 import { CertificateDetail } from './certificate-detail';
 import { PemExportDialog, RenewDialog, RevokeDialog } from './certificate-dialogs';
@@ -9,7 +8,7 @@ import { ExpiryOverview } from './expiry-overview';
 import { ImportResults } from './import-results';
 import { IssueWizard } from './issue-wizard';
 import { PkiTree } from './pki-tree';
-import { flattenTree } from './pki-tree-model';
+import { nextStep } from './pki-tree-model';
 import { useVaultStore } from './use-vault-store';
 import type { WizardProfile } from './wizard-form';
 
@@ -19,15 +18,6 @@ const WIZARD_BUTTONS: { profile: WizardProfile; label: string }[] = [
   { profile: 'server', label: 'New server certificate' },
   { profile: 'client', label: 'New client certificates' },
 ];
-
-/** The next step of the seeds' flow, shown as the one primary button: root → intermediate → server → clients. */
-export function nextStep(tree: readonly PkiTreeNode[]): WizardProfile {
-  const all = flattenTree(tree);
-  if (!all.some((c) => c.role === 'root' && c.hasPrivateKey)) return 'root';
-  if (!all.some((c) => c.role === 'intermediate' && c.hasPrivateKey)) return 'intermediate';
-  if (!all.some((c) => c.role === 'server')) return 'server';
-  return 'client';
-}
 
 type Dialogs = 'export' | 'renew' | 'revoke' | undefined;
 
