@@ -126,7 +126,7 @@ function ListenersTable({ d }: { d: AioDiscoveryT }) {
     },
     {
       key: 'auth',
-      header: 'Authentication / authorization',
+      header: 'Auth / authz',
       render: (l) => (
         <span className="fb-edge-cell-stack">
           {l.ports.map((p) => (

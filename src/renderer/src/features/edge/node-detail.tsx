@@ -43,48 +43,11 @@ function RemoveNodeDialog({ node, open, onClose }: { node: NodeSummary; open: bo
   );
 }
 
-/** The selected node: what Fieldbench knows about it, and the three things to do with it. */
-export function NodeDetail() {
-  const { node, testing, testNode, openEditor } = useEdgeStore(
-    useShallow((s) => {
-      const n = s.nodes.find((x) => x.id === s.selectedId);
-      return { node: n, testing: n ? Boolean(s.tests[n.id]?.jobId) : false, testNode: s.testNode, openEditor: s.openEditor };
-    }),
-  );
-  const [tab, setTab] = useState('connection');
-  const [confirmRemove, setConfirmRemove] = useState(false);
-  if (!node) return null;
-
+/** What Fieldbench keeps about the node (no secrets: only whether they are stored). */
+function NodeProfile({ node }: { node: NodeSummary }) {
   return (
-    <section className="fb-edge-detail" aria-labelledby="fb-edge-detail-title">
-      <header className="fb-edge-detail__head">
-        <div className="fb-edge-detail__titles">
-          <h2 id="fb-edge-detail-title">{node.name}</h2>
-          <p className="fb-mono">
-            {node.user}@{node.host}:{node.port}
-          </p>
-        </div>
-        <div className="fb-edge-detail__actions">
-          <Button
-            variant="primary"
-            icon={<PlugZap size={18} />}
-            loading={testing}
-            onClick={() => {
-              setTab('connection');
-              void testNode(node.id);
-            }}
-          >
-            Test connection
-          </Button>
-          <Button icon={<Pencil size={18} />} onClick={() => openEditor(node.id)}>
-            Edit
-          </Button>
-          <Button variant="ghost" icon={<Trash2 size={18} />} onClick={() => setConfirmRemove(true)}>
-            Remove
-          </Button>
-        </div>
-      </header>
-
+    <section className="fb-edge-section" aria-labelledby="fb-edge-profile">
+      <h3 id="fb-edge-profile">Profile</h3>
       <dl className="fb-edge-facts">
         <dt>Login</dt>
         <dd>{loginDescription(node)}</dd>
@@ -121,13 +84,70 @@ export function NodeDetail() {
           </div>
         </div>
       ) : null}
+    </section>
+  );
+}
+
+/** The selected node: what Fieldbench knows about it, and the three things to do with it. */
+export function NodeDetail() {
+  const { node, testing, testNode, openEditor } = useEdgeStore(
+    useShallow((s) => {
+      const n = s.nodes.find((x) => x.id === s.selectedId);
+      return { node: n, testing: n ? Boolean(s.tests[n.id]?.jobId) : false, testNode: s.testNode, openEditor: s.openEditor };
+    }),
+  );
+  const [tab, setTab] = useState('connection');
+  const [confirmRemove, setConfirmRemove] = useState(false);
+  if (!node) return null;
+
+  return (
+    <section className="fb-edge-detail" aria-labelledby="fb-edge-detail-title">
+      <header className="fb-edge-detail__head">
+        <div className="fb-edge-detail__titles">
+          <h2 id="fb-edge-detail-title">{node.name}</h2>
+          <p>
+            <span className="fb-mono">
+              {node.user}@{node.host}:{node.port}
+            </span>
+            {node.jumpHost ? ` via ${node.jumpHost.name}` : ''} · Kubernetes {node.kube.mode === 'ssh' ? 'through SSH' : node.kube.mode === 'arc' ? 'through the Arc proxy' : 'from a kubeconfig file'}
+          </p>
+        </div>
+        <div className="fb-edge-detail__actions">
+          <Button
+            variant="primary"
+            icon={<PlugZap size={18} />}
+            loading={testing}
+            onClick={() => {
+              setTab('connection');
+              void testNode(node.id);
+            }}
+          >
+            Test connection
+          </Button>
+          <Button icon={<Pencil size={18} />} onClick={() => openEditor(node.id)}>
+            Edit
+          </Button>
+          <Button variant="ghost" icon={<Trash2 size={18} />} onClick={() => setConfirmRemove(true)}>
+            Remove
+          </Button>
+        </div>
+      </header>
 
       <Tabs
         label={`${node.name} sections`}
         value={tab}
         onChange={setTab}
         items={[
-          { id: 'connection', label: 'Connection', content: <ConnectionTestPanel node={node} /> },
+          {
+            id: 'connection',
+            label: 'Connection',
+            content: (
+              <>
+                <ConnectionTestPanel node={node} />
+                <NodeProfile node={node} />
+              </>
+            ),
+          },
           { id: 'broker', label: 'MQTT broker', content: <BrokerView node={node} /> },
           { id: 'activity', label: 'Activity', content: <ActivityLog node={node} /> },
         ]}
