@@ -6,6 +6,7 @@ import { findingFor } from './network-form';
 import { useNetworkStore } from './use-network-store';
 
 const ROLLBACK_CHOICES = [
+  { value: '30', label: '30 seconds' },
   { value: '60', label: '1 minute' },
   { value: '120', label: '2 minutes (default)' },
   { value: '300', label: '5 minutes' },

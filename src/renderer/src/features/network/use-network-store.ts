@@ -280,7 +280,8 @@ export const useNetworkStore = create<NetworkState>()((set, get) => ({
 
   finishRun: async () => {
     if (get().run?.running) return;
-    set({ run: undefined, ...CLEARED_PLAN, reissued: {} });
+    // A fresh read, shown as one: the old snapshot and form describe the node before the change.
+    set({ run: undefined, ...CLEARED_PLAN, reissued: {}, snapshot: undefined, form: EMPTY_FORM, findings: [] });
     await get().discover();
   },
 }));
