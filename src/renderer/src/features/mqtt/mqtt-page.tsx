@@ -1,21 +1,202 @@
-import { Grid3x3, MessagesSquare, PlugZap, ShieldQuestion } from 'lucide-react';
-import { PlannedArea } from '../planned-area';
+import { useEffect, useState } from 'react';
+import { Grid3x3, PlugZap, Plus, Unplug } from 'lucide-react';
+import { Button, EmptyState, PageHeader, StatusBadge, Tabs } from '../../ui';
+import { ConnectionDialog } from './connection-dialog';
+import { emptyForm, formFromProfile, type ConnectionForm } from './connection-form';
+import { connectionStateLook, formatBytes, formatCount } from './connection-state';
+import { ConnectionsPanel } from './connections-panel';
+import { MessageDetail, TopicTree } from './message-detail';
+import { MessageList } from './message-list';
+import { PublishPanel, SubscriptionsPanel } from './publish-panel';
+import { stopTreeRefresh, useMqttStore } from './use-mqtt-store';
+import './mqtt.css';
 
-export function MqttPage() {
+/** Totals of the active connection; drops are shown whenever there are any, never hidden. */
+function StatsLine({ connectionId }: { connectionId: string }) {
+  const stats = useMqttStore((s) => s.stats);
+  const c = useMqttStore((s) => s.connections[connectionId]);
+  if (!stats || !c) return null;
   return (
-    <PlannedArea
-      area="mqtt"
-      tagline="Verify the broker on every listener, and understand what fails."
-      title="Prove the broker works on every listener"
-      planned={[
-        { Icon: PlugZap, title: 'Connect', text: 'mqtt, mqtts, ws and wss; MQTT 3.1.1 and 5; X.509 and K8S-SAT from the vault.' },
-        { Icon: Grid3x3, title: 'Listener matrix', text: 'Publish and subscribe across all listeners at once, in one grid.' },
-        { Icon: ShieldQuestion, title: 'TLS in plain words', text: 'IP not in SANs, unknown CA, refused client certificate — with the fix.' },
-        { Icon: MessagesSquare, title: 'Messages', text: 'Publish, subscribe, a topic tree and a message list that stays fluid.' },
-      ]}
-    >
-      <p>Connect to every listener of the broker with mqtt, mqtts, ws or wss, using client certificates or service account tokens from the vault.</p>
-      <p>Verify publish and subscribe across all listeners in one matrix, and read TLS failures explained in plain words.</p>
-    </PlannedArea>
+    <dl className="fb-mqtt-stats" aria-label="Message totals">
+      <div>
+        <dt>Received</dt>
+        <dd>{formatCount(stats.received)}</dd>
+      </div>
+      <div>
+        <dt>In memory</dt>
+        <dd>
+          {formatCount(stats.retained)} · {formatBytes(stats.retainedBytes)}
+        </dd>
+      </div>
+      <div>
+        <dt>Rate</dt>
+        <dd>{formatCount(Math.round(stats.ratePerSecond))}/s</dd>
+      </div>
+      <div>
+        <dt>Topics</dt>
+        <dd>{formatCount(stats.topics)}</dd>
+      </div>
+      <div data-alert={stats.dropped > 0 || undefined}>
+        <dt>Dropped</dt>
+        <dd>
+          {stats.dropped > 0 ? (
+            <StatusBadge
+              status="warning"
+              label={`${formatCount(stats.dropped)}${stats.spilled ? ` (${formatCount(stats.spilled)} spilled to disk)` : ''}`}
+              title={`The oldest messages left memory to stay within ${formatCount(stats.limits.maxMessages)} messages / ${formatBytes(stats.limits.maxBytes)}.`}
+            />
+          ) : (
+            '0'
+          )}
+        </dd>
+      </div>
+    </dl>
+  );
+}
+
+function ActiveConnection({ connectionId }: { connectionId: string }) {
+  const c = useMqttStore((s) => s.connections[connectionId]);
+  const retryAt = useMqttStore((s) => s.retryAt[connectionId]);
+  const hasDetail = useMqttStore((s) => s.detail !== undefined);
+  const [tab, setTab] = useState('messages');
+  const [side, setSide] = useState('publish');
+  const [now, setNow] = useState(Date.now());
+
+  useEffect(() => {
+    if (retryAt === undefined) return;
+    const t = setInterval(() => setNow(Date.now()), 1000);
+    return () => clearInterval(t);
+  }, [retryAt]);
+  useEffect(() => setSide(hasDetail ? 'message' : 'publish'), [hasDetail]);
+  useEffect(() => {
+    if (tab === 'tree') void useMqttStore.getState().refreshTree();
+    else stopTreeRefresh();
+    return stopTreeRefresh;
+  }, [tab, connectionId]);
+
+  if (!c) return null;
+  const look = connectionStateLook(c, retryAt === undefined ? undefined : Math.max(0, Math.ceil((retryAt - now) / 1000)));
+  return (
+    <div className="fb-mqtt-main">
+      <header className="fb-mqtt-head">
+        <div className="fb-mqtt-head__title">
+          <h2>{c.name}</h2>
+          <span className="fb-mqtt-mono fb-mqtt-muted">
+            {c.url} · MQTT {c.mqttVersion} · {c.clientId}
+          </span>
+        </div>
+        <StatusBadge status={look.status} label={look.label} />
+        <Button size="sm" icon={<Unplug size={16} />} onClick={() => void useMqttStore.getState().disconnect(connectionId)}>
+          Disconnect
+        </Button>
+      </header>
+      {c.lastError && c.state !== 'connected' ? (
+        <div className="fb-mqtt-outcome" data-kind="error" role="alert">
+          <p>{c.lastError.message}</p>
+          {c.lastError.detail ? (
+            <details>
+              <summary>Details</summary>
+              <pre>{c.lastError.detail}</pre>
+            </details>
+          ) : null}
+        </div>
+      ) : null}
+      {c.warnings.map((w) => (
+        <p key={w} className="fb-mqtt-warning">
+          {w}
+        </p>
+      ))}
+      <StatsLine connectionId={connectionId} />
+      <SubscriptionsPanel connectionId={connectionId} />
+      <Tabs
+        label="MQTT views"
+        value={tab}
+        onChange={setTab}
+        items={[
+          {
+            id: 'messages',
+            label: 'Messages',
+            content: (
+              <div className="fb-mqtt-work">
+                <MessageList />
+                <div className="fb-mqtt-pane">
+                  <Tabs
+                    label="Publish or read"
+                    value={side}
+                    onChange={setSide}
+                    items={[
+                      { id: 'publish', label: 'Publish', content: <PublishPanel mqtt5={c.mqttVersion === '5.0'} /> },
+                      { id: 'message', label: 'Message', content: <MessageDetail /> },
+                    ]}
+                  />
+                </div>
+              </div>
+            ),
+          },
+          { id: 'tree', label: 'Topic tree', content: <TopicTree /> },
+          {
+            id: 'matrix',
+            label: 'Listener matrix',
+            content: (
+              <EmptyState icon={<Grid3x3 size={40} />} title="Listener matrix" headingLevel={3}>
+                Verifying every listener of a node at once needs the matrix calls in main, which are not in this version yet. Until then, open one connection per listener
+                here and subscribe to # on each.
+              </EmptyState>
+            ),
+          },
+        ]}
+      />
+    </div>
+  );
+}
+
+/** The MQTT area: connections, subscriptions, publish, the message list and the topic tree. */
+export function MqttPage() {
+  const activeId = useMqttStore((s) => s.activeId);
+  const connectError = useMqttStore((s) => s.connectError);
+  const [dialog, setDialog] = useState<ConnectionForm | undefined>();
+
+  useEffect(() => {
+    void useMqttStore.getState().loadProfiles();
+    void useMqttStore.getState().loadConnections();
+  }, []);
+
+  return (
+    <div className="fb-mqtt">
+      <PageHeader title="MQTT" description="Connect to each broker listener, subscribe, publish and watch what arrives." />
+      {connectError && !dialog ? (
+        <div className="fb-mqtt-outcome" data-kind="error" role="alert">
+          <p>{connectError.message}</p>
+          {connectError.detail ? (
+            <details>
+              <summary>Details</summary>
+              <pre>{connectError.detail}</pre>
+            </details>
+          ) : null}
+          <Button size="sm" variant="ghost" onClick={() => useMqttStore.setState({ connectError: undefined })}>
+            Dismiss
+          </Button>
+        </div>
+      ) : null}
+      <div className="fb-mqtt-layout">
+        <ConnectionsPanel onNew={() => setDialog(emptyForm())} onEdit={(p) => setDialog(formFromProfile(p))} />
+        {activeId ? (
+          <ActiveConnection connectionId={activeId} />
+        ) : (
+          <EmptyState
+            icon={<PlugZap size={40} />}
+            title="Connect to a broker listener"
+            action={
+              <Button variant="primary" size="lg" icon={<Plus size={20} />} onClick={() => setDialog(emptyForm())}>
+                New connection
+              </Button>
+            }
+          >
+            Give the listener&apos;s address and port, the CA that signed its certificate and, for X.509 listeners, a client certificate from the vault.
+          </EmptyState>
+        )}
+      </div>
+      <ConnectionDialog open={dialog !== undefined} initial={dialog ?? emptyForm()} onClose={() => setDialog(undefined)} />
+    </div>
   );
 }

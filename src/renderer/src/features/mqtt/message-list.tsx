@@ -1,0 +1,129 @@
+import { useEffect, useRef, useState, type CSSProperties } from 'react';
+import { useVirtualizer } from '@tanstack/react-virtual';
+import { ArrowDownToLine, Eraser, Search } from 'lucide-react';
+import { Badge, Button, TextField } from '../../ui';
+import { formatBytes, formatTime } from './connection-state';
+import { rowKey, useMqttStore } from './use-mqtt-store';
+import type { MessagePreviewT } from '@shared/contract/mqtt-contract';
+
+/** Row height in px: one line of topic and one of payload, large enough to hit with a glove. */
+export const ROW_HEIGHT = 52;
+
+function Row({ m, selected, onOpen }: { m: MessagePreviewT | undefined; selected: boolean; onOpen: (seq: number) => void }) {
+  if (!m) return <div className="fb-mqtt-row fb-mqtt-row--loading">Loading…</div>;
+  return (
+    <button
+      type="button"
+      className="fb-mqtt-row"
+      aria-current={selected ? 'true' : undefined}
+      onClick={() => onOpen(m.seq)}
+      style={{ '--sub-colour': m.color ?? 'transparent' } as CSSProperties}
+    >
+      <span className="fb-mqtt-row__line">
+        <span className="fb-mqtt-row__time">{formatTime(m.receivedAt)}</span>
+        <span className="fb-mqtt-row__topic">{m.topic}</span>
+        {m.system ? <Badge tone="info">{m.topic.startsWith('$SYS') ? '$SYS' : 'selftest'}</Badge> : null}
+        {m.retain ? <Badge>retained</Badge> : null}
+        <span className="fb-mqtt-row__meta">
+          QoS {m.qos} · {formatBytes(m.size)}
+        </span>
+      </span>
+      <span className="fb-mqtt-row__payload" data-kind={m.payload.kind}>
+        {m.payload.kind === 'empty' ? '(empty payload)' : m.payload.text}
+        {m.payload.truncated ? <span className="fb-mqtt-row__cut"> — preview cut, open to see all {formatBytes(m.size)}</span> : null}
+      </span>
+    </button>
+  );
+}
+
+/**
+ * The message list: virtualised over every message main holds (100,000 or a million), rendering only the
+ * rows in view; rows are paged in from main as the person scrolls. Follows the newest message until they
+ * scroll up.
+ */
+export function MessageList() {
+  const list = useMqttStore((s) => s.list);
+  const selected = useMqttStore((s) => s.detail?.seq);
+  const parentRef = useRef<HTMLDivElement>(null);
+  const [topicFilter, setTopicFilter] = useState('');
+  const [text, setText] = useState('');
+  const virtualizer = useVirtualizer({
+    count: list.total,
+    getScrollElement: () => parentRef.current,
+    estimateSize: () => ROW_HEIGHT,
+    overscan: 8,
+    // jsdom and the first paint have no layout yet; assume a typical list height.
+    initialRect: { width: 800, height: 560 },
+  });
+  const items = virtualizer.getVirtualItems();
+  const first = items[0]?.index ?? 0;
+  const last = items[items.length - 1]?.index ?? -1;
+
+  useEffect(() => {
+    if (last >= 0) useMqttStore.getState().ensureRange(first, last);
+  }, [first, last, list.total, list.generation]);
+
+  useEffect(() => {
+    if (list.follow && list.total > 0) virtualizer.scrollToIndex(list.total - 1, { align: 'end' });
+  }, [list.follow, list.total, virtualizer]);
+
+  // Filters and search run in main over the whole store; a short pause avoids a query per keystroke.
+  useEffect(() => {
+    const t = setTimeout(() => {
+      useMqttStore.getState().setFilter({ ...(topicFilter.trim() ? { topic: topicFilter.trim() } : {}), ...(text.trim() ? { text: text.trim() } : {}) });
+    }, 250);
+    return () => clearTimeout(t);
+  }, [topicFilter, text]);
+
+  const onScroll = () => {
+    const el = parentRef.current;
+    if (!el) return;
+    const atBottom = el.scrollTop + el.clientHeight >= el.scrollHeight - ROW_HEIGHT;
+    useMqttStore.getState().setFollow(atBottom);
+  };
+
+  const open = (seq: number) => void useMqttStore.getState().openMessage(seq);
+
+  return (
+    <section className="fb-mqtt-list" aria-label="Messages">
+      <div className="fb-mqtt-list__filters">
+        <TextField label="Topic filter" mono value={topicFilter} onChange={(e) => setTopicFilter(e.target.value)} placeholder="factory/#" />
+        <TextField label="Search topic and payload" value={text} onChange={(e) => setText(e.target.value)} placeholder="text to find" />
+        <div className="fb-mqtt-list__tools">
+          {!list.follow ? (
+            <Button size="sm" icon={<ArrowDownToLine size={16} />} onClick={() => useMqttStore.getState().setFollow(true)}>
+              Newest
+            </Button>
+          ) : null}
+          <Button size="sm" variant="ghost" icon={<Eraser size={16} />} onClick={() => void useMqttStore.getState().clearMessages()}>
+            Clear
+          </Button>
+        </div>
+      </div>
+      <div
+        ref={parentRef}
+        className="fb-mqtt-list__scroll"
+        onScroll={onScroll}
+        role="list"
+        aria-label={`${list.total.toLocaleString('en-US')} messages${list.filter ? ' matching the filter' : ''}`}
+        tabIndex={0}
+      >
+        {list.total === 0 ? (
+          <p className="fb-mqtt-list__empty">
+            <Search size={18} aria-hidden="true" /> {list.filter ? 'No message matches the filter.' : 'No message yet. Subscribe to a topic (# for everything) and publish.'}
+          </p>
+        ) : null}
+        <div className="fb-mqtt-list__space" style={{ height: virtualizer.getTotalSize() }}>
+          {items.map((item) => (
+            <div key={item.key} role="listitem" className="fb-mqtt-list__item" style={{ transform: `translateY(${item.start}px)`, height: ROW_HEIGHT }}>
+              {(() => {
+                const m = list.rows.get(rowKey(list, item.index));
+                return <Row m={m} selected={m !== undefined && m.seq === selected} onOpen={open} />;
+              })()}
+            </div>
+          ))}
+        </div>
+      </div>
+    </section>
+  );
+}
