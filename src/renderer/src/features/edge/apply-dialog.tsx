@@ -91,8 +91,11 @@ function PlanView({ plan, force, onForce }: { plan: ApplyPlanT; force: boolean; 
       {errors.length > 0 ? (
         <ul className="fb-edge-issues" aria-label="Problems that stop the apply">
           {errors.map((i, n) => (
-            <li key={n} className="fb-edge-alert" role="alert">
-              <StatusBadge status="error" label="Problem" /> <span className="fb-mono">{refText(i.resource)}</span>: {i.sentence}
+            <li key={n} className="fb-edge-alert fb-edge-issue" role="alert">
+              <span className="fb-edge-issue__head">
+                <StatusBadge status="error" label="Problem" /> <span className="fb-mono">{refText(i.resource)}</span>
+              </span>
+              <span>{i.sentence}</span>
             </li>
           ))}
         </ul>
@@ -100,8 +103,11 @@ function PlanView({ plan, force, onForce }: { plan: ApplyPlanT; force: boolean; 
       {warnings.length > 0 ? (
         <ul className="fb-edge-issues" aria-label="Warnings">
           {warnings.map((i, n) => (
-            <li key={n} className="fb-edge-alert" data-tone="warning">
-              <StatusBadge status="warning" /> <span className="fb-mono">{refText(i.resource)}</span>: {i.sentence}
+            <li key={n} className="fb-edge-alert fb-edge-issue" data-tone="warning">
+              <span className="fb-edge-issue__head">
+                <StatusBadge status="warning" /> <span className="fb-mono">{refText(i.resource)}</span>
+              </span>
+              <span>{i.sentence}</span>
             </li>
           ))}
         </ul>

@@ -81,6 +81,7 @@ function BrokerSetupForm() {
           {values.withSecret ? (
             <div className="fb-edge-form__grid">
               <Select
+                className="fb-edge-form__wide"
                 label="Server certificate"
                 placeholder={servers.length === 0 ? 'No server certificate with its key in the vault' : 'Choose the broker’s certificate'}
                 options={servers.map((c) => ({ value: c.id, label: certLabel(c) }))}
@@ -99,6 +100,7 @@ function BrokerSetupForm() {
             <>
               <div className="fb-edge-form__grid">
                 <Select
+                  className="fb-edge-form__wide"
                   label="Client CA"
                   placeholder={cas.length === 0 ? 'No CA certificates in the vault' : 'Choose the CA (or a client certificate)'}
                   options={cas.map((c) => ({ value: c.id, label: `${c.role === 'client' ? 'CAs of ' : ''}${certLabel(c)}` }))}
