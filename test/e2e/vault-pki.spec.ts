@@ -1,4 +1,7 @@
-import { mkdirSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { Page } from '@playwright/test';
 import { test, expect } from '../support/e2e/fieldbench-fixture';
 
@@ -172,6 +175,21 @@ test('create a vault, build the seed 001 chains, inspect, check hosts, lock and 
   await shot(page, 'expiry');
   await page.getByRole('tab', { name: /^Certificates/ }).click();
 
+  // Import by file picker: a certificate and its key made by openssl, as the seeds make them; the key is matched.
+  const dir = mkdtempSync(join(tmpdir(), 'fb-e2e-import-'));
+  try {
+    execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', join(dir, 'litmus-edge.key'), '-out', join(dir, 'litmus-edge.crt'), '-subj', '/CN=litmus-edge', '-days', '30'], { stdio: 'ignore' });
+    await page.getByLabel('Certificate, key or PKCS#12 files to import').setInputFiles([join(dir, 'litmus-edge.crt'), join(dir, 'litmus-edge.key')]);
+    const results = page.getByRole('region', { name: 'Import' });
+    await expect(results.getByText('Imported 1 certificate and 1 key from 2 files.')).toBeVisible();
+    await expect(results.getByRole('listitem').filter({ hasText: 'litmus-edge.crt' }).getByText('Imported', { exact: true })).toBeVisible();
+    await expect(treeItem(page, 'litmus-edge')).toBeVisible();
+    await shot(page, 'import');
+    await results.getByRole('button', { name: 'Close' }).click();
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+
   // Dark theme of the same screens.
   await setTheme(page, 'Dark theme');
   await treeItem(page, 'mqtts-endpoint').click();
@@ -200,7 +218,7 @@ test('create a vault, build the seed 001 chains, inspect, check hosts, lock and 
   await field.fill(PASSWORD);
   await field.press('Enter');
   await expect(treeItem(page, 'mqtts-endpoint')).toBeVisible({ timeout: 30_000 });
-  await expect(page.getByRole('tree', { name: 'Certificate tree' }).getByRole('treeitem')).toHaveCount(7);
+  await expect(page.getByRole('tree', { name: 'Certificate tree' }).getByRole('treeitem')).toHaveCount(8);
   await shot(page, 'unlocked');
 
   expect(consoleErrors).toEqual([]);

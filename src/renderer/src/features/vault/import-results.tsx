@@ -16,7 +16,8 @@ function rowSummary(r: ImportRow): string {
   if (r.keysImported) parts.push(`${plural(r.keysImported, 'key')}${r.keysMatched ? ` (${r.keysMatched} matched to ${r.keysMatched === 1 ? 'its certificate' : 'their certificates'})` : ''}`);
   if (r.keysUnmatched) parts.push(`${plural(r.keysUnmatched, 'key')} waiting for ${r.keysUnmatched === 1 ? 'its' : 'their'} certificate`);
   if (r.duplicates) parts.push(`${plural(r.duplicates, 'duplicate')} already in the vault`);
-  return parts.length > 0 ? `${parts.join(', ')}.` : r.errors.length === 0 ? 'Nothing to import in this file.' : '';
+  const text = parts.join(', ');
+  return parts.length > 0 ? `${text.charAt(0).toUpperCase()}${text.slice(1)}.` : r.errors.length === 0 ? 'Nothing to import in this file.' : '';
 }
 
 function overall(rows: readonly ImportRow[]): string {

@@ -98,7 +98,8 @@ export const createImportSlice: StateCreator<VaultState, [], [], ImportSlice> = 
       if (files.length === 0 || get().importing) return;
       const maxBytes = get().defaults?.maxImportBytes ?? PKI_MAX_IMPORT_BYTES;
       const maxFiles = get().defaults?.maxImportFiles ?? PKI_MAX_IMPORT_FILES;
-      set({ importing: true, importRows: [] });
+      // A new action replaces the last one's notice, so what is on screen is about what just happened.
+      set({ importing: true, importRows: [], notice: undefined });
       const rows: ImportRow[] = [];
       const ready: Encoded[] = [];
       for (const file of files) {

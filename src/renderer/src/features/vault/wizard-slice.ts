@@ -48,7 +48,7 @@ export const createWizardSlice: StateCreator<VaultState, [], [], WizardSlice> = 
     const issuer = profile === 'root' ? '' : (issuerId ?? defaultIssuer(get().tree, profile));
     const form = emptyForm(defaults?.keyAlgorithm ?? 'ec-p256', defaults?.profiles[profile].validity, issuer);
     // A client certificate's O often names the site; the form starts empty and the preview shows the result.
-    set({ wizard: { profile, form, preview: undefined, previewError: undefined, previewFor: -1, revision: 0, issueJobId: undefined, issueError: undefined } });
+    set({ notice: undefined, wizard: { profile, form, preview: undefined, previewError: undefined, previewFor: -1, revision: 0, issueJobId: undefined, issueError: undefined } });
     void get().refreshPreview();
   },
 
