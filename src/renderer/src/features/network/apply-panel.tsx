@@ -1,3 +1,4 @@
+import { useEffect, useRef } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import { Circle, CircleCheck, CircleMinus, CircleX, LoaderCircle, ShieldCheck, TriangleAlert, Undo2 } from 'lucide-react';
 import type { ApplyStep, ApplyStepId } from '@shared/contract/network-contract';
@@ -120,13 +121,22 @@ function Outcome() {
 export function ApplyPanel() {
   const run = useNetworkStore((s) => s.run);
   const { cancelApply, finishRun } = useNetworkStore.getState();
+  const heading = useRef<HTMLHeadingElement>(null);
+  const applyId = run?.applyId;
+  const finished = run ? !run.running : false;
+  // The Apply button sits below this panel: bring the countdown into view and move focus to it, and again to the outcome.
+  useEffect(() => {
+    if (!applyId) return;
+    heading.current?.scrollIntoView?.({ block: 'start' });
+    heading.current?.focus({ preventScroll: true });
+  }, [applyId, finished]);
   if (!run) return null;
   const steps = stepsToShow(run.steps);
   const armed = steps.some((s) => s.id === 'arm' && s.status !== 'pending');
   return (
     <section className="fb-net-card fb-net-apply" aria-labelledby="fb-net-apply-title">
       <div className="fb-net-card__head">
-        <h2 id="fb-net-apply-title">
+        <h2 id="fb-net-apply-title" ref={heading} tabIndex={-1}>
           {run.running ? 'Applying' : 'Result'}: <span className="fb-net-mono">{run.address}</span>
         </h2>
         {run.running && !armed ? (
@@ -138,6 +148,7 @@ export function ApplyPanel() {
           </Button>
         ) : null}
       </div>
+      <Outcome />
       <div className="fb-net-apply__grid">
         <Countdown />
         <ol className="fb-net-steps" aria-label="Steps">
@@ -159,7 +170,6 @@ export function ApplyPanel() {
           {run.message}
         </p>
       ) : null}
-      <Outcome />
     </section>
   );
 }
