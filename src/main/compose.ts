@@ -58,7 +58,7 @@ export function composeApp(env: AppEnvironment): AppContext {
   const edge = createEdgeArea(deps);
   const aio = createAioArea(deps, { kube: edge.service, pki: pki.service });
   const network = createNetworkArea({ ...deps, pki: pki.service, edge: edge.service });
-  const mqtt = createMqttArea(deps, { pki: pki.service });
+  const mqtt = createMqttArea(deps, { pki: pki.service, edge: edge.service, aio: aio.service });
   for (const area of [pki, edge, aio, network, mqtt]) if (area.dispose) disposers.push(() => area.dispose?.());
 
   const handlers: Handlers = {

@@ -4,6 +4,10 @@ import type { Handler } from '../ipc/dispatcher';
 import { MqttService } from '../services/mqtt/mqtt-service';
 import type { SatTokenProvider, TlsMaterialSource } from '../services/mqtt/tls-material';
 import { PkiService } from '../services/pki/pki-service';
+import type { EdgeService } from '../services/edge/edge-service';
+import type { AioService } from '../services/aio/aio-service';
+import { ListenerMatrixService } from '../services/mqtt/matrix/listener-matrix-service';
+import { createTokenRequestProvider } from '../services/mqtt/matrix/token-request-provider';
 
 export type MqttHandlers = {
   'mqtt.profiles': Handler<'mqtt.profiles'>;
@@ -24,6 +28,8 @@ export type MqttHandlers = {
   'mqtt.importConnections': Handler<'mqtt.importConnections'>;
   'mqtt.exportConnections': Handler<'mqtt.exportConnections'>;
   'mqtt.commandLine': Handler<'mqtt.commandLine'>;
+  'mqtt.matrixPlan': Handler<'mqtt.matrixPlan'>;
+  'mqtt.matrixRun': Handler<'mqtt.matrixRun'>;
 };
 
 export interface MqttAreaServices {
@@ -31,6 +37,10 @@ export interface MqttAreaServices {
   pki?: TlsMaterialSource | undefined;
   /** K8S-SAT tokens through a node's TokenRequest; the edge area's, once it exists. */
   satTokens?: SatTokenProvider | undefined;
+  /** Node profiles, SSH tunnels (ClusterIp listeners) and the node's Kubernetes API (TokenRequest). */
+  edge?: EdgeService | undefined;
+  /** AIO discovery: the listeners, their services and auth policies, the trust bundles. */
+  aio?: AioService | undefined;
 }
 
 /**
@@ -43,7 +53,8 @@ export function createMqttArea(deps: AreaDeps, services: MqttAreaServices = {}):
   const service = new MqttService({
     vault: deps.vault,
     pki,
-    satTokens: services.satTokens,
+    // Without an explicit provider, K8S-SAT tokens are minted through the node's TokenRequest via the edge area.
+    satTokens: services.satTokens ?? (services.edge ? createTokenRequestProvider(services.edge) : undefined),
     spillDir: join(deps.env.dataDir, 'mqtt-spill'),
     events: {
       state: (summary) => deps.hub.emit('mqtt.onState', summary),
@@ -52,6 +63,15 @@ export function createMqttArea(deps: AreaDeps, services: MqttAreaServices = {}):
       wantsMessages: () => deps.hub.listenerCount('mqtt.onMessages') > 0,
     },
   });
+  const edge = services.edge;
+  const matrix = new ListenerMatrixService({
+    pki: 'summaries' in pki ? (pki as PkiService) : undefined,
+    satTokens: () => service.satTokenProvider,
+    ...(edge ? { edge: { getNode: (id: string) => edge.getNode(id), forward: (nodeId: string, host: string, port: number) => edge.forward(nodeId, host, port) } } : {}),
+    ...(services.aio ? { aio: services.aio } : {}),
+    onProgress: (e) => deps.hub.emit('mqtt.onMatrixProgress', e),
+  });
+  const op = (ctx: { signal: AbortSignal; progress(message: string, fraction?: number): void }) => ({ signal: ctx.signal, progress: (m: string, f?: number) => ctx.progress(m, f) });
   const handlers: MqttHandlers = {
     'mqtt.profiles': () => service.listProfiles(),
     'mqtt.saveProfile': (req) => service.saveProfile(req.profile, req.password, req.satToken),
@@ -71,6 +91,8 @@ export function createMqttArea(deps: AreaDeps, services: MqttAreaServices = {}):
     'mqtt.importConnections': (req) => service.importConnections(req.format, req.text),
     'mqtt.exportConnections': (req) => service.exportConnections(req),
     'mqtt.commandLine': (req) => service.commandLine(req),
+    'mqtt.matrixPlan': (req, ctx) => matrix.plan(req, op(ctx)),
+    'mqtt.matrixRun': (req, ctx) => matrix.run(req, op(ctx)),
   };
   return { handlers, service, dispose: () => service.dispose() };
 }

@@ -105,6 +105,11 @@ export class MqttService {
     this.satTokens = provider;
   }
 
+  /** The current K8S-SAT token provider (the listener matrix mints its tokens through the same one). */
+  get satTokenProvider(): SatTokenProvider | undefined {
+    return this.satTokens;
+  }
+
   // --- profiles -----------------------------------------------------------------------------------------
 
   listProfiles(): MqttProfileSummaryT[] {
