@@ -1,15 +1,12 @@
 import { readFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
-import { dirname, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { parse as parseYaml } from 'yaml';
 import { FieldbenchError } from '@shared/errors';
-import type { CallName, CallRequest, CallResponse } from '@shared/contract';
 import type { AioDiscoveryT, ApplyPlanT, ApplyResultT, ApplySpecInput, DiagnosticT } from '@shared/contract/aio-contract';
-import { composeApp, type AppContext } from '../../main/compose';
-import { defaultDataDir } from '../../main/services/app/data-dir';
+import { CliApp } from '../cli-app';
 import { EXIT, UsageError, type CliCommand, type CliIO } from '../cli-command';
-import { obtainPassword, PASSWORD_ENV } from '../vault-access';
+import { PASSWORD_ENV } from '../vault-access';
 
 const USAGE = `fieldbench aio <subcommand> --node NAME [options]
   listeners                     listeners (ports, service types, TLS, auth refs), Services and their IPs,
@@ -69,87 +66,9 @@ function parse(args: string[]) {
   }
 }
 
-/** One open app for one command: the same dispatcher (and validation) the desktop and the host use. */
-class AioCli {
-  private app: AppContext | undefined;
-  private jobs = 0;
-
-  constructor(
-    private readonly values: Values,
-    private readonly io: CliIO,
-  ) {}
-
-  private context(): AppContext {
-    if (!this.app) {
-      const vault = this.values.vault ? resolve(this.values.vault) : undefined;
-      const dataDir = this.values['data-dir'] ?? (vault ? dirname(vault) : defaultDataDir(this.io.env));
-      this.app = composeApp({ dataDir, runtime: 'cli', ...(vault ? { vault: { path: vault } } : {}) });
-    }
-    return this.app;
-  }
-
-  async unlock(): Promise<void> {
-    const status = this.context().vault.status();
-    if (!status.exists) throw new FieldbenchError('vault.notFound', `There is no vault at ${status.path}. Create one with \`fieldbench vault create\`, or name another with --vault.`);
-    const password = await obtainPassword(this.io, { passwordStdin: this.values['password-stdin'] ?? false });
-    await this.call('vault.unlock', { password });
-  }
-
-  /** Dispatches one contract call; long work reports progress on a terminal and stops on Ctrl+C. */
-  async call<N extends CallName>(name: N, request: CallRequest<N>, job = false): Promise<CallResponse<N>> {
-    const ctx = this.context();
-    const jobId = job ? `cli-${process.pid}-${++this.jobs}` : undefined;
-    const tty = (this.io.stderr as { isTTY?: boolean }).isTTY === true;
-    const off = jobId && tty ? ctx.hub.on('jobs.onProgress', (p) => (p as { jobId: string }).jobId === jobId && this.io.stderr.write(`${(p as { message: string }).message}\n`)) : undefined;
-    let stop = false;
-    if (jobId) void this.io.interrupted.then(() => !stop && ctx.dispatcher.cancel(jobId));
-    try {
-      const r = await ctx.dispatcher.dispatch(name, request, jobId ? { jobId } : {});
-      if (!r.ok) throw new FieldbenchError(r.error.code, r.error.message, r.error.detail === undefined ? {} : { detail: r.error.detail });
-      return r.value as CallResponse<N>;
-    } finally {
-      stop = true;
-      off?.();
-    }
-  }
-
-  /** The node by name (or id), as the edge area keeps it. */
-  async nodeId(): Promise<string> {
-    const ref = this.values.node;
-    if (!ref) throw new UsageError('Say which node with --node NAME (see `fieldbench node list`).');
-    const { nodes } = await this.call('edge.listNodes', {});
-    const found = nodes.find((n) => n.id === ref) ?? nodes.find((n) => n.name === ref);
-    if (!found) throw new FieldbenchError('edge.unknownNode', `There is no node called "${ref}" in the vault. Add it with \`fieldbench node add\` or check \`fieldbench node list\`.`);
-    return found.id;
-  }
-
-  /** A certificate id, or the id of the one certificate with that common name. */
-  async certificateId(ref: string): Promise<string> {
-    const tree = await this.call('pki.list', {});
-    const all: Array<{ id: string; commonName: string }> = [];
-    const walk = (nodes: unknown): void => {
-      for (const n of Array.isArray(nodes) ? nodes : []) {
-        const c = (n as { certificate?: { id: string; commonName: string } }).certificate;
-        if (c) all.push(c);
-        walk((n as { children?: unknown }).children);
-      }
-    };
-    walk(tree.tree);
-    const byId = all.find((c) => c.id === ref);
-    if (byId) return byId.id;
-    const byName = all.filter((c) => c.commonName === ref);
-    if (byName.length === 1) return byName[0]!.id;
-    if (byName.length > 1) throw new UsageError(`${byName.length} certificates are called "${ref}". Use the id from \`fieldbench pki list\`.`);
-    throw new FieldbenchError('pki.not-found', `No certificate "${ref}" is in the vault. See \`fieldbench pki list\`.`);
-  }
-
-  async close(): Promise<void> {
-    await this.app?.dispose();
-  }
-}
 
 /** Builds the seed 001 spec from flags: server Secret, client CA ConfigMap, X.509 policy, listener. */
-async function specFromFlags(v: Values, cli: AioCli): Promise<ApplySpecInput> {
+async function specFromFlags(v: Values, cli: CliApp): Promise<ApplySpecInput> {
   const type = v['service-type'] ?? 'LoadBalancer';
   if (!['ClusterIp', 'NodePort', 'LoadBalancer'].includes(type)) throw new UsageError(`--service-type must be ClusterIp, NodePort or LoadBalancer, not "${type}".`);
   const port = Number(v['listener-port'] ?? '8883');
@@ -254,13 +173,13 @@ function printResult(r: ApplyResultT): string {
   return lines.join('\n');
 }
 
-async function runSub(sub: string | undefined, v: Values, io: CliIO, cli: AioCli): Promise<number> {
-  const out = (human: string, data: unknown): void => void io.stdout.write(v.json ? `${JSON.stringify(data, null, 2)}\n` : `${human}\n`);
+async function runSub(sub: string | undefined, v: Values, io: CliIO, cli: CliApp): Promise<number> {
+  const out = (human: string, data: unknown): void => cli.print(human, data);
   const namespace = v.namespace ?? 'azure-iot-operations';
   if (!['listeners', 'diagnose', 'trust-bundle', 'apply'].includes(sub ?? '')) throw new UsageError(sub ? `There is no "aio ${sub}".` : 'Say what to do: listeners, diagnose, trust-bundle or apply.');
   if (!v.node) throw new UsageError('Say which node with --node NAME (see `fieldbench node list`).');
   await cli.unlock();
-  const nodeId = await cli.nodeId();
+  const nodeId = (await cli.node(v.node)).id;
   switch (sub) {
     case 'listeners': {
       const d = await cli.call('aio.discover', { nodeId, namespace }, true);
@@ -314,7 +233,7 @@ export const aioCommand: CliCommand = {
     const { values, positionals } = parse(args);
     const [sub, ...extra] = positionals;
     if (extra.length > 0) throw new UsageError(`Unexpected argument "${extra[0]}".`);
-    const cli = new AioCli(values, io);
+    const cli = new CliApp(values, io);
     try {
       return await runSub(sub, values, io, cli);
     } catch (err) {

@@ -1,13 +1,12 @@
 import { readFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
-import { dirname, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { FieldbenchError } from '@shared/errors';
-import type { CallName, CallRequest, CallResponse } from '@shared/contract';
-import { composeApp, type AppContext } from '../../main/compose';
-import { defaultDataDir } from '../../main/services/app/data-dir';
+import type { CallRequest, CallResponse } from '@shared/contract';
+import { CliApp } from '../cli-app';
 import { EXIT, UsageError, type CliCommand, type CliIO } from '../cli-command';
-import { obtainPassword, PASSWORD_ENV } from '../vault-access';
+import { PASSWORD_ENV } from '../vault-access';
 
 const USAGE = `fieldbench node add|list|test|trust|remove [options]
   add NAME --host H --user U [--port 22] LOGIN [--sudo-password-stdin] [--jump NODE] [KUBE] [--trust-fingerprint FP]
@@ -108,63 +107,6 @@ async function confirm(io: CliIO, question: string): Promise<boolean> {
   return /^(y|yes)$/i.test(answer.trim());
 }
 
-/** One open app for one command: the same dispatcher and validation as the desktop and the host. */
-class EdgeCli {
-  private app: AppContext | undefined;
-  private jobs = 0;
-
-  constructor(
-    private readonly values: Values,
-    private readonly io: CliIO,
-    private readonly secrets: StdinSecrets,
-  ) {}
-
-  private context(): AppContext {
-    if (!this.app) {
-      const vault = this.values.vault ? resolve(this.values.vault) : undefined;
-      const dataDir = this.values['data-dir'] ?? (vault ? dirname(vault) : defaultDataDir(this.io.env));
-      this.app = composeApp({ dataDir, runtime: 'cli', ...(vault ? { vault: { path: vault } } : {}) });
-    }
-    return this.app;
-  }
-
-  async unlock(): Promise<void> {
-    const ctx = this.context();
-    const status = ctx.vault.status();
-    if (!status.exists) throw new FieldbenchError('vault.notFound', `There is no vault at ${status.path}. Create one with \`fieldbench vault create\`, or name another with --vault.`);
-    const password = this.secrets.vault ?? (await obtainPassword(this.io, {}));
-    await this.call('vault.unlock', { password });
-  }
-
-  async call<N extends CallName>(name: N, request: CallRequest<N>, job = false): Promise<CallResponse<N>> {
-    const ctx = this.context();
-    const jobId = job ? `cli-${process.pid}-${++this.jobs}` : undefined;
-    let done = false;
-    if (jobId) void this.io.interrupted.then(() => !done && ctx.dispatcher.cancel(jobId));
-    try {
-      const r = await ctx.dispatcher.dispatch(name, request, jobId ? { jobId } : {});
-      if (!r.ok) throw new FieldbenchError(r.error.code, r.error.message, r.error.detail === undefined ? {} : { detail: r.error.detail });
-      return r.value as CallResponse<N>;
-    } finally {
-      done = true;
-    }
-  }
-
-  async node(name: string): Promise<NodeSummary> {
-    const { nodes } = await this.call('edge.listNodes', {});
-    const node = nodes.find((n) => n.name.toLowerCase() === name.toLowerCase());
-    if (!node) throw new FieldbenchError('edge.nodeNotFound', `There is no node called ${name}. \`fieldbench node list\` shows the nodes.`);
-    return node;
-  }
-
-  print(human: string, data: unknown): void {
-    this.io.stdout.write(this.values.json ? `${JSON.stringify(data, null, 2)}\n` : `${human}\n`);
-  }
-
-  async dispose(): Promise<void> {
-    await this.app?.dispose();
-  }
-}
 
 function loginOf(values: Values): 'key-file' | 'generate-key' | 'key' | 'password' | 'agent' {
   const chosen = (
@@ -204,7 +146,7 @@ function formatTest(node: NodeSummary, r: TestResult): string {
   return lines.join('\n');
 }
 
-async function add(cli: EdgeCli, values: Values, name: string, secrets: StdinSecrets, io: CliIO): Promise<number> {
+async function add(cli: CliApp, values: Values, name: string, secrets: StdinSecrets, io: CliIO): Promise<number> {
   if (!values.host) throw new UsageError('Give the node address with --host.');
   if (!values.user) throw new UsageError('Give the SSH user with --user.');
   const port = values.port === undefined ? 22 : Number(values.port);
@@ -251,7 +193,7 @@ async function add(cli: EdgeCli, values: Values, name: string, secrets: StdinSec
   return EXIT.ok;
 }
 
-async function test(cli: EdgeCli, values: Values, name: string, secrets: StdinSecrets, io: CliIO): Promise<number> {
+async function test(cli: CliApp, values: Values, name: string, secrets: StdinSecrets, io: CliIO): Promise<number> {
   await cli.unlock();
   const node = await cli.node(name);
   if (values['trust-fingerprint']) await cli.call('edge.trustHostKey', { nodeId: node.id, fingerprint: values['trust-fingerprint'] });
@@ -275,7 +217,7 @@ async function test(cli: EdgeCli, values: Values, name: string, secrets: StdinSe
   return result.ok ? EXIT.ok : EXIT.failed;
 }
 
-async function trust(cli: EdgeCli, values: Values, name: string, io: CliIO): Promise<number> {
+async function trust(cli: CliApp, values: Values, name: string, io: CliIO): Promise<number> {
   await cli.unlock();
   const node = await cli.node(name);
   let fingerprint = values.fingerprint;
@@ -310,7 +252,7 @@ export const nodeCommand: CliCommand = {
     if (extra.length > 0) throw new UsageError(`Unexpected argument "${extra[0]}".`);
     if (sub !== 'list' && sub !== undefined && !name) throw new UsageError(`Name the node: fieldbench node ${sub} NAME.`);
     const secrets = await readStdinSecrets(values, io);
-    const cli = new EdgeCli(values, io, secrets);
+    const cli = new CliApp(values, io, secrets.vault);
     try {
       switch (sub) {
         case 'add':
@@ -340,7 +282,7 @@ export const nodeCommand: CliCommand = {
           throw new UsageError(sub ? `There is no "node ${sub}".` : 'Say what to do: add, list, test, trust or remove.');
       }
     } finally {
-      await cli.dispose();
+      await cli.close();
     }
   },
 };

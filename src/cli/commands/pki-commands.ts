@@ -1,14 +1,12 @@
 import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import { dirname, basename, resolve } from 'node:path';
+import { basename } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { z } from 'zod';
 import { FieldbenchError } from '@shared/errors';
-import type { CallName, CallRequest, CallResponse } from '@shared/contract';
 import { KeyAlgorithm, type ImportFileResult, PKI_MAX_IMPORT_BASE64_TOTAL, PKI_MAX_IMPORT_BYTES, PKI_MAX_IMPORT_FILES, RevocationReason, type CertificateInspection, type PkiTreeNodeShape } from '@shared/contract/pki-contract';
-import { composeApp, type AppContext } from '../../main/compose';
-import { defaultDataDir } from '../../main/services/app/data-dir';
+import { CliApp } from '../cli-app';
 import { EXIT, UsageError, type CliCommand, type CliIO } from '../cli-command';
-import { obtainPassword, PASSWORD_ENV } from '../vault-access';
+import { PASSWORD_ENV } from '../vault-access';
 
 /** Passphrase of encrypted key files and PKCS#12 archives being imported or inspected; never from argv. */
 export const IMPORT_PASSPHRASE_ENV = 'FIELDBENCH_IMPORT_PASSPHRASE';
@@ -70,59 +68,6 @@ function parse(args: string[]) {
   }
 }
 
-/** One open app for one command: the same dispatcher (and validation) the desktop and the host use. */
-class PkiCli {
-  private app: AppContext | undefined;
-  private unlocked = false;
-  private jobs = 0;
-
-  constructor(
-    private readonly values: Values,
-    private readonly io: CliIO,
-  ) {}
-
-  private context(): AppContext {
-    if (!this.app) {
-      const vault = this.values.vault ? resolve(this.values.vault) : undefined;
-      // With --vault alone, the vault's own folder is the data folder: nothing is created elsewhere.
-      const dataDir = this.values['data-dir'] ?? (vault ? dirname(vault) : defaultDataDir(this.io.env));
-      this.app = composeApp({ dataDir, runtime: 'cli', ...(vault ? { vault: { path: vault } } : {}) });
-    }
-    return this.app;
-  }
-
-  async unlock(): Promise<void> {
-    if (this.unlocked) return;
-    const ctx = this.context();
-    const status = ctx.vault.status();
-    if (!status.exists) throw new FieldbenchError('vault.notFound', `There is no vault at ${status.path}. Create one with \`fieldbench vault create\`, or name another with --vault.`);
-    const password = await obtainPassword(this.io, { passwordStdin: this.values['password-stdin'] ?? false });
-    await this.call('vault.unlock', { password });
-    this.unlocked = true;
-  }
-
-  /** Dispatches one contract call; long work reports progress on a terminal and stops on Ctrl+C. */
-  async call<N extends CallName>(name: N, request: CallRequest<N>, job = false): Promise<CallResponse<N>> {
-    const ctx = this.context();
-    const jobId = job ? `cli-${process.pid}-${++this.jobs}` : undefined;
-    const tty = (this.io.stderr as { isTTY?: boolean }).isTTY === true;
-    const off = jobId && tty ? ctx.hub.on('jobs.onProgress', (p) => (p as { jobId: string }).jobId === jobId && this.io.stderr.write(`${(p as { message: string }).message}\n`)) : undefined;
-    let stop = false;
-    if (jobId) void this.io.interrupted.then(() => !stop && ctx.dispatcher.cancel(jobId));
-    try {
-      const r = await ctx.dispatcher.dispatch(name, request, jobId ? { jobId } : {});
-      if (!r.ok) throw new FieldbenchError(r.error.code, r.error.message, r.error.detail === undefined ? {} : { detail: r.error.detail });
-      return r.value as CallResponse<N>;
-    } finally {
-      stop = true;
-      off?.();
-    }
-  }
-
-  async close(): Promise<void> {
-    await this.app?.dispose();
-  }
-}
 
 export const pkiCommand: CliCommand = {
   name: 'pki',
@@ -130,7 +75,7 @@ export const pkiCommand: CliCommand = {
   usage: USAGE,
   async run(args, io) {
     const { values, positionals } = parse(args);
-    const cli = new PkiCli(values, io);
+    const cli = new CliApp(values, io);
     try {
       return await runSub(positionals, values, io, cli);
     } catch (err) {
@@ -148,7 +93,7 @@ export const pkiCommand: CliCommand = {
 /** The pki area's CLI commands. */
 export const pkiCommands: CliCommand[] = [pkiCommand];
 
-async function runSub(positionals: string[], values: Values, io: CliIO, cli: PkiCli): Promise<number> {
+async function runSub(positionals: string[], values: Values, io: CliIO, cli: CliApp): Promise<number> {
   const [sub, ...rest] = positionals;
   const out = (human: string, data: unknown): void => {
     io.stdout.write(values.json ? `${JSON.stringify(data, null, 2)}\n` : human.endsWith('\n') ? human : `${human}\n`);
@@ -178,7 +123,7 @@ async function runSub(positionals: string[], values: Values, io: CliIO, cli: Pki
     case 'show': {
       const ref = one('certificate to show (its id or common name)');
       await cli.unlock();
-      const id = await resolveRef(cli, ref);
+      const id = await cli.certificateId(ref);
       if (values.pem || values.chain) {
         const pem = await cli.call('pki.exportPem', { id, chain: values.chain ? 'full' : 'none' });
         if (values.json) out('', pem);
@@ -200,7 +145,7 @@ async function runSub(positionals: string[], values: Values, io: CliIO, cli: Pki
         return r.certificates.length > 0 ? EXIT.ok : EXIT.failed;
       }
       await cli.unlock();
-      const d = await cli.call('pki.get', { id: await resolveRef(cli, target) });
+      const d = await cli.call('pki.get', { id: await cli.certificateId(target) });
       out(formatInspection(d.inspection), d.inspection);
       return EXIT.ok;
     }
@@ -213,7 +158,7 @@ async function runSub(positionals: string[], values: Values, io: CliIO, cli: Pki
       if (isFile(target)) {
         validation = await cli.call('pki.verify', { pem: pemOf(readFileSync(target)) });
       } else {
-        id = await resolveRef(cli, target);
+        id = await cli.certificateId(target);
         validation = await cli.call('pki.verify', { id });
       }
       const hosts = [];
@@ -251,7 +196,7 @@ async function runSub(positionals: string[], values: Values, io: CliIO, cli: Pki
           const issuerRef = requireIssuer(values);
           if (kind === 'intermediate' && values.san) throw new UsageError('A CA has no subject alternative names; leave out --san.');
           await cli.unlock();
-          const issuerId = await resolveRef(cli, issuerRef);
+          const issuerId = await cli.certificateId(issuerRef);
           const signed = { subject: subject(name), issuerId, ...common, ...(values.clamp ? { clampToIssuer: true } : {}) };
           const r = kind === 'server' ? await cli.call('pki.createServer', { ...signed, sans: values.san ?? [] }, true) : await cli.call('pki.createIntermediate', signed, true);
           warn(r.warnings);
@@ -265,7 +210,7 @@ async function runSub(positionals: string[], values: Values, io: CliIO, cli: Pki
           if (names.length > 0 && (values.prefix || count)) throw new UsageError('Either name the clients or give --prefix and --count, not both.');
           if (values.san) throw new UsageError('Client certificates carry their client id as SAN; leave out --san.');
           await cli.unlock();
-          const issuerId = await resolveRef(cli, issuerRef);
+          const issuerId = await cli.certificateId(issuerRef);
           const r = await cli.call(
             'pki.createClients',
             {
@@ -319,7 +264,7 @@ async function runSub(positionals: string[], values: Values, io: CliIO, cli: Pki
     case 'renew': {
       const ref = one('certificate to renew');
       await cli.unlock();
-      const id = await resolveRef(cli, ref);
+      const id = await cli.certificateId(ref);
       const r = await cli.call('pki.renew', { id, ...keyOf(values), ...validityOf(values), ...(values['keep-key'] ? { keepKey: true } : {}), ...(values.clamp ? { clampToIssuer: true } : {}) }, true);
       warn(r.warnings);
       out(`Renewed "${r.certificate.commonName}"${values['keep-key'] ? ' (same key)' : ' with a new key'}\n${formatShort(r.certificate)}`, r);
@@ -341,7 +286,7 @@ async function runSub(positionals: string[], values: Values, io: CliIO, cli: Pki
       const parsedReason = RevocationReason.safeParse(reason);
       if (!parsedReason.success) throw new UsageError(`"${reason}" is not a revocation reason. Use one of ${RevocationReason.options.join(', ')}.`);
       await cli.unlock();
-      const s = await cli.call('pki.revoke', { id: await resolveRef(cli, ref), reason: parsedReason.data });
+      const s = await cli.call('pki.revoke', { id: await cli.certificateId(ref), reason: parsedReason.data });
       out(`Marked "${s.commonName}" revoked (${parsedReason.data}). Publish a new CRL of its CA: \`fieldbench pki crl ${s.issuerId ?? 'CA'}\`.`, s);
       return EXIT.ok;
     }
@@ -349,7 +294,7 @@ async function runSub(positionals: string[], values: Values, io: CliIO, cli: Pki
     case 'crl': {
       const ref = one('CA');
       await cli.unlock();
-      const r = await cli.call('pki.crl', { caId: await resolveRef(cli, ref) });
+      const r = await cli.call('pki.crl', { caId: await cli.certificateId(ref) });
       if (values.out) {
         writeFileSync(values.out, r.pem);
         out(`Wrote the CRL (${r.revokedCount} revoked) to ${values.out}.`, { ...r, path: values.out });
@@ -361,7 +306,7 @@ async function runSub(positionals: string[], values: Values, io: CliIO, cli: Pki
     case 'remove': {
       const ref = one('certificate to remove');
       await cli.unlock();
-      const id = await resolveRef(cli, ref);
+      const id = await cli.certificateId(ref);
       const name = (await cli.call('pki.get', { id })).summary.commonName;
       const r = await cli.call('pki.remove', { id });
       out(`Removed "${name}"${r.orphaned > 0 ? `; ${r.orphaned} certificate(s) it issued stay, without their issuer` : ''}.`, r);
@@ -434,39 +379,6 @@ function fileRequest(path: string, env: NodeJS.ProcessEnv) {
   return { name: basename(path), dataBase64: readFileSync(path).toString('base64'), ...(passphrase ? { passphrase } : {}) };
 }
 
-/**
- * A certificate reference as a person types it: an id, a unique start of one, or a common name. Ambiguous
- * names (a renewed certificate keeps its name) are refused with the candidates listed.
- */
-async function resolveRef(cli: PkiCli, ref: string): Promise<string> {
-  const all: Summary[] = [];
-  const walk = (nodes: PkiTreeNodeShape[]): void => {
-    for (const n of nodes) {
-      all.push(n.certificate);
-      walk(n.children);
-    }
-  };
-  walk((await cli.call('pki.list', {})).tree);
-  const exact = all.find((c) => c.id === ref);
-  if (exact) return exact.id;
-  const pick = (found: Summary[], how: string): string | null => {
-    if (found.length === 1) return found[0]!.id;
-    if (found.length > 1) {
-      const options = found.map((c) => `  ${c.id}  ${c.commonName}  (${c.role}, until ${c.notAfter.slice(0, 10)}${c.status === 'valid' ? '' : `, ${c.status}`})`).join('\n');
-      throw new FieldbenchError('cli.ambiguous', `${found.length} certificates match ${how} "${ref}". Use one of these ids:\n${options}`);
-    }
-    return null;
-  };
-  const lower = ref.toLowerCase();
-  return (
-    pick(all.filter((c) => c.commonName === ref), 'the name') ??
-    pick(all.filter((c) => c.commonName.toLowerCase() === lower), 'the name') ??
-    (lower.length >= 4 ? pick(all.filter((c) => c.id.startsWith(lower)), 'the id start') : null) ??
-    (() => {
-      throw new FieldbenchError('pki.not-found', `No certificate in the vault has the id or name "${ref}". See \`fieldbench pki list\`.`);
-    })()
-  );
-}
 
 // ---------------------------------------------------------------------------------------------------
 // Formatting for people. Machines use --json.

@@ -134,6 +134,6 @@ describe.skipIf(!availability.ok)('fieldbench node against the edge test host', 
     expect((await fieldbench(['node', 'remove', 'edge-02', ...d])).code).toBe(0);
     const missing = await fieldbench(['node', 'remove', 'edge-02', ...d]);
     expect(missing.code).toBe(1);
-    expect(missing.stderr).toMatch(/no node called edge-02/);
+    expect(missing.stderr).toMatch(/no node called "edge-02"/);
   });
 });

@@ -1,0 +1,118 @@
+import { dirname, resolve } from 'node:path';
+import type { CallName, CallRequest, CallResponse } from '@shared/contract';
+import { FieldbenchError } from '@shared/errors';
+import { composeApp, type AppContext } from '../main/compose';
+import { defaultDataDir } from '../main/services/app/data-dir';
+import type { CliIO } from './cli-command';
+import { obtainPassword } from './vault-access';
+
+export interface CliAppOptions {
+  vault?: string | undefined;
+  'data-dir'?: string | undefined;
+  'password-stdin'?: boolean | undefined;
+  json?: boolean | undefined;
+}
+
+/**
+ * One open app for one command. Commands go through the same dispatcher (and so the same request
+ * validation) as the desktop window and the loopback host; nothing in the CLI calls a service directly.
+ */
+export class CliApp {
+  private app: AppContext | undefined;
+  private unlocked = false;
+  private jobs = 0;
+
+  constructor(
+    private readonly values: CliAppOptions,
+    private readonly io: CliIO,
+    /** A vault password already read (e.g. the first line of a secrets stream on stdin). */
+    private readonly presetPassword?: string,
+  ) {}
+
+  context(): AppContext {
+    if (!this.app) {
+      const vault = this.values.vault ? resolve(this.values.vault) : undefined;
+      // With --vault alone, the vault's own folder is the data folder: nothing is created elsewhere.
+      const dataDir = this.values['data-dir'] ?? (vault ? dirname(vault) : defaultDataDir(this.io.env));
+      this.app = composeApp({ dataDir, runtime: 'cli', ...(vault ? { vault: { path: vault } } : {}) });
+    }
+    return this.app;
+  }
+
+  async unlock(): Promise<void> {
+    if (this.unlocked) return;
+    const status = this.context().vault.status();
+    if (!status.exists) throw new FieldbenchError('vault.notFound', `There is no vault at ${status.path}. Create one with \`fieldbench vault create\`, or name another with --vault.`);
+    const password = this.presetPassword ?? (await obtainPassword(this.io, { passwordStdin: this.values['password-stdin'] ?? false }));
+    await this.call('vault.unlock', { password });
+    this.unlocked = true;
+  }
+
+  /** Dispatches one contract call; long work reports progress on a terminal and stops on Ctrl+C. */
+  async call<N extends CallName>(name: N, request: CallRequest<N>, job = false): Promise<CallResponse<N>> {
+    const ctx = this.context();
+    const jobId = job ? `cli-${process.pid}-${++this.jobs}` : undefined;
+    const tty = (this.io.stderr as { isTTY?: boolean }).isTTY === true;
+    const off = jobId && tty ? ctx.hub.on('jobs.onProgress', (p) => (p as { jobId: string }).jobId === jobId && this.io.stderr.write(`${(p as { message: string }).message}\n`)) : undefined;
+    let done = false;
+    if (jobId) void this.io.interrupted.then(() => !done && ctx.dispatcher.cancel(jobId));
+    try {
+      const r = await ctx.dispatcher.dispatch(name, request, jobId ? { jobId } : {});
+      if (!r.ok) throw new FieldbenchError(r.error.code, r.error.message, r.error.detail === undefined ? {} : { detail: r.error.detail });
+      return r.value as CallResponse<N>;
+    } finally {
+      done = true;
+      off?.();
+    }
+  }
+
+  /** A node profile by name or id, as the edge area keeps it. */
+  async node(ref: string): Promise<CallResponse<'edge.listNodes'>['nodes'][number]> {
+    const { nodes } = await this.call('edge.listNodes', {});
+    const node = nodes.find((n) => n.id === ref) ?? nodes.find((n) => n.name.toLowerCase() === ref.toLowerCase());
+    if (!node) throw new FieldbenchError('edge.nodeNotFound', `There is no node called "${ref}" in the vault. Add it with \`fieldbench node add\`, or see \`fieldbench node list\`.`);
+    return node;
+  }
+
+  /**
+   * A certificate as a person names it: an id, a unique start of one (4+ characters), or a common name.
+   * Ambiguous names (a renewed certificate keeps its name) are refused with the candidates listed.
+   */
+  async certificateId(ref: string): Promise<string> {
+    type Summary = CallResponse<'pki.list'>['tree'][number]['certificate'];
+    type TreeNode = CallResponse<'pki.list'>['tree'][number];
+    const all: Summary[] = [];
+    const walk = (nodes: readonly TreeNode[]): void => {
+      for (const n of nodes) {
+        all.push(n.certificate);
+        walk(n.children as TreeNode[]);
+      }
+    };
+    walk((await this.call('pki.list', {})).tree);
+    const exact = all.find((c) => c.id === ref);
+    if (exact) return exact.id;
+    const pick = (found: Summary[], how: string): string | null => {
+      if (found.length === 1) return found[0]!.id;
+      if (found.length > 1) {
+        const options = found.map((c) => `  ${c.id}  ${c.commonName}  (${c.role}, until ${c.notAfter.slice(0, 10)}${c.status === 'valid' ? '' : `, ${c.status}`})`).join('\n');
+        throw new FieldbenchError('cli.ambiguous', `${found.length} certificates match ${how} "${ref}". Use one of these ids:\n${options}`);
+      }
+      return null;
+    };
+    const lower = ref.toLowerCase();
+    const id =
+      pick(all.filter((c) => c.commonName === ref), 'the name') ??
+      pick(all.filter((c) => c.commonName.toLowerCase() === lower), 'the name') ??
+      (lower.length >= 4 ? pick(all.filter((c) => c.id.startsWith(lower)), 'the id start') : null);
+    if (id === null) throw new FieldbenchError('pki.not-found', `No certificate in the vault has the id or name "${ref}". See \`fieldbench pki list\`.`);
+    return id;
+  }
+
+  print(human: string, data: unknown): void {
+    this.io.stdout.write(this.values.json ? `${JSON.stringify(data, null, 2)}\n` : `${human}\n`);
+  }
+
+  async close(): Promise<void> {
+    await this.app?.dispose();
+  }
+}
