@@ -49,7 +49,7 @@ function useWizardProblems(wizard: WizardState): { shown: FieldProblems; blockin
 }
 
 function WizardFooter({ wizard }: { wizard: WizardState }) {
-  const { closeWizard, issue } = useVaultStore(useShallow((s) => ({ closeWizard: s.closeWizard, issue: s.issue })));
+  const closeWizard = useVaultStore((s) => s.closeWizard);
   const { blocking } = useWizardProblems(wizard);
   const running = wizard.issueJobId !== undefined;
   return (
