@@ -243,6 +243,8 @@ async function connectOne(live: Live, deps: ListenerMatrixDeps, options: MatrixR
     });
     await connection.open(signal);
     live.connection = connection;
+    // The store's first sequence number is its own business; start from where it stands now.
+    live.lastSeq = connection.store.lastSeq;
     row.connect = { ok: true, ms: round(performance.now() - started) };
     row.auth.verdict = 'accepted';
     row.auth.reasonCode = 0;
