@@ -1,4 +1,4 @@
-import { useEffect, useState, type CSSProperties } from 'react';
+import { useEffect, useId, useState, type CSSProperties } from 'react';
 import { Plus, Send, Trash2, X } from 'lucide-react';
 import { Badge, Button, Checkbox, Select, TextField } from '../../ui';
 import { SUBSCRIPTION_COLOURS } from './connection-state';
@@ -126,6 +126,7 @@ export function PublishPanel({ mqtt5 }: { mqtt5: boolean }) {
   const [outcome, setOutcome] = useState<{ ok: boolean; text: string } | undefined>();
   const [busy, setBusy] = useState(false);
   const ruleBroken = useTopicCheck('publish', topic);
+  const payloadId = useId();
   const payloadError = payload || format === 'json' ? checkPayload(format, payload) : undefined;
   const expiryError = expiry && !/^\d+$/.test(expiry) ? 'Enter whole seconds.' : undefined;
   const correlationError = correlation && !/^([0-9a-fA-F]{2})*$/.test(correlation) ? 'Give correlation data as hex pairs, e.g. 0a1b.' : undefined;
@@ -178,9 +179,12 @@ export function PublishPanel({ mqtt5 }: { mqtt5: boolean }) {
         <Select label="QoS" value={String(qos)} onChange={(e) => setQos(Number(e.target.value) as 0 | 1 | 2)} options={QOS_OPTIONS} />
         <Checkbox label="Retain" checked={retain} onChange={(e) => setRetain(e.target.checked)} />
       </div>
-      <label className="fb-field">
-        <span className="fb-field__label">Payload</span>
+      <div className="fb-field">
+        <label className="fb-field__label" htmlFor={payloadId}>
+          Payload
+        </label>
         <textarea
+          id={payloadId}
           className="fb-input fb-mqtt-textarea"
           data-mono
           rows={5}
@@ -195,7 +199,7 @@ export function PublishPanel({ mqtt5 }: { mqtt5: boolean }) {
             {payloadError}
           </span>
         ) : null}
-      </label>
+      </div>
       {format === 'json' && !payloadError && payload ? (
         <Button size="sm" variant="ghost" onClick={() => setPayload(prettyJson(payload))}>
           Format JSON
