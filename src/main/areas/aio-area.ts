@@ -19,6 +19,8 @@ export interface AioAreaServices {
   kube?: KubeAccessProvider | undefined;
   /** Vault certificates; the PKI area's service once it exposes one. */
   pki?: AioPki | undefined;
+  /** The node's activity log (the edge area's); every change made to a cluster is written there. */
+  activity?: { recordActivity(nodeId: string, entry: { area: string; kind: string; message: string; ok: boolean }): Promise<unknown> } | undefined;
 }
 
 /** Stands in for the edge area until it provides node access, so the calls answer with a sentence. */
@@ -41,7 +43,15 @@ export function createAioArea(deps: AreaDeps, services: AioAreaServices = {}): A
   const handlers: AioHandlers = {
     'aio.discover': (req, ctx) => service.discover(req.nodeId, req.namespace, op(ctx)),
     'aio.plan': (req, ctx) => service.plan(req.nodeId, req.spec, { force: req.force }, op(ctx)),
-    'aio.apply': (req, ctx) => service.apply(req.nodeId, req.spec, { force: req.force, dryRun: req.dryRun }, op(ctx)),
+    'aio.apply': async (req, ctx) => {
+      const result = await service.apply(req.nodeId, req.spec, { force: req.force, dryRun: req.dryRun }, op(ctx));
+      const changed = result.resources.filter((r) => r.outcome !== 'not-attempted' && r.outcome !== 'unchanged');
+      if (!result.dryRun && changed.length > 0) {
+        const list = changed.map((r) => `${r.ref.kind} ${r.ref.name} (${r.outcome})`).join(', ');
+        await services.activity?.recordActivity(req.nodeId, { area: 'aio', kind: 'applied', message: `${result.summary} ${list}.`, ok: result.complete }).catch(() => undefined);
+      }
+      return result;
+    },
     'aio.readBack': async (req, ctx) => ({ nodeId: req.nodeId, resources: await service.readBack(req.nodeId, req.resources, op(ctx)) }),
     'aio.diagnose': (req, ctx) => service.diagnose(req, op(ctx)),
     'aio.importTrustBundle': (req, ctx) => service.importTrustBundle(req, op(ctx)),

@@ -4,7 +4,7 @@ import type { VaultSession } from '../services/session/vault-session';
 export function vaultHandlers(session: VaultSession) {
   const status: Handler<'vault.status'> = () => session.status();
   const create: Handler<'vault.create'> = async ({ password, path }, ctx) => {
-    ctx.progress('Deriving the key from the password (Argon2id, 64 MiB)…');
+    ctx.progress('Deriving the key from the password (Argon2id, about a second)…');
     return session.create(password, path);
   };
   const unlock: Handler<'vault.unlock'> = async ({ password, path }, ctx) => {

@@ -48,6 +48,9 @@ describe('aio.* through the contract, with a kubeconfig node from the edge area'
     expect(result).toMatchObject({ ok: true, value: { complete: true, resources: [{ ref: { kind: 'BrokerListener', name: 'nodeport-listener' }, outcome: 'applied' }] } });
     expect(applied).toEqual([{ nodeId, index: 0, total: 1, resource: { ref: { kind: 'BrokerListener', name: 'nodeport-listener', namespace: 'azure-iot-operations' }, outcome: 'applied' } }]);
     expect(progress.some((p) => (p as { jobId: string; message: string }).message === 'Applying BrokerListener nodeport-listener (1 of 1)…')).toBe(true);
+    // Every change to the cluster lands in the node's activity log, next to the edge area's own entries.
+    const log = await app.dispatcher.dispatch('edge.activity', { nodeId });
+    expect(log.ok && log.value.entries.some((e) => e.area === 'aio' && e.kind === 'applied' && e.message.includes('BrokerListener nodeport-listener (applied)'))).toBe(true);
 
     const back = await app.dispatcher.dispatch('aio.readBack', { nodeId, resources: [{ kind: 'BrokerListener', name: 'nodeport-listener', namespace: 'azure-iot-operations' }, { kind: 'Service', name: 'nodeport-listener', namespace: 'azure-iot-operations' }] });
     expect(back).toMatchObject({ ok: true, value: { resources: [{ exists: true, managers: ['fieldbench'] }, { exists: true }] } });
