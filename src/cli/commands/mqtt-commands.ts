@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import type { CallName, CallRequest, CallResponse } from '@shared/contract';
-import type { MqttProfileInputT } from '@shared/contract/mqtt-contract';
+import type { MatrixEndpointInputT, MatrixResultT, MqttProfileInputT } from '@shared/contract/mqtt-contract';
 import { FieldbenchError } from '@shared/errors';
 import { composeApp, type AppContext } from '../../main/compose';
 import { defaultDataDir } from '../../main/services/app/data-dir';
@@ -13,7 +13,8 @@ export const MQTT_PASSWORD_ENV = 'FIELDBENCH_MQTT_PASSWORD';
 const USAGE = `fieldbench mqtt pub|sub|probe [options]
   pub    publish: -t TOPIC -m MESSAGE [-q 0|1|2] [-r] [--count N] [--format text|json|hex|base64] [--file PATH]
   sub    subscribe and print: -t FILTER (repeatable) [-q 0|1|2] [--count N] [--timeout SECONDS] [-v]
-  probe  --node NAME: verify every broker listener of a node (the listener matrix; not built yet)
+  probe  the listener matrix: --node NAME (listeners from the node's AIO discovery) or
+         --endpoint host:port[:tls][:x509=CERT_ID|:sat] (repeatable; --ca CERT_ID for TLS); exit 1 when a listener fails
 Connection: --host H --port P [--protocol mqtt|mqtts|ws|wss] [--mqtt-version 5|3.1.1] [--client-id ID]
   [--username U] [--keepalive S] [--connect-timeout S]
   TLS: [--tls-ca-file PATH | --ca CERT_ID] [--cert CERT_ID] [--servername NAME] [--insecure]
@@ -48,6 +49,7 @@ const OPTIONS = {
   timeout: { type: 'string', short: 'W' },
   verbose: { type: 'boolean', short: 'v' },
   node: { type: 'string' },
+  endpoint: { type: 'string', multiple: true },
   vault: { type: 'string' },
   'data-dir': { type: 'string' },
   'password-stdin': { type: 'boolean' },
@@ -248,9 +250,93 @@ async function runSub(values: Values, io: CliIO): Promise<number> {
   }
 }
 
+/** Parses host:port[:tls][:x509=CERT_ID|:sat] into a matrix endpoint. */
+function parseEndpoint(text: string, values: Values): MatrixEndpointInputT {
+  const [host, portText, ...flags] = text.split(':');
+  const port = Number(portText);
+  if (!host || !Number.isInteger(port) || port < 1 || port > 65_535) throw new UsageError(`--endpoint ${text}: write host:port[:tls][:x509=CERT_ID|:sat].`);
+  let tls = false;
+  let auth: MatrixEndpointInputT['auth'] = { method: 'none' };
+  for (const f of flags) {
+    if (f === 'tls') tls = true;
+    else if (f.startsWith('x509=') && f.length > 5) auth = { method: 'x509', certificateId: f.slice(5) };
+    else if (f === 'sat') {
+      if (!values.node) throw new UsageError('--endpoint …:sat mints the token on a node: add --node NAME.');
+      auth = { method: 'sat', token: { source: 'tokenRequest', nodeId: values.node, serviceAccount: 'default', namespace: 'azure-iot-operations', audience: 'aio-internal' } };
+    } else throw new UsageError(`--endpoint ${text}: unknown part "${f}" (use tls, x509=CERT_ID or sat).`);
+  }
+  if (auth.method !== 'none') tls = true;
+  return {
+    host,
+    port,
+    tls,
+    ...(tls ? { ca: values.ca ? { source: 'vault', certificateId: values.ca } : values['tls-ca-file'] ? { source: 'file', path: values['tls-ca-file'] } : { source: 'system' } } : {}),
+    ...(values.servername ? { servername: values.servername } : {}),
+    auth,
+    mqttVersion: '5.0',
+    route: { kind: 'direct' },
+  };
+}
+
+async function runProbe(values: Values, io: CliIO): Promise<number> {
+  const endpoints = values.endpoint ?? [];
+  if (!values.node && endpoints.length === 0) throw new UsageError('Say what to probe: --node NAME, or one or more --endpoint host:port[:tls].');
+  const app = composeApp({ dataDir: values['data-dir'] ?? defaultDataDir(io.env), runtime: 'cli', ...(values.vault ? { vault: { path: values.vault } } : {}) });
+  const off = app.hub.on('mqtt.onMatrixProgress', (payload) => {
+    const e = payload as { phase: string; message: string };
+    if (!values.json && e.phase !== 'done') io.stderr.write(`${e.message}\n`);
+  });
+  try {
+    if (values.node || values.ca || endpoints.some((e) => /:x509=/.test(e))) {
+      const password = await obtainPassword(io, { passwordStdin: values['password-stdin'] ?? false });
+      await call(app, 'vault.unlock', { password });
+    }
+    let nodeId: string | undefined;
+    if (values.node) {
+      const nodes = (await call(app, 'edge.listNodes', {})).nodes;
+      const node = nodes.find((n) => n.name === values.node || n.id === values.node);
+      if (!node) throw new FieldbenchError('edge.unknownNode', `There is no node called ${values.node} in the vault. Add it under Edge nodes (fieldbench edge add) or check the name.`);
+      nodeId = node.id;
+    }
+    const parsed = endpoints.map((e) => parseEndpoint(e, { ...values, ...(nodeId ? { node: nodeId } : {}) }));
+    const timeout = intOption(values, 'connect-timeout', 1, 60);
+    const result = await call(app, 'mqtt.matrixRun', {
+      ...(parsed.length ? { endpoints: parsed } : { nodeId: nodeId! }),
+      ...(timeout ? { connectTimeoutSeconds: timeout } : {}),
+    } as CallRequest<'mqtt.matrixRun'>);
+    if (values.json) io.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+    else io.stdout.write(matrixGrid(result));
+    return result.summary.failed === 0 && result.summary.crossDeliveryComplete ? EXIT.ok : EXIT.failed;
+  } finally {
+    off();
+    await app.dispose();
+  }
+}
+
+/** The grid as text: one line per listener, then each failure's sentence and fixes. */
+function matrixGrid(r: MatrixResultT): string {
+  const ids = r.targets.map((t) => t.id);
+  const lines = [`${'listener'.padEnd(48)} connect  tls       auth        ${ids.join(' ')}`];
+  for (const row of r.rows) {
+    const t = r.targets.find((x) => x.id === row.targetId)!;
+    const got = ids.map((id) => (row.received.some((x) => x.fromTargetId === id) ? '✓'.padEnd(id.length) : row.missing.includes(id) ? '✗'.padEnd(id.length) : '·'.padEnd(id.length)));
+    const auth = `${row.auth.verdict}${row.auth.reasonCode ? ` ${row.auth.reasonCode}` : ''}`;
+    lines.push(`${row.ok ? 'OK  ' : 'FAIL'} ${`${t.id} ${t.label}`.slice(0, 43).padEnd(43)} ${(row.connect.ok ? `${row.connect.ms ?? ''}ms` : 'no').padEnd(8)} ${row.tls.verdict.padEnd(9)} ${auth.padEnd(11)} ${got.join(' ')}`);
+  }
+  for (const row of r.rows) {
+    if (!row.diagnosis) continue;
+    lines.push('', `${row.targetId}: ${row.diagnosis.sentence}`);
+    for (const f of row.diagnosis.fixes) lines.push(`  fix: ${f.label}`);
+  }
+  for (const s of r.skipped) lines.push('', `skipped ${s.listener}:${s.port}: ${s.reason}`);
+  for (const w of r.warnings) lines.push('', `note: ${w}`);
+  lines.push('', `${r.summary.passed} of ${r.summary.total} listeners passed; cross-delivery ${r.summary.crossDeliveryComplete ? 'complete' : 'incomplete'}.`);
+  return `${lines.join('\n')}\n`;
+}
+
 export const mqttCommand: CliCommand = {
   name: 'mqtt',
-  summary: 'Publish and subscribe through the same MQTT client as the app (probe: the listener matrix, later).',
+  summary: 'Publish and subscribe through the same MQTT client as the app; probe runs the listener matrix.',
   usage: USAGE,
   async run(args, io) {
     const { values, positionals } = parseOptions(args);
@@ -263,8 +349,7 @@ export const mqttCommand: CliCommand = {
         case 'sub':
           return await runSub(values, io);
         case 'probe':
-          io.stderr.write('`fieldbench mqtt probe` (the listener matrix) is not built yet. Use `mqtt pub` and `mqtt sub` against each listener meanwhile.\n');
-          return EXIT.failed;
+          return await runProbe(values, io);
         default:
           throw new UsageError(sub ? `There is no "mqtt ${sub}".` : 'Say what to do: pub, sub or probe.');
       }

@@ -5,7 +5,8 @@ import { createServer as createTlsServer } from 'node:tls';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { MatrixResult, MatrixRunRequest, type MatrixEndpointInputT, type MatrixResultT } from '@shared/contract/mqtt-contract';
+import { z } from 'zod';
+import { MatrixEndpointInput, MatrixResult, MatrixRunRequest, type MatrixResultT } from '@shared/contract/mqtt-contract';
 import { brokerLabAvailability, startBrokerLab, type BrokerLab } from '../../support/broker-lab/broker-lab.js';
 import { startSatBroker, type SatBroker } from '../../support/broker-lab/sat-broker.js';
 import { startKubeEmulator, type KubeEmulator } from '../../support/kube/kube-emulator.js';
@@ -133,7 +134,7 @@ describe.skipIf(!avail.ok)('listener matrix against the broker lab, a K8S-SAT fr
     if (work) rmSync(work, { recursive: true, force: true });
   });
 
-  const run = (endpoints: MatrixEndpointInputT[], over: Record<string, unknown> = {}) =>
+  const run = (endpoints: z.input<typeof MatrixEndpointInput>[], over: Record<string, unknown> = {}) =>
     matrix.run(MatrixRunRequest.parse({ endpoints, connectTimeoutSeconds: 5, deliveryTimeoutMs: 2500, ...over }));
   const vaultCa = () => ({ source: 'vault' as const, certificateId: serverCaId });
   const satToken = { source: 'tokenRequest' as const, nodeId: 'lab', serviceAccount: 'default', namespace: 'azure-iot-operations', audience: 'aio-internal' };
