@@ -101,15 +101,18 @@ describe.skipIf(!avail.ok)('fieldbench mqtt pub|sub', () => {
     expect(closed.stderr).toMatch(/Nothing accepts connections at 127\.0\.0\.1:1/);
   });
 
-  it('checks its command line: topics, password flags, and the reserved probe', () => {
+  it('checks its command line: topics, password flags; probe exits 0 when every listener passes and 1 when one fails', () => {
     expect(run(['mqtt', 'pub', '--host', lab.host, '-m', 'x']).code).toBe(2);
     expect(run(['mqtt', 'pub', '--host', lab.host, '--password', 'x', '-t', 't']).code).toBe(2);
     const bad = run(['mqtt', 'pub', '--host', lab.host, '--port', String(lab.listeners.plain.port), '-t', 'a/+', '-m', 'x']);
     expect(bad.code).toBe(1);
     expect(bad.stderr).toMatch(/wildcards are only for subscriptions/);
-    const probe = run(['mqtt', 'probe', '--node', 'edge-01']);
-    expect(probe.code).toBe(1);
-    expect(probe.stderr).toMatch(/not built yet/);
+    const green = run(['mqtt', 'probe', '--endpoint', `${lab.host}:${lab.listeners.plain.port}`]);
+    expect(green.stdout).toMatch(/1 of 1 listeners passed/);
+    expect(green.code).toBe(0);
+    const red = run(['mqtt', 'probe', '--endpoint', `${lab.host}:${lab.listeners.plain.port}`, '--endpoint', '127.0.0.1:1']);
+    expect(red.code).toBe(1);
+    expect(red.stdout).toMatch(/Nothing accepts connections at 127\.0\.0\.1:1/);
     expect(run(['mqtt', '--help']).stdout).toMatch(/probe/);
   });
 });
