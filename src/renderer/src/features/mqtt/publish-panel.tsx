@@ -93,7 +93,7 @@ export function SubscriptionsPanel({ connectionId }: { connectionId: string }) {
               <span className="fb-mqtt-chip__dot" aria-hidden="true" />
               <span className="fb-mqtt-chip__filter">{s.filter}</span>
               <span className="fb-mqtt-chip__meta">
-                QoS {s.grantedQos ?? s.qos} · {s.messageCount.toLocaleString('en-US')}
+                QoS {s.grantedQos ?? s.qos}
               </span>
               {s.state === 'refused' ? <Badge tone="danger">Refused</Badge> : s.state === 'pending' ? <Badge tone="info">Pending</Badge> : null}
               <Button size="sm" variant="ghost" iconOnly aria-label={`Unsubscribe ${s.filter}`} icon={<X size={16} />} onClick={() => void useMqttStore.getState().unsubscribe(s.id)} />
