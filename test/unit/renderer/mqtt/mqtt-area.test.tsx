@@ -233,7 +233,7 @@ describe('the connection form', () => {
   });
 
   it('warns when verification is turned off and sends the password only in the call', async () => {
-    fake.answer('pki.list', () => ({ ok: true, value: { tree: [], total: 0, counts: { valid: 0, expiring: 0, expired: 0, revoked: 0 } } }));
+    fake.answer('pki.list', () => ({ ok: true, value: { tree: [], total: 0, counts: { valid: 0, expiring: 0, expired: 0, 'not-yet-valid': 0, revoked: 0 } } }));
     fake.answer('edge.listNodes', () => ({ ok: true, value: { nodes: [] } }));
     fake.answer('mqtt.connect', (req) => ({ ok: true, value: connection('c-9', { name: req.profile?.name ?? 'x' }) }));
     const onClose = vi.fn();
