@@ -47,7 +47,7 @@ describe('API errors as sentences', () => {
     expect(explainKubeError(apiError(403, {}), 'a').code).toBe('aio.forbidden');
     expect(explainKubeError(apiError(404, {}), 'a').code).toBe('aio.notFound');
     expect(explainKubeError(apiError(503, {}), 'a').code).toBe('aio.server');
-    const dropped = explainKubeError(new KubeApiError('socket hang up', undefined, undefined, true), 'apply Secret s', 'SSH to edge-01');
-    expect(dropped).toMatchObject({ code: 'aio.connection', message: 'The connection to the Kubernetes API through SSH to edge-01 dropped while trying to apply Secret s. Check the node is reachable and run it again.' });
+    const dropped = explainKubeError(new KubeApiError('socket hang up', undefined, undefined, true), 'apply Secret s', 'through SSH to edge-01 (127.0.0.1:6443 on the node)');
+    expect(dropped).toMatchObject({ code: 'aio.connection', message: 'The connection to the Kubernetes API through SSH to edge-01 (127.0.0.1:6443 on the node) dropped while trying to apply Secret s. Check the node is reachable and run it again.' });
   });
 });

@@ -27,7 +27,9 @@ export function explainKubeError(err: unknown, what: string, via = 'the cluster'
   if (err instanceof FieldbenchError) return err;
   if (!(err instanceof KubeApiError)) return new FieldbenchError('aio.failed', `Could not ${what}. The details say why.`, { cause: err });
   if (err.network) {
-    return new FieldbenchError('aio.connection', `The connection to the Kubernetes API through ${via} dropped while trying to ${what}. Check the node is reachable and run it again.`, { cause: err });
+    // KubeAccess descriptions read "through SSH to edge-01"; don't say "through" twice.
+    const route = via.replace(/^through /, '');
+    return new FieldbenchError('aio.connection', `The connection to the Kubernetes API through ${route} dropped while trying to ${what}. Check the node is reachable and run it again.`, { cause: err });
   }
   const status = err.status ?? 0;
   const serverMessage = err.body?.message ?? err.message;
