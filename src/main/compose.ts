@@ -57,7 +57,7 @@ export function composeApp(env: AppEnvironment): AppContext {
   const pki = createPkiArea(deps);
   const edge = createEdgeArea(deps);
   const aio = createAioArea(deps, { kube: edge.service, pki: pki.service, activity: edge.service });
-  const network = createNetworkArea({ ...deps, pki: pki.service, edge: edge.service });
+  const network = createNetworkArea({ ...deps, pki: pki.service, edge: edge.service, aio: aio.service });
   const mqtt = createMqttArea(deps, { pki: pki.service, edge: edge.service, aio: aio.service });
   for (const area of [pki, edge, aio, network, mqtt]) if (area.dispose) disposers.push(() => area.dispose?.());
 

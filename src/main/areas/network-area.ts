@@ -3,6 +3,7 @@ import type { Handler } from '../ipc/dispatcher';
 import { NetworkService } from '../services/network/network-service';
 import { ShellSource, type NodeProfiles } from '../services/network/shell-source';
 import type { CertificateAuthority } from '../services/network/cross-checks';
+import type { BrokerReader } from '../services/network/aio-cross-check-inputs';
 import { EdgeNodeProfiles, type EdgeNodes } from '../services/network/edge-node-profiles';
 import type { EdgeService } from '../services/edge/edge-service';
 import type { EventHub } from '../ipc/event-hub';
@@ -22,6 +23,8 @@ export interface NetworkAreaDeps extends AreaDeps {
   pki?: CertificateAuthority | undefined;
   /** The edge area's service: node profiles, their SSH access and activity log (`{kind: 'node'}` targets). */
   edge?: EdgeService | undefined;
+  /** The AIO area's service: a node's broker listeners and cluster certificates for network.crossCheck. */
+  aio?: BrokerReader | undefined;
   /** Node profiles from elsewhere (tests); `edge` builds them when absent. Without either only direct logins work. */
   nodes?: NodeProfiles | undefined;
   /** Tests shorten the wait for a node to come back after a rollback. */
@@ -34,6 +37,7 @@ export function createNetworkArea(deps: NetworkAreaDeps): Area<NetworkHandlers, 
   const service = new NetworkService({
     shells: new ShellSource(deps.nodes ?? (edge ? new EdgeNodeProfiles(edge) : undefined)),
     pki: deps.pki,
+    aio: deps.aio,
     ...(deps.recoveryGraceMs !== undefined ? { recoveryGraceMs: deps.recoveryGraceMs } : {}),
   });
   const handlers: NetworkHandlers = {
@@ -73,9 +77,12 @@ export function createNetworkArea(deps: NetworkAreaDeps): Area<NetworkHandlers, 
         certificateIds: req.certificateIds,
         clusterCertificates: req.clusterCertificates,
         listeners: req.listeners,
+        nodeId: req.nodeId,
+        namespace: req.namespace,
         checkReachability: req.checkReachability,
         timeoutMs: req.timeoutMs,
         signal: ctx.signal,
+        progress: (message) => ctx.progress(message),
       }),
     'network.reissueCertificate': (req, ctx) => service.reissueCertificate(req.certificateId, req.addAddress, req.removeAddresses ?? [], ctx.signal),
   };

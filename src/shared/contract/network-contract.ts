@@ -233,6 +233,16 @@ export const CrossCheckReport = z.object({
   reachability: z.array(
     z.object({ listener: z.string(), host: z.string(), port: z.number(), reachable: z.boolean(), message: z.string() }),
   ),
+  /**
+   * With a nodeId: where the listeners and cluster certificates were read from, or why they were not (no
+   * Kubernetes access, no broker installed), in which case only vault certificates were checked.
+   */
+  cluster: z
+    .discriminatedUnion('state', [
+      z.object({ state: z.literal('read'), description: z.string() }),
+      z.object({ state: z.literal('unavailable'), reason: z.string() }),
+    ])
+    .optional(),
   /** Number of problems found across all checks. */
   warnings: z.number(),
 });
@@ -307,6 +317,13 @@ export const networkCalls = {
         /** Certificates read from the cluster (PEM, leaf first). */
         clusterCertificates: z.array(z.object({ name: z.string().min(1).max(253), pem: z.string().min(1).max(200_000) }).strict()).max(20).optional(),
         listeners: z.array(ListenerInput).max(32).optional(),
+        /**
+         * A node profile whose cluster Fieldbench reads itself: the broker's listeners and the server
+         * certificates in their Secrets. Listeners or certificates given above take the place of what it reads.
+         */
+        nodeId: Id.optional(),
+        /** The AIO namespace on that node (default azure-iot-operations). */
+        namespace: z.string().min(1).max(63).optional(),
         /** Try a TCP connection from this machine to every listener port on the address. */
         checkReachability: z.boolean().default(false),
         timeoutMs: z.number().int().min(100).max(30_000).default(3_000),

@@ -49,8 +49,8 @@ describe('cross-check inputs from the AIO discovery', () => {
 
   it('names the Secrets that hold listener server certificates (Manual secretRef, cert-manager for a listener), not others', () => {
     expect(serverSecretsFromDiscovery(DISCOVERY)).toEqual([
-      { name: 'broker-server-tls', namespace: 'azure-iot-operations' },
-      { name: 'aio-broker-frontend-server-18883', namespace: 'azure-iot-operations' },
+      { kind: 'Secret', name: 'broker-server-tls', namespace: 'azure-iot-operations' },
+      { kind: 'Secret', name: 'aio-broker-frontend-server-18883', namespace: 'azure-iot-operations' },
     ]);
   });
 

@@ -1,7 +1,23 @@
-import type { AioDiscoveryT } from '@shared/contract/aio-contract';
+import { toErrorInfo } from '@shared/errors';
+import type { AioDiscoveryT, ReadBackItemT, ResourceRefT } from '@shared/contract/aio-contract';
+import type { CrossCheckReport } from '@shared/contract/network-contract';
+import type { AioOperation } from '../aio/aio-service';
 import type { ListenerDescription } from './cross-checks';
 
 const SERVICE_TYPES = new Set(['ClusterIp', 'NodePort', 'LoadBalancer']);
+
+/** The part of AioService the cross-checks read a node's broker through (AioService satisfies it). */
+export interface BrokerReader {
+  discover(nodeId: string, namespace: string, op?: AioOperation): Promise<AioDiscoveryT>;
+  readBack(nodeId: string, refs: readonly ResourceRefT[], op?: AioOperation): Promise<ReadBackItemT[]>;
+}
+
+/** What the cluster gave for the cross-checks, and the sentence the report carries about it. */
+export interface ClusterInputs {
+  listeners?: ListenerDescription[];
+  certificates?: Array<{ name: string; pem: string }>;
+  cluster: NonNullable<CrossCheckReport['cluster']>;
+}
 
 /**
  * The broker's listeners as network.crossCheck takes them, from the AIO area's discovery: service type,
@@ -22,11 +38,11 @@ export function listenersFromDiscovery(d: Pick<AioDiscoveryT, 'listeners' | 'ser
 }
 
 /** Secrets holding the listeners' server certificates: cert-manager's for Automatic TLS, the named one for Manual. */
-export function serverSecretsFromDiscovery(d: Pick<AioDiscoveryT, 'listeners' | 'certificates' | 'namespace'>): Array<{ name: string; namespace: string }> {
+export function serverSecretsFromDiscovery(d: Pick<AioDiscoveryT, 'listeners' | 'certificates' | 'namespace'>): ResourceRefT[] {
   const names = new Set<string>();
   for (const l of d.listeners) for (const p of l.ports) if (p.tls.mode !== 'None' && p.tls.secretName) names.add(p.tls.secretName);
   for (const c of d.certificates) if (c.listener) names.add(c.secretName);
-  return [...names].slice(0, 20).map((name) => ({ name, namespace: d.namespace }));
+  return [...names].slice(0, 20).map((name) => ({ kind: 'Secret', name, namespace: d.namespace }));
 }
 
 /**
@@ -38,4 +54,38 @@ export function tlsCrtFromSecretYaml(yaml: string): string | undefined {
   if (!m?.[1]) return undefined;
   const pem = Buffer.from(m[1], 'base64').toString('utf8');
   return pem.includes('-----BEGIN CERTIFICATE-----') ? pem : undefined;
+}
+
+/**
+ * Listeners and the certificates in their Secrets, read from the node's cluster. A cluster that cannot be
+ * read is not an error: the vault's certificates are still worth checking, so the answer says why instead.
+ * Only a cancellation ends the check.
+ */
+export async function readClusterInputs(broker: BrokerReader | undefined, nodeId: string, namespace: string, op: AioOperation = {}): Promise<ClusterInputs> {
+  if (!broker) return { cluster: { state: 'unavailable', reason: 'The broker area is not available in this build, so the cluster was not read.' } };
+  let discovery: AioDiscoveryT;
+  try {
+    discovery = await broker.discover(nodeId, namespace, op);
+  } catch (err) {
+    if (op.signal?.aborted) throw err;
+    return { cluster: { state: 'unavailable', reason: toErrorInfo(err).message } };
+  }
+  if (!discovery.aioPresent) {
+    return { cluster: { state: 'unavailable', reason: 'The Azure IoT Operations broker is not installed on this cluster, so there are no listeners to check.' } };
+  }
+  const secrets = serverSecretsFromDiscovery(discovery);
+  let items: ReadBackItemT[] = [];
+  if (secrets.length > 0) {
+    try {
+      items = await broker.readBack(nodeId, secrets, op);
+    } catch (err) {
+      // The listeners alone are still worth checking; an unreadable Secret only leaves its certificate out.
+      if (op.signal?.aborted) throw err;
+    }
+  }
+  const certificates = items.flatMap((item) => {
+    const pem = item.yaml ? tlsCrtFromSecretYaml(item.yaml) : undefined;
+    return pem ? [{ name: `Secret ${item.ref.name}`, pem }] : [];
+  });
+  return { listeners: listenersFromDiscovery(discovery), certificates, cluster: { state: 'read', description: discovery.description } };
 }

@@ -3,6 +3,8 @@ import { FieldbenchError } from '@shared/errors';
 import type { CrossCheckReport } from '@shared/contract/network-contract';
 import type { CertificateSummary, HostCheckResult, IssueResult, KeyAlgorithm, SubjectInput } from '@shared/pki-types';
 import type { CreateServerRequest, PkiOperationOptions } from '../pki/pki-service';
+import { AIO_DEFAULT_NAMESPACE } from '@shared/contract/aio-contract';
+import { readClusterInputs, type BrokerReader } from './aio-cross-check-inputs';
 import { parseIpv4 } from './ipv4';
 import { probeTcp } from './tcp-probe';
 
@@ -26,9 +28,14 @@ export interface CrossCheckInput {
   certificateIds?: string[] | undefined;
   clusterCertificates?: Array<{ name: string; pem: string }> | undefined;
   listeners?: ListenerDescription[] | undefined;
+  /** A node profile whose broker listeners and cluster certificates are read for the check (see readClusterInputs). */
+  nodeId?: string | undefined;
+  /** The AIO namespace on that node. */
+  namespace?: string | undefined;
   checkReachability: boolean;
   timeoutMs: number;
   signal?: AbortSignal | undefined;
+  progress?: ((message: string) => void) | undefined;
 }
 
 const sanText = (s: { type: string; value: string }) => `${s.type.toUpperCase()}:${s.value}`;
@@ -44,10 +51,22 @@ export function defaultCertificates(all: readonly CertificateSummary[], previous
   return servers.filter((c) => c.sans.some((s) => s.type === 'ip'));
 }
 
-/** Checks certificates, listeners and (optionally) TCP reachability for the node's new address. */
-export async function crossCheck(input: CrossCheckInput, pki: CertificateAuthority | undefined): Promise<CrossCheckReport> {
-  if (parseIpv4(input.address) === null) {
-    throw new FieldbenchError('network.badAddress', `"${input.address}" is not an IPv4 address. Give the node's address without the prefix, for example 192.168.2.196.`);
+/**
+ * Checks certificates, listeners and (optionally) TCP reachability for the node's new address. With a
+ * nodeId, the listeners and cluster certificates not given are read from the node's cluster through `broker`.
+ */
+export async function crossCheck(given: CrossCheckInput, pki: CertificateAuthority | undefined, broker?: BrokerReader): Promise<CrossCheckReport> {
+  if (parseIpv4(given.address) === null) {
+    throw new FieldbenchError('network.badAddress', `"${given.address}" is not an IPv4 address. Give the node's address without the prefix, for example 192.168.2.196.`);
+  }
+  let input = given;
+  let cluster: CrossCheckReport['cluster'];
+  if (given.nodeId && !(given.listeners && given.clusterCertificates)) {
+    given.progress?.("Reading the broker's listeners from the cluster…");
+    const read = await readClusterInputs(broker, given.nodeId, given.namespace ?? AIO_DEFAULT_NAMESPACE, given.signal ? { signal: given.signal } : {});
+    cluster = read.cluster;
+    input = { ...given, listeners: given.listeners ?? read.listeners, clusterCertificates: given.clusterCertificates ?? (read.certificates?.length ? read.certificates : undefined) };
+    given.progress?.('Checking certificates and listeners…');
   }
   const certificates: CrossCheckReport['certificates'] = [];
   const wantVault = input.certificateIds !== undefined || input.previousAddress !== undefined || !input.clusterCertificates?.length;
@@ -124,7 +143,7 @@ export async function crossCheck(input: CrossCheckInput, pki: CertificateAuthori
     }
   }
   const warnings = certificates.filter((c) => !c.valid).length + listeners.filter((l) => !l.ok).length + reachability.filter((r) => !r.reachable).length;
-  return { address: input.address, certificates, listeners, reachability, warnings };
+  return { address: input.address, certificates, listeners, reachability, ...(cluster ? { cluster } : {}), warnings };
 }
 
 function missing(id: string): never {

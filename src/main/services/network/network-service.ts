@@ -9,6 +9,7 @@ import { parseNetplanOutput, validateScript } from './node-scripts';
 import { NetplanApply } from './netplan-apply';
 import { crossCheck, reissueWithAddress, type CertificateAuthority, type CrossCheckInput } from './cross-checks';
 import type { ShellSource } from './shell-source';
+import type { BrokerReader } from './aio-cross-check-inputs';
 
 export interface ApplyRequest {
   target: NodeTarget;
@@ -31,6 +32,8 @@ export interface NetworkServiceOptions {
   shells: ShellSource;
   /** The vault's PKI, for the SAN checks and re-issue; absent while the PKI area is not wired. */
   pki?: CertificateAuthority | undefined;
+  /** The AIO area's service, to read a node's broker listeners and cluster certificates for the cross-checks. */
+  aio?: BrokerReader | undefined;
   /** Extra wait for a node to come back after a rollback (tests shorten it). */
   recoveryGraceMs?: number;
 }
@@ -130,9 +133,9 @@ export class NetworkService {
     });
   }
 
-  /** Certificates, listeners and reachability for the node's (new) address. */
+  /** Certificates, listeners and reachability for the node's (new) address; with a nodeId, its cluster's too. */
   crossCheck(input: CrossCheckInput): Promise<CrossCheckReport> {
-    return crossCheck(input, this.options.pki);
+    return crossCheck(input, this.options.pki, this.options.aio);
   }
 
   /** A new server certificate with the address in its SANs. */
