@@ -38,6 +38,8 @@ export interface BrokerLabOptions {
   websockets?: boolean;
   /** Appended to the generated mosquitto.conf (global options only, before the listeners). */
   extraGlobalConfig?: string;
+  /** Fixed ports instead of random ones, e.g. a plain port in the NodePort range (30000–32767). */
+  ports?: { plain?: number; tls?: number; mtls?: number };
 }
 
 export interface BrokerListenerInfo {
@@ -307,7 +309,7 @@ export async function startBrokerLab(opts: BrokerLabOptions = {}): Promise<Broke
     for (let attempt = 0; ; attempt++) {
       const count = opts.websockets ? 4 : 3;
       const p = opts.edgeHost ? await freeNodePorts(opts.edgeHost, count) : await freeLoopbackPorts(count);
-      const ports = { plain: p[0]!, tls: p[1]!, mtls: p[2]!, ...(opts.websockets ? { websockets: p[3]! } : {}) };
+      const ports = { plain: opts.ports?.plain ?? p[0]!, tls: opts.ports?.tls ?? p[1]!, mtls: opts.ports?.mtls ?? p[2]!, ...(opts.websockets ? { websockets: p[3]! } : {}) };
       writeFileSync(files.config, configText({ host, ports, files, ...(opts.extraGlobalConfig ? { extra: opts.extraGlobalConfig } : {}) }));
       const listeners: BrokerLab['listeners'] = {
         plain: { port: ports.plain, style: 'NodePort', tls: false, clientCertificateRequired: false },

@@ -147,3 +147,19 @@ export async function generateLabPki(opts: LabPkiOptions): Promise<LabPki> {
     strangerKeyFile: join(dir, 'stranger.key'),
   };
 }
+
+/**
+ * A server certificate (EC P-256, serverAuth) signed by a CA the caller holds, e.g. the cluster issuer's CA
+ * read from the Kubernetes API emulator, so the lab serves what cert-manager would have issued.
+ * SANs from `names` (IPs and DNS names told apart); the first name is the CN.
+ */
+export async function signServerCertificate(opts: { dir: string; caCertPem: string; caKeyPem: string; names: readonly string[]; name?: string; days?: number }): Promise<{ certPem: string; keyPem: string }> {
+  mkdirSync(opts.dir, { recursive: true, mode: 0o700 });
+  const issuer = `${opts.name ?? 'signed-server'}-issuer`;
+  writeFileSync(join(opts.dir, `${issuer}.crt`), opts.caCertPem);
+  writeFileSync(join(opts.dir, `${issuer}.key`), opts.caKeyPem, { mode: 0o600 });
+  const name = opts.name ?? 'signed-server';
+  await signed(opts.dir, name, opts.names[0] ?? 'fieldbench-lab-broker', issuer, leafExt('ec', 'serverAuth,clientAuth', opts.names), 'ec', opts.days ?? 30);
+  const read = (f: string) => readFileSync(join(opts.dir, f), 'utf8');
+  return { certPem: read(`${name}.crt`), keyPem: read(`${name}.key`) };
+}
