@@ -1,13 +1,8 @@
-import { dirname, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { FieldbenchError } from '@shared/errors';
-import type { CallName, CallRequest, CallResponse } from '@shared/contract';
-import type { ApplyResult, CrossCheckReport, NetplanPlan, NetworkSnapshot, NodeTarget, NodeValidation } from '@shared/contract/network-contract';
-import { composeApp, type AppContext } from '../../main/compose';
-import { defaultDataDir } from '../../main/services/app/data-dir';
-import { listenersFromDiscovery, serverSecretsFromDiscovery, tlsCrtFromSecretYaml } from '../../main/services/network/aio-cross-check-inputs';
+import type { CrossCheckReport, NetplanPlan, NetworkSnapshot, NodeTarget, NodeValidation } from '@shared/contract/network-contract';
+import { CliApp } from '../cli-app';
 import { EXIT, UsageError, type CliCommand, type CliIO } from '../cli-command';
-import { obtainPassword, PASSWORD_ENV } from '../vault-access';
+import { PASSWORD_ENV } from '../vault-access';
 
 const SUDO_ENV = 'FIELDBENCH_SUDO_PASSWORD';
 
@@ -52,34 +47,11 @@ const OPTIONS = {
 
 type Values = ReturnType<typeof parseArgs<{ options: typeof OPTIONS; allowPositionals: true }>>['values'];
 
-/** One call through the dispatcher; a failure becomes the FieldbenchError it carries. */
-async function call<N extends CallName>(app: AppContext, name: N, request: CallRequest<N>, opts: { signal?: AbortSignal; jobId?: string } = {}): Promise<CallResponse<N>> {
-  const res = await app.dispatcher.dispatch(name, request, opts);
-  if (!res.ok) throw new FieldbenchError(res.error.code, res.error.message, res.error.detail === undefined ? {} : { detail: res.error.detail });
-  return res.value as CallResponse<N>;
-}
-
-/** Opens the vault (only commands that need it: node profiles, certificates). */
-async function unlock(app: AppContext, v: Values, io: CliIO): Promise<void> {
-  const status = app.vault.status();
-  if (!status.exists) throw new FieldbenchError('vault.notFound', `There is no vault at ${status.path}. Create one with \`fieldbench vault create\`, or name another with --vault.`);
-  if (status.unlocked) return;
-  const password = await obtainPassword(io, { passwordStdin: v['password-stdin'] ?? false });
-  await call(app, 'vault.unlock', { password });
-}
-
-async function nodeIdFor(app: AppContext, name: string): Promise<string> {
-  const { nodes } = await call(app, 'edge.listNodes', {});
-  const node = nodes.find((n) => n.name.toLowerCase() === name.toLowerCase());
-  if (!node) throw new FieldbenchError('edge.nodeNotFound', `There is no node called ${name}. \`fieldbench node list\` shows the nodes; \`fieldbench node add\` adds one.`);
-  return node.id;
-}
-
-async function targetFrom(app: AppContext, v: Values, io: CliIO): Promise<NodeTarget> {
+async function targetFrom(cli: CliApp, v: Values, io: CliIO): Promise<NodeTarget> {
   if (v.node) {
     if (v.host || v.user || v['key-file']) throw new UsageError('Give either --node NAME or --host --user --key-file, not both.');
-    await unlock(app, v, io);
-    return { kind: 'node', nodeId: await nodeIdFor(app, v.node) };
+    await cli.unlock();
+    return { kind: 'node', nodeId: (await cli.node(v.node)).id };
   }
   if (!v.host || !v.user || !v['key-file']) throw new UsageError('Say which node: --node NAME, or --host ADDR --user USER --key-file FILE.');
   const port = v.port === undefined ? 22 : Number(v.port);
@@ -138,38 +110,18 @@ interface CheckOptions {
 }
 
 /**
- * network.crossCheck for the address. With a node, the broker's listeners and the certificates in their
- * Secrets come from the AIO area's discovery, when the node's Kubernetes API answers; without it, only the
- * vault's server certificates are checked (and a sentence says why).
+ * network.crossCheck for the address. With a node, main also reads the broker's listeners and the
+ * certificates in their Secrets from its cluster; when it cannot, only the vault's server certificates are
+ * checked and the report says why.
  */
-async function runChecks(app: AppContext, io: CliIO, o: CheckOptions, signal: AbortSignal): Promise<CrossCheckReport> {
-  let listeners;
-  let clusterCertificates: Array<{ name: string; pem: string }> | undefined;
-  if (o.nodeId) {
-    const found = await app.dispatcher.dispatch('aio.discover', { nodeId: o.nodeId }, { signal, jobId: 'cli-aio-discover' });
-    const discovery = found.ok ? (found.value as CallResponse<'aio.discover'>) : undefined;
-    if (discovery?.aioPresent) {
-      listeners = listenersFromDiscovery(discovery);
-      const secrets = serverSecretsFromDiscovery(discovery);
-      if (secrets.length > 0) {
-        const read = await app.dispatcher.dispatch('aio.readBack', { nodeId: o.nodeId, resources: secrets.map((x) => ({ kind: 'Secret', ...x })) }, { signal, jobId: 'cli-aio-read' });
-        if (read.ok) {
-          clusterCertificates = (read.value as CallResponse<'aio.readBack'>).resources.flatMap((item) => {
-            const pem = item.yaml ? tlsCrtFromSecretYaml(item.yaml) : undefined;
-            return pem ? [{ name: `${item.ref.name} (cluster)`, pem }] : [];
-          });
-        }
-      }
-    } else if (!o.json) {
-      io.stderr.write(`Listeners and cluster certificates were not checked: ${found.ok ? 'the AIO broker is not installed on this cluster.' : found.error.message}\n`);
-    }
-  }
-  return call(
-    app,
+async function runChecks(cli: CliApp, io: CliIO, o: CheckOptions): Promise<CrossCheckReport> {
+  const report = await cli.call(
     'network.crossCheck',
-    { address: o.address, ...(o.previous ? { previousAddress: o.previous } : {}), ...(listeners ? { listeners } : {}), ...(clusterCertificates?.length ? { clusterCertificates } : {}), checkReachability: o.reachability },
-    { signal, jobId: 'cli-cross-check' },
+    { address: o.address, ...(o.previous ? { previousAddress: o.previous } : {}), ...(o.nodeId ? { nodeId: o.nodeId } : {}), checkReachability: o.reachability },
+    true,
   );
+  if (report.cluster?.state === 'unavailable' && !o.json) io.stderr.write(`Listeners and cluster certificates were not checked: ${report.cluster.reason}\n`);
+  return report;
 }
 
 function checkText(r: CrossCheckReport): string {
@@ -201,50 +153,42 @@ export const netCommand: CliCommand = {
     const subs = ['show', 'plan', 'apply', 'check', 'reissue'];
     if (!sub || !subs.includes(sub)) throw new UsageError(sub ? `There is no "net ${sub}".` : 'Say what to do: show, plan, apply, check or reissue.');
     if (extra.length > 0 || (sub !== 'reissue' && rest.length > 0)) throw new UsageError(`Unexpected argument "${[...rest, ...extra][0]}".`);
-    const vaultPath = values.vault ? resolve(values.vault) : undefined;
-    const dataDir = values['data-dir'] ?? (vaultPath ? dirname(vaultPath) : defaultDataDir(io.env));
-    const app = composeApp({ dataDir, runtime: 'cli', ...(vaultPath ? { vault: { path: vaultPath } } : {}) });
-    const print = (human: string, data: unknown) => io.stdout.write(values.json ? `${JSON.stringify(data, null, 2)}\n` : `${human}\n`);
-    const controller = new AbortController();
-    void io.interrupted.then(() => controller.abort());
+    const cli = new CliApp(values, io);
     try {
       if (sub === 'check') {
         if (!values.address) throw new UsageError('Give the address to check: --address A.B.C.D.');
-        await unlock(app, values, io);
-        const nodeId = values.node ? await nodeIdFor(app, values.node) : undefined;
-        const report = await runChecks(app, io, { address: values.address, ...(values.previous ? { previous: values.previous } : {}), ...(nodeId ? { nodeId } : {}), reachability: values.reachability ?? false, json: values.json ?? false }, controller.signal);
-        print(checkText(report), report);
+        await cli.unlock();
+        const nodeId = values.node ? (await cli.node(values.node)).id : undefined;
+        const report = await runChecks(cli, io, { address: values.address, ...(values.previous ? { previous: values.previous } : {}), ...(nodeId ? { nodeId } : {}), reachability: values.reachability ?? false, json: values.json ?? false });
+        cli.print(checkText(report), report);
         return report.warnings === 0 ? EXIT.ok : EXIT.failed;
       }
       if (sub === 'reissue') {
         const id = rest[0];
         if (!id || !values.address) throw new UsageError('Say which certificate and which address: net reissue CERT-ID --address A.B.C.D [--remove OLD].');
-        await unlock(app, values, io);
+        await cli.unlock();
         const remove = list(values.remove);
-        const r = await call(app, 'network.reissueCertificate', { certificateId: id, addAddress: values.address, ...(remove ? { removeAddresses: remove } : {}) }, { signal: controller.signal, jobId: 'cli-reissue' });
-        print([`Issued ${r.commonName} (${r.certificateId}), replacing ${r.replaces}: SANs ${r.sans.join(', ')}; valid until ${r.notAfter}.`, ...r.warnings.map((w) => `warning ${w}`)].join('\n'), r);
+        const r = await cli.call('network.reissueCertificate', { certificateId: id, addAddress: values.address, ...(remove ? { removeAddresses: remove } : {}) }, true);
+        cli.print([`Issued ${r.commonName} (${r.certificateId}), replacing ${r.replaces}: SANs ${r.sans.join(', ')}; valid until ${r.notAfter}.`, ...r.warnings.map((w) => `warning ${w}`)].join('\n'), r);
         return EXIT.ok;
       }
-      const target = await targetFrom(app, values, io);
+      const target = await targetFrom(cli, values, io);
       if (sub === 'show') {
-        const res = await app.dispatcher.dispatch('network.discover', { target }, { signal: controller.signal });
-        if (!res.ok) throw res.error;
-        print(showText(res.value as NetworkSnapshot), res.value);
+        const snapshot = await cli.call('network.discover', { target }, true);
+        cli.print(showText(snapshot), snapshot);
         return EXIT.ok;
       }
       const settings = settingsFrom(values);
       if (sub === 'plan') {
-        const res = await app.dispatcher.dispatch('network.validate', { target, settings }, { signal: controller.signal });
-        if (!res.ok) throw res.error;
-        const v = res.value as { plan: NetplanPlan; node: NodeValidation | null };
-        print(planText(v.plan, v.node), v);
+        const v = await cli.call('network.validate', { target, settings }, true);
+        cli.print(planText(v.plan, v.node), v);
         return v.plan.ok && v.node?.ok === true ? EXIT.ok : EXIT.failed;
       }
       if (!values.yes) throw new UsageError('net apply changes the node\'s network. Check `fieldbench net plan` first, then add --yes.');
       const rollbackSeconds = values['rollback-seconds'] === undefined ? 120 : Number(values['rollback-seconds']);
       if (!Number.isInteger(rollbackSeconds) || rollbackSeconds < 5) throw new UsageError('--rollback-seconds must be a whole number of at least 5.');
       const seen = new Map<string, string>();
-      const off = app.hub.on('network.onApplyProgress', (p) => {
+      const off = cli.context().hub.on('network.onApplyProgress', (p) => {
         const payload = p as { steps: Array<{ id: string; label: string; status: string; message?: string }> };
         for (const s of payload.steps) {
           const key = `${s.status}:${s.message ?? ''}`;
@@ -253,27 +197,29 @@ export const netCommand: CliCommand = {
           if (!values.json) io.stderr.write(`[${s.status}] ${s.label}${s.message ? `: ${s.message}` : ''}\n`);
         }
       });
-      const res = await app.dispatcher.dispatch(
-        'network.apply',
-        { target, settings, rollbackSeconds, ...(values['dns-check'] ? { dnsCheckName: values['dns-check'] } : {}), allowSilentGateway: values['allow-silent-gateway'] ?? false },
-        { signal: controller.signal, jobId: 'cli-apply' },
-      );
-      off();
-      if (!res.ok) throw res.error;
-      const r = res.value as ApplyResult;
+      let r;
+      try {
+        r = await cli.call(
+          'network.apply',
+          { target, settings, rollbackSeconds, ...(values['dns-check'] ? { dnsCheckName: values['dns-check'] } : {}), allowSilentGateway: values['allow-silent-gateway'] ?? false },
+          true,
+        );
+      } finally {
+        off();
+      }
       let checks: CrossCheckReport | undefined;
       if (r.outcome === 'applied' && r.newHost !== r.previousHost) {
         // The certificates and listeners that named the old address are the next thing to break: say so now.
-        checks = await runChecks(app, io, { address: r.newHost, previous: r.previousHost, ...(target.kind === 'node' ? { nodeId: target.nodeId } : {}), reachability: true, json: values.json ?? false }, controller.signal).catch((err: unknown) => {
+        checks = await runChecks(cli, io, { address: r.newHost, previous: r.previousHost, ...(target.kind === 'node' ? { nodeId: target.nodeId } : {}), reachability: true, json: values.json ?? false }).catch((err: unknown) => {
           if (!values.json) io.stderr.write(`The certificate and listener checks did not run: ${(err as Error).message}\n`);
           return undefined;
         });
       }
       const profileLine = target.kind === 'node' ? (r.profileUpdated ? ` The node profile now connects to ${r.host}.` : '') : r.outcome === 'applied' && r.newHost !== r.previousHost ? ` Use --host ${r.host} from now on.` : '';
-      print(`${r.message}\nThe node answers on ${r.host}.${profileLine} Backup on the node: ${r.backupDir}${checks ? `\n${checkText(checks)}` : ''}`, checks ? { ...r, checks } : r);
+      cli.print(`${r.message}\nThe node answers on ${r.host}.${profileLine} Backup on the node: ${r.backupDir}${checks ? `\n${checkText(checks)}` : ''}`, checks ? { ...r, checks } : r);
       return r.outcome === 'applied' ? EXIT.ok : EXIT.failed;
     } finally {
-      await app.dispose();
+      await cli.close();
     }
   },
 };

@@ -81,7 +81,6 @@ function answerUnlockedWithNode() {
     if (gw && !gw.startsWith('192.168.2.')) return ok({ ok: false, findings: [{ field: 'gateway', severity: 'error', code: 'gatewayOutside', message: `The gateway ${gw} is outside 192.168.2.0/24. Use a router on that subnet.` }] });
     return ok({ ok: true, findings: [] });
   });
-  fake.answer('aio.discover', () => ({ ok: false, error: { code: 'edge.kubeconfigMissing', message: 'edge-01 has no /etc/rancher/k3s/k3s.yaml. Is k3s installed there?' } }));
   fake.answer('jobs.cancel', () => ok({ cancelled: true }));
 }
 
@@ -124,8 +123,6 @@ describe('Network area', () => {
     expect(rows.find((r) => r.textContent?.includes('eth1'))!.textContent).toContain('No link');
     expect((screen.getByLabelText(/Address \/ prefix/) as HTMLInputElement).value).toBe('192.168.2.50/24');
     expect(fake.calls.find((c) => c.name === 'network.discover')?.request).toEqual({ target: { kind: 'node', nodeId: 'n1' } });
-    // No Kubernetes here: the page says why listeners are not checked, in the edge area's words.
-    expect(await screen.findByText(/Listeners and cluster certificates are not checked: edge-01 has no/)).toBeTruthy();
   });
 
   it('validates as the technician types and blocks Apply on an error', async () => {
@@ -150,6 +147,7 @@ describe('Network area', () => {
         certificates: [{ id: 'c1', name: 'aio-broker', source: 'vault', valid: false, message: `The certificate does not list ${req.address}.`, canReissue: true, sans: ['IP:192.168.2.50', 'DNS:mqtts-endpoint'] }],
         listeners: [],
         reachability: [],
+        cluster: { state: 'unavailable', reason: 'edge-01 has no /etc/rancher/k3s/k3s.yaml. Is k3s installed there?' },
         warnings: 1,
       }),
     );
@@ -163,7 +161,11 @@ describe('Network area', () => {
     expect(diff.querySelector('[data-kind="removed"]')?.textContent).toContain('dhcp4: true');
 
     const reissue = await screen.findByRole('button', { name: 'Re-issue with 192.168.2.196' });
-    expect(fake.calls.find((c) => c.name === 'network.crossCheck')?.request).toMatchObject({ address: '192.168.2.196', previousAddress: '192.168.2.50', checkReachability: false });
+    // The page names the node and main reads its cluster: the page itself never asks the AIO area.
+    expect(fake.calls.find((c) => c.name === 'network.crossCheck')?.request).toMatchObject({ address: '192.168.2.196', previousAddress: '192.168.2.50', nodeId: 'n1', checkReachability: false });
+    expect(fake.calls.some((c) => c.name === 'aio.discover' || c.name === 'aio.readBack')).toBe(false);
+    // No Kubernetes here: the page says why listeners are not checked, in the edge area's words.
+    expect(screen.getByText(/Listeners and cluster certificates are not checked: edge-01 has no/)).toBeTruthy();
     expect(screen.getByText('IP missing')).toBeTruthy();
     fireEvent.click(reissue);
     expect(await screen.findByText('Re-issued')).toBeTruthy();

@@ -8,18 +8,17 @@ import { useNetworkStore } from './use-network-store';
  * listeners. A certificate that lacks the new IP gets a Re-issue button when its CA is in the vault.
  */
 export function CrossCheckPanel() {
-  const { report, checking, error, cluster, reissued, reissuing } = useNetworkStore(
-    useShallow((s) => ({ report: s.crossCheck, checking: s.crossChecking, error: s.crossCheckError, cluster: s.cluster, reissued: s.reissued, reissuing: s.reissuing })),
+  const { report, checking, error, reissued, reissuing } = useNetworkStore(
+    useShallow((s) => ({ report: s.crossCheck, checking: s.crossChecking, error: s.crossCheckError, reissued: s.reissued, reissuing: s.reissuing })),
   );
   const { runCrossCheck, reissue } = useNetworkStore.getState();
+  const cluster = report?.cluster;
   const clusterNote =
-    cluster?.state === 'loading'
-      ? "Reading the broker's listeners from the cluster…"
-      : cluster?.state === 'unavailable'
-        ? `Listeners and cluster certificates are not checked: ${cluster.reason}`
-        : cluster?.state === 'ready'
-          ? `Listeners and cluster certificates read ${cluster.description}.`
-          : undefined;
+    cluster?.state === 'unavailable'
+      ? `Listeners and cluster certificates are not checked: ${cluster.reason}`
+      : cluster?.state === 'read'
+        ? `Listeners and cluster certificates read ${cluster.description}.`
+        : undefined;
   return (
     <section className="fb-net-card" aria-labelledby="fb-net-checks">
       <div className="fb-net-card__head">

@@ -1,4 +1,3 @@
-import type { CallRequest, CallResponse } from '@shared/contract';
 import type { Finding, NetworkSettings, NetworkSnapshot } from '@shared/contract/network-contract';
 
 /** The form as typed: lists are text ("10.0.0.53, 10.0.0.54") until they become settings. */
@@ -53,48 +52,6 @@ export function findingFor(findings: readonly Finding[], field: Finding['field']
 export function bareAddress(address: string): string | undefined {
   const m = /^\s*(\d{1,3}(?:\.\d{1,3}){3})(?:\/\d{1,2})?\s*$/.exec(address);
   return m?.[1];
-}
-
-type Discovery = CallResponse<'aio.discover'>;
-type CrossCheckRequest = CallRequest<'network.crossCheck'>;
-type Listener = NonNullable<CrossCheckRequest['listeners']>[number];
-
-const SERVICE_TYPES = new Set(['ClusterIp', 'NodePort', 'LoadBalancer']);
-
-/** The broker's listeners as network.crossCheck takes them, from the AIO area's discovery. */
-export function listenersFromDiscovery(d: Pick<Discovery, 'listeners' | 'services'>): Listener[] {
-  return d.listeners
-    .filter((l) => SERVICE_TYPES.has(l.serviceType))
-    .map((l) => {
-      const service = d.services.find((s) => s.listener === l.name) ?? d.services.find((s) => s.name === l.serviceName);
-      return {
-        name: l.name,
-        serviceType: l.serviceType as Listener['serviceType'],
-        ...(service && service.externalIps.length > 0 ? { externalIps: service.externalIps.slice(0, 16) } : {}),
-        ports: l.ports.slice(0, 32).map((p) => ({ port: p.port, ...(p.nodePort !== undefined ? { nodePort: p.nodePort } : {}) })),
-      };
-    });
-}
-
-/** Secrets holding the listeners' server certificates: cert-manager's for Automatic TLS, the named one for Manual. */
-export function serverSecretsFromDiscovery(d: Pick<Discovery, 'listeners' | 'certificates' | 'namespace'>): Array<{ kind: string; name: string; namespace: string }> {
-  const names = new Set<string>();
-  for (const l of d.listeners) for (const p of l.ports) if (p.tls.mode !== 'None' && p.tls.secretName) names.add(p.tls.secretName);
-  for (const c of d.certificates) if (c.listener) names.add(c.secretName);
-  return [...names].slice(0, 20).map((name) => ({ kind: 'Secret', name, namespace: d.namespace }));
-}
-
-/** The certificate PEM of a Secret as aio.readBack shows it (tls.crt stays readable, base64 on one line). */
-export function tlsCrtFromSecretYaml(yaml: string): string | undefined {
-  const m = /^\s+tls\.crt:\s*["']?([A-Za-z0-9+/=]+)["']?\s*$/m.exec(yaml);
-  if (!m?.[1]) return undefined;
-  let pem: string;
-  try {
-    pem = atob(m[1]);
-  } catch {
-    return undefined;
-  }
-  return pem.includes('-----BEGIN CERTIFICATE-----') ? pem : undefined;
 }
 
 /** "1:05" for a countdown a person reads at a glance. */

@@ -5,16 +5,10 @@ import type { ErrorInfo } from '@shared/errors';
 import { invoke, subscribe } from '../../bridge';
 import { useJobsStore } from '../../app/use-jobs-store';
 import { useToastStore } from '../../ui/use-toast-store';
-import { bareAddress, EMPTY_FORM, formFromSnapshot, listenersFromDiscovery, serverSecretsFromDiscovery, settingsOf, tlsCrtFromSecretYaml, type NetworkForm } from './network-form';
+import { bareAddress, EMPTY_FORM, formFromSnapshot, settingsOf, type NetworkForm } from './network-form';
 
 export type NodeSummary = CallResponse<'edge.listNodes'>['nodes'][number];
 type CrossCheckRequest = CallRequest<'network.crossCheck'>;
-
-/** What the cluster told us for the cross-checks, or why it could not. */
-export type ClusterInputs =
-  | { state: 'loading' }
-  | { state: 'ready'; listeners: NonNullable<CrossCheckRequest['listeners']>; certificates: NonNullable<CrossCheckRequest['clusterCertificates']>; description: string }
-  | { state: 'unavailable'; reason: string };
 
 export interface ApplyRun {
   applyId: string;
@@ -57,7 +51,6 @@ export interface NetworkState {
   validating: boolean;
   validateError: ErrorInfo | undefined;
 
-  cluster: ClusterInputs | undefined;
   crossCheck: CrossCheckReport | undefined;
   crossChecking: boolean;
   crossCheckError: ErrorInfo | undefined;
@@ -108,7 +101,6 @@ export const useNetworkStore = create<NetworkState>()((set, get) => ({
   validation: undefined,
   validating: false,
   validateError: undefined,
-  cluster: undefined,
   crossCheck: undefined,
   crossChecking: false,
   crossCheckError: undefined,
@@ -143,7 +135,7 @@ export const useNetworkStore = create<NetworkState>()((set, get) => ({
 
   selectNode: async (nodeId) => {
     if (get().run?.running) return;
-    set({ nodeId, snapshot: undefined, discoverError: undefined, form: EMPTY_FORM, findings: [], cluster: undefined, reissued: {}, run: undefined, ...CLEARED_PLAN });
+    set({ nodeId, snapshot: undefined, discoverError: undefined, form: EMPTY_FORM, findings: [], reissued: {}, run: undefined, ...CLEARED_PLAN });
     await get().discover();
   },
 
@@ -160,7 +152,6 @@ export const useNetworkStore = create<NetworkState>()((set, get) => ({
     const snapshot = res.value;
     set({ discovering: false, snapshot, form: formFromSnapshot(snapshot), ...CLEARED_PLAN });
     void checkNow();
-    void loadCluster(nodeId);
   },
 
   setField: (field, value) => {
@@ -203,12 +194,11 @@ export const useNetworkStore = create<NetworkState>()((set, get) => ({
     const previous = opts.previous ?? s.plan?.previousHost ?? s.snapshot?.host;
     if (!address || s.crossChecking) return;
     set({ crossChecking: true, crossCheckError: undefined });
-    const cluster = s.cluster?.state === 'ready' ? s.cluster : undefined;
+    // With the node, main reads the broker's listeners and cluster certificates itself (or says why it could not).
     const req: CrossCheckRequest = {
       address,
       ...(previous && previous !== address ? { previousAddress: previous } : {}),
-      ...(cluster ? { listeners: cluster.listeners } : {}),
-      ...(cluster && cluster.certificates.length > 0 ? { clusterCertificates: cluster.certificates } : {}),
+      ...(s.nodeId ? { nodeId: s.nodeId } : {}),
       checkReachability: opts.reachability ?? false,
       timeoutMs: 3000,
     };
@@ -297,41 +287,6 @@ async function checkNow(): Promise<void> {
   const res = await invoke('network.checkSettings', { settings: settingsOf(form), ...(snapshot ? { snapshot } : {}) });
   if (seq !== checkSeq || !res.ok) return;
   useNetworkStore.setState({ findings: res.value.findings });
-}
-
-/**
- * Listeners and the certificates in their Secrets, from the AIO area, when the node's Kubernetes API
- * answers. Without it the checks still cover the vault's certificates, and the page says why the rest is missing.
- */
-async function loadCluster(nodeId: string): Promise<void> {
-  useNetworkStore.setState({ cluster: { state: 'loading' } });
-  const found = await invoke('aio.discover', { nodeId, namespace: 'azure-iot-operations' });
-  const still = () => useNetworkStore.getState().nodeId === nodeId;
-  if (!still()) return;
-  if (!found.ok) {
-    useNetworkStore.setState({ cluster: { state: 'unavailable', reason: found.error.message } });
-    return;
-  }
-  if (!found.value.aioPresent) {
-    useNetworkStore.setState({ cluster: { state: 'unavailable', reason: 'The Azure IoT Operations broker is not installed on this cluster, so there are no listeners to check.' } });
-    return;
-  }
-  const listeners = listenersFromDiscovery(found.value);
-  const secrets = serverSecretsFromDiscovery(found.value);
-  let certificates: Array<{ name: string; pem: string }> = [];
-  if (secrets.length > 0) {
-    const read = await invoke('aio.readBack', { nodeId, resources: secrets });
-    if (read.ok) {
-      certificates = read.value.resources.flatMap((item) => {
-        const pem = item.yaml ? tlsCrtFromSecretYaml(item.yaml) : undefined;
-        return pem ? [{ name: `Secret ${item.ref.name}`, pem }] : [];
-      });
-    }
-  }
-  if (!still()) return;
-  useNetworkStore.setState({ cluster: { state: 'ready', listeners, certificates, description: found.value.description } });
-  const s = useNetworkStore.getState();
-  if (s.crossCheck && !s.crossChecking) void s.runCrossCheck({ reachability: s.crossCheck.reachability.length > 0 });
 }
 
 // Bridge subscriptions live here, once, never in components.
