@@ -285,4 +285,29 @@ describe.skipIf(!avail.ok)('listener matrix on the edge test host: discovery →
       await reserve(goodServer, labPki.clientCaPem);
     }
   }, 120_000);
+
+  it('a publish the broker\'s authorization denies: PUBACK reason 135 on the X.509 listener, said in a sentence', async () => {
+    // Anonymous clients (plain, TLS, the SAT fronts' bridges) may do anything; the X.509 user (its CN) may only read.
+    const acl = join(broker.files.dir, 'acl');
+    writeFileSync(acl, `topic readwrite #\n\nuser ${labPki.clientCn}\ntopic read fieldbench/#\n`);
+    const config = readFileSync(broker.files.config, 'utf8');
+    writeFileSync(broker.files.config, `${config}\nacl_file ${acl}\n`);
+    await broker.restart();
+    try {
+      const result = await runMatrix({ deliveryTimeoutMs: 2500 });
+      const r = row(result, 'fb-loadbalancer', ports.mtls);
+      expect(r.ok).toBe(false);
+      expect(r.auth.verdict).toBe('accepted');
+      expect(r.publish).toMatchObject({ ok: false, reasonCode: 135 });
+      expect(r.diagnosis).toMatchObject({ code: 'mqtt.notAuthorized' });
+      expect(r.diagnosis!.sentence).toMatch(/refused to let this client publish on the probe topic \(reason 135, not authorized\)/);
+      // It still receives everyone else's probes; nobody receives its own.
+      expect(r.received.length).toBe(4);
+      expect(row(result, 'fb-nodeport', 1883).received.map((x) => x.fromTargetId)).not.toContain(r.targetId);
+      expect(result.summary).toMatchObject({ passed: 4, failed: 1, crossDeliveryComplete: false });
+    } finally {
+      writeFileSync(broker.files.config, config);
+      await broker.restart();
+    }
+  }, 60_000);
 });

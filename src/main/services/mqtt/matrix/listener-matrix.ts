@@ -175,7 +175,9 @@ export async function runListenerMatrix(targets: readonly MatrixTargetT[], deps:
       total: rows.length,
       passed: rows.filter((r) => r.ok).length,
       failed: rows.filter((r) => !r.ok).length,
-      crossDeliveryComplete: !cancelled && rows.length > 0 && rows.every((r) => r.connect.ok) && connectedRows.length === rows.length && connectedRows.every((r) => r.missing.length === 0 && r.received.length === senders),
+      // A listener whose probe was refused (e.g. PUBACK 135) proved nothing about the bus from its side.
+      crossDeliveryComplete:
+        !cancelled && rows.length > 0 && rows.every((r) => r.connect.ok && r.publish?.ok === true) && connectedRows.length === rows.length && connectedRows.every((r) => r.missing.length === 0 && r.received.length === senders),
     },
     cancelled,
   };
