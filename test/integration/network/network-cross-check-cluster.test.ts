@@ -1,5 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ListenerInput } from '@shared/contract/aio-contract';
 import { AioService } from '../../../src/main/services/aio/aio-service';
+import { buildBrokerListener } from '../../../src/main/services/aio/aio-resources';
 import { NetworkService } from '../../../src/main/services/network/network-service';
 import { ShellSource } from '../../../src/main/services/network/shell-source';
 import { defaultAioPreload, startKubeEmulator, type KubeEmulator } from '../../support/kube/kube-emulator';
@@ -11,26 +13,15 @@ const OLD = '192.168.2.50';
 const NEW = '192.168.2.196';
 
 /** A LoadBalancer listener whose cert-manager certificate names the node's old address, as seed 001 leaves it. */
-const lbListener = {
-  apiVersion: 'mqttbroker.iotoperations.azure.com/v1',
-  kind: 'BrokerListener',
-  metadata: { name: 'loadbalancer-listener', namespace: NS },
-  spec: {
-    brokerRef: 'default',
+const lbListener = buildBrokerListener(
+  ListenerInput.parse({
+    name: 'loadbalancer-listener',
     serviceName: 'loadbalancer-listener-service',
     serviceType: 'LoadBalancer',
-    ports: [
-      {
-        port: 8883,
-        protocol: 'Mqtt',
-        tls: {
-          mode: 'Automatic',
-          certManagerCertificateSpec: { issuerRef: { name: 'azure-iot-operations-aio-certificate-issuer', kind: 'ClusterIssuer', group: 'cert-manager.io' }, san: { ip: [OLD] } },
-        },
-      },
-    ],
-  },
-};
+    ports: [{ port: 8883, tls: { mode: 'Automatic', issuerRef: { name: 'azure-iot-operations-aio-certificate-issuer', kind: 'ClusterIssuer' }, san: { ip: [OLD] } } }],
+  }),
+  NS,
+);
 
 describe('network.crossCheck with a nodeId reads the broker from the cluster (AioService against the Kubernetes API emulator)', () => {
   let emu: KubeEmulator;
