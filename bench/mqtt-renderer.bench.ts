@@ -114,11 +114,33 @@ async function main() {
     };
 
     const idle = await window_(IDLE_SECONDS);
+    // FIELDBENCH_BENCH_PROFILE=1 prints where the page spent its time under traffic (CDP sampling profiler).
+    const cdp = process.env.FIELDBENCH_BENCH_PROFILE ? await page.context().newCDPSession(page) : undefined;
+    if (cdp) {
+      await cdp.send('Profiler.enable');
+      await cdp.send('Profiler.setSamplingInterval', { interval: 200 });
+      await cdp.send('Profiler.start');
+    }
     let pub: { sent: number; ms: number } | undefined;
     const busy = await window_(
       SECONDS,
       () => publish(lab.host, lab.listeners.plain.port, SECONDS).then((r) => (pub = r)),
     );
+    if (cdp) {
+      const { profile } = await cdp.send('Profiler.stop');
+      const self = new Map<string, number>();
+      const dt = (profile.timeDeltas ?? []).reduce((a, b) => a + b, 0) / Math.max(1, profile.samples?.length ?? 1);
+      const byId = new Map(profile.nodes.map((n) => [n.id, n]));
+      for (const id of profile.samples ?? []) {
+        const n = byId.get(id);
+        if (!n) continue;
+        const f = n.callFrame;
+        const key = `${f.functionName || '(anon)'} ${f.url.split('/').pop()}:${f.lineNumber}`;
+        self.set(key, (self.get(key) ?? 0) + dt / 1000);
+      }
+      console.log('top self time under traffic (ms):');
+      for (const [k, v] of [...self].sort((a, b) => b[1] - a[1]).slice(0, 25)) console.log(`  ${v.toFixed(0).padStart(6)}  ${k}`);
+    }
     await page.waitForTimeout(1500);
     // A string, not a function: tsx would wrap named inner functions in a helper the page does not have.
     const shown = (await page.evaluate(`(() => {

@@ -19,7 +19,13 @@ function useCountdown(at: number | undefined): number | undefined {
 }
 
 function ConnectionRow({ id }: { id: string }) {
-  const c = useMqttStore((s) => s.connections[id]);
+  // Only what the row shows: the summary object changes with every message batch (its totals).
+  const c = useMqttStore(
+    useShallow((s) => {
+      const x = s.connections[id];
+      return x ? { name: x.name, url: x.url, state: x.state, attempt: x.attempt, lastError: x.lastError, insecure: x.insecure } : undefined;
+    }),
+  );
   const active = useMqttStore((s) => s.activeId === id);
   const retryAt = useMqttStore((s) => s.retryAt[id]);
   const seconds = useCountdown(retryAt);

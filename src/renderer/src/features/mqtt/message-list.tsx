@@ -2,7 +2,7 @@ import { useEffect, useRef, useState, type CSSProperties } from 'react';
 import { useVirtualizer } from '@tanstack/react-virtual';
 import { ArrowDownToLine, Eraser, Search } from 'lucide-react';
 import { Badge, Button, TextField } from '../../ui';
-import { formatBytes, formatTime } from './connection-state';
+import { formatBytes, formatCount, formatTime } from './connection-state';
 import { rowKey, useMqttStore } from './use-mqtt-store';
 import type { MessagePreviewT } from '@shared/contract/mqtt-contract';
 
@@ -63,9 +63,17 @@ export function MessageList() {
     if (last >= 0) useMqttStore.getState().ensureRange(first, last);
   }, [first, last, list.total, list.generation]);
 
+  // Following the newest row: one scroll write per batch. virtualizer.scrollToIndex would instead re-read the
+  // layout every frame until it settles, which at 1,000 msg/s forced a reflow per frame (long tasks).
   useEffect(() => {
-    if (list.follow && list.total > 0) virtualizer.scrollToIndex(list.total - 1, { align: 'end' });
-  }, [list.follow, list.total, virtualizer]);
+    if (!list.follow || list.total === 0) return;
+    // In the next frame, where the layout is computed anyway, rather than forcing one right after the commit.
+    const frame = requestAnimationFrame(() => {
+      const el = parentRef.current;
+      if (el) el.scrollTop = list.total * ROW_HEIGHT;
+    });
+    return () => cancelAnimationFrame(frame);
+  }, [list.follow, list.total]);
 
   // Filters and search run in main over the whole store; a short pause avoids a query per keystroke.
   useEffect(() => {
@@ -78,7 +86,8 @@ export function MessageList() {
   const onScroll = () => {
     const el = parentRef.current;
     if (!el) return;
-    const atBottom = el.scrollTop + el.clientHeight >= el.scrollHeight - ROW_HEIGHT;
+    // The content height is known without asking the layout: rows × row height.
+    const atBottom = el.scrollTop + el.clientHeight >= list.total * ROW_HEIGHT - ROW_HEIGHT;
     useMqttStore.getState().setFollow(atBottom);
   };
 
@@ -105,7 +114,7 @@ export function MessageList() {
         className="fb-mqtt-list__scroll"
         onScroll={onScroll}
         role="list"
-        aria-label={`${list.total.toLocaleString('en-US')} messages${list.filter ? ' matching the filter' : ''}`}
+        aria-label={`${formatCount(list.total)} messages${list.filter ? ' matching the filter' : ''}`}
         tabIndex={0}
       >
         {list.total === 0 ? (

@@ -24,7 +24,7 @@ export const PAGE_SIZE = 200;
 /** Most rows kept in the renderer, whatever the number of messages in main. */
 export const ROW_CACHE_LIMIT = 3000;
 /** Newest previews per live batch: a screenful and then some. */
-export const VIEW_LIMIT = 100;
+export const VIEW_LIMIT = 50;
 
 export type TopicField = 'publish' | 'subscribe';
 
@@ -146,9 +146,19 @@ function hasFilter(f: MessageFilterT | undefined): f is MessageFilterT {
 /** Keeps the cache bounded: drops the rows farthest from the ones in view. */
 function trimRows(rows: Map<number, MessagePreviewT>, centreKey: number): Map<number, MessagePreviewT> {
   if (rows.size <= ROW_CACHE_LIMIT) return rows;
-  const keys = [...rows.keys()].sort((a, b) => Math.abs(a - centreKey) - Math.abs(b - centreKey));
+  // Keep the keys in a window around the centre; no sort, since this runs on every batch under load.
+  const half = ROW_CACHE_LIMIT / 2;
+  let lo = centreKey - half;
+  let hi = centreKey + half;
+  let above = 0;
+  for (const k of rows.keys()) if (k > centreKey) above++;
+  // A centre at the newest row keeps the whole budget below it.
+  if (above < half) {
+    lo -= half - above;
+    hi = centreKey + above;
+  }
   const out = new Map<number, MessagePreviewT>();
-  for (const k of keys.slice(0, ROW_CACHE_LIMIT)) out.set(k, rows.get(k)!);
+  for (const [k, v] of rows) if (k > lo && k <= hi) out.set(k, v);
   return out;
 }
 
