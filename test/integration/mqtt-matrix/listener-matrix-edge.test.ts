@@ -67,7 +67,7 @@ describe.skipIf(!avail.ok)('listener matrix on the edge test host: discovery →
 
   /** The K8S-SAT front inside the node, bridged to the lab's plain listener (one bus). */
   const startSatFront = async (name: string, host: string, port: number) => {
-    const dir = join(edge.host.root, `sat-${name}`);
+    const readyFile = join(edge.host.root, `sat-${name}.ready`);
     const cfg = join(work, `sat-${name}.json`);
     writeFileSync(cfg, JSON.stringify({
       host,
@@ -76,7 +76,7 @@ describe.skipIf(!avail.ok)('listener matrix on the edge test host: discovery →
       keyFile: broker.files.serverKey,
       kube: { url: 'https://127.0.0.1:6443', caFile: join(edge.kubeDir, 'ca.crt'), tokenFile: join(edge.kubeDir, 'admin-token') },
       upstream: { host: broker.host, port: broker.listeners.plain.port },
-      readyFile: dir,
+      readyFile,
     }));
     const tsx = pathToFileURL(join(ROOT, 'node_modules/tsx/dist/loader.mjs')).href;
     const child = edge.host.runInNode(process.execPath, ['--import', tsx, join(ROOT, 'test/support/broker-lab/sat-broker-cli.ts'), cfg]);
@@ -85,7 +85,7 @@ describe.skipIf(!avail.ok)('listener matrix on the edge test host: discovery →
     child.stdout?.on('data', (d: Buffer) => (out += d.toString()));
     child.stderr?.on('data', (d: Buffer) => (out += d.toString()));
     const deadline = Date.now() + 30_000;
-    while (!existsSync(dir)) {
+    while (!existsSync(readyFile)) {
       if (child.exitCode !== null || Date.now() > deadline) throw new Error(`The SAT front ${name} did not start: ${out}`);
       await new Promise((r) => setTimeout(r, 50));
     }
@@ -132,7 +132,8 @@ describe.skipIf(!avail.ok)('listener matrix on the edge test host: discovery →
   };
 
   const cli = (args: string[]) => {
-    const env: NodeJS.ProcessEnv = { ...process.env, FIELDBENCH_SKIP_BUILD: '1', FIELDBENCH_VAULT_PASSWORD: PASSWORD };
+    // npm test builds once and sets FIELDBENCH_SKIP_BUILD; run alone without a build, the first call builds.
+    const env: NodeJS.ProcessEnv = { ...process.env, ...(existsSync(join(ROOT, 'out/main/cli.js')) ? { FIELDBENCH_SKIP_BUILD: '1' } : {}), FIELDBENCH_VAULT_PASSWORD: PASSWORD };
     const r = spawnSync(process.execPath, [BIN, ...args, '--data-dir', dataDir], { encoding: 'utf8', env, cwd: ROOT, timeout: 90_000 });
     return { code: r.status, stdout: r.stdout, stderr: r.stderr };
   };
