@@ -57,10 +57,15 @@ function Countdown() {
     big = 'Kept';
     caption = 'The rollback was cancelled: the new settings stay.';
     tone = 'success';
-  } else {
+  } else if (running) {
     big = 'Rolling back';
     caption = 'The node is restoring its previous settings.';
     tone = 'danger';
+  } else {
+    // Once the run is over the restore has happened; "Rolling back" beside the result read as still in progress.
+    big = 'Rolled back';
+    caption = 'The node restored its previous settings by itself.';
+    tone = 'warning';
   }
   return (
     <div className="fb-net-countdown" data-tone={tone} role="timer" aria-label="Automatic rollback" aria-live="off">
