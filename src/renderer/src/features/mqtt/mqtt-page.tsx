@@ -1,11 +1,12 @@
 import { useEffect, useState } from 'react';
-import { Grid3x3, PlugZap, Plus, Unplug } from 'lucide-react';
+import { PlugZap, Plus, Unplug } from 'lucide-react';
 import { Button, EmptyState, PageHeader, StatusBadge, Tabs } from '../../ui';
 import { ConnectionDialog } from './connection-dialog';
 import { emptyForm, formFromProfile, type ConnectionForm } from './connection-form';
 import { connectionStateLook, formatBytes, formatCount } from './connection-state';
 import { ConnectionsPanel } from './connections-panel';
 import { MessageDetail, TopicTree } from './message-detail';
+import { MatrixView } from './matrix-view';
 import { MessageList } from './message-list';
 import { PublishPanel, SubscriptionsPanel } from './publish-panel';
 import { stopTreeRefresh, useMqttStore } from './use-mqtt-store';
@@ -134,16 +135,7 @@ function ActiveConnection({ connectionId }: { connectionId: string }) {
             ),
           },
           { id: 'tree', label: 'Topic tree', content: <TopicTree /> },
-          {
-            id: 'matrix',
-            label: 'Listener matrix',
-            content: (
-              <EmptyState icon={<Grid3x3 size={40} />} title="Listener matrix" headingLevel={3}>
-                Verifying every listener of a node at once needs the matrix calls in main, which are not in this version yet. Until then, open one connection per listener
-                here and subscribe to # on each.
-              </EmptyState>
-            ),
-          },
+          { id: 'matrix', label: 'Listener matrix', content: <MatrixView /> },
         ]}
       />
     </div>

@@ -14,6 +14,7 @@ import type { ErrorInfo } from '@shared/errors';
 import { invoke, subscribe } from '../../bridge';
 import { useJobsStore } from '../../app/use-jobs-store';
 import { useToastStore } from '../../ui/use-toast-store';
+import { createMatrixSlice, subscribeMatrixProgress, type MatrixSlice } from './matrix-slice';
 
 // The MQTT area's one store. It holds only what is on screen: connection summaries, the rows of the message
 // list that are visible (plus a bounded margin), the open topic-tree levels and the message in the detail
@@ -78,7 +79,7 @@ export interface TreeLevel {
   loading: boolean;
 }
 
-export interface MqttState {
+export interface MqttState extends MatrixSlice {
   profiles: MqttProfileSummaryT[];
   profilesError: ErrorInfo | undefined;
   connections: Record<string, ConnectionSummaryT>;
@@ -170,6 +171,7 @@ let treeWanted = false;
 const topicSeq: Record<TopicField, number> = { publish: 0, subscribe: 0 };
 
 export const useMqttStore = create<MqttState>()((set, get) => {
+  const matrixSlice = createMatrixSlice<MqttState>(set, get);
   /** Fetches one page of the active list; stale answers (other connection, filter or clear) are ignored. */
   async function fetchPage(offset: number): Promise<void> {
     const { list } = get();
@@ -193,6 +195,7 @@ export const useMqttStore = create<MqttState>()((set, get) => {
   }
 
   return {
+    ...matrixSlice,
     profiles: [],
     profilesError: undefined,
     connections: {},
@@ -470,6 +473,8 @@ function scheduleTreeRefresh(): void {
 export function isError(x: unknown): x is ErrorInfo {
   return typeof x === 'object' && x !== null && 'code' in x && 'message' in x && !('connectionId' in x);
 }
+
+subscribeMatrixProgress(useMqttStore);
 
 subscribe('mqtt.onProfiles', ({ profiles }) => useMqttStore.setState({ profiles }));
 
