@@ -107,4 +107,45 @@ test.describe('MQTT area against the broker lab', () => {
 
     expect(consoleErrors).toEqual([]);
   });
+
+  test('listener matrix over the lab: the plain listener passes, TLS against the wrong CA is diagnosed with the chain shown', async ({ page, app }) => {
+    mkdirSync(SHOTS, { recursive: true });
+    await page.goto(app.url);
+    await page.getByRole('navigation').getByRole('button', { name: 'MQTT', exact: true }).click();
+    await setTheme(page, 'Light theme');
+    await page.getByRole('tab', { name: 'Listener matrix' }).click();
+    const setup = page.getByRole('form', { name: 'Matrix setup' });
+    await setup.getByRole('combobox', { name: 'Listeners from' }).selectOption('endpoints');
+    await setup.getByRole('textbox', { name: 'Name 1' }).fill('NodePort');
+    await setup.getByRole('textbox', { name: 'Host 1' }).fill(lab.host);
+    await setup.getByRole('textbox', { name: 'Port 1' }).fill(String(lab.listeners.plain.port));
+    await setup.getByRole('button', { name: 'Add endpoint' }).click();
+    await setup.getByRole('textbox', { name: 'Name 2' }).fill('LoadBalancer');
+    await setup.getByRole('textbox', { name: 'Port 2' }).fill(String(lab.listeners.tls.port));
+    await expect(setup.getByRole('checkbox', { name: 'TLS' }).nth(1)).toBeChecked();
+    await setup.getByRole('button', { name: 'Run the matrix' }).click();
+
+    const grid = page.getByRole('table', { name: /Listeners by probe/ });
+    await expect(page.getByText(/1 of 2 listeners passed/)).toBeVisible({ timeout: 60_000 });
+    const plainRow = grid.getByRole('row', { name: /NodePort/ });
+    const tlsRow = grid.getByRole('row', { name: /LoadBalancer/ });
+    await expect(plainRow.getByRole('cell').first()).toContainText(/ms|OK/);
+    await expect(tlsRow.getByText('Failed').first()).toBeVisible();
+    await shot(page, 'matrix');
+
+    // The lab's server certificate comes from the lab's own CA, not a public one: the drawer says so and shows the chain.
+    await tlsRow.getByRole('button', { name: /Why/ }).click();
+    const drawer = page.getByRole('dialog', { name: /Why LoadBalancer/ });
+    await expect(drawer).toBeVisible();
+    await expect(drawer.getByText(/Certificate chain the server presented/)).toBeVisible();
+    await expect(drawer.locator('ol').getByText(`IP:${lab.host}`, { exact: false }).first()).toBeVisible();
+    await shot(page, 'matrix-diagnosis');
+    // The dialog makes the rest of the page inert: close it to switch the theme, then look again.
+    await page.keyboard.press('Escape');
+    await setTheme(page, 'Dark theme');
+    await shot(page, 'matrix-dark');
+    await tlsRow.getByRole('button', { name: /Why/ }).click();
+    await expect(drawer).toBeVisible();
+    await shot(page, 'matrix-diagnosis-dark');
+  });
 });

@@ -74,11 +74,18 @@ function DiagnosisDialog() {
           )}
           {row.diagnosis?.fixes.length ? (
             <div className="fb-matrix__fixes">
-              {row.diagnosis.fixes.map((f) => (
-                <Button key={f.label} icon={<Wrench size={18} />} disabled={!f.action} onClick={() => void useMqttStore.getState().applyFix(f)}>
-                  {f.label}
-                </Button>
-              ))}
+              {row.diagnosis.fixes.map((f) =>
+                // A fix without an action is advice: shown as a step, not as a button that does nothing.
+                f.action ? (
+                  <Button key={f.label} icon={<Wrench size={18} />} onClick={() => void useMqttStore.getState().applyFix(f)}>
+                    {f.label}
+                  </Button>
+                ) : (
+                  <p key={f.label} className="fb-matrix__advice">
+                    <Wrench size={18} aria-hidden="true" /> {f.label}
+                  </p>
+                ),
+              )}
             </div>
           ) : null}
           {fixOutcome ? (

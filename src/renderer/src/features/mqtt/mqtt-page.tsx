@@ -135,7 +135,6 @@ function ActiveConnection({ connectionId }: { connectionId: string }) {
             ),
           },
           { id: 'tree', label: 'Topic tree', content: <TopicTree /> },
-          { id: 'matrix', label: 'Listener matrix', content: <MatrixView /> },
         ]}
       />
     </div>
@@ -147,6 +146,7 @@ export function MqttPage() {
   const activeId = useMqttStore((s) => s.activeId);
   const connectError = useMqttStore((s) => s.connectError);
   const [dialog, setDialog] = useState<ConnectionForm | undefined>();
+  const [view, setView] = useState('client');
 
   useEffect(() => {
     void useMqttStore.getState().loadProfiles();
@@ -170,24 +170,38 @@ export function MqttPage() {
           </Button>
         </div>
       ) : null}
-      <div className="fb-mqtt-layout">
-        <ConnectionsPanel onNew={() => setDialog(emptyForm())} onEdit={(p) => setDialog(formFromProfile(p))} />
-        {activeId ? (
-          <ActiveConnection connectionId={activeId} />
-        ) : (
-          <EmptyState
-            icon={<PlugZap size={40} />}
-            title="Connect to a broker listener"
-            action={
-              <Button variant="primary" size="lg" icon={<Plus size={20} />} onClick={() => setDialog(emptyForm())}>
-                New connection
-              </Button>
-            }
-          >
-            Give the listener&apos;s address and port, the CA that signed its certificate and, for X.509 listeners, a client certificate from the vault.
-          </EmptyState>
-        )}
-      </div>
+      <Tabs
+        label="MQTT tools"
+        value={view}
+        onChange={setView}
+        items={[
+          {
+            id: 'client',
+            label: 'Client',
+            content: (
+              <div className="fb-mqtt-layout">
+                <ConnectionsPanel onNew={() => setDialog(emptyForm())} onEdit={(p) => setDialog(formFromProfile(p))} />
+                {activeId ? (
+                  <ActiveConnection connectionId={activeId} />
+                ) : (
+                  <EmptyState
+                    icon={<PlugZap size={40} />}
+                    title="Connect to a broker listener"
+                    action={
+                      <Button variant="primary" size="lg" icon={<Plus size={20} />} onClick={() => setDialog(emptyForm())}>
+                        New connection
+                      </Button>
+                    }
+                  >
+                    Give the listener&apos;s address and port, the CA that signed its certificate and, for X.509 listeners, a client certificate from the vault.
+                  </EmptyState>
+                )}
+              </div>
+            ),
+          },
+          { id: 'matrix', label: 'Listener matrix', content: <MatrixView /> },
+        ]}
+      />
       <ConnectionDialog open={dialog !== undefined} initial={dialog ?? emptyForm()} onClose={() => setDialog(undefined)} />
     </div>
   );
