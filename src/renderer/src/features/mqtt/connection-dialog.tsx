@@ -21,6 +21,8 @@ function Section({ title, children }: { title: string; children: ReactNode }) {
 }
 
 /**
+ * Mount it with a fresh `key` per opening: its state starts from `initial` and is not reset by effects.
+ *
  * The connection form: basics, authentication, TLS, K8S-SAT, last will and user properties. The password and
  * token are held only here while the dialog is open and go straight into the save or connect call.
  */
@@ -35,15 +37,8 @@ export function ConnectionDialog({ open, initial, onClose }: ConnectionDialogPro
   const choices = useMqttStore((s) => s.choices);
 
   useEffect(() => {
-    if (!open) return;
-    setForm(initial);
-    setPassword('');
-    setClearPassword(false);
-    setSatToken('');
-    setTouched(false);
-    setOutcome(undefined);
-    void useMqttStore.getState().loadChoices();
-  }, [open, initial]);
+    if (open) void useMqttStore.getState().loadChoices();
+  }, [open]);
 
   const errors = validateForm(form);
   const shown = touched ? errors : {};

@@ -87,7 +87,13 @@ export function ConnectionsPanel({ onNew, onEdit }: { onNew: () => void; onEdit:
           <Button size="sm" variant="ghost" iconOnly aria-label="Export connections" title="Export (MQTTX or Fieldbench JSON)" icon={<Download size={16} />} onClick={() => setInterop('export')} />
         </span>
       </div>
-      {profilesError ? <p className="fb-mqtt-muted">{profilesError.message}</p> : null}
+      {profilesError ? (
+        <p className="fb-mqtt-muted">
+          {/locked|missing|no vault/i.test(profilesError.code + profilesError.message)
+            ? 'Saved connections live in the vault. Unlock it in Vault & PKI to see them; you can still connect without saving.'
+            : profilesError.message}
+        </p>
+      ) : null}
       {!profilesError && profiles.length === 0 ? <p className="fb-mqtt-muted">Saved connections live in the vault. Save one from the connection form.</p> : null}
       <ul className="fb-mqtt-profiles" aria-label="Saved connections">
         {profiles.map((p) => (
@@ -107,8 +113,9 @@ export function ConnectionsPanel({ onNew, onEdit }: { onNew: () => void; onEdit:
           </li>
         ))}
       </ul>
-      <InteropDialog mode={interop} onClose={() => setInterop(undefined)} />
-      <CommandDialog profile={command} onClose={() => setCommand(undefined)} />
+      {/* Mounted per opening (key), so each starts empty without resetting state in effects. */}
+      {interop ? <InteropDialog key={interop} mode={interop} onClose={() => setInterop(undefined)} /> : null}
+      {command ? <CommandDialog key={command.id} profile={command} onClose={() => setCommand(undefined)} /> : null}
     </aside>
   );
 }
@@ -119,11 +126,6 @@ function InteropDialog({ mode, onClose }: { mode: 'import' | 'export' | undefine
   const [result, setResult] = useState<string | undefined>();
   const [error, setError] = useState<string | undefined>();
   const fileRef = useRef<HTMLInputElement>(null);
-  useEffect(() => {
-    setText('');
-    setResult(undefined);
-    setError(undefined);
-  }, [mode]);
 
   async function run() {
     setError(undefined);
@@ -203,11 +205,11 @@ function CommandDialog({ profile, onClose }: { profile: MqttProfileSummaryT | un
   const [out, setOut] = useState<{ command: string; notes: string[] } | undefined>();
   const [error, setError] = useState<string | undefined>();
   const [copied, setCopied] = useState(false);
-  useEffect(() => {
+  const reset = () => {
     setOut(undefined);
     setError(undefined);
     setCopied(false);
-  }, [profile, tool, topic]);
+  };
 
   async function make() {
     if (!profile) return;
@@ -237,13 +239,24 @@ function CommandDialog({ profile, onClose }: { profile: MqttProfileSummaryT | un
         <Select
           label="Tool"
           value={tool}
-          onChange={(e) => setTool(e.target.value as 'mosquitto_sub' | 'mosquitto_pub')}
+          onChange={(e) => {
+            setTool(e.target.value as 'mosquitto_sub' | 'mosquitto_pub');
+            reset();
+          }}
           options={[
             { value: 'mosquitto_sub', label: 'mosquitto_sub (subscribe)' },
             { value: 'mosquitto_pub', label: 'mosquitto_pub (publish)' },
           ]}
         />
-        <TextField label="Topic" mono value={topic} onChange={(e) => setTopic(e.target.value)} />
+        <TextField
+          label="Topic"
+          mono
+          value={topic}
+          onChange={(e) => {
+            setTopic(e.target.value);
+            reset();
+          }}
+        />
         {error ? <p className="fb-field__error" role="alert">{error}</p> : null}
         {out ? (
           <>

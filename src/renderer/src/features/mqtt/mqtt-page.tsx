@@ -58,17 +58,19 @@ function StatsLine({ connectionId }: { connectionId: string }) {
 function ActiveConnection({ connectionId }: { connectionId: string }) {
   const c = useMqttStore((s) => s.connections[connectionId]);
   const retryAt = useMqttStore((s) => s.retryAt[connectionId]);
-  const hasDetail = useMqttStore((s) => s.detail !== undefined);
+  const detailSeq = useMqttStore((s) => s.detail?.seq);
   const [tab, setTab] = useState('messages');
-  const [side, setSide] = useState('publish');
-  const [now, setNow] = useState(Date.now());
+  // Opening a message shows it; the person can go back to Publish until they open another one.
+  const [sidePick, setSidePick] = useState<{ tab: string; forSeq: number | undefined } | undefined>();
+  const side = sidePick && sidePick.forSeq === detailSeq ? sidePick.tab : detailSeq !== undefined ? 'message' : 'publish';
+  const setSide = (tab: string) => setSidePick({ tab, forSeq: detailSeq });
+  const [now, setNow] = useState(() => Date.now());
 
   useEffect(() => {
     if (retryAt === undefined) return;
     const t = setInterval(() => setNow(Date.now()), 1000);
     return () => clearInterval(t);
   }, [retryAt]);
-  useEffect(() => setSide(hasDetail ? 'message' : 'publish'), [hasDetail]);
   useEffect(() => {
     if (tab === 'tree') void useMqttStore.getState().refreshTree();
     else stopTreeRefresh();
@@ -145,7 +147,7 @@ function ActiveConnection({ connectionId }: { connectionId: string }) {
 export function MqttPage() {
   const activeId = useMqttStore((s) => s.activeId);
   const connectError = useMqttStore((s) => s.connectError);
-  const [dialog, setDialog] = useState<ConnectionForm | undefined>();
+  const [dialog, setDialog] = useState<{ form: ConnectionForm; key: number } | undefined>();
   const [view, setView] = useState('client');
 
   useEffect(() => {
@@ -155,7 +157,7 @@ export function MqttPage() {
 
   return (
     <div className="fb-mqtt">
-      <PageHeader title="MQTT" description="Connect to each broker listener, subscribe, publish and watch what arrives." />
+      <PageHeader title="MQTT" />
       {connectError && !dialog ? (
         <div className="fb-mqtt-outcome" data-kind="error" role="alert">
           <p>{connectError.message}</p>
@@ -180,7 +182,7 @@ export function MqttPage() {
             label: 'Client',
             content: (
               <div className="fb-mqtt-layout">
-                <ConnectionsPanel onNew={() => setDialog(emptyForm())} onEdit={(p) => setDialog(formFromProfile(p))} />
+                <ConnectionsPanel onNew={() => setDialog({ form: emptyForm(), key: Date.now() })} onEdit={(p) => setDialog({ form: formFromProfile(p), key: Date.now() })} />
                 {activeId ? (
                   <ActiveConnection connectionId={activeId} />
                 ) : (
@@ -188,7 +190,7 @@ export function MqttPage() {
                     icon={<PlugZap size={40} />}
                     title="Connect to a broker listener"
                     action={
-                      <Button variant="primary" size="lg" icon={<Plus size={20} />} onClick={() => setDialog(emptyForm())}>
+                      <Button variant="primary" size="lg" icon={<Plus size={20} />} onClick={() => setDialog({ form: emptyForm(), key: Date.now() })}>
                         New connection
                       </Button>
                     }
@@ -202,7 +204,7 @@ export function MqttPage() {
           { id: 'matrix', label: 'Listener matrix', content: <MatrixView /> },
         ]}
       />
-      <ConnectionDialog open={dialog !== undefined} initial={dialog ?? emptyForm()} onClose={() => setDialog(undefined)} />
+      {dialog ? <ConnectionDialog key={dialog.key} open initial={dialog.form} onClose={() => setDialog(undefined)} /> : null}
     </div>
   );
 }

@@ -24,12 +24,13 @@ export function SubscriptionsPanel({ connectionId }: { connectionId: string }) {
   const subs = useMqttStore((s) => s.connections[connectionId]?.subscriptions ?? []);
   const [filter, setFilter] = useState('');
   const [qos, setQos] = useState<0 | 1 | 2>(0);
-  const [colour, setColour] = useState<string>(SUBSCRIPTION_COLOURS[0]);
+  const [pickedColour, setColour] = useState<string | undefined>();
+  // Each new subscription gets the next colour unless the person picked one.
+  const colour = pickedColour ?? SUBSCRIPTION_COLOURS[subs.length % SUBSCRIPTION_COLOURS.length] ?? SUBSCRIPTION_COLOURS[0];
   const [error, setError] = useState<string | undefined>();
   const [busy, setBusy] = useState(false);
   const ruleBroken = useTopicCheck('subscribe', filter);
 
-  useEffect(() => setColour(SUBSCRIPTION_COLOURS[subs.length % SUBSCRIPTION_COLOURS.length] ?? SUBSCRIPTION_COLOURS[0]), [subs.length]);
 
   async function add() {
     if (!filter || ruleBroken) return;
@@ -40,6 +41,7 @@ export function SubscriptionsPanel({ connectionId }: { connectionId: string }) {
     else {
       setError(undefined);
       setFilter('');
+      setColour(undefined);
     }
   }
 
