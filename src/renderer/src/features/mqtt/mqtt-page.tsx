@@ -33,10 +33,6 @@ function StatsLine({ connectionId }: { connectionId: string }) {
         <dt>Rate</dt>
         <dd>{formatCount(Math.round(stats.ratePerSecond))}/s</dd>
       </div>
-      <div>
-        <dt>Topics</dt>
-        <dd>{formatCount(stats.topics)}</dd>
-      </div>
       <div data-alert={stats.dropped > 0 || undefined}>
         <dt>Dropped</dt>
         <dd>
@@ -84,10 +80,11 @@ function ActiveConnection({ connectionId }: { connectionId: string }) {
       <header className="fb-mqtt-head">
         <div className="fb-mqtt-head__title">
           <h2>{c.name}</h2>
-          <span className="fb-mqtt-mono fb-mqtt-muted">
+          <span className="fb-mqtt-mono fb-mqtt-muted" title={`${c.url} · MQTT ${c.mqttVersion} · client id ${c.clientId}`}>
             {c.url} · MQTT {c.mqttVersion} · {c.clientId}
           </span>
         </div>
+        <StatsLine connectionId={connectionId} />
         <StatusBadge status={look.status} label={look.label} />
         <Button size="sm" icon={<Unplug size={16} />} onClick={() => void useMqttStore.getState().disconnect(connectionId)}>
           Disconnect
@@ -109,7 +106,6 @@ function ActiveConnection({ connectionId }: { connectionId: string }) {
           {w}
         </p>
       ))}
-      <StatsLine connectionId={connectionId} />
       <SubscriptionsPanel connectionId={connectionId} />
       <Tabs
         label="MQTT views"
