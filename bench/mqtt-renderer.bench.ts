@@ -93,19 +93,19 @@ async function main() {
 
     const window_ = async (seconds: number, during?: () => Promise<unknown>): Promise<LongTasks> => {
       await page.evaluate(() => {
-        const w = window as unknown as { __longTasks: number[]; __frames: number[] };
+        const w = globalThis as unknown as { __longTasks: number[]; __frames: number[] };
         w.__longTasks = [];
         w.__frames = [];
-        (window as unknown as { __longTaskStarts: number[]; __t0: number }).__longTaskStarts = [];
-        (window as unknown as { __t0: number }).__t0 = performance.now();
+        (globalThis as unknown as { __longTaskStarts: number[]; __t0: number }).__longTaskStarts = [];
+        (globalThis as unknown as { __t0: number }).__t0 = performance.now();
       });
       await Promise.all([page.waitForTimeout(seconds * 1000), during?.()]);
-      const tasks = await page.evaluate(() => (window as unknown as { __longTasks: number[] }).__longTasks);
+      const tasks = await page.evaluate(() => (globalThis as unknown as { __longTasks: number[] }).__longTasks);
       const starts = await page.evaluate(() => {
-        const w = window as unknown as { __longTaskStarts: number[]; __t0: number };
+        const w = globalThis as unknown as { __longTaskStarts: number[]; __t0: number };
         return w.__longTaskStarts.map((t) => (t - w.__t0) / 1000);
       });
-      const frames = (await page.evaluate(() => (window as unknown as { __frames: number[] }).__frames)).sort((a, b) => a - b);
+      const frames = (await page.evaluate(() => (globalThis as unknown as { __frames: number[] }).__frames)).sort((a, b) => a - b);
       return {
         frameMax: frames[frames.length - 1] ?? 0,
         frameP99: frames[Math.floor(frames.length * 0.99)] ?? 0,

@@ -1,3 +1,5 @@
+import type { CallResponse } from '@shared/contract';
+import type { Result } from '@shared/errors';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -49,7 +51,7 @@ describe('aio.* through the contract, with a kubeconfig node from the edge area'
     expect(applied).toEqual([{ nodeId, index: 0, total: 1, resource: { ref: { kind: 'BrokerListener', name: 'nodeport-listener', namespace: 'azure-iot-operations' }, outcome: 'applied' } }]);
     expect(progress.some((p) => (p as { jobId: string; message: string }).message === 'Applying BrokerListener nodeport-listener (1 of 1)…')).toBe(true);
     // Every change to the cluster lands in the node's activity log, next to the edge area's own entries.
-    const log = await app.dispatcher.dispatch('edge.activity', { nodeId });
+    const log = (await app.dispatcher.dispatch('edge.activity', { nodeId })) as Result<CallResponse<'edge.activity'>>;
     expect(log.ok && log.value.entries.some((e) => e.area === 'aio' && e.kind === 'applied' && e.message.includes('BrokerListener nodeport-listener (applied)'))).toBe(true);
 
     const back = await app.dispatcher.dispatch('aio.readBack', { nodeId, resources: [{ kind: 'BrokerListener', name: 'nodeport-listener', namespace: 'azure-iot-operations' }, { kind: 'Service', name: 'nodeport-listener', namespace: 'azure-iot-operations' }] });
