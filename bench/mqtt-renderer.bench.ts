@@ -3,6 +3,7 @@
 // PerformanceObserver('longtask'); the reference, in the same run, is the same page idle with no traffic.
 // Target: no long task over 50 ms under traffic. Run: npx tsx bench/mqtt-renderer.bench.ts [seconds]
 import { spawn } from 'node:child_process';
+import { cpus, loadavg } from 'node:os';
 import { chromium } from 'playwright-core';
 import { CHROMIUM } from '../playwright.config';
 import { startBrokerLab } from '../test/support/broker-lab/broker-lab';
@@ -161,6 +162,8 @@ async function main() {
     const line = (name: string, t: LongTasks, seconds: number) =>
       `${name.padEnd(24)} long tasks ${String(t.count).padStart(4)}  max ${t.max.toFixed(0).padStart(4)} ms  over 50 ms ${String(t.over50).padStart(3)}  in long tasks ${((t.total / (seconds * 1000)) * 100).toFixed(1)} %  frame gap p99 ${t.frameP99.toFixed(0)} ms, max ${t.frameMax.toFixed(0)} ms`;
     console.log(`\nMQTT renderer benchmark (Chromium ${browser.version()}, ${RATE} msg/s × ${SECONDS} s, 100-byte QoS 0)`);
+    // Long tasks are wall-clock: other processes on a busy machine stretch them. Read the figures with the load.
+    console.log(`load average ${loadavg().map((l) => l.toFixed(2)).join(' ')} on ${cpus().length} cores (the idle reference shows what the machine alone costs)`);
     console.log(line('reference: idle page', idle, IDLE_SECONDS));
     console.log(line('under traffic', busy, SECONDS));
     if (busy.tasks.length) console.log(`long tasks under traffic: ${busy.tasks.join(', ')}`);
