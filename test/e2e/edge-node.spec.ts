@@ -242,10 +242,11 @@ test.describe('Edge nodes end to end against the edge test host', () => {
       const items = log.getByRole('listitem');
       await expect(items.filter({ hasText: 'added' })).toHaveCount(1);
       await expect(items.filter({ hasText: 'hostKeyTrusted' })).toHaveCount(1);
-      // Newest first: the passing test after the trust, then the trust, then the test that stopped at the host key.
-      await expect(items.nth(0)).toContainText('Connection test passed');
+      await expect(items.filter({ hasText: 'Connection test passed' }).first()).toBeVisible();
       await expect(items.filter({ hasText: 'Connection test failed at "Host key"' })).toHaveCount(1);
-      // Broker applies appear here once the AIO area records them through EdgeService.recordActivity (not wired yet).
+      // Broker applies are recorded too, newest first: the last one is the missing-issuer fix.
+      await expect(items.nth(0)).toContainText('BrokerListener nodeport-listener (applied)');
+      await expect(items.filter({ hasText: 'Secret broker-server-cert (applied)' })).toHaveCount(1);
       await shot(page, 'activity');
     });
 
