@@ -47,6 +47,8 @@ export function MessageList() {
   const parentRef = useRef<HTMLDivElement>(null);
   const [topicFilter, setTopicFilter] = useState('');
   const [text, setText] = useState('');
+  // We do not use the React Compiler, so the rule's memoisation concern does not apply to this hook.
+  // eslint-disable-next-line react-hooks/incompatible-library
   const virtualizer = useVirtualizer({
     count: list.total,
     getScrollElement: () => parentRef.current,
