@@ -2,6 +2,8 @@
 export { Badge, type BadgeProps, type BadgeTone } from './badge';
 export { Button, type ButtonProps, type ButtonSize, type ButtonVariant } from './button';
 export { Checkbox, type CheckboxProps } from './checkbox';
+export { copyText, saveTextFile } from './clipboard';
+export { CopyButton } from './copy-button';
 export { Dialog, type DialogProps } from './dialog';
 export { EmptyState, type EmptyStateProps } from './empty-state';
 export { PageHeader, type PageHeaderProps } from './page-header';

@@ -5,7 +5,7 @@ import { Button, Dialog, Tabs } from '../../ui';
 import { ActivityLog } from './activity-log';
 import { BrokerView } from './broker-view';
 import { ConnectionTestPanel } from './connection-test-panel';
-import { CopyButton } from './copy-button';
+import { CopyButton } from '../../ui';
 import type { NodeSummary } from './edge-nodes-slice';
 import { useEdgeStore } from './use-edge-store';
 
@@ -80,7 +80,7 @@ function NodeProfile({ node }: { node: NodeSummary }) {
           </p>
           <div className="fb-edge-pubkey__row">
             <code className="fb-edge-pubkey__line">{node.auth.publicKey}</code>
-            <CopyButton text={node.auth.publicKey} what="public key line" />
+            <CopyButton size="sm" text={node.auth.publicKey} accessibleName="Copy public key line" />
           </div>
         </div>
       ) : null}

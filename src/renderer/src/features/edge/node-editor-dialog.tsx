@@ -2,7 +2,7 @@ import { useMemo, useRef, useState, type ChangeEvent, type FormEvent } from 'rea
 import { FileKey, KeyRound, Save } from 'lucide-react';
 import { useShallow } from 'zustand/react/shallow';
 import { Button, Checkbox, Dialog, Select, TextField } from '../../ui';
-import { CopyButton } from './copy-button';
+import { CopyButton } from '../../ui';
 import { buildSaveRequest, emptyNodeForm, nodeFormFrom, type NodeFormField, type NodeFormValues } from './node-form';
 import { useEdgeStore } from './use-edge-store';
 
@@ -157,7 +157,7 @@ function NodeEditorForm({ editId }: { editId: string | undefined }) {
                     <code className="fb-edge-pubkey__line" data-testid="public-key-line">
                       {chosenKey.publicKey}
                     </code>
-                    <CopyButton text={chosenKey.publicKey} what="public key line" />
+                    <CopyButton size="sm" text={chosenKey.publicKey} accessibleName="Copy public key line" />
                   </div>
                 </div>
               ) : null}

@@ -2,7 +2,7 @@ import { useEffect, useRef, useState } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import { Copy, Download, Pencil, Plug, Plus, Trash2, Upload } from 'lucide-react';
 import { Button, Dialog, Select, StatusBadge, TextField } from '../../ui';
-import { copyText } from '../vault/clipboard';
+import { copyText } from '../../ui';
 import { connectionStateLook } from './connection-state';
 import { isError, useMqttStore } from './use-mqtt-store';
 import type { MqttProfileSummaryT } from '@shared/contract/mqtt-contract';

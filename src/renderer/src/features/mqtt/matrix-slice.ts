@@ -5,7 +5,7 @@ import type { ErrorInfo } from '@shared/errors';
 import { subscribe } from '../../bridge';
 import { useJobsStore } from '../../app/use-jobs-store';
 import { useNavigationStore } from '../../app/use-navigation-store';
-import { copyText } from '../vault/clipboard';
+import { copyText } from '../../ui';
 
 // The listener matrix part of the MQTT store: what the grid shows while a run streams its rows in, the
 // finished result (a document the commissioning report reuses), and the open diagnosis.

@@ -1,7 +1,7 @@
 import { useState } from 'react';
 import { ChevronDown, ChevronRight, Copy, X } from 'lucide-react';
 import { Badge, Button, Select } from '../../ui';
-import { copyText } from '../vault/clipboard';
+import { copyText } from '../../ui';
 import { formatBytes, formatCount, formatTime } from './connection-state';
 import { useMqttStore } from './use-mqtt-store';
 import type { TopicNodeT } from '@shared/contract/mqtt-contract';

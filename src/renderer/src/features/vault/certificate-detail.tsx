@@ -3,7 +3,7 @@ import { Ban, FileDown, FileSearch, KeyRound, Plus, RotateCw, Search } from 'luc
 import { useShallow } from 'zustand/react/shallow';
 import type { CertificateDetail as Detail, ValidationIssue } from '@shared/pki-types';
 import { Badge, Button, EmptyState, StatusBadge, Tabs, TextField } from '../../ui';
-import { CopyButton } from './copy-button';
+import { CopyButton } from '../../ui';
 import { formatDateTime, ROLE_LABEL, statusLook } from './pki-tree-model';
 import { SanChipList } from './san-chip-list';
 import { useVaultStore } from './use-vault-store';

@@ -4,8 +4,8 @@ import { useShallow } from 'zustand/react/shallow';
 import type { CertificateSummary, ChainExport, RevocationReason } from '@shared/pki-types';
 import { Button, Checkbox, Dialog, Progress, Select } from '../../ui';
 import { useJobsStore } from '../../app/use-jobs-store';
-import { saveTextFile } from './clipboard';
-import { CopyButton } from './copy-button';
+import { saveTextFile } from '../../ui';
+import { CopyButton } from '../../ui';
 import { useVaultStore } from './use-vault-store';
 
 const CHAIN_OPTIONS: { value: ChainExport; label: string; caOnly?: boolean }[] = [

@@ -1,6 +1,6 @@
 import { useEffect, useState } from 'react';
 import { Check, Copy } from 'lucide-react';
-import { Button, type ButtonSize } from '../../ui';
+import { Button, type ButtonSize } from './button';
 import { copyText } from './clipboard';
 
 /**
