@@ -53,3 +53,23 @@ describe('vault through the contract', () => {
     expect(await a.dispatcher.dispatch('vault.unlock', { password: 'new password' })).toMatchObject({ ok: true });
   });
 });
+
+describe('logs', () => {
+  it('never carry passwords, keys or request bodies', async () => {
+    const lines: string[] = [];
+    const log = { info: (m: string) => lines.push(m), warn: (m: string) => lines.push(m), error: (m: string) => lines.push(m) };
+    const a = composeApp({ dataDir: mkdtempSync(join(tmpdir(), 'fb-logs-')), runtime: 'cli', log, vault: { createOptions: WEAK } });
+    await a.dispatcher.dispatch('vault.create', { password: 'hunter2-secret-pass' });
+    await a.dispatcher.dispatch('vault.lock', {});
+    await a.dispatcher.dispatch('vault.unlock', { password: 'wrong-secret-guess' });
+    await a.dispatcher.dispatch('vault.unlock', { password: 'hunter2-secret-pass' });
+    const root = await a.dispatcher.dispatch('pki.createRoot', { subject: { commonName: 'Log Test Root CA' } });
+    expect(root.ok).toBe(true);
+    await a.dispatcher.dispatch('pki.exportPem', { id: 'no-such-id' });
+    await a.dispatcher.dispatch('vault.create', { password: 123 });
+    // Failures were logged (so the logger is wired), but only by code.
+    expect(lines.length).toBeGreaterThan(0);
+    const all = lines.join('\n');
+    expect(all).not.toMatch(/hunter2|wrong-secret|PRIVATE KEY|BEGIN/);
+  });
+});
