@@ -64,7 +64,8 @@ export function diagnoseMatrixRow(
         break;
       }
       case 'mqtt.unknownCa': {
-        if (row.tls.chainsTo) sentence = `${sentence} The presented chain leads to ${row.tls.chainsTo}.`;
+        // The connect sentence names the issuer already; this says where Fieldbench knows it from.
+        if (row.tls.chainsTo) sentence = `${sentence} That issuer is ${row.tls.chainsTo}.`;
         const bundle = top ? (k.trustBundles ?? []).find((b) => b.certificates.some((c) => norm(c.fingerprintSha256) === norm(top.fingerprint256) || cnOf(c.subject) === cnOf(top.issuer))) : undefined;
         if (bundle && ctx.nodeId) {
           fixes.push({
