@@ -55,6 +55,7 @@ export async function runCli(argv: string[], io: CliIO): Promise<number> {
     }
     const e = err as { message?: string; code?: string };
     io.stderr.write(`${e.message ?? String(err)}\n`);
+    if (e.code === 'cancelled') return EXIT.interrupted;
     if (e.code === 'vault.wrongPassword') return EXIT.auth;
     if (e.code === 'cli.noPassword') return EXIT.usage;
     return EXIT.failed;

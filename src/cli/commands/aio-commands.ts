@@ -236,12 +236,6 @@ export const aioCommand: CliCommand = {
     const cli = new CliApp(values, io);
     try {
       return await runSub(sub, values, io, cli);
-    } catch (err) {
-      if (err instanceof FieldbenchError && err.code === 'cancelled') {
-        io.stderr.write(`${err.message}\n`);
-        return EXIT.interrupted;
-      }
-      throw err;
     } finally {
       await cli.close();
     }

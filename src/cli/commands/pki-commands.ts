@@ -78,12 +78,6 @@ export const pkiCommand: CliCommand = {
     const cli = new CliApp(values, io);
     try {
       return await runSub(positionals, values, io, cli);
-    } catch (err) {
-      if (err instanceof FieldbenchError && err.code === 'cancelled') {
-        io.stderr.write(`${err.message}\n`);
-        return EXIT.interrupted;
-      }
-      throw err;
     } finally {
       await cli.close();
     }

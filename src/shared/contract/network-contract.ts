@@ -163,6 +163,25 @@ export type NodeValidation = z.infer<typeof NodeValidation>;
 export const ApplyStepId = z.enum(['preflight', 'probe', 'validate', 'backup', 'arm', 'write', 'apply', 'reconnect', 'verify', 'cancelRollback', 'profile', 'rollback']);
 export type ApplyStepId = z.infer<typeof ApplyStepId>;
 
+/** The steps of a safe apply in the order they run (rollback only happens when one fails). */
+export const APPLY_STEP_ORDER: readonly ApplyStepId[] = ['preflight', 'probe', 'validate', 'backup', 'arm', 'write', 'apply', 'reconnect', 'verify', 'cancelRollback', 'profile'];
+
+/** What each step is called, in main's progress and in the UI's list before the first report. */
+export const APPLY_STEP_LABELS: Readonly<Record<ApplyStepId, string>> = {
+  preflight: 'Check sudo and tools on the node',
+  probe: 'Check that nothing answers at the new address',
+  validate: "Validate with the node's netplan",
+  backup: 'Back up /etc/netplan',
+  arm: 'Arm the automatic rollback',
+  write: 'Write the new netplan file',
+  apply: 'Apply (netplan apply)',
+  reconnect: 'Reconnect on the new address',
+  verify: 'Verify address, gateway and DNS',
+  cancelRollback: 'Cancel the rollback',
+  profile: "Update the node profile's address",
+  rollback: 'Roll back to the previous settings',
+};
+
 export const ApplyStep = z.object({
   id: ApplyStepId,
   label: z.string(),

@@ -1,5 +1,5 @@
 import { FieldbenchError } from '@shared/errors';
-import type { ApplyResult, ApplyStep, ApplyStepId, NetplanPlan } from '@shared/contract/network-contract';
+import { APPLY_STEP_LABELS, APPLY_STEP_ORDER, type ApplyResult, type ApplyStep, type ApplyStepId, type NetplanPlan } from '@shared/contract/network-contract';
 import type { NodeShell } from './node-shell';
 import { isShellError, isSudoError } from './shell-errors';
 import { parseIpv4Cidr, parseIpv4, inSubnet } from './ipv4';
@@ -39,22 +39,7 @@ export interface ApplyOptions {
   now?: () => number;
 }
 
-const LABELS: Record<ApplyStepId, string> = {
-  preflight: 'Check sudo and tools on the node',
-  probe: 'Check that nothing answers at the new address',
-  validate: "Validate with the node's netplan",
-  backup: 'Back up /etc/netplan',
-  arm: 'Arm the automatic rollback',
-  write: 'Write the new netplan file',
-  apply: 'Apply (netplan apply)',
-  reconnect: 'Reconnect on the new address',
-  verify: 'Verify address, gateway and DNS',
-  cancelRollback: 'Cancel the rollback',
-  profile: "Update the node profile's address",
-  rollback: 'Roll back to the previous settings',
-};
 
-const ORDER: ApplyStepId[] = ['preflight', 'probe', 'validate', 'backup', 'arm', 'write', 'apply', 'reconnect', 'verify', 'cancelRollback', 'profile'];
 
 const sleep = (ms: number, signal?: AbortSignal) =>
   new Promise<void>((resolve) => {
@@ -93,7 +78,7 @@ export class NetplanApply {
     private readonly opts: ApplyOptions,
   ) {
     this.now = opts.now ?? Date.now;
-    this.steps = ORDER.map((id) => ({ id, label: LABELS[id], status: 'pending' }));
+    this.steps = APPLY_STEP_ORDER.map((id) => ({ id, label: APPLY_STEP_LABELS[id], status: 'pending' }));
     this.dir = `${BACKUP_ROOT}/netplan-backup-${stamp(this.now())}-${opts.applyId.replace(/[^A-Za-z0-9]/g, '').slice(0, 12)}`;
   }
 
@@ -109,7 +94,7 @@ export class NetplanApply {
   private step(id: ApplyStepId): ApplyStep {
     let s = this.steps.find((x) => x.id === id);
     if (!s) {
-      s = { id, label: LABELS[id], status: 'pending' };
+      s = { id, label: APPLY_STEP_LABELS[id], status: 'pending' };
       this.steps.push(s);
     }
     return s;
@@ -351,7 +336,7 @@ export class NetplanApply {
     }
     if (isSudoError(err)) this.refuse(id, new FieldbenchError((err as FieldbenchError).code, `${(err as Error).message} Nothing was changed.`, { cause: err }));
     if (err instanceof FieldbenchError) this.refuse(id, err);
-    this.refuse(id, new FieldbenchError('network.stepFailed', `${LABELS[id]} failed: ${(err as Error).message}. Nothing was changed.`, { cause: err }));
+    this.refuse(id, new FieldbenchError('network.stepFailed', `${APPLY_STEP_LABELS[id]} failed: ${(err as Error).message}. Nothing was changed.`, { cause: err }));
   }
 
   private async waitForApplyOnSameHost(): Promise<void> {

@@ -1,25 +1,11 @@
 import { useEffect, useRef } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import { Circle, CircleCheck, CircleMinus, CircleX, LoaderCircle, ShieldCheck, TriangleAlert, Undo2 } from 'lucide-react';
-import type { ApplyStep, ApplyStepId } from '@shared/contract/network-contract';
+import { APPLY_STEP_LABELS, APPLY_STEP_ORDER, type ApplyStep } from '@shared/contract/network-contract';
 import { Button, Dialog } from '../../ui';
 import { clock, settingsOf } from './network-form';
 import { useNetworkStore } from './use-network-store';
 
-const STEP_ORDER: ApplyStepId[] = ['preflight', 'probe', 'validate', 'backup', 'arm', 'write', 'apply', 'reconnect', 'verify', 'cancelRollback', 'profile'];
-const PLACEHOLDER_LABELS: Record<string, string> = {
-  preflight: 'Check sudo and tools on the node',
-  probe: 'Check that nothing answers at the new address',
-  validate: "Validate with the node's netplan",
-  backup: 'Back up /etc/netplan',
-  arm: 'Arm the automatic rollback',
-  write: 'Write the new netplan file',
-  apply: 'Apply (netplan apply)',
-  reconnect: 'Reconnect on the new address',
-  verify: 'Verify address, gateway and DNS',
-  cancelRollback: 'Cancel the rollback',
-  profile: "Update the node profile's address",
-};
 
 const STATUS_WORDS: Record<ApplyStep['status'], string> = { pending: 'Waiting', running: 'Running', ok: 'Done', warning: 'Warning', failed: 'Failed', skipped: 'Skipped' };
 
@@ -36,7 +22,7 @@ function StepIcon({ status }: { status: ApplyStep['status'] }) {
 /** Steps as the service reports them; before the first report, the planned list so the person sees what will happen. */
 function stepsToShow(steps: ApplyStep[]): ApplyStep[] {
   if (steps.length > 0) return steps;
-  return STEP_ORDER.map((id) => ({ id, label: PLACEHOLDER_LABELS[id] ?? id, status: 'pending' }));
+  return APPLY_STEP_ORDER.map((id) => ({ id, label: APPLY_STEP_LABELS[id], status: 'pending' }));
 }
 
 /** The big countdown: what the node will do by itself, and when. */
