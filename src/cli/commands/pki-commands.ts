@@ -21,7 +21,8 @@ const USAGE = `fieldbench pki <subcommand> [options]
   create server NAME --issuer REF --san 192.168.2.196 --san mqtts-endpoint
   create client ID... --issuer REF      client certificates (CN = client id); or --prefix client42 --count 2
   import FILE...                        PEM/DER certificates and bundles, keys, PKCS#12
-  renew REF [--keep-key]                same subject and SANs; a new key unless --keep-key
+  renew REF [--san S]... [--keep-key]   same subject and key type; new SANs with --san (else the old ones);
+                                        a new key unless --keep-key
   expiry                                everything, soonest expiry first
   revoke REF [--reason R]               mark revoked (it goes into the CA's next CRL)
   crl CA-REF [--out FILE]               a CRL signed by the CA, as PEM
@@ -259,9 +260,9 @@ async function runSub(positionals: string[], values: Values, io: CliIO, cli: Cli
       const ref = one('certificate to renew');
       await cli.unlock();
       const id = await cli.certificateId(ref);
-      const r = await cli.call('pki.renew', { id, ...keyOf(values), ...validityOf(values), ...(values['keep-key'] ? { keepKey: true } : {}), ...(values.clamp ? { clampToIssuer: true } : {}) }, true);
+      const r = await cli.call('pki.renew', { id, ...(values.san ? { sans: values.san } : {}), ...keyOf(values), ...validityOf(values), ...(values['keep-key'] ? { keepKey: true } : {}), ...(values.clamp ? { clampToIssuer: true } : {}) }, true);
       warn(r.warnings);
-      out(`Renewed "${r.certificate.commonName}"${values['keep-key'] ? ' (same key)' : ' with a new key'}\n${formatShort(r.certificate)}`, r);
+      out(`Renewed "${r.certificate.commonName}"${values['keep-key'] ? ' (same key)' : ' with a new key'}${values.san ? ` for ${r.certificate.sans.map((s) => s.value).join(', ')}` : ''}\n${formatShort(r.certificate)}`, r);
       return EXIT.ok;
     }
 
