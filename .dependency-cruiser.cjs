@@ -47,6 +47,13 @@ module.exports = {
       to: { path: '^src/renderer/src/features/([^/]+)/', pathNot: '^src/renderer/src/features/$1/' },
     },
     {
+      name: 'renderer-features-below-app',
+      severity: 'error',
+      comment: 'The shell (src/renderer/src/app) mounts the features; a feature reaches shared state through src/renderer/src/core, never the shell.',
+      from: { path: '^src/renderer/src/features/' },
+      to: { path: '^src/renderer/src/app/' },
+    },
+    {
       name: 'renderer-core-below-features',
       severity: 'error',
       comment: 'src/renderer/src/core (navigation, jobs, the area list) is what app and features share: it imports neither.',

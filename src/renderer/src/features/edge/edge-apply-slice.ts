@@ -2,7 +2,7 @@ import type { StateCreator } from 'zustand';
 import type { EventPayload } from '@shared/contract';
 import type { AppliedResourceT, ApplyPlanT, ApplyResultT, ApplySpecInput } from '@shared/contract/aio-contract';
 import type { ErrorInfo } from '@shared/errors';
-import { useJobsStore } from '../../app/use-jobs-store';
+import { useJobsStore } from '../../core/use-jobs-store';
 import { isVaultClosed } from './edge-nodes-slice';
 import type { EdgeState } from './use-edge-store';
 

@@ -3,7 +3,7 @@ import type { CallResponse } from '@shared/contract';
 import type { DiagnoseResultT, TrustBundleSummaryT } from '@shared/contract/aio-contract';
 import type { ErrorInfo } from '@shared/errors';
 import { invoke } from '../../bridge';
-import { useJobsStore } from '../../app/use-jobs-store';
+import { useJobsStore } from '../../core/use-jobs-store';
 import { useToastStore } from '../../ui/use-toast-store';
 import { isVaultClosed } from './edge-nodes-slice';
 import type { EdgeState } from './use-edge-store';

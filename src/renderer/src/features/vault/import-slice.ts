@@ -1,7 +1,7 @@
 import type { StateCreator } from 'zustand';
 import { PKI_MAX_IMPORT_BASE64_TOTAL, PKI_MAX_IMPORT_BYTES, PKI_MAX_IMPORT_FILES } from '@shared/contract/pki-contract';
 import type { ImportFileResult } from '@shared/pki-types';
-import { useJobsStore } from '../../app/use-jobs-store';
+import { useJobsStore } from '../../core/use-jobs-store';
 import type { VaultState } from './use-vault-store';
 
 /** One picked or dropped file's outcome, as the result list shows it. */

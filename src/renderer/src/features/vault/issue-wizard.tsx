@@ -2,7 +2,7 @@ import { useId, useMemo, useState, type FormEvent, type ReactNode } from 'react'
 import { CircleAlert, Plus } from 'lucide-react';
 import { useShallow } from 'zustand/react/shallow';
 import { Button, Checkbox, Dialog, Progress, Select, StatusBadge, TextField } from '../../ui';
-import { useJobsStore } from '../../app/use-jobs-store';
+import { useJobsStore } from '../../core/use-jobs-store';
 import type { KeyAlgorithm } from '@shared/pki-types';
 import { formatDateTime, signingCas } from './pki-tree-model';
 import { sanChips } from './san-chips';

@@ -3,7 +3,7 @@ import type { CallResponse } from '@shared/contract';
 import type { ErrorInfo } from '@shared/errors';
 import type { CertificateDetail, ChainExport, ExpiryEntry, HostCheckResult, PkiTreeNode, RevocationReason } from '@shared/pki-types';
 import { invoke } from '../../bridge';
-import { useJobsStore } from '../../app/use-jobs-store';
+import { useJobsStore } from '../../core/use-jobs-store';
 import { useToastStore } from '../../ui/use-toast-store';
 import { findCertificate } from './pki-tree-model';
 import type { VaultState } from './use-vault-store';

@@ -2,7 +2,7 @@ import type { StateCreator } from 'zustand';
 import type { CallResponse, EventPayload } from '@shared/contract';
 import type { ErrorInfo } from '@shared/errors';
 import { invoke } from '../../bridge';
-import { useJobsStore } from '../../app/use-jobs-store';
+import { useJobsStore } from '../../core/use-jobs-store';
 import { useToastStore } from '../../ui/use-toast-store';
 import type { VaultState } from './use-vault-store';
 

@@ -3,7 +3,7 @@ import type { CallResponse } from '@shared/contract';
 import type { ErrorInfo, Result } from '@shared/errors';
 import type { CertificateSummary, PkiWarning } from '@shared/pki-types';
 import { invoke } from '../../bridge';
-import { useJobsStore } from '../../app/use-jobs-store';
+import { useJobsStore } from '../../core/use-jobs-store';
 import { defaultIssuer } from './pki-tree-model';
 import { emptyForm, localProblems, toIssueCall, toPreviewRequest, type WizardForm, type WizardProfile } from './wizard-form';
 import type { VaultState } from './use-vault-store';
