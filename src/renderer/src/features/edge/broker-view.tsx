@@ -12,7 +12,7 @@ import type {
   TlsSummaryT,
   TrustBundleSummaryT,
 } from '@shared/contract/aio-contract';
-import type { NodeSummary } from './edge-nodes-slice';
+import type { NodeSummary } from './edge-state';
 import { useEdgeStore } from './use-edge-store';
 
 const SEVERITY: Record<DiagnosticT['severity'], { status: Status; label: string }> = {

@@ -3,7 +3,7 @@ import { KeyRound, PlugZap } from 'lucide-react';
 import { useShallow } from 'zustand/react/shallow';
 import { Button, Progress, StatusBadge, TextField, type Status } from '../../ui';
 import { useJobsStore } from '../../core/use-jobs-store';
-import type { NodeSummary, NodeTestResult } from './edge-nodes-slice';
+import type { NodeSummary, NodeTestResult } from './edge-state';
 import { useEdgeStore } from './use-edge-store';
 
 type Step = NodeTestResult['steps'][number];

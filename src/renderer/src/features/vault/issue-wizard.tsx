@@ -9,7 +9,7 @@ import { sanChips } from './san-chips';
 import { SanChipList } from './san-chip-list';
 import { useVaultStore } from './use-vault-store';
 import { describeValidity, localProblems, parseClientIds, parseValidity, WIZARD_TITLES, switchUnit, type FieldProblems, type ValidityUnit, type WizardField, type WizardProfile } from './wizard-form';
-import type { PreviewResult, WizardState } from './wizard-slice';
+import type { PreviewResult, WizardState } from './vault-state';
 
 const DESCRIPTIONS: Record<WizardProfile, string> = {
   root: 'A self-signed CA at the top of a chain (path length 1: it can sign one level of intermediates).',
