@@ -157,8 +157,8 @@ export function parseRunbook(yaml: string, kinds: StepKinds): ParseResult {
   const problems: RunbookProblem[] = [];
   const at = (path: Array<string | number>, message: string) => problems.push({ ...positionOf(doc, lc, path), path: path.join('.'), message });
   for (const e of doc.errors) {
-    const pos = e.linePos?.[0];
-    problems.push({ line: pos?.line ?? 1, column: pos?.col ?? 1, path: '', message: `The YAML does not parse: ${e.message.split('\n')[0]}` });
+    const pos = lc.linePos(e.pos[0]);
+    problems.push({ line: pos.line, column: pos.col, path: '', message: `The YAML does not parse: ${e.message.split('\n')[0]}` });
   }
   if (problems.length) return { ok: false, problems };
   const parsed = DocumentSpec.safeParse(doc.toJS());

@@ -128,6 +128,7 @@ export class RunbookEngine {
       id: `run-${at.slice(0, 10)}-${randomUUID().slice(0, 8)}`,
       runbook: runbook.name,
       title: runbook.title,
+      source: runbook.yaml,
       params: resolved.params,
       dryRun: opts.dryRun,
       state: opts.dryRun ? 'planned' : 'running',
@@ -160,10 +161,9 @@ export class RunbookEngine {
   }
 
   private runbookOf(run: RunRecord): Runbook {
-    const rb = this.find(run.runbook).runbook;
-    const ids = rb.steps.map((s) => s.id).join(',');
-    if (ids !== run.steps.map((s) => s.id).join(',')) throw new FieldbenchError('runbooks.changed', `The runbook "${run.runbook}" has changed since run ${run.id} started; start a new run.`);
-    return rb;
+    const r = parseRunbook(run.source, this.deps.kinds);
+    if (!r.ok) throw new FieldbenchError('runbooks.invalid', `Run ${run.id} was started from a runbook this Fieldbench cannot read any more: ${r.problems.map((p) => `line ${p.line}: ${p.message}`).join(' ')}`);
+    return r.runbook;
   }
 
   private lookup(run: RunRecord, ref: string): unknown {

@@ -79,6 +79,8 @@ export const RunRecord = z.object({
   id: z.string(),
   runbook: z.string(),
   title: z.string(),
+  /** The runbook's YAML as it was when the run started: a resume follows the same steps even if the runbook was edited since. */
+  source: z.string(),
   params: Params,
   dryRun: z.boolean(),
   state: RunState,
