@@ -210,7 +210,8 @@ export class RunbookEngine {
           const changes = await kind.plan(input, found, ctx);
           rec.changes = changes;
           if (opts.dryRun) {
-            rec.state = changes.length ? 'planned' : 'unchanged';
+            rec.state = changes.length ? 'planned' : kind.verifyOnly && found.items.some((i) => !i.ok) ? 'pending' : kind.verifyOnly && found.items.length === 0 ? 'pending' : 'unchanged';
+            if (rec.state === 'pending') this.log(run, step.id, 'info', `Will ${step.title.toLowerCase()} once the steps before it have run.`);
             for (const o of kind.outputs) if (rec.outputs[o] === undefined) rec.outputs[o] = '__unknown__';
             for (const c of changes) this.log(run, step.id, 'info', `Would ${c.action} ${c.target}${c.detail ? `: ${c.detail}` : ''}`);
             await this.persist(run);

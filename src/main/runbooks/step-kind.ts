@@ -42,6 +42,8 @@ export interface StepKind<I = unknown, O = unknown> {
   title: string;
   /** Changes the node's network or the default listener: runs only with an explicit confirm. */
   risky: boolean;
+  /** Changes nothing, only waits or tests (in verify): a dry run lists it as still to do, never as "in place". */
+  verifyOnly?: boolean;
   input: z.ZodType<I>;
   /** Names of the outputs later steps may reference as ${steps.<id>.<output>}. */
   outputs: readonly string[];

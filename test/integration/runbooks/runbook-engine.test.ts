@@ -88,7 +88,7 @@ describe('runbooks over the real services and the Kubernetes API emulator', () =
   it('plans every step in a dry run and changes nothing', async () => {
     const run = await call('runbooks.run', { source: { yaml: RUNBOOK }, params, dryRun: true, confirm: [] }, 'dry');
     expect(run.state).toBe('planned');
-    expect(run.steps.map((s) => s.state)).toEqual(['planned', 'planned', 'planned', 'planned', 'planned', 'planned', 'planned', 'unchanged']);
+    expect(run.steps.map((s) => s.state)).toEqual(['planned', 'planned', 'planned', 'planned', 'planned', 'planned', 'planned', 'pending']);
     expect(run.steps[0]?.changes).toEqual([{ action: 'create', target: 'root CA "AIO42 Root CA"', detail: 'EC P-256' }]);
     expect(await certificateCount()).toBe(0);
     expect(listeners()).toEqual(['default']);
