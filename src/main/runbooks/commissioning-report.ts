@@ -5,6 +5,7 @@ import type { Caller } from './step-kind';
 
 type Summary = CallResponse<'pki.get'>['summary'];
 
+const when = (iso: string) => `${iso.slice(0, 10)} ${iso.slice(11, 19)} UTC`;
 const esc = (s: unknown) =>
   String(s ?? '').replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] as string);
 
@@ -60,8 +61,11 @@ export async function buildReport(run: RunRecord, call: Caller, opts: ReportOpti
   for (const m of matrix) if (!m.ok && !punch.some((p) => p.item === m.label)) punch.push({ step: 'Listener matrix', item: m.label, detail: m.why });
   const changes = run.log.filter((l) => l.level === 'change' || l.level === 'error');
   const stepTitle = (id?: string) => run.steps.find((s) => s.id === id)?.title ?? '';
-  const rows = (items: Array<{ name: string; ok: boolean; detail: string }>) =>
-    items.length ? items.map((i) => `<li class="${i.ok ? 'ok' : 'bad'}">${i.ok ? '✔' : '✘'} ${esc(i.name)} — ${esc(i.detail)}</li>`).join('') : '<li class="muted">nothing checked</li>';
+  // As found is a record, not a verdict: something absent before the run is what the run was for.
+  const rows = (items: Array<{ name: string; ok: boolean; detail: string }>, judged: boolean) =>
+    items.length
+      ? items.map((i) => `<li class="${judged ? (i.ok ? 'ok' : 'bad') : ''}">${judged ? (i.ok ? '✔ ' : '✘ ') : ''}${esc(i.name)} — ${esc(i.detail)}</li>`).join('')
+      : '<li class="muted">nothing checked</li>';
   const html = `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>Commissioning report — ${esc(run.title)}</title>
 <style>
@@ -75,17 +79,17 @@ export async function buildReport(run: RunRecord, call: Caller, opts: ReportOpti
 <h1>Commissioning report</h1>
 <div>${esc(run.title)} · run <code>${esc(run.id)}</code> · ${esc(run.state)}${run.changed === 0 ? ' · nothing had to change' : ` · ${run.changed} step(s) changed`}</div>
 <table><tr><th>Site</th><td>${esc(opts.site ?? '')}</td><th>Node</th><td>${esc(opts.nodeName ?? run.params['node'] ?? '')}</td></tr>
-<tr><th>Started</th><td>${esc(run.createdAt)}</td><th>Last change</th><td>${esc(run.updatedAt)}</td></tr>
+<tr><th>Started</th><td>${esc(when(run.createdAt))}</td><th>Last change</th><td>${esc(when(run.updatedAt))}</td></tr>
 <tr><th>Parameters</th><td colspan="3">${Object.entries(run.params).map(([k, v]) => `${esc(k)} = ${esc(Array.isArray(v) ? v.join(', ') : v)}`).join(' · ')}</td></tr></table>
 <h2>Configuration fingerprint</h2><div class="fp">${esc(fingerprint)}</div>
 <div class="muted">A hash over the objects applied and the certificates' serials. <code>fieldbench runbook verify</code> recomputes it and names what changed.</div>
 <h2>As found and as left</h2>
 <table><tr><th>Step</th><th>Result</th><th>As found</th><th>As left</th></tr>
-${run.steps.map((s) => `<tr><td>${esc(s.title)}</td><td class="${s.state === 'done' || s.state === 'unchanged' ? 'ok' : 'bad'}">${esc(s.state)}</td><td><ul>${rows(s.found)}</ul></td><td><ul>${rows(s.verified)}</ul></td></tr>`).join('\n')}
+${run.steps.map((s) => `<tr><td>${esc(s.title)}<br><code>${esc(s.id)}</code></td><td class="${s.state === 'done' || s.state === 'unchanged' ? 'ok' : 'bad'}">${esc(s.state === 'done' ? 'changed' : s.state === 'unchanged' ? 'already in place' : s.state)}</td><td><ul>${rows(s.found, false)}</ul></td><td><ul>${rows(s.verified, true)}</ul></td></tr>`).join('\n')}
 </table>
 <h2>Changes</h2>
 <table><tr><th>Time</th><th>Step</th><th>Change</th></tr>
-${changes.length ? changes.map((c) => `<tr><td>${esc(c.at)}</td><td>${esc(stepTitle(c.step))}</td><td class="${c.level === 'error' ? 'bad' : ''}">${esc(c.message)}</td></tr>`).join('\n') : '<tr><td colspan="3" class="muted">No change was needed.</td></tr>'}
+${changes.length ? changes.map((c) => `<tr><td>${esc(when(c.at))}</td><td>${esc(stepTitle(c.step))}</td><td class="${c.level === 'error' ? 'bad' : ''}">${esc(c.message)}</td></tr>`).join('\n') : '<tr><td colspan="3" class="muted">No change was needed.</td></tr>'}
 </table>
 <h2>Certificates</h2>
 <table><tr><th>Subject</th><th>Issuer</th><th>SANs</th><th>Serial</th><th>SHA-256</th><th>Expires</th></tr>
@@ -99,7 +103,7 @@ ${matrix.length ? matrix.map((m) => `<tr><td>${esc(m.label)}</td><td class="${m.
 ${punch.length ? `<table><tr><th>Step</th><th>Item</th><th>Detail</th></tr>${punch.map((p) => `<tr><td>${esc(p.step)}</td><td class="bad">${esc(p.item)}</td><td>${esc(p.detail)}</td></tr>`).join('')}</table>` : '<div class="ok">Nothing open.</div>'}
 <h2>Sign-off</h2>
 <table class="sign"><tr><th>Tested by</th><td>${esc(run.signedOff?.technician ?? run.technician ?? '')}</td><th>Witnessed by (customer)</th><td>${esc(run.signedOff?.witness ?? '')}</td></tr>
-<tr><th>Date</th><td>${esc(run.signedOff?.at ?? '')}</td><th>Signature</th><td></td></tr></table>
+<tr><th>Date</th><td>${esc(run.signedOff ? when(run.signedOff.at) : '')}</td><th>Signature</th><td></td></tr></table>
 </body></html>`;
   return { html, fingerprint, punchList: punch.length };
 }

@@ -1,4 +1,5 @@
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
@@ -122,6 +123,12 @@ describe('fieldbench runbook', () => {
     if (findChromium()) {
       expect(rep.stdout).toContain(`PDF: ${pdf}.`);
       expect(readFileSync(pdf).subarray(0, 5).toString()).toBe('%PDF-');
+      // The PDF renders: pdftoppm (poppler-utils) turns its first page into a PNG.
+      if (existsSync('/usr/bin/pdftoppm')) {
+        execFileSync('/usr/bin/pdftoppm', ['-png', '-r', '40', '-f', '1', '-l', '1', pdf, join(dir, 'page')]);
+        const png = readdirSync(dir).find((f) => f.startsWith('page') && f.endsWith('.png'));
+        expect(png && statSync(join(dir, png)).size).toBeGreaterThan(1000);
+      }
     } else expect(rep.stdout).toContain('No PDF: No Chromium is installed');
     expect(existsSync(html)).toBe(true);
     expect((await cli(['sign', id, '--technician', 'Ana Tech', '--witness', 'Customer QA'], dataDir)).code).toBe(0);

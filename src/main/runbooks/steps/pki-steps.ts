@@ -89,11 +89,11 @@ export const pkiIntermediateStep = defineStep({
     const hit = (await allCertificates(ctx.call)).filter((c) => c.role === 'intermediate' && c.commonName === input.commonName && c.issuerId === issuer.id && usable(c)).sort(newest)[0];
     return {
       items: [{ name: `intermediate CA ${input.commonName}`, ok: Boolean(hit), detail: hit ? `signed by ${issuer.commonName}, serial ${hit.serialHex}` : `not in the vault under ${issuer.commonName}` }],
-      observed: { issuerId: issuer.id, hit },
+      observed: { issuerId: issuer.id, issuerName: issuer.commonName, hit },
       ...(hit ? { outputs: { certificateId: hit.id } } : {}),
     };
   },
-  plan: async (input, found) => (found.observed.hit ? [] : [{ action: 'create', target: `intermediate CA "${input.commonName}"`, detail: `signed by ${input.issuer}` }]),
+  plan: async (input, found) => (found.observed.hit ? [] : [{ action: 'create', target: `intermediate CA "${input.commonName}"`, detail: `signed by ${found.observed.issuerName}` }]),
   async apply(input, found, ctx) {
     const r = await ctx.call('pki.createIntermediate', {
       subject: { commonName: input.commonName, ...(input.organization ? { organization: input.organization } : {}) },
@@ -134,12 +134,12 @@ export const pkiServerStep = defineStep({
           detail: hit ? `has ${input.sans.join(', ')} in its SANs` : candidates[0] ? `exists but lacks ${missing.join(', ')} in its SANs` : 'not in the vault',
         },
       ],
-      observed: { issuerId: issuer.id, hit, previous: candidates[0] },
+      observed: { issuerId: issuer.id, issuerName: issuer.commonName, hit, previous: candidates[0] },
       ...(hit ? { outputs: { certificateId: hit.id } } : {}),
     };
   },
   plan: async (input, found) =>
-    found.observed.hit ? [] : [{ action: found.observed.previous ? 'update' : 'create', target: `server certificate "${input.commonName}"`, detail: `SANs ${input.sans.join(', ')}, signed by ${input.issuer}` }],
+    found.observed.hit ? [] : [{ action: found.observed.previous ? 'update' : 'create', target: `server certificate "${input.commonName}"`, detail: `SANs ${input.sans.join(', ')}, signed by ${found.observed.issuerName}` }],
   async apply(input, found, ctx) {
     const r = await ctx.call('pki.createServer', {
       subject: { commonName: input.commonName, ...(input.organization ? { organization: input.organization } : {}) },
@@ -174,11 +174,11 @@ export const pkiClientsStep = defineStep({
     const missing = ids.filter((id) => !found.has(id));
     return {
       items: ids.map((id) => ({ name: `client certificate ${id}`, ok: found.has(id), detail: found.has(id) ? `signed by ${issuer.commonName}` : 'not in the vault' })),
-      observed: { issuerId: issuer.id, ids, found, missing },
+      observed: { issuerId: issuer.id, issuerName: issuer.commonName, ids, found, missing },
       ...(missing.length === 0 ? { outputs: { certificateIds: ids.map((id) => found.get(id)?.id), firstCertificateId: found.get(ids[0] as string)?.id } } : {}),
     };
   },
-  plan: async (_input, found) => found.observed.missing.map((id) => ({ action: 'create' as const, target: `client certificate "${id}"` })),
+  plan: async (_input, found) => found.observed.missing.map((id) => ({ action: 'create' as const, target: `client certificate "${id}"`, detail: `signed by ${found.observed.issuerName}` })),
   async apply(input, found, ctx) {
     const r = await ctx.call('pki.createClients', {
       clientIds: found.observed.missing,
