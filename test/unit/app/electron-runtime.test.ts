@@ -70,6 +70,15 @@ describe('which Electron situation a machine is in', () => {
     expect(inspectElectronRuntime(probe(root, { env: {}, platform: 'darwin' })).state).toBe('ready');
   });
 
+  it('a headless machine without the runtime is told about the display first, so npm start downloads nothing', () => {
+    const runtime = inspectElectronRuntime(probe(project({ pkg: '44.11.5' }), { env: {} }));
+    expect(runtime).toEqual({ state: 'no-display', version: '44.11.5' });
+    const advice = adviseElectronRuntime(runtime);
+    expect(advice.windowOpens).toBe(false);
+    expect(advice.reason).toBe('Electron 44.11.5 is installed (its runtime not downloaded yet), but there is no display here (DISPLAY and WAYLAND_DISPLAY are unset)');
+    expect(advice.next).toMatch(/downloads the runtime first/);
+  });
+
   it('no electron package at all says to run npm install', () => {
     const runtime = inspectElectronRuntime(probe(project({})));
     expect(runtime).toEqual({ state: 'no-package' });

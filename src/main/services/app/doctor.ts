@@ -77,7 +77,8 @@ function electronCheck(projectRoot: string | undefined, env: NodeJS.ProcessEnv):
     : { state: 'no-package' };
   const advice = adviseElectronRuntime(runtime);
   const hint = `${advice.reason.charAt(0).toUpperCase()}${advice.reason.slice(1)}. ${advice.next}`;
-  return 'binaryPath' in runtime ? { found: true, path: runtime.binaryPath, hint } : { found: false, hint };
+  const path = 'binaryPath' in runtime ? runtime.binaryPath : undefined;
+  return path ? { found: true, path, hint } : { found: false, hint };
 }
 
 export async function runDoctor(options: { dataDir: string; projectRoot?: string; env?: NodeJS.ProcessEnv }): Promise<DoctorReport> {

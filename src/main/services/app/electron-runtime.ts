@@ -9,7 +9,7 @@ import { join } from 'node:path';
 export type ElectronRuntime =
   | { state: 'running'; binaryPath: string; version: string }
   | { state: 'ready'; binaryPath: string; version: string }
-  | { state: 'no-display'; binaryPath: string; version: string }
+  | { state: 'no-display'; binaryPath?: string; version: string }
   | { state: 'not-downloaded'; version: string; downloadError?: string }
   | { state: 'no-package' };
 
@@ -46,10 +46,11 @@ export function inspectElectronRuntime(probe: ElectronRuntimeProbe): ElectronRun
   const version = readPackageVersion(probe.projectRoot);
   if (!version) return { state: 'no-package' };
   const binaryPath = findElectronBinary(probe.projectRoot);
-  if (!binaryPath) return { state: 'not-downloaded', version };
-  // Electron on Linux needs an X11 or Wayland display; without one it aborts before any window exists.
+  // Electron on Linux needs an X11 or Wayland display; without one it aborts before any window exists, so a
+  // headless machine is told so first and never downloads 100 MB it cannot use.
   const headless = probe.platform === 'linux' && !probe.env.DISPLAY && !probe.env.WAYLAND_DISPLAY;
-  return headless ? { state: 'no-display', binaryPath, version } : { state: 'ready', binaryPath, version };
+  if (headless) return binaryPath ? { state: 'no-display', binaryPath, version } : { state: 'no-display', version };
+  return binaryPath ? { state: 'ready', binaryPath, version } : { state: 'not-downloaded', version };
 }
 
 export interface ElectronRuntimeAdvice {
@@ -72,8 +73,8 @@ export function adviseElectronRuntime(runtime: ElectronRuntime): ElectronRuntime
     case 'no-display':
       return {
         windowOpens: false,
-        reason: `Electron ${runtime.version} is installed, but there is no display here (DISPLAY and WAYLAND_DISPLAY are unset)`,
-        next: 'Run `npm start` from a desktop session for the window; here it serves the loopback host instead.',
+        reason: `Electron ${runtime.version} is installed${runtime.binaryPath ? '' : ' (its runtime not downloaded yet)'}, but there is no display here (DISPLAY and WAYLAND_DISPLAY are unset)`,
+        next: `Run \`npm start\` from a desktop session for the window${runtime.binaryPath ? '' : ' (it downloads the runtime first, which needs internet once)'}; here it serves the loopback host instead.`,
       };
     case 'not-downloaded':
       return runtime.downloadError
