@@ -6,9 +6,9 @@ import { FieldbenchError } from '@shared/errors';
 import { isAtomicWriteLeftover, writeFileAtomic } from './atomic-write';
 import { SerialQueue } from './serial-queue';
 import { systemClock, type VaultClock } from './vault-clock';
-import { DEFAULT_KDF, checkMatches, decryptBody, deriveKeys, newNonce, newSalt, wipeKeys, type KdfParams, type VaultKeys } from './vault-crypto';
+import { DEFAULT_KDF, checkMatches, decryptBody, deriveKeys, kdfProblem, newNonce, newSalt, wipeKeys, type KdfParams, type VaultKeys } from './vault-crypto';
 import { vaultErrors } from './vault-errors';
-import { VAULT_FORMAT_VERSION, VaultFormatError, encodeVaultFile, kdfProblem, parseVaultFile, type ParsedVaultFile, type VaultHeader } from './vault-file';
+import { VAULT_FORMAT_VERSION, VaultFormatError, encodeVaultFile, parseVaultFile, type ParsedVaultFile, type VaultHeader } from './vault-file';
 import { VAULT_DOCUMENT_VERSION, VaultSections, type VaultDocument } from './vault-sections';
 import type { VaultChangeEvent, VaultStore } from './vault-store';
 
