@@ -9,6 +9,7 @@ export type VaultErrorCode =
   | 'vault.notFound'
   | 'vault.unreadable'
   | 'vault.exists'
+  | 'vault.notAFile'
   | 'vault.changedOnDisk'
   | 'vault.saveFailed'
   | 'vault.invalidSection'
@@ -46,6 +47,15 @@ export const vaultErrors = {
   },
   exists(path: string): FieldbenchError {
     return new FieldbenchError('vault.exists', `A file already exists at ${path}. Open that vault, or choose another path for the new one.`);
+  },
+  notAFile(path: string, kind: string, target?: string): FieldbenchError {
+    if (target) {
+      return new FieldbenchError(
+        'vault.notAFile',
+        `${path} is a symbolic link to ${target}, not the vault file itself, so Fieldbench left it alone: a save would replace the link rather than update the file. Point Fieldbench at the real file (--vault ${target}).`,
+      );
+    }
+    return new FieldbenchError('vault.notAFile', `${path} is ${kind}, not a vault file, so Fieldbench left it alone. Point Fieldbench at the vault file itself (--vault PATH), or move the vault there.`);
   },
   changedOnDisk(path: string): FieldbenchError {
     return new FieldbenchError(

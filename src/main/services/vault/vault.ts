@@ -1,10 +1,11 @@
 import { timingSafeEqual } from 'node:crypto';
 import { constants } from 'node:fs';
-import { access, mkdir, open, readdir, stat, unlink } from 'node:fs/promises';
+import { access, lstat, mkdir, readdir, stat, unlink } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { FieldbenchError } from '@shared/errors';
 import { isAtomicWriteLeftover, writeFileAtomic } from './atomic-write';
 import { SerialQueue } from './serial-queue';
+import { openVaultFile, vaultPathState } from './vault-path';
 import { systemClock, type VaultClock } from './vault-clock';
 import { DEFAULT_KDF, checkMatches, decryptBody, deriveKeys, kdfProblem, newNonce, newSalt, wipeKeys, type KdfParams, type VaultKeys } from './vault-crypto';
 import { vaultErrors } from './vault-errors';
@@ -89,7 +90,10 @@ export class Vault implements VaultStore {
   static async create(path: string, password: string, opts: VaultCreateOptions = {}): Promise<Vault> {
     const abs = resolve(path);
     const kdf = resolveKdf(opts);
-    if (await exists(abs)) throw vaultErrors.exists(abs);
+    const state = await vaultPathState(abs).catch((err: unknown) => {
+      throw err instanceof FieldbenchError ? err : vaultErrors.saveFailed(abs, err);
+    });
+    if (state === 'file') throw vaultErrors.exists(abs);
     await mkdir(dirname(abs), { recursive: true, mode: 0o700 });
     const clock = opts.clock ?? systemClock;
     const keys = await deriveKeys(password, newSalt(), kdf);
@@ -290,6 +294,7 @@ export class Vault implements VaultStore {
     try {
       current = await identityOf(this.path);
     } catch (err) {
+      if (err instanceof FieldbenchError) throw err;
       throw vaultErrors.saveFailed(this.path, err);
     }
     if (current && this.disk && !sameIdentity(current, this.disk)) throw vaultErrors.changedOnDisk(this.path);
@@ -404,9 +409,11 @@ async function exists(path: string): Promise<boolean> {
   }
 }
 
+/** Never follows a link: a symlink or FIFO swapped in after unlock is refused, not written through. */
 async function identityOf(path: string): Promise<DiskIdentity | undefined> {
+  if ((await vaultPathState(path)) === 'absent') return undefined;
   try {
-    const s = await stat(path);
+    const s = await lstat(path);
     return { ino: s.ino, size: s.size, mtimeMs: s.mtimeMs };
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
@@ -420,18 +427,10 @@ function sameIdentity(a: DiskIdentity, b: DiskIdentity): boolean {
 
 /** Reads the file through one descriptor, so the identity recorded is that of the bytes read. */
 async function readAndParse(path: string): Promise<{ parsed: ParsedVaultFile; identity: DiskIdentity }> {
-  let fh;
-  try {
-    fh = await open(path, 'r');
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') throw vaultErrors.notFound(path, err);
-    throw vaultErrors.unreadable(path, err);
-  }
+  const { fh, stats: s } = await openVaultFile(path);
   let bytes: Buffer;
   let identity: DiskIdentity;
   try {
-    const s = await fh.stat();
-    if (!s.isFile()) throw await corruptError(path, 'not a regular file');
     identity = { ino: s.ino, size: s.size, mtimeMs: s.mtimeMs };
     bytes = await fh.readFile();
   } catch (err) {
