@@ -11,6 +11,7 @@ export type VaultErrorCode =
   | 'vault.exists'
   | 'vault.notAFile'
   | 'vault.changedOnDisk'
+  | 'vault.busy'
   | 'vault.saveFailed'
   | 'vault.invalidSection'
   | 'vault.weakParameters';
@@ -60,7 +61,13 @@ export const vaultErrors = {
   changedOnDisk(path: string): FieldbenchError {
     return new FieldbenchError(
       'vault.changedOnDisk',
-      `The vault file ${path} was changed by another program since it was unlocked, so your last change was not saved. Lock and unlock the vault to load the current file, then make the change again.`,
+      `The vault was changed by another Fieldbench (or another program) since it was unlocked, so this change was not saved and ${path} still holds the other change. Lock and unlock the vault (in the CLI: run the command again) to load the current file, then make the change again.`,
+    );
+  },
+  busy(path: string): FieldbenchError {
+    return new FieldbenchError(
+      'vault.busy',
+      `Another Fieldbench kept the vault ${path} locked for more than half a minute, so this change was not saved. Try again in a moment; if no other Fieldbench is running, remove the folder ${path}.lock.`,
     );
   },
   saveFailed(path: string, cause: unknown): FieldbenchError {

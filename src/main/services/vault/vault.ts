@@ -1,10 +1,11 @@
-import { timingSafeEqual } from 'node:crypto';
+import { createHash, timingSafeEqual } from 'node:crypto';
 import { constants } from 'node:fs';
-import { access, lstat, mkdir, readdir, stat, unlink } from 'node:fs/promises';
+import { access, mkdir, readdir, stat, unlink } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { FieldbenchError } from '@shared/errors';
 import { isAtomicWriteLeftover, writeFileAtomic } from './atomic-write';
 import { SerialQueue } from './serial-queue';
+import { withVaultLock } from './vault-lock';
 import { openVaultFile, vaultPathState } from './vault-path';
 import { systemClock, type VaultClock } from './vault-clock';
 import { DEFAULT_KDF, checkMatches, decryptBody, deriveKeys, kdfProblem, newNonce, newSalt, wipeKeys, type KdfParams, type VaultKeys } from './vault-crypto';
@@ -43,11 +44,12 @@ export interface VaultInfo {
   locked: boolean;
 }
 
-interface DiskIdentity {
-  ino: number;
-  size: number;
-  mtimeMs: number;
-}
+/**
+ * SHA-256 of the file's bytes as last read or written. Content, not inode and mtime: an inode number is
+ * reused once the old file is gone and mtime is coarse on some file systems, so two saves in quick
+ * succession could otherwise look identical.
+ */
+type DiskIdentity = string;
 
 const SECTION_NAME = /^[A-Za-z][A-Za-z0-9._-]{0,63}$/;
 const LEFTOVER_AGE_MS = 10 * 60 * 1000;
@@ -112,7 +114,7 @@ export class Vault implements VaultStore {
     const vault = new Vault(abs, header, opts);
     vault.keys = keys;
     vault.sections = sections;
-    vault.disk = await identityOf(abs).catch(() => undefined);
+    vault.disk = digestOf(bytes);
     vault.touch();
     return vault;
   }
@@ -289,15 +291,12 @@ export class Vault implements VaultStore {
     return this.queue.idle();
   }
 
+  /**
+   * Writes the body under the vault lock, after checking that the file is still the one this handle last
+   * read or wrote (compare, then rename, with no other Fieldbench in between). A second writer therefore
+   * gets 'vault.changedOnDisk' and the first writer's change stays; nothing is silently lost.
+   */
   private async persist(bodyJson: string, keys: VaultKeys): Promise<void> {
-    let current: DiskIdentity | undefined;
-    try {
-      current = await identityOf(this.path);
-    } catch (err) {
-      if (err instanceof FieldbenchError) throw err;
-      throw vaultErrors.saveFailed(this.path, err);
-    }
-    if (current && this.disk && !sameIdentity(current, this.disk)) throw vaultErrors.changedOnDisk(this.path);
     const header: VaultHeader = {
       ...this.header,
       kdf: keys.kdf,
@@ -312,14 +311,23 @@ export class Vault implements VaultStore {
     } finally {
       plaintext.fill(0);
     }
-    try {
-      await writeFileAtomic(this.path, bytes, { backupPath: `${this.path}.bak` });
-    } catch (err) {
-      throw vaultErrors.saveFailed(this.path, err);
-    }
+    await withVaultLock(this.path, async () => {
+      let current: DiskIdentity | undefined;
+      try {
+        current = await identityOf(this.path);
+      } catch (err) {
+        if (err instanceof FieldbenchError) throw err;
+        throw vaultErrors.saveFailed(this.path, err);
+      }
+      if (current !== undefined && this.disk !== undefined && current !== this.disk) throw vaultErrors.changedOnDisk(this.path);
+      try {
+        await writeFileAtomic(this.path, bytes, { backupPath: `${this.path}.bak` });
+      } catch (err) {
+        throw vaultErrors.saveFailed(this.path, err);
+      }
+    });
     this.header = header;
-    // The save is done; if the file cannot be stat'ed now, the next save simply skips the conflict check.
-    this.disk = await identityOf(this.path).catch(() => undefined);
+    this.disk = digestOf(bytes);
   }
 
   private requireKeys(): VaultKeys {
@@ -412,27 +420,32 @@ async function exists(path: string): Promise<boolean> {
 /** Never follows a link: a symlink or FIFO swapped in after unlock is refused, not written through. */
 async function identityOf(path: string): Promise<DiskIdentity | undefined> {
   if ((await vaultPathState(path)) === 'absent') return undefined;
+  let opened;
   try {
-    const s = await lstat(path);
-    return { ino: s.ino, size: s.size, mtimeMs: s.mtimeMs };
+    opened = await openVaultFile(path);
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    if (err instanceof FieldbenchError && err.code === 'vault.notFound') return undefined;
     throw err;
+  }
+  try {
+    return digestOf(await opened.fh.readFile());
+  } finally {
+    await opened.fh.close();
   }
 }
 
-function sameIdentity(a: DiskIdentity, b: DiskIdentity): boolean {
-  return a.ino === b.ino && a.size === b.size && a.mtimeMs === b.mtimeMs;
+function digestOf(bytes: Buffer): DiskIdentity {
+  return createHash('sha256').update(bytes).digest('hex');
 }
 
 /** Reads the file through one descriptor, so the identity recorded is that of the bytes read. */
 async function readAndParse(path: string): Promise<{ parsed: ParsedVaultFile; identity: DiskIdentity }> {
-  const { fh, stats: s } = await openVaultFile(path);
+  const { fh } = await openVaultFile(path);
   let bytes: Buffer;
   let identity: DiskIdentity;
   try {
-    identity = { ino: s.ino, size: s.size, mtimeMs: s.mtimeMs };
     bytes = await fh.readFile();
+    identity = digestOf(bytes);
   } catch (err) {
     if (err instanceof FieldbenchError) throw err;
     throw vaultErrors.unreadable(path, err);
