@@ -4,7 +4,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo, Socket } from 'node:net';
 import { join, normalize, resolve, sep } from 'node:path';
 import { WebSocketServer, type WebSocket } from 'ws';
-import { isEventName, WS_PROTOCOL, type ClientMessage, type ServerMessage } from '@shared/contract';
+import { isEventName, WS_MAX_MESSAGE_BYTES, WS_PROTOCOL, type ClientMessage, type ServerMessage } from '@shared/contract';
 import type { AppContext } from '../compose';
 import { SECURITY_HEADERS } from '../security/content-security-policy';
 import { mimeTypeFor } from '../security/mime-types';
@@ -31,7 +31,6 @@ export interface LoopbackHost {
 const COOKIE = 'fieldbench_session';
 // Loopback only: a host that listened on 0.0.0.0 would hand the whole vault API to the site's network.
 const BIND_ADDRESS = '127.0.0.1';
-const MAX_MESSAGE_BYTES = 32 * 1024 * 1024;
 
 /**
  * `fieldbench serve`: the built renderer plus the contract over a WebSocket, for a browser on this machine
@@ -104,13 +103,20 @@ export async function startLoopbackHost(options: LoopbackHostOptions): Promise<L
 
   const wss = new WebSocketServer({
     noServer: true,
-    maxPayload: MAX_MESSAGE_BYTES,
+    // ws answers a longer frame with close 1009 on its header alone, before buffering the body.
+    maxPayload: WS_MAX_MESSAGE_BYTES,
     handleProtocols: (protocols) => (protocols.has(WS_PROTOCOL) ? WS_PROTOCOL : false),
   });
 
+  // Node and ws report a bad peer (malformed HTTP, an invalid frame, a reset) as an 'error' event, and an
+  // 'error' event with no listener throws and ends the process: every emitter here gets a listener, so a
+  // hostile client loses only its own connection.
+  server.on('clientError', (_err, socket: Socket) => socket.destroy());
+  wss.on('error', () => undefined);
   const sockets = new Set<Socket>();
   server.on('connection', (s: Socket) => {
     sockets.add(s);
+    s.on('error', () => s.destroy());
     s.on('close', () => sockets.delete(s));
   });
 
@@ -203,6 +209,8 @@ function serveClient(ws: WebSocket, context: AppContext): void {
   const send = (msg: ServerMessage) => {
     if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(msg));
   };
+  // ws has already sent the matching close code (1002, 1007, 1009) and ends the socket after this event.
+  ws.on('error', () => ws.terminate());
   ws.on('message', (data) => {
     const msg = parseClientMessage(data);
     if (!msg) {

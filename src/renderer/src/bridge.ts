@@ -1,4 +1,5 @@
 import {
+  WS_MAX_MESSAGE_BYTES,
   WS_PROTOCOL,
   type CallName,
   type CallRequest,
@@ -87,9 +88,17 @@ class WebSocketTransport implements FieldbenchApi {
       return { ok: false, error: { code: 'transport.unreachable', message: 'Fieldbench is not reachable. Start it again with `fieldbench serve` and open the new address it prints.' } };
     }
     const id = this.nextId++;
+    const message = JSON.stringify({ type: 'call', id, name, request, ...(options?.jobId ? { jobId: options.jobId } : {}) });
+    // The host closes the socket on a longer message (1009); refuse it here so only this call fails, with a reason.
+    if (message.length * 3 > WS_MAX_MESSAGE_BYTES && new TextEncoder().encode(message).length > WS_MAX_MESSAGE_BYTES) {
+      return {
+        ok: false,
+        error: { code: 'transport.tooLarge', message: `This request is larger than the ${WS_MAX_MESSAGE_BYTES / 1048576} MiB Fieldbench carries in one message. Send less data at once (for example split the files or shorten the payload).` },
+      };
+    }
     return new Promise((resolve) => {
       this.pending.set(id, resolve as (r: Result<unknown>) => void);
-      ws.send(JSON.stringify({ type: 'call', id, name, request, ...(options?.jobId ? { jobId: options.jobId } : {}) }));
+      ws.send(message);
     });
   }
 
