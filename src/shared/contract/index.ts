@@ -82,3 +82,9 @@ export const WS_PROTOCOL = 'fieldbench.v1';
  * contract is set so that a request at that limit, serialised as JSON, stays below this figure.
  */
 export const WS_MAX_MESSAGE_BYTES = 64 * 1024 * 1024;
+/**
+ * How the loopback host hands its session token to a browser page and gets it back (the why is beside
+ * startLoopbackHost): posted to `path`, returned once in a meta element called `meta`, presented on the
+ * WebSocket handshake as the subprotocol `tokenProtocolPrefix` + token.
+ */
+export const LOOPBACK_SESSION = { path: '/session', meta: 'fieldbench-session', tokenProtocolPrefix: 'token.' } as const;
