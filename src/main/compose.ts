@@ -1,7 +1,9 @@
-import { Dispatcher, silentLogger, type Handlers, type Logger } from './ipc/dispatcher';
+import { Dispatcher, type Handlers, type Logger } from './ipc/dispatcher';
 import { EventHub } from './ipc/event-hub';
 import { appHandlers } from './handlers/app-handlers';
 import { ensureDataDir } from './services/app/data-dir';
+import { createFileLogger } from './services/app/logger';
+import { APP_VERSION } from './version';
 import { vaultHandlers } from './handlers/vault-handlers';
 import { VaultSession, type VaultSessionOptions } from './services/session/vault-session';
 import { createPkiArea } from './areas/pki-area';
@@ -15,6 +17,7 @@ export interface AppEnvironment {
   runtime: 'electron' | 'loopback-host' | 'cli';
   /** The folder holding node_modules; lets doctor find the Electron runtime. */
   projectRoot?: string;
+  /** Default: the rotating, redacted log in <dataDir>/logs (see services/app/logger). */
   log?: Logger;
   /** Vault file and test-only KDF overrides; defaults to <dataDir>/vault.fbv. */
   vault?: Omit<VaultSessionOptions, 'dataDir'>;
@@ -25,6 +28,7 @@ export interface AppContext {
   readonly hub: EventHub;
   readonly dispatcher: Dispatcher;
   readonly vault: VaultSession;
+  readonly log: Logger;
   dispose(): Promise<void>;
 }
 
@@ -36,6 +40,13 @@ export function composeApp(env: AppEnvironment): AppContext {
   ensureDataDir(env.dataDir);
   const hub = new EventHub();
   const disposers: Array<() => Promise<void> | void> = [];
+  const fileLog = env.log ? undefined : createFileLogger({ dataDir: env.dataDir, base: { runtime: env.runtime } });
+  const log: Logger = env.log ?? fileLog!;
+  log.info('start', { version: APP_VERSION, node: process.versions.node, electron: process.versions.electron, platform: process.platform });
+  disposers.push(() => {
+    log.info('stop');
+    fileLog?.close();
+  });
   // Handlers need the dispatcher (jobs.cancel) and the dispatcher needs the handlers: close the loop lazily.
   const ref: { dispatcher?: Dispatcher } = {};
   const getDispatcher = () => {
@@ -46,6 +57,7 @@ export function composeApp(env: AppEnvironment): AppContext {
   disposers.push(() => vault.dispose());
   disposers.push(
     vault.onChange((e) => {
+      log.info(`vault ${e.kind}`, { event: 'vault', kind: e.kind, ...(e.kind === 'locked' && e.reason ? { reason: e.reason } : {}) });
       if (e.kind === 'locked') hub.emit('vault.onState', e.reason ? { unlocked: false, reason: e.reason } : { unlocked: false });
       if (e.kind === 'locked' && e.reason === 'auto') hub.emit('app.onNotice', { level: 'info', message: 'The vault locked itself after being idle. Unlock it to continue.' });
       if (e.kind === 'unlocked') hub.emit('vault.onState', { unlocked: true });
@@ -53,7 +65,7 @@ export function composeApp(env: AppEnvironment): AppContext {
   );
 
   // Areas are built in dependency order; a later area receives the services of the earlier ones.
-  const deps = { env, hub, vault, log: env.log ?? silentLogger };
+  const deps = { env, hub, vault, log };
   const pki = createPkiArea(deps);
   const edge = createEdgeArea(deps);
   const aio = createAioArea(deps, { kube: edge.service, pki: pki.service, activity: edge.service });
@@ -70,13 +82,14 @@ export function composeApp(env: AppEnvironment): AppContext {
     ...network.handlers,
     ...mqtt.handlers,
   };
-  const dispatcher = new Dispatcher(handlers, hub, env.log ?? silentLogger);
+  const dispatcher = new Dispatcher(handlers, hub, log);
   ref.dispatcher = dispatcher;
   return {
     env,
     hub,
     dispatcher,
     vault,
+    log,
     async dispose() {
       for (const d of disposers.reverse()) await d();
     },

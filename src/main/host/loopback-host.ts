@@ -95,7 +95,9 @@ export async function startLoopbackHost(options: LoopbackHostOptions): Promise<L
   const gate = (req: IncomingMessage): Refusal | undefined =>
     gateSite(req) ?? (tokenMatches(presentedToken(req)) ? undefined : { status: 401, reason: NO_TOKEN });
 
+  const log = options.context.log;
   const refuse = (res: ServerResponse, status: number, reason: string) => {
+    log.warn('host refused a request', { event: 'host', status });
     res.writeHead(status, { ...SECURITY_HEADERS, 'Content-Type': 'text/plain; charset=utf-8', 'Cache-Control': 'no-store' });
     res.end(`${reason}\n`);
   };
@@ -135,8 +137,11 @@ export async function startLoopbackHost(options: LoopbackHostOptions): Promise<L
   // Node and ws report a bad peer (malformed HTTP, an invalid frame, a reset) as an 'error' event, and an
   // 'error' event with no listener throws and ends the process: every emitter here gets a listener, so a
   // hostile client loses only its own connection.
-  server.on('clientError', (_err, socket: Socket) => socket.destroy());
-  wss.on('error', () => undefined);
+  server.on('clientError', (err: NodeJS.ErrnoException, socket: Socket) => {
+    log.warn('host dropped a malformed HTTP request', { event: 'host', code: err.code });
+    socket.destroy();
+  });
+  wss.on('error', (err: NodeJS.ErrnoException) => log.warn('host WebSocket server error', { event: 'host', code: err.code }));
   const sockets = new Set<Socket>();
   server.on('connection', (s: Socket) => {
     sockets.add(s);
@@ -149,10 +154,15 @@ export async function startLoopbackHost(options: LoopbackHostOptions): Promise<L
     // A browser always sends Origin on a WebSocket; a missing one is a non-browser client, which must use the token.
     const refusal = url.pathname !== '/rpc' ? { status: 404, reason: 'Not found.' } : gate(req);
     if (refusal) {
+      log.warn('host refused a WebSocket', { event: 'host', status: refusal.status });
       socket.end(`HTTP/1.1 ${refusal.status} Refused\r\nContent-Type: text/plain\r\nConnection: close\r\n\r\n${refusal.reason}\n`);
       return;
     }
     wss.handleUpgrade(req, socket, head, (ws) => serveClient(ws, options.context));
+  });
+  wss.on('connection', (ws) => {
+    log.info('host client connected', { event: 'host', clients: wss.clients.size });
+    ws.on('close', (code) => log.info('host client left', { event: 'host', closeCode: code }));
   });
 
   await new Promise<void>((resolveListen, reject) => {
@@ -161,6 +171,7 @@ export async function startLoopbackHost(options: LoopbackHostOptions): Promise<L
   });
   port = (server.address() as AddressInfo).port;
   const origin = `http://127.0.0.1:${port}`;
+  log.info('host listening', { event: 'host', port });
   const launcher = writeLauncher(`${origin}${SESSION_PATH}`, token);
 
   return {
@@ -286,7 +297,10 @@ function serveClient(ws: WebSocket, context: AppContext): void {
     if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(msg));
   };
   // ws has already sent the matching close code (1002, 1007, 1009) and ends the socket after this event.
-  ws.on('error', () => ws.terminate());
+  ws.on('error', (err: NodeJS.ErrnoException) => {
+    context.log.warn('host dropped a client after a protocol error', { event: 'host', code: err.code });
+    ws.terminate();
+  });
   ws.on('message', (data) => {
     const msg = parseClientMessage(data);
     if (!msg) {
