@@ -46,7 +46,10 @@ beforeAll(async () => {
   expect(await d('pki.createRoot', { subject: { commonName: 'Log Secrets Root' } })).toMatchObject({ ok: true });
   await d('pki.import', { files: [{ name: 'server.key', dataBase64: Buffer.from(rsaPem).toString('base64') }, { name: 'enc.key', dataBase64: Buffer.from(sshPem).toString('base64'), passphrase: S.keyPassphrase }] });
   await d('pki.import', { files: [{ name: 'enc.key', dataBase64: Buffer.from(sshPem).toString('base64'), passphrase: S.wrongPassword }] });
-  await d('edge.importKey', { privateKey: sshPem, passphrase: S.keyPassphrase, comment: 'tech laptop' });
+  const { privateKey: sshRsa } = generateKeyPairSync('rsa', { modulusLength: 2048, privateKeyEncoding: { type: 'pkcs1', format: 'pem' }, publicKeyEncoding: { type: 'spki', format: 'pem' } });
+  keyLines.push(sshRsa.split('\n')[5]!);
+  expect(await d('edge.importKey', { privateKey: sshRsa, comment: 'tech laptop' })).toMatchObject({ ok: true });
+  await d('edge.importKey', { privateKey: sshPem, passphrase: S.keyPassphrase, comment: 'encrypted' });
   await d('edge.importKey', { privateKey: rsaPem.replace('MII', 'XXX') });
 
   const node = await d('edge.saveNode', { name: 'edge-1', host: '127.0.0.1', port: 1, user: 'tech', auth: { method: 'password', password: S.sshPassword }, sudoPassword: S.sudoPassword, kube: { mode: 'arc', clusterName: 'c1', resourceGroup: 'rg', token: S.arcToken } });

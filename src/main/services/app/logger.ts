@@ -53,9 +53,10 @@ export function redactDeep(value: unknown, depth = 0): unknown {
   if (depth > 8) return '[too deep]';
   if (Buffer.isBuffer(value) || ArrayBuffer.isView(value)) return `[${value.byteLength} bytes]`;
   if (value instanceof Error) return { type: value.name, message: scrubString(value.message), code: (value as { code?: unknown }).code };
-  if (Array.isArray(value)) return value.slice(0, 50).map((v) => redactDeep(v, depth + 1));
+  if (Array.isArray(value)) return value.slice(0, 1000).map((v) => redactDeep(v, depth + 1));
   const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(value)) out[k] = SECRET_KEY.test(k) ? REDACTED : redactDeep(v, depth + 1);
+  // A flag or a count under a secret-looking key (`hasToken`, `passwordSet`) says nothing secret: kept.
+  for (const [k, v] of Object.entries(value)) out[k] = SECRET_KEY.test(k) && typeof v !== 'boolean' && typeof v !== 'number' ? REDACTED : redactDeep(v, depth + 1);
   return out;
 }
 
