@@ -80,3 +80,14 @@ export const IPC_INVOKE_CHANNEL = 'fieldbench:invoke';
 export const IPC_SUBSCRIBE_CHANNEL = 'fieldbench:subscribe';
 export const IPC_EVENT_CHANNEL = 'fieldbench:event';
 export const WS_PROTOCOL = 'fieldbench.v1';
+/**
+ * Largest WebSocket message the loopback host accepts (its `ws` maxPayload). Every size limit in the
+ * contract is set so that a request at that limit, serialised as JSON, stays below this figure.
+ */
+export const WS_MAX_MESSAGE_BYTES = 64 * 1024 * 1024;
+/**
+ * How the loopback host hands its session token to a browser page and gets it back (the why is beside
+ * startLoopbackHost): posted to `path`, returned once in a meta element called `meta`, presented on the
+ * WebSocket handshake as the subprotocol `tokenProtocolPrefix` + token.
+ */
+export const LOOPBACK_SESSION = { path: '/session', meta: 'fieldbench-session', tokenProtocolPrefix: 'token.' } as const;
