@@ -28,6 +28,8 @@ export interface SaveNodeInput {
   auth: AuthInput;
   sudoPassword?: string | null | undefined;
   jumpHostId?: string | null | undefined;
+  /** Allow the legacy SSH algorithms for this node; omitted on edit keeps the stored choice. */
+  legacyAlgorithms?: boolean | undefined;
   kube: KubeInput;
 }
 
@@ -41,6 +43,7 @@ export interface NodeSummary {
   hasSudoPassword: boolean;
   jumpHost?: { id: string; name: string };
   hostKey?: { type: string; fingerprint: string; trustedAt: string };
+  legacyAlgorithms: boolean;
   kube: { mode: 'ssh'; kubeconfigPath: string } | { mode: 'arc'; clusterName: string; resourceGroup: string; hasToken: boolean } | { mode: 'kubeconfig'; path: string; context?: string };
   created: string;
   modified: string;
@@ -172,6 +175,7 @@ export class EdgeService implements KubeAccessProvider {
       hasSudoPassword: n.sudoPassword !== undefined,
       ...(jump ? { jumpHost: { id: jump.id, name: jump.name } } : {}),
       ...(n.hostKey ? { hostKey: { ...n.hostKey } } : {}),
+      legacyAlgorithms: n.legacyAlgorithms === true,
       kube,
       created: n.created,
       modified: n.modified,
@@ -196,6 +200,7 @@ export class EdgeService implements KubeAccessProvider {
     if (jumpHostId !== undefined) this.checkJump(id, input.name, jumpHostId);
     const sudoPassword = input.sudoPassword === undefined ? existing?.sudoPassword : (input.sudoPassword ?? undefined);
     const sameAddress = existing && existing.host === input.host && existing.port === input.port;
+    const legacy = input.legacyAlgorithms ?? existing?.legacyAlgorithms === true;
     const node: StoredNode = {
       id,
       name: input.name,
@@ -206,6 +211,7 @@ export class EdgeService implements KubeAccessProvider {
       ...(sudoPassword !== undefined ? { sudoPassword } : {}),
       ...(jumpHostId !== undefined ? { jumpHostId } : {}),
       ...(sameAddress && existing.hostKey ? { hostKey: existing.hostKey } : {}),
+      ...(legacy ? { legacyAlgorithms: true as const } : {}),
       kube,
       created: existing?.created ?? at,
       modified: at,
@@ -399,6 +405,7 @@ export class EdgeService implements KubeAccessProvider {
       auth,
       ...(n.hostKey ? { hostKey: { type: n.hostKey.type, fingerprint: n.hostKey.fingerprint } } : {}),
       ...(sudoPassword !== undefined ? { sudoPassword } : {}),
+      ...(n.legacyAlgorithms ? { legacyAlgorithms: true } : {}),
       ...(n.jumpHostId ? { jump: this.endpoint(n.jumpHostId, [...chain, id]) } : {}),
     };
   }
@@ -629,6 +636,7 @@ function describeEdit(before: StoredNode, after: StoredNode, input: SaveNodeInpu
   }
   if (input.sudoPassword !== undefined) changed.push(input.sudoPassword === null ? 'removed the sudo password' : 'sudo password');
   if (before.jumpHostId !== after.jumpHostId) changed.push('jump host');
+  if ((before.legacyAlgorithms === true) !== (after.legacyAlgorithms === true)) changed.push(after.legacyAlgorithms ? 'allowed legacy SSH algorithms' : 'refused legacy SSH algorithms');
   if (JSON.stringify({ ...before.kube, token: undefined }) !== JSON.stringify({ ...after.kube, token: undefined }) || (input.kube.mode === 'arc' && input.kube.token !== undefined)) {
     changed.push(`Kubernetes access (${after.kube.mode})`);
   }

@@ -1,5 +1,5 @@
 import type { NetplanError } from '@shared/contract/network-contract';
-import { shellQuote } from './node-shell';
+import { shellQuote } from '@shared/shell-quote';
 
 /**
  * Shell text Fieldbench runs on the node (as root, through sudo). Kept in one place so what touches a
