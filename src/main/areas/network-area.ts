@@ -5,9 +5,8 @@ import { ShellSource } from '../services/network/shell-source';
 import { openDirectSsh } from '../services/edge/ssh-connection';
 import type { CertificateAuthority } from '../services/network/cross-checks';
 import type { BrokerReader } from '../services/network/aio-cross-check-inputs';
-import { EdgeNodeProfiles, type EdgeNodes } from '../services/network/edge-node-profiles';
+import { EdgeNodeProfiles } from '../services/network/edge-node-profiles';
 import type { EdgeService } from '../services/edge/edge-service';
-import type { EventHub } from '../ipc/event-hub';
 
 export interface NetworkHandlers {
   'network.discover': Handler<'network.discover'>;
@@ -32,7 +31,7 @@ export interface NetworkAreaDeps extends AreaDeps {
 
 /** Wires the network area: netplan discovery, plan, validation, safe apply and cross-checks. */
 export function createNetworkArea(deps: NetworkAreaDeps): Area<NetworkHandlers, NetworkService> {
-  const edge = edgeNodes(deps.edge, deps.hub);
+  const edge = deps.edge;
   const service = new NetworkService({
     shells: new ShellSource({ profiles: new EdgeNodeProfiles(edge), connectDirect: openDirectSsh }),
     pki: deps.pki,
@@ -86,27 +85,5 @@ export function createNetworkArea(deps: NetworkAreaDeps): Area<NetworkHandlers, 
     'network.reissueCertificate': (req, ctx) => service.reissueCertificate(req.certificateId, req.addAddress, req.removeAddresses ?? [], ctx.signal),
   };
   return { handlers, service };
-}
-
-/** The edge service seen through what the network area needs of it. */
-function edgeNodes(edge: EdgeService, hub: EventHub): EdgeNodes {
-  return {
-    getNode: (id) => edge.getNode(id),
-    openConnection: (id, opts) => edge.openConnection(id, opts),
-    async moveNode(id, host) {
-      // Not saveNode: a new address there forgets the trusted host key, but this is the same machine, proven
-      // by the reconnect that just presented that key on the new address.
-      await edge.store.update((d) => {
-        const n = d.nodes[id];
-        if (n) {
-          n.host = host;
-          n.modified = new Date().toISOString();
-        }
-      });
-      edge.disconnect(id);
-      hub.emit('edge.onNodesChanged', { nodeIds: [id] });
-    },
-    recordActivity: (id, entry) => edge.recordActivity(id, entry),
-  };
 }
 

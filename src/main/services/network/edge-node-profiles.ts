@@ -7,7 +7,7 @@ export interface EdgeNodes {
   getNode(nodeId: string): { id: string; name: string; host: string; port: number; hostKey?: { fingerprint: string } | undefined };
   openConnection(nodeId: string, opts: { host?: string; ssh?: LinkOptions; signal?: AbortSignal }): Promise<SshLink>;
   /** Points the profile at the node's new address, keeping its trusted host key (it is the same machine). */
-  moveNode(nodeId: string, host: string): Promise<void>;
+  moveNode(nodeId: string, host: string): Promise<unknown>;
   recordActivity(nodeId: string, entry: { area: string; kind: string; message: string; ok: boolean }): Promise<unknown>;
 }
 
