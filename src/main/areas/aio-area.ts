@@ -10,6 +10,7 @@ export type AioHandlers = {
   'aio.plan': Handler<'aio.plan'>;
   'aio.apply': Handler<'aio.apply'>;
   'aio.readBack': Handler<'aio.readBack'>;
+  'aio.render': Handler<'aio.render'>;
   'aio.diagnose': Handler<'aio.diagnose'>;
   'aio.importTrustBundle': Handler<'aio.importTrustBundle'>;
 };
@@ -53,6 +54,7 @@ export function createAioArea(deps: AreaDeps, services: AioAreaServices = {}): A
       return result;
     },
     'aio.readBack': async (req, ctx) => ({ nodeId: req.nodeId, resources: await service.readBack(req.nodeId, req.resources, op(ctx)) }),
+    'aio.render': (req) => service.renderBrokerYaml(req.spec, req.outputPath),
     'aio.diagnose': (req, ctx) => service.diagnose(req, op(ctx)),
     'aio.importTrustBundle': (req, ctx) => service.importTrustBundle(req, op(ctx)),
   };

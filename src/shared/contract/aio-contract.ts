@@ -383,7 +383,23 @@ export const ImportTrustBundleResult = z.object({
 /** `force` plans the apply that takes over fields other managers own, so its diff and dry run can be shown first. */
 const PlanRequest = z.object({ nodeId: NodeId, spec: ApplySpec, force: z.boolean().default(false) }).strict();
 
+/** `outputPath`: where main writes the exact YAML, private keys included (mode 0600); the answer never has them. */
+export const RenderRequest = z.object({ spec: ApplySpec, outputPath: z.string().min(1).max(4096).optional() }).strict();
+
+export const RenderResult = z.object({
+  /** Every object, `---` separated, in apply order; Secret keys replaced by a placeholder with a fingerprint. */
+  yaml: z.string(),
+  resources: z.array(ResourceRef),
+  /** Offline checks only: references the spec does not satisfy itself are warnings to check on the cluster. */
+  issues: z.array(SpecIssue),
+  /** The file the exact YAML (with keys) was written to. */
+  written: z.string().optional(),
+  /** True when the objects hold private keys (a server Secret), so the written file must be kept safe. */
+  containsKeys: z.boolean(),
+});
+
 export type ApplySpecInput = z.input<typeof ApplySpec>;
+export type RenderResultT = z.output<typeof RenderResult>;
 export type ApplySpecParsed = z.output<typeof ApplySpec>;
 export type ListenerInputParsed = z.output<typeof ListenerInput>;
 export type AuthenticationInputParsed = z.output<typeof AuthenticationInput>;
@@ -442,6 +458,11 @@ export const aioCalls = {
     summary: 'Read broker resources back from the node.',
     job: true,
   }),
+  /**
+   * The exact objects aio.apply would send for a spec, built from the vault with no node and no API
+   * server (YAML for review or to apply later with kubectl). Only main writes the keys, to outputPath.
+   */
+  'aio.render': defineCall({ request: RenderRequest, response: RenderResult, summary: 'Write the broker resources of a spec as YAML, without a node.' }),
   /** Finds what is wrong with the broker setup, each with a sentence and a fix. */
   'aio.diagnose': defineCall({ request: DiagnoseRequest, response: DiagnoseResult, summary: 'Explain what is wrong with the broker setup and how to fix it.', job: true }),
   /** Imports the CA certificates of a trust bundle (default: the install's client trust bundle) into the vault as trusted CAs. */

@@ -27,3 +27,27 @@ export const API_VERSION_OF: Record<AppliedKind, string> = {
   BrokerAuthorization: AIO_API_VERSION,
   BrokerListener: AIO_API_VERSION,
 };
+
+/** The v1 enums, PascalCase as Fieldbench writes them. */
+export const SERVICE_TYPES = ['ClusterIp', 'NodePort', 'LoadBalancer'] as const;
+export const PROTOCOLS = ['Mqtt', 'WebSockets'] as const;
+
+/**
+ * A cluster's enum value in Fieldbench's spelling, or undefined when it is none of them. A real v1
+ * cluster stores other spellings as given (seed 001's `mode: automatic`, the docs' own
+ * `serviceType: loadBalancer`), so values are read case-insensitively; an unknown value is reported,
+ * never replaced by a default.
+ */
+export function canonicalEnum<T extends string>(value: string | undefined, allowed: readonly T[]): T | undefined {
+  if (value === undefined) return undefined;
+  const v = value.toLowerCase();
+  return allowed.find((a) => a.toLowerCase() === v);
+}
+
+/** The service name the default listener's Service has on a fresh install; no other listener may take it. */
+export const DEFAULT_SERVICE_NAME = 'aio-broker';
+
+/** ARM resource names of the broker kinds (azure-rest-api-specs models/broker/*.tsp: 3–63, this pattern). */
+export function isArmName(name: string): boolean {
+  return name.length >= 3 && name.length <= 63 && /^[a-z0-9][a-z0-9-]*[a-z0-9]$/.test(name);
+}

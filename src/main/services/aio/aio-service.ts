@@ -1,4 +1,5 @@
 import { X509Certificate } from 'node:crypto';
+import { chmod, writeFile } from 'node:fs/promises';
 import { FieldbenchError } from '@shared/errors';
 import type {
   AioDiscoveryT,
@@ -11,6 +12,7 @@ import type {
   ImportTrustBundleResultT,
   PlannedResourceT,
   ReadBackItemT,
+  RenderResultT,
   ResourceRefT,
   SpecIssueT,
 } from '@shared/contract/aio-contract';
@@ -263,6 +265,38 @@ export class AioService {
         throw explainKubeError(err, `read the trust bundle`, access.description);
       }
     });
+  }
+
+  /**
+   * The exact objects `apply` would send for this spec, in apply order, built from the vault with no node
+   * and no API server: for preparing at the desk, for review, and for the exports area's `kubernetes`
+   * target. Checks that need the cluster (references to what is already there, issuers) cannot run here,
+   * so a reference the spec does not satisfy itself becomes a warning instead of an error.
+   * The Secrets carry their private keys: callers outside main must redact them (see renderBrokerYaml).
+   */
+  renderBrokerObjects(spec: ApplySpecParsed): { objects: KubeObject[]; issues: SpecIssueT[] } {
+    const built = this.build(spec);
+    return { objects: built.objects, issues: [...built.issues, ...validateApplySpec(spec, undefined)] };
+  }
+
+  /** renderBrokerObjects as YAML: the exact text to `outputPath` (0600, keys included), redacted in the answer. */
+  async renderBrokerYaml(spec: ApplySpecParsed, outputPath?: string): Promise<RenderResultT> {
+    const { objects, issues } = this.renderBrokerObjects(spec);
+    const docs = (list: KubeObject[]): string => list.map((o) => toYaml(o)).join('---\n');
+    let written: string | undefined;
+    if (outputPath) {
+      await writeFile(outputPath, docs(objects), { mode: 0o600 });
+      // writeFile's mode only applies to a new file; an existing one may be world-readable.
+      await chmod(outputPath, 0o600);
+      written = outputPath;
+    }
+    return {
+      yaml: docs(objects.map(redact)),
+      resources: objects.map(refOf),
+      issues,
+      ...(written ? { written } : {}),
+      containsKeys: objects.some((o) => o.kind === 'Secret'),
+    };
   }
 
   // ---- building ----------------------------------------------------------------------------------
