@@ -42,7 +42,7 @@ export function createAioArea(deps: AreaDeps, services: AioAreaServices = {}): A
   });
   const op = (ctx: { signal: AbortSignal; progress(message: string, fraction?: number): void }) => ({ signal: ctx.signal, progress: (m: string, f?: number) => ctx.progress(m, f) });
   const handlers: AioHandlers = {
-    'aio.discover': (req, ctx) => service.discover(req.nodeId, req.namespace, op(ctx)),
+    'aio.discover': (req, ctx) => service.discover(req.nodeId, req.namespace, op(ctx), req.trust),
     'aio.plan': (req, ctx) => service.plan(req.nodeId, req.spec, { force: req.force }, op(ctx)),
     'aio.apply': async (req, ctx) => {
       const result = await service.apply(req.nodeId, req.spec, { force: req.force, dryRun: req.dryRun }, op(ctx));

@@ -7,8 +7,14 @@ export const FIELD_MANAGER = 'fieldbench';
 /** What a fresh install names its own resources; Fieldbench leaves them alone unless told otherwise. */
 export const DEFAULT_LISTENER = 'default';
 export const DEFAULT_AUTHENTICATION = 'default';
-export const DEFAULT_TRUST_BUNDLE = 'azure-iot-operations-aio-ca-trust-bundle';
-export const DEFAULT_CLUSTER_ISSUER = 'azure-iot-operations-aio-certificate-issuer';
+/**
+ * What an install without --trust-settings names its trust bundle and issuer: derived from the namespace
+ * (azure-iot-ops CLI extension, orchestration/template.py: format('{0}-aio-ca-trust-bundle', clusterNamespace)
+ * and format('{0}-aio-certificate-issuer', clusterNamespace)). Discovery prefers what the cluster shows.
+ */
+export const trustBundleNameFor = (namespace: string): string => `${namespace}-aio-ca-trust-bundle`;
+export const clusterIssuerNameFor = (namespace: string): string => `${namespace}-aio-certificate-issuer`;
+export const TRUST_BUNDLE_KEY = 'ca.crt';
 /** (unconfirmed) the broker's internal-traffic CA, seen in seed 001. */
 export const INTERNAL_CA_SECRET = 'aio-broker-internal-ca';
 export const DEFAULT_CLIENT_CA_KEY = 'client_ca.pem';

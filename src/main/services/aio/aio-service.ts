@@ -13,6 +13,7 @@ import type {
   PlannedResourceT,
   ReadBackItemT,
   RenderResultT,
+  TrustSettingsRequestT,
   ResourceRefT,
   SpecIssueT,
 } from '@shared/contract/aio-contract';
@@ -75,10 +76,10 @@ export class AioService {
   constructor(private readonly options: AioServiceOptions) {}
 
   /** Listeners, Services, policies, Certificates, Issuers and trust bundles in a namespace. */
-  async discover(nodeId: string, namespace: string, op: AioOperation = {}): Promise<AioDiscoveryT> {
+  async discover(nodeId: string, namespace: string, op: AioOperation = {}, trust?: TrustSettingsRequestT): Promise<AioDiscoveryT> {
     return this.withKube(nodeId, op, async (client, access) => {
       try {
-        return (await discoverAio(client, namespace, { nodeId, via: access.via, description: access.description, ...op })).discovery;
+        return (await discoverAio(client, namespace, { nodeId, via: access.via, description: access.description, ...op, trust })).discovery;
       } catch (err) {
         throw explainKubeError(err, 'read the broker setup', access.description);
       }
@@ -96,6 +97,7 @@ export class AioService {
         op.progress?.(`Dry run of ${label(obj)}…`, i / Math.max(1, built.objects.length));
         const { planned, after } = await this.planOne(client, obj, opts.force ?? false, access.description);
         resources.push(planned);
+        issues.push(...serverWarnings(obj, client.takeWarnings()));
         if (after) issues.push(...leftoverFieldWarnings(obj, after));
       }
       op.progress?.('Plan ready.', 1);
@@ -136,6 +138,7 @@ export class AioService {
         op.progress?.(`${dryRun ? 'Dry run of' : 'Applying'} ${label(obj)} (${i + 1} of ${total})…`, i / total);
         const r = await this.applyOne(client, obj, { force: opts.force ?? false, dryRun }, access.description);
         results[i] = r;
+        issues.push(...serverWarnings(obj, client.takeWarnings()));
         this.options.onApplyProgress?.({ nodeId, index: i, total, resource: r });
         if (r.outcome !== 'applied' && r.outcome !== 'unchanged') {
           stopped = true;
@@ -161,7 +164,16 @@ export class AioService {
   async diagnose(req: DiagnoseRequestT, op: AioOperation = {}): Promise<DiagnoseResultT> {
     return this.withKube(req.nodeId, op, async (client, access) => {
       try {
-        const { discovery } = await discoverAio(client, req.namespace, { nodeId: req.nodeId, via: access.via, description: access.description, ...op });
+        let { discovery } = await discoverAio(client, req.namespace, { nodeId: req.nodeId, via: access.via, description: access.description, ...op, trust: req.trust });
+        // A certificate whose issuer is ready is simply being issued: wait for it a while before judging.
+        const waitMs = req.issuanceWaitMs ?? 0;
+        const started = Date.now();
+        while (waitMs > 0 && pendingIssuance(discovery) && Date.now() - started < waitMs) {
+          op.progress?.('Waiting for cert-manager to issue the listener certificates…', 0.5);
+          await sleep(Math.min(1000, waitMs - (Date.now() - started)), op.signal);
+          discovery = (await discoverAio(client, req.namespace, { nodeId: req.nodeId, via: access.via, description: access.description, ...(op.signal ? { signal: op.signal } : {}), trust: req.trust })).discovery;
+        }
+        const waited = pendingIssuance(discovery) ? Date.now() - started : 0;
         const listenerSecrets = new Map<string, string | null>();
         for (const l of discovery.listeners) {
           for (const p of l.ports) {
@@ -205,6 +217,7 @@ export class AioService {
           vaultServerCertificates,
           vaultClientChains,
           clientsExplicit: req.clientCertificateIds !== undefined,
+          issuanceWaitedMs: waitMs > 0 ? waited : 0,
         });
         op.progress?.('Diagnosis finished.', 1);
         return { nodeId: req.nodeId, diagnostics, discovery };
@@ -540,6 +553,35 @@ function leftoverFieldWarnings(sent: KubeObject, after: KubeObject): SpecIssueT[
     });
   }
   return out;
+}
+
+/** What the API server said with its answer (a deprecated field, a pruned one), shown with the resource it concerns. */
+function serverWarnings(obj: KubeObject, warnings: readonly string[]): SpecIssueT[] {
+  return [...new Set(warnings)].map((w) => ({
+    severity: 'warning' as const,
+    resource: refOf(obj),
+    sentence: `The cluster warned about ${label(obj)}: ${w}. Check the field against the cluster's version of the resource.`,
+  }));
+}
+
+/** Some Certificate is not Ready while its issuer is: cert-manager is (or should be) issuing it. */
+function pendingIssuance(d: AioDiscoveryT): boolean {
+  return d.certificates.some((c) => {
+    if (c.ready === 'True') return false;
+    const issuer = d.issuers.find((i) => i.name === c.issuerRef.name && i.kind === c.issuerRef.kind);
+    const req = d.certificateRequests.filter((r) => r.certificate === c.name).sort((a, b) => (b.revision ?? 0) - (a.revision ?? 0))[0];
+    return issuer?.ready === 'True' && req?.ready !== 'False';
+  });
+}
+
+function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const t = setTimeout(resolve, Math.max(0, ms));
+    signal?.addEventListener('abort', () => {
+      clearTimeout(t);
+      reject(signal.reason instanceof Error ? signal.reason : new Error('aborted'));
+    }, { once: true });
+  });
 }
 
 function readyConditionList(o: KubeObject): ReadBackItemT['conditions'] {
