@@ -9,6 +9,7 @@ import { createEdgeArea } from './areas/edge-area';
 import { createAioArea } from './areas/aio-area';
 import { createNetworkArea } from './areas/network-area';
 import { createMqttArea } from './areas/mqtt-area';
+import { createExportsArea } from './areas/exports-area';
 
 export interface AppEnvironment {
   dataDir: string;
@@ -59,7 +60,8 @@ export function composeApp(env: AppEnvironment): AppContext {
   const aio = createAioArea(deps, { kube: edge.service, pki: pki.service, activity: edge.service });
   const network = createNetworkArea({ ...deps, pki: pki.service, edge: edge.service, aio: aio.service });
   const mqtt = createMqttArea(deps, { pki: pki.service, edge: edge.service, aio: aio.service });
-  for (const area of [pki, edge, aio, network, mqtt]) if (area.dispose) disposers.push(() => area.dispose?.());
+  const exportsArea = createExportsArea(deps, { pki: pki.service, aio: aio.service });
+  for (const area of [pki, edge, aio, network, mqtt, exportsArea]) if (area.dispose) disposers.push(() => area.dispose?.());
 
   const handlers: Handlers = {
     ...appHandlers(env, getDispatcher),
@@ -69,6 +71,7 @@ export function composeApp(env: AppEnvironment): AppContext {
     ...aio.handlers,
     ...network.handlers,
     ...mqtt.handlers,
+    ...exportsArea.handlers,
   };
   const dispatcher = new Dispatcher(handlers, hub, env.log ?? silentLogger);
   ref.dispatcher = dispatcher;
