@@ -112,7 +112,7 @@ export function keyvaultTarget(ctx: TargetContext): BuiltExport {
     '# Set VAULT_NAME first. az reads each file and stores it hex-encoded (what AIO expects for certificates).',
     'set -e',
     ': "${VAULT_NAME:?set VAULT_NAME to your Key Vault}"',
-    ...secrets.map((s) => `az keyvault secret set --vault-name "$VAULT_NAME" --name ${shellQuote(s.name)} --file ${shellQuote(s.file)} --encoding hex --content-type ${shellQuote(s.contentType)}`),
+    ...secrets.map((s) => `az keyvault secret set --vault-name "$VAULT_NAME" --name ${shellQuote(s.name)} --file ${shellQuote(s.file)} --encoding hex --content-type '${s.contentType}'`),
     '',
   ].join('\n');
   const spc = {
