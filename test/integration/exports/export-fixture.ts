@@ -21,6 +21,8 @@ export interface Seed001 {
     foreignClient: string;
   };
   call<N extends CallName>(name: N, request: CallRequest<N>): Promise<CallResponse<N>>;
+  /** Plans an export, confirms exactly the keys the plan names, and writes it into a new folder; returns the folder. */
+  exportTo(req: Omit<CallRequest<'exports.write'>, 'out' | 'confirmedKeys'>): Promise<string>;
   /** The call's error (code and sentence); fails the test if it succeeded. */
   fail<N extends CallName>(name: N, request: CallRequest<N>): Promise<{ code: string; message: string }>;
   close(): Promise<void>;
@@ -51,9 +53,18 @@ export async function seed001Vault(opts: { serverSans?: string[]; keyAlgorithm?:
   const clients = (await call('pki.createClients', { clientIds: ['client42a', 'client42b'], issuerId: clientsIntermediate, keyAlgorithm, validity: { hours: 72000 } })).certificates;
   const foreignRoot = await root('Foreign Root CA');
   const foreignClient = (await call('pki.createClients', { clientIds: ['intruder'], issuerId: foreignRoot, keyAlgorithm, validity: { hours: 72000 } })).certificates[0]!.id;
+  let exports = 0;
+  const exportTo = async (req: Omit<CallRequest<'exports.write'>, 'out' | 'confirmedKeys'>): Promise<string> => {
+    const plan = await call('exports.plan', req);
+    const out = join(dir, `export-${++exports}-${req.target}`);
+    const res = await call('exports.write', { ...req, out, confirmedKeys: plan.keys.map((k) => k.certificateId) });
+    if (res.files.map((f) => f.path).join() !== plan.files.map((f) => f.path).join()) throw new Error('the written files differ from the plan');
+    return out;
+  };
   return {
     app,
     dir,
+    exportTo,
     ids: { aioRoot, aioIntermediate, server, clientsRoot, clientsIntermediate, client42a: clients[0]!.id, client42b: clients[1]!.id, foreignClient },
     call,
     fail,

@@ -1,7 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { CallRequest } from '@shared/contract';
 import { brokerLabAvailability, startBrokerLab, type BrokerLab } from '../../support/broker-lab/broker-lab.js';
 import { mosquittoSub } from '../../support/broker-lab/mosquitto-clients.js';
 import { findOnPath } from '../../support/edge-host/edge-host-availability.js';
@@ -12,25 +11,17 @@ const lab = brokerLabAvailability();
 const reason = !lab.ok ? lab.reason : !findOnPath('mosquitto_sub') ? 'mosquitto_sub is missing (apt-get install mosquitto-clients)' : '';
 if (reason) console.warn(`[exports] Node-RED tests skipped: ${reason}`);
 
-type WriteReq = Omit<CallRequest<'exports.write'>, 'out' | 'confirmedKeys'>;
 const MESSAGE = 'hello from client42a (Node-RED, exported by Fieldbench)';
 
 describe.skipIf(reason !== '')('node-red: the Node-RED runtime loads the exported flow and its MQTT nodes connect with it', () => {
   let s: Seed001;
   let broker: BrokerLab;
   let red: NodeRed;
-  let n = 0;
-  const exportTo = async (req: WriteReq): Promise<string> => {
-    const plan = await s.call('exports.plan', req);
-    const out = join(s.dir, `export-${++n}-${req.target}`);
-    await s.call('exports.write', { ...req, out, confirmedKeys: plan.keys.map((k) => k.certificateId) });
-    return out;
-  };
 
   beforeAll(async () => {
     // The server certificate names the broker only by DNS name: reaching it by IP needs the flow's servername.
     s = await seed001Vault({ serverSans: ['mqtts-endpoint'] });
-    const serverOut = await exportTo({ target: 'pem', certificateIds: [s.ids.server], includeKey: true });
+    const serverOut = await s.exportTo({ target: 'pem', certificateIds: [s.ids.server], includeKey: true });
     broker = await startBrokerLab({
       pki: {
         serverChainPem: readFileSync(join(serverOut, 'mqtts-endpoint.crt'), 'utf8'),
@@ -47,7 +38,7 @@ describe.skipIf(reason !== '')('node-red: the Node-RED runtime loads the exporte
   });
 
   const flowFor = async (caId: string, file: 'flows.json' | 'flows-file-paths.json', certs: string[] = [s.ids.client42a, s.ids.server]) => {
-    const out = await exportTo({ target: 'node-red', certificateIds: certs, caId, includeKey: true, broker: { host: broker.host, port: broker.listeners.mtls.port } });
+    const out = await s.exportTo({ target: 'node-red', certificateIds: certs, caId, includeKey: true, broker: { host: broker.host, port: broker.listeners.mtls.port } });
     return JSON.parse(readFileSync(join(out, file), 'utf8')) as Array<Record<string, unknown>>;
   };
 

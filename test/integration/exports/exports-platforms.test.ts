@@ -6,24 +6,15 @@ import { join } from 'node:path';
 import { parse as parseToml } from 'smol-toml';
 import { parseAllDocuments } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { CallRequest } from '@shared/contract';
 import { startKubeEmulator, type KubeEmulator } from '../../support/kube/kube-emulator';
 import { kubectl, kubectlAvailable } from '../../support/kube/kubectl-runner';
 import { seed001Vault, type Seed001 } from './export-fixture';
 
-type WriteReq = Omit<CallRequest<'exports.write'>, 'out' | 'confirmedKeys'>;
 const hasOpenssl = spawnSync('openssl', ['version']).status === 0;
 if (!kubectlAvailable()) console.warn('[exports] kubectl is missing: the kubectl dry-run checks are skipped');
 
 describe('exports for Kubernetes, Key Vault and IoT Edge, checked by kubectl, a TOML parser and openssl', () => {
   let s: Seed001;
-  let n = 0;
-  const exportTo = async (req: WriteReq): Promise<string> => {
-    const plan = await s.call('exports.plan', req);
-    const out = join(s.dir, `export-${++n}-${req.target}`);
-    await s.call('exports.write', { ...req, out, confirmedKeys: plan.keys.map((k) => k.certificateId) });
-    return out;
-  };
   beforeAll(async () => {
     s = await seed001Vault();
   }, 60_000);
@@ -43,7 +34,7 @@ describe('exports for Kubernetes, Key Vault and IoT Edge, checked by kubectl, a 
     const dryRun = (file: string) => kubectl(['create', '--dry-run=client', '-o', 'name', '-f', file], { kubeconfig: join(home, 'kubeconfig.yaml'), home });
 
     it('kubernetes: kubectl create --dry-run=client accepts every YAML file, and they are the objects seed 001 applies', async () => {
-      const out = await exportTo({ target: 'kubernetes', certificateIds: [s.ids.server, s.ids.client42a], includeKey: true, broker: { host: '192.168.2.196', port: 8883 } });
+      const out = await s.exportTo({ target: 'kubernetes', certificateIds: [s.ids.server, s.ids.client42a], includeKey: true, broker: { host: '192.168.2.196', port: 8883 } });
       const yamls = readdirSync(out).filter((f) => f.endsWith('.yaml')).sort();
       expect(yamls).toEqual(['01-secret-broker-server-cert.yaml', '02-configmap-clients42-ca.yaml', '03-brokerauthentication-x509-policy.yaml', '04-brokerlistener-loadbalancer-listener.yaml']);
       for (const f of yamls) {
@@ -60,7 +51,7 @@ describe('exports for Kubernetes, Key Vault and IoT Edge, checked by kubectl, a 
     });
 
     it('litmus: the BrokerAuthentication YAML passes kubectl, with authorizationAttributes for the intermediate and the connector', async () => {
-      const out = await exportTo({ target: 'litmus', certificateIds: [s.ids.client42a], caId: s.ids.aioRoot, includeKey: true, broker: { host: '192.168.2.196', port: 18884 } });
+      const out = await s.exportTo({ target: 'litmus', certificateIds: [s.ids.client42a], caId: s.ids.aioRoot, includeKey: true, broker: { host: '192.168.2.196', port: 18884 } });
       const r = await dryRun(join(out, 'broker-authentication.yaml'));
       expect(r.code, r.stderr).toBe(0);
       const docs = parseAllDocuments(readFileSync(join(out, 'broker-authentication.yaml'), 'utf8')).map((d) => d.toJS() as { kind: string; spec?: { authenticationMethods: Array<{ x509Settings: Record<string, unknown> }> } });
@@ -79,7 +70,7 @@ describe('exports for Kubernetes, Key Vault and IoT Edge, checked by kubectl, a 
   });
 
   it('keyvault: each .hex file decodes byte for byte to the PEM or DER az reads, which equal the vault\'s; the commands use hex encoding and the content types AIO reads', async () => {
-    const out = await exportTo({ target: 'keyvault', certificateIds: [s.ids.server], includeKey: true });
+    const out = await s.exportTo({ target: 'keyvault', certificateIds: [s.ids.server], includeKey: true });
     const hexes = readdirSync(out).filter((f) => f.endsWith('.hex')).sort();
     expect(hexes).toEqual(['aio42_root_ca.pem.hex', 'mqtts-endpoint.der.hex', 'mqtts-endpoint.key.pem.hex', 'mqtts-endpoint.pem.hex']);
     for (const h of hexes) expect(Buffer.from(readFileSync(join(out, h), 'utf8'), 'hex').equals(readFileSync(join(out, h.replace(/\.hex$/, ''))))).toBe(true);
@@ -104,7 +95,7 @@ describe('exports for Kubernetes, Key Vault and IoT Edge, checked by kubectl, a 
   });
 
   it('iotedge: config.toml parses as TOML with the aziot sections, and the thumbprints equal openssl\'s', async () => {
-    const out = await exportTo({ target: 'iotedge', certificateIds: [s.ids.client42a, s.ids.clientsIntermediate], includeKey: true });
+    const out = await s.exportTo({ target: 'iotedge', certificateIds: [s.ids.client42a, s.ids.clientsIntermediate], includeKey: true });
     const toml = parseToml(readFileSync(join(out, 'config.toml'), 'utf8')) as Record<string, unknown>;
     expect(toml).toMatchObject({
       hostname: 'client42a',
