@@ -5,11 +5,12 @@ const CHAIN_WORDS = { leaf: 'the certificate alone', bundle: 'the certificate fo
 
 /** The CA files of a selection, once each: the roots that verify each chosen certificate. */
 function caFiles(ctx: TargetContext, certs: readonly Cert[], name: (ca: Cert) => string, content: (ca: Cert) => () => string | Uint8Array, purpose: (ca: Cert, of: Cert) => string): FileSpec[] {
-  const seen = new Set<string>();
+  // A root picked itself already has its own file.
+  const seen = new Set<string>(certs.map((c) => c.id));
   const out: FileSpec[] = [];
   for (const c of certs) {
     const root = ctx.rootOf(c);
-    if (root.id === c.id || seen.has(root.id)) continue;
+    if (seen.has(root.id)) continue;
     seen.add(root.id);
     out.push({ path: name(root), role: 'ca', certificate: root.cn, encrypted: false, secret: false, purpose: purpose(root, c), content: content(root) });
   }
