@@ -33,6 +33,8 @@ export interface PkiNotice {
   kind: 'success' | 'warning';
   title: string;
   messages: string[];
+  /** A file the action produced (a bulk batch's summary CSV), offered for saving. */
+  download?: { label: string; fileName: string; text: string; type: string };
 }
 
 export interface PkiSlice {

@@ -24,6 +24,10 @@ export interface WizardForm {
   clampToIssuer: boolean;
   /** Issue a key family other than the CA chain's, which the engine otherwise refuses. */
   allowMixedKeyFamilies?: boolean;
+  /** Client: issue from a pasted or dropped device list (one id per line, or CSV) instead of the names box. */
+  fromList?: boolean;
+  /** Client, from a list: the list as pasted. */
+  listText?: string;
 }
 
 export type WizardField = 'commonName' | 'country' | 'issuerId' | 'validity' | 'sans' | 'clientIds' | 'keyAlgorithm';
@@ -111,7 +115,9 @@ export function localProblems(profile: WizardProfile, form: WizardForm, maxBatch
     const bad = sanChips(form.sansText).find((c) => c.kind === 'invalid');
     if (bad?.problem) p.sans = bad.problem;
   }
-  if (profile === 'client') {
+  if (profile === 'client' && form.fromList) {
+    if (!form.listText?.trim()) p.clientIds = 'Paste or drop the device list: one device id per line, or a CSV with a device_id column.';
+  } else if (profile === 'client') {
     const { ids, duplicates, invalid } = parseClientIds(form.clientIdsText);
     if (ids.length === 0) p.clientIds = 'Type at least one client id, e.g. "client42a".';
     else if (duplicates.length > 0) p.clientIds = `"${duplicates[0]}" is listed twice. Each client needs its own id.`;
@@ -151,6 +157,20 @@ export function toPreviewRequest(profile: WizardProfile, form: WizardForm): Call
     ...(validity ? { validity } : {}),
     ...(profile !== 'root' ? { clampToIssuer: form.clampToIssuer } : {}),
     ...(profile !== 'root' && form.allowMixedKeyFamilies ? { allowMixedKeyFamilies: true } : {}),
+  };
+}
+
+/** What pki.planClientList and pki.createClientList receive for a device list. */
+export function toListRequest(form: WizardForm): CallRequest<'pki.createClientList'> {
+  const validity = parseValidity(form);
+  return {
+    issuerId: form.issuerId,
+    list: form.listText ?? '',
+    keyAlgorithm: form.keyAlgorithm,
+    ...(validity ? { validity } : {}),
+    ...(form.organization.trim() ? { organization: form.organization.trim() } : {}),
+    clampToIssuer: form.clampToIssuer,
+    ...(form.allowMixedKeyFamilies ? { allowMixedKeyFamilies: true } : {}),
   };
 }
 

@@ -6,7 +6,7 @@ import type { CertificateSummary, KeyAlgorithm, PkiWarning } from '@shared/pki-t
 import { invoke } from '../../bridge';
 import { useJobsStore } from '../../app/use-jobs-store';
 import { defaultIssuer, findCertificate } from './pki-tree-model';
-import { emptyForm, localProblems, toIssueCall, toPreviewRequest, type WizardForm, type WizardProfile } from './wizard-form';
+import { emptyForm, localProblems, toIssueCall, toListRequest, toPreviewRequest, type WizardForm, type WizardProfile } from './wizard-form';
 import type { VaultState } from './use-vault-store';
 
 export type PreviewResult = CallResponse<'pki.preview'>;
@@ -24,6 +24,8 @@ export interface WizardState {
   issueError: ErrorInfo | undefined;
   /** The person picked the key type; until then it follows the signing CA's key family. */
   keyChosen?: boolean;
+  /** Client from a device list: the engine's plan for the list as it was at `previewFor`. */
+  listPlan?: CallResponse<'pki.planClientList'> | undefined;
 }
 
 export interface WizardSlice {
@@ -37,6 +39,8 @@ export interface WizardSlice {
   /** Issues what the preview showed; long key generation runs as a job that can be cancelled. */
   issue: () => Promise<boolean>;
   cancelIssue: () => Promise<void>;
+  /** Issues a client certificate per device of the pasted list (one job, one vault save). */
+  issueList: () => Promise<boolean>;
 }
 
 /** The key type a certificate from this CA starts with: its own family (the default when there is no CA). */
@@ -84,6 +88,13 @@ export const createWizardSlice: StateCreator<VaultState, [], [], WizardSlice> = 
     const w = get().wizard;
     if (!w) return;
     const revision = w.revision;
+    if (w.profile === 'client' && w.form.fromList) {
+      const plan = await invoke('pki.planClientList', toListRequest(w.form));
+      const now = get().wizard;
+      if (!now || now.revision !== revision || now.profile !== w.profile) return;
+      set({ wizard: { ...now, listPlan: plan.ok ? plan.value : undefined, previewError: plan.ok ? undefined : plan.error, previewFor: revision } });
+      return;
+    }
     const result = await invoke('pki.preview', toPreviewRequest(w.profile, w.form));
     const now = get().wizard;
     // The person typed on (or closed the wizard) while this was on its way: a newer preview is coming.
@@ -96,6 +107,7 @@ export const createWizardSlice: StateCreator<VaultState, [], [], WizardSlice> = 
     if (!w || w.issueJobId) return false;
     const local = localProblems(w.profile, w.form, get().defaults?.maxBatch);
     if (Object.keys(local).length > 0) return false;
+    if (w.profile === 'client' && w.form.fromList) return get().issueList();
     const call = toIssueCall(w.profile, w.form);
     const label = { root: 'Creating the root CA', intermediate: 'Creating the intermediate CA', server: 'Creating the server certificate', client: 'Creating the client certificates' }[w.profile];
     const jobs = useJobsStore.getState();
@@ -137,6 +149,32 @@ export const createWizardSlice: StateCreator<VaultState, [], [], WizardSlice> = 
     await get().refreshPki();
     const first = issued[0];
     if (first) await get().select(first.id);
+    return true;
+  },
+
+  issueList: async () => {
+    const w = get().wizard;
+    if (!w || w.issueJobId) return false;
+    const onStart = (jobId: string) => {
+      const cur = get().wizard;
+      if (cur) set({ wizard: { ...cur, issueJobId: jobId, issueError: undefined } });
+    };
+    const result = await useJobsStore.getState().run('pki.createClientList', toListRequest(w.form), 'Creating the client certificates', onStart);
+    const after = get().wizard;
+    if (after?.issueJobId) useJobsStore.getState().forget(after.issueJobId);
+    if (!result.ok) {
+      if (after) set({ wizard: { ...after, issueJobId: undefined, issueError: result.error.code === 'cancelled' ? { code: 'cancelled', message: 'Cancelled. Nothing was issued and the vault is as it was.' } : result.error } });
+      return false;
+    }
+    set({ wizard: undefined });
+    const n = result.value.issued.length;
+    get().showNotice({
+      kind: result.value.warnings.length > 0 ? 'warning' : 'success',
+      title: `Created ${n} client certificate${n === 1 ? '' : 's'} from the list`,
+      messages: ['They are in the vault with their private keys. The summary lists each device id with its serial, SHA-1 and SHA-256 thumbprints (IoT Hub format) and expiry.', ...result.value.warnings.map((x) => x.message)],
+      download: { label: 'Save the summary CSV', fileName: 'client-certificates.csv', text: result.value.summaryCsv, type: 'text/csv' },
+    });
+    await get().refreshPki();
     return true;
   },
 
