@@ -2,14 +2,14 @@ import { useId, useMemo, useState, type FormEvent, type ReactNode } from 'react'
 import { CircleAlert, Plus } from 'lucide-react';
 import { useShallow } from 'zustand/react/shallow';
 import { Button, Checkbox, Dialog, Progress, Select, StatusBadge, TextField } from '../../ui';
-import { useJobsStore } from '../../app/use-jobs-store';
+import { useJobsStore } from '../../core/use-jobs-store';
 import type { KeyAlgorithm, PkiWarning } from '@shared/pki-types';
 import { formatDateTime, signingCas } from './pki-tree-model';
 import { sanChips } from './san-chips';
 import { SanChipList } from './san-chip-list';
 import { useVaultStore } from './use-vault-store';
 import { describeValidity, localProblems, parseClientIds, parseValidity, WIZARD_TITLES, switchUnit, wizardReady, type FieldProblems, type ValidityUnit, type WizardField, type WizardProfile } from './wizard-form';
-import type { PreviewResult, WizardState } from './wizard-slice';
+import type { PreviewResult, WizardState } from './vault-state';
 
 const DESCRIPTIONS: Record<WizardProfile, string> = {
   root: 'A self-signed CA at the top of a chain (path length 1: it can sign one level of intermediates).',

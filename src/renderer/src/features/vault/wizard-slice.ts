@@ -1,47 +1,13 @@
 import type { StateCreator } from 'zustand';
 import type { CallResponse } from '@shared/contract';
-import type { ErrorInfo, Result } from '@shared/errors';
+import type { Result } from '@shared/errors';
 import { defaultAlgorithmFor } from '@shared/pki-rules';
 import type { CertificateSummary, KeyAlgorithm, PkiWarning } from '@shared/pki-types';
 import { invoke } from '../../bridge';
-import { useJobsStore } from '../../app/use-jobs-store';
+import { useJobsStore } from '../../core/use-jobs-store';
 import { defaultIssuer, findCertificate } from './pki-tree-model';
-import { emptyForm, localProblems, toIssueCall, toListRequest, toPreviewRequest, type WizardForm, type WizardProfile } from './wizard-form';
-import type { VaultState } from './use-vault-store';
-
-export type PreviewResult = CallResponse<'pki.preview'>;
-
-export interface WizardState {
-  profile: WizardProfile;
-  form: WizardForm;
-  /** The engine's answer for the form as it was at `previewFor`. */
-  preview: PreviewResult | undefined;
-  previewError: ErrorInfo | undefined;
-  /** Form revision the preview answers; the Create button waits until it matches `revision`. */
-  previewFor: number;
-  revision: number;
-  issueJobId: string | undefined;
-  issueError: ErrorInfo | undefined;
-  /** The person picked the key type; until then it follows the signing CA's key family. */
-  keyChosen?: boolean;
-  /** Client from a device list: the engine's plan for the list as it was at `previewFor`. */
-  listPlan?: CallResponse<'pki.planClientList'> | undefined;
-}
-
-export interface WizardSlice {
-  wizard: WizardState | undefined;
-  /** Opens a wizard, starting from the defaults (and the given CA, when issued from a CA's panel). */
-  openWizard: (profile: WizardProfile, issuerId?: string) => void;
-  closeWizard: () => void;
-  updateWizard: (patch: Partial<WizardForm>) => void;
-  /** Asks pki.preview now (updateWizard calls it after a short pause in typing). */
-  refreshPreview: () => Promise<void>;
-  /** Issues what the preview showed; long key generation runs as a job that can be cancelled. */
-  issue: () => Promise<boolean>;
-  cancelIssue: () => Promise<void>;
-  /** Issues a client certificate per device of the pasted list (one job, one vault save). */
-  issueList: () => Promise<boolean>;
-}
+import { emptyForm, localProblems, toIssueCall, toListRequest, toPreviewRequest } from './wizard-form';
+import type { VaultState, WizardSlice } from './vault-state';
 
 /** The key type a certificate from this CA starts with: its own family (the default when there is no CA). */
 function keyFor(tree: VaultState['tree'], issuerId: string, fallback: KeyAlgorithm): KeyAlgorithm {
