@@ -40,7 +40,7 @@ test('a pasted device list becomes one client certificate per device', async ({ 
   await dialog.getByLabel('From a device list (paste or drop a CSV, or one id per line)').check();
   const devices = Array.from({ length: 40 }, (_, i) => `press-${String(i + 1).padStart(2, '0')},10.4.0.${i + 10}`);
   const bad = ['device_id,sans', ...devices.slice(0, 5), 'press-03,', 'press 07,', 'press-08,10.0.0.999', ...devices.slice(8)];
-  await dialog.getByLabel('Device list').fill(bad.join('\n'));
+  await dialog.getByLabel('Device list', { exact: true }).fill(bad.join('\n'));
   const problems = dialog.getByRole('list', { name: 'Problems in the list' });
   await expect(problems.getByText(/Line 7: "press-03" is already listed on line 4/)).toBeVisible();
   await expect(problems.getByText(/Line 8: "press 07" cannot be a client id/)).toBeVisible();
@@ -49,7 +49,7 @@ test('a pasted device list becomes one client certificate per device', async ({ 
   await expect(dialog.getByRole('region', { name: 'What will be issued' }).getByText('Not yet')).toBeVisible();
   await page.screenshot({ path: `${SHOTS}/vault-bulk-problems.png` });
 
-  await dialog.getByLabel('Device list').fill(['device_id,sans', ...devices].join('\n'));
+  await dialog.getByLabel('Device list', { exact: true }).fill(['device_id,sans', ...devices].join('\n'));
   const table = dialog.getByRole('table', { name: 'Certificates that will be issued' });
   await expect(table.getByRole('row')).toHaveCount(41);
   await expect(table.getByRole('row', { name: /press-08 10\.4\.0\.17/ })).toBeVisible();
@@ -67,7 +67,7 @@ test('a pasted device list becomes one client certificate per device', async ({ 
   const text = (await import('node:fs')).readFileSync(csv, 'utf8').trim().split('\n');
   expect(text[0]).toBe('device_id,serial,sha1_thumbprint,sha256_thumbprint,not_after');
   expect(text).toHaveLength(41);
-  await page.screenshot({ path: `${SHOTS}/vault-bulk-done.png` });
   const tree = page.getByRole('tree', { name: 'Certificate tree' });
   await expect(tree.getByRole('treeitem', { name: /^press-40 / })).toBeVisible();
+  await page.screenshot({ path: `${SHOTS}/vault-bulk-done.png` });
 });

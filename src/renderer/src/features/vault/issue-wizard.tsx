@@ -4,7 +4,7 @@ import { useShallow } from 'zustand/react/shallow';
 import { Button, Checkbox, Dialog, Progress, Select, StatusBadge, TextField } from '../../ui';
 import { useJobsStore } from '../../core/use-jobs-store';
 import type { KeyAlgorithm, PkiWarning } from '@shared/pki-types';
-import { formatDateTime, signingCas } from './pki-tree-model';
+import { formatDate, formatDateTime, signingCas } from './pki-tree-model';
 import { sanChips } from './san-chips';
 import { SanChipList } from './san-chip-list';
 import { useVaultStore } from './use-vault-store';
@@ -426,7 +426,7 @@ function DeviceTable({ wizard }: { wizard: WizardState }) {
                 <td data-mono>{d.deviceId}</td>
                 <td data-mono>{d.sans.map((x) => x.value).join(', ')}</td>
                 <td>{d.keyAlgorithm}</td>
-                <td>{formatDateTime(d.notAfter)}</td>
+                <td>{formatDate(d.notAfter)}</td>
               </tr>
             ))}
           </tbody>

@@ -35,9 +35,11 @@ function WorkspaceNotice() {
           <p key={i}>{m}</p>
         ))}
         {notice.download ? (
-          <Button size="sm" icon={<Download size={16} />} onClick={() => notice.download && saveTextFile(notice.download.fileName, notice.download.text, notice.download.type)}>
-            {notice.download.label}
-          </Button>
+          <div className="fb-pki-notice__actions">
+            <Button size="sm" icon={<Download size={16} />} onClick={() => notice.download && saveTextFile(notice.download.fileName, notice.download.text, notice.download.type)}>
+              {notice.download.label}
+            </Button>
+          </div>
         ) : null}
       </div>
       <Button variant="ghost" size="sm" iconOnly aria-label="Dismiss" icon={<X size={18} />} onClick={dismiss} />

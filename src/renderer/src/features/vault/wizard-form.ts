@@ -28,6 +28,8 @@ export interface WizardForm {
   fromList?: boolean;
   /** Client, from a list: the list as pasted. */
   listText?: string;
+  /** The profile's default the validity field started with. */
+  defaultValidity?: { days: number } | { hours: number } | undefined;
 }
 
 export type WizardField = 'commonName' | 'country' | 'issuerId' | 'validity' | 'sans' | 'clientIds' | 'keyAlgorithm';
@@ -53,7 +55,21 @@ export function emptyForm(keyAlgorithm: KeyAlgorithm, validity: { days: number }
     sansText: '',
     clientIdsText: '',
     clampToIssuer: false,
+    defaultValidity: validity,
   };
+}
+
+/**
+ * The validity to send, or undefined while the field still holds the profile's default: a default means
+ * "up to that long, within the CA's life", so a default intermediate under a default root made a minute
+ * earlier ends with the root instead of being refused; a validity the person typed is never shortened
+ * unless they tick "shorten".
+ */
+function chosenValidity(form: WizardForm): { days: number } | { hours: number } | undefined {
+  const v = parseValidity(form);
+  const d = form.defaultValidity;
+  if (v && d && JSON.stringify(v) === JSON.stringify(d)) return undefined;
+  return v;
 }
 
 /** The validity as the contract wants it, or undefined when the field does not hold a whole number. */
@@ -146,7 +162,7 @@ function subjectOf(form: WizardForm) {
 
 /** What pki.preview receives for a half-filled form. */
 export function toPreviewRequest(profile: WizardProfile, form: WizardForm): CallRequest<'pki.preview'> {
-  const validity = parseValidity(form);
+  const validity = chosenValidity(form);
   return {
     profile,
     ...(profile !== 'client' ? { subject: subjectOf(form) } : {}),
@@ -162,7 +178,7 @@ export function toPreviewRequest(profile: WizardProfile, form: WizardForm): Call
 
 /** What pki.planClientList and pki.createClientList receive for a device list. */
 export function toListRequest(form: WizardForm): CallRequest<'pki.createClientList'> {
-  const validity = parseValidity(form);
+  const validity = chosenValidity(form);
   return {
     issuerId: form.issuerId,
     list: form.listText ?? '',
@@ -182,7 +198,7 @@ export type IssueCall =
 
 /** The create call for a form that passed validation. */
 export function toIssueCall(profile: WizardProfile, form: WizardForm): IssueCall {
-  const validity = parseValidity(form);
+  const validity = chosenValidity(form);
   const common = { keyAlgorithm: form.keyAlgorithm, ...(validity ? { validity } : {}) };
   const signed = { ...common, issuerId: form.issuerId, clampToIssuer: form.clampToIssuer, ...(form.allowMixedKeyFamilies ? { allowMixedKeyFamilies: true } : {}) };
   switch (profile) {
