@@ -137,6 +137,42 @@ describe('bulk issuance from a device list', () => {
     expect(again.problems.map((p) => p.line)).toEqual([1, 2, 3]);
   }, 120_000);
 
+  it.each(['ec-p384', 'rsa-2048', 'ed25519'] as const)('the DER template signs under a %s CA, with every key type and IPv6 SANs, as openssl and Node read them', async (caAlg) => {
+    const r2 = await h.call('pki.createRoot', { subject: { commonName: `Root ${caAlg}` }, keyAlgorithm: caAlg });
+    const i2 = await h.call('pki.createIntermediate', { issuerId: r2.certificate.id, subject: { commonName: `Int ${caAlg}` } });
+    const list = ['device_id,sans,validity,key', `${caAlg}-a,"fe80::1 2001:db8::10.0.0.1 10.1.2.3 ops@plant.example",30,ec-p256`, `${caAlg}-b,,5000d,rsa-2048`, `${caAlg}-c,spiffe://plant/c,,ed25519`, `${caAlg}-d,,,`].join('\n');
+    const r = await h.call('pki.createClientList', { issuerId: i2.certificate.id, list, allowMixedKeyFamilies: true, clampToIssuer: true, organization: 'Plant 4' });
+    expect(r.issued.map((d) => d.deviceId)).toEqual([`${caAlg}-a`, `${caAlg}-b`, `${caAlg}-c`, `${caAlg}-d`]);
+    const intCert = new X509Certificate(await pem(i2.certificate.id));
+    const certs = await Promise.all(r.issued.map(async (d) => new X509Certificate(await pem(d.certificateId))));
+    for (const c of certs) {
+      expect(c.verify(intCert.publicKey)).toBe(true);
+      expect(c.subject).toMatch(/^O=Plant 4\nCN=/);
+    }
+    expect(certs[0]!.subjectAltName).toBe('IP Address:FE80:0:0:0:0:0:0:1, IP Address:2001:DB8:0:0:0:0:A00:1, IP Address:10.1.2.3, email:ops@plant.example');
+    expect(certs[0]!.publicKey.asymmetricKeyDetails?.namedCurve).toBe('prime256v1');
+    expect(certs[1]!.publicKey.asymmetricKeyType).toBe('rsa');
+    expect(certs[2]!.subjectAltName).toBe('URI:spiffe://plant/c');
+    expect(certs[2]!.publicKey.asymmetricKeyType).toBe('ed25519');
+    // No key type in the row or the request: the CA's own family.
+    expect(certs[3]!.publicKey.asymmetricKeyType).toBe(caAlg === 'rsa-2048' ? 'rsa' : caAlg === 'ed25519' ? 'ed25519' : 'ec');
+    // 5000 days under a 3650-day CA, with "shorten" asked for: ends with the CA, to the second.
+    expect(r.issued[1]!.notAfter).toBe(i2.certificate.notAfter);
+    expect(new Date(certs[1]!.validTo).toISOString()).toBe(i2.certificate.notAfter);
+    expect(r.issued[0]!.notAfter).toBe(new Date(certs[0]!.validTo).toISOString());
+    // EC and RSA rows mix with an EC or RSA chain; Ed25519 mixes with neither.
+    expect(r.warnings.map((w) => w.code).sort()).toEqual(caAlg === 'ed25519' ? ['validity-clamped'] : ['mixed-key-families', 'validity-clamped']);
+    if (!hasOpenssl) return;
+    const dir = h.tmp.dir;
+    writeFileSync(join(dir, `root-${caAlg}.pem`), await pem(r2.certificate.id));
+    writeFileSync(join(dir, `int-${caAlg}.pem`), await pem(i2.certificate.id));
+    for (const [i, d] of r.issued.entries()) {
+      writeFileSync(join(dir, `t-${caAlg}-${i}.pem`), await pem(d.certificateId));
+      const v = await openssl(['verify', '-CAfile', `root-${caAlg}.pem`, '-untrusted', `int-${caAlg}.pem`, `t-${caAlg}-${i}.pem`], dir);
+      expect(v.stdout.trim(), v.stderr).toBe(`t-${caAlg}-${i}.pem: OK`);
+    }
+  }, 60_000);
+
   async function pem(id: string): Promise<string> {
     return (await h.call('pki.exportPem', { id, chain: 'none' })).pem;
   }

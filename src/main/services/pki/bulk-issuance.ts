@@ -204,7 +204,8 @@ export async function createClientList(catalog: PkiCatalog, req: ClientListReque
     serialHex: m.serialHex,
     sha1Thumbprint: m.sha1Hex,
     sha256Thumbprint: m.sha256Hex,
-    notAfter: m.device.notAfter,
+    // As the certificate encodes it: X.509 times carry whole seconds.
+    notAfter: new Date(Math.floor(Date.parse(m.device.notAfter) / 1000) * 1000).toISOString(),
     iothubDeviceId: m.device.iothubDeviceId,
   }));
   return { issued, warnings: plan.warnings, summaryCsv: summaryCsv(issued) };
