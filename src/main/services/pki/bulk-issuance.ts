@@ -180,10 +180,12 @@ export async function createClientList(catalog: PkiCatalog, req: ClientListReque
     const wave = plan.devices.slice(start, start + KEYGEN_WAVE);
     op.progress?.(`Generating ${describeKeyAlgorithm(wave[0]!.keyAlgorithm)} keys and signing (${start} of ${total})…`, start / total);
     const keys = await Promise.all(wave.map((d) => encodedKeyPair(d.keyAlgorithm, op.signal)));
+    const signed = await Promise.all(
+      wave.map((device, i) => templateFor(device).signAsync({ commonName: device.deviceId, organization: org, sans: device.sans, spki: keys[i]!.spki, rsa: familyOfAlgorithm(device.keyAlgorithm) === 'rsa' })),
+    );
     for (const [i, device] of wave.entries()) {
       const key = keys[i]!;
-      const signed = templateFor(device).sign({ commonName: device.deviceId, organization: org, sans: device.sans, spki: key.spki, rsa: familyOfAlgorithm(device.keyAlgorithm) === 'rsa' });
-      made.push({ device, ...signed, keyId: createHash('sha256').update(key.spki).digest('hex'), pkcs8Pem: key.pkcs8Pem });
+      made.push({ device, ...signed[i]!, keyId: createHash('sha256').update(key.spki).digest('hex'), pkcs8Pem: key.pkcs8Pem });
     }
   }
   throwIfAborted(op.signal, 'Creating the client certificates');
