@@ -1,10 +1,10 @@
 import { Dispatcher, silentLogger, type Handlers } from './ipc/dispatcher';
 import { EventHub } from './ipc/event-hub';
-import { appHandlers } from './handlers/app-handlers';
 import { ensureDataDir } from './services/app/data-dir';
-import { vaultHandlers } from './handlers/vault-handlers';
 import { VaultSession } from './services/session/vault-session';
 import type { AppEnvironment } from './area';
+import { createAppArea } from './areas/app-area';
+import { createVaultArea } from './areas/vault-area';
 import { createPkiArea } from './areas/pki-area';
 import { createEdgeArea } from './areas/edge-area';
 import { createAioArea } from './areas/aio-area';
@@ -37,26 +37,21 @@ export function composeApp(env: AppEnvironment): AppContext {
   };
   const vault = new VaultSession({ dataDir: env.dataDir, ...env.vault });
   disposers.push(() => vault.dispose());
-  disposers.push(
-    vault.onChange((e) => {
-      if (e.kind === 'locked') hub.emit('vault.onState', e.reason ? { unlocked: false, reason: e.reason } : { unlocked: false });
-      if (e.kind === 'locked' && e.reason === 'auto') hub.emit('app.onNotice', { level: 'info', message: 'The vault locked itself after being idle. Unlock it to continue.' });
-      if (e.kind === 'unlocked') hub.emit('vault.onState', { unlocked: true });
-    }),
-  );
 
   // Areas are built in dependency order; a later area receives the services of the earlier ones.
   const deps = { env, hub, vault, log: env.log ?? silentLogger };
+  const app = createAppArea(deps, getDispatcher);
+  const vaultArea = createVaultArea(deps);
   const pki = createPkiArea(deps);
   const edge = createEdgeArea(deps);
   const aio = createAioArea(deps, { kube: edge.service, pki: pki.service, activity: edge.service });
   const network = createNetworkArea({ ...deps, pki: pki.service, edge: edge.service, aio: aio.service });
   const mqtt = createMqttArea(deps, { pki: pki.service, edge: edge.service, aio: aio.service });
-  for (const area of [pki, edge, aio, network, mqtt]) if (area.dispose) disposers.push(() => area.dispose?.());
+  for (const area of [vaultArea, pki, edge, aio, network, mqtt]) if (area.dispose) disposers.push(() => area.dispose?.());
 
   const handlers: Handlers = {
-    ...appHandlers(env, getDispatcher),
-    ...vaultHandlers(vault),
+    ...app.handlers,
+    ...vaultArea.handlers,
     ...pki.handlers,
     ...edge.handlers,
     ...aio.handlers,

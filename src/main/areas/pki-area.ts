@@ -13,8 +13,8 @@ import {
   type InspectedCertificate,
 } from '@shared/contract/pki-contract';
 import type { CertificateRole, CertificateStatus, CertificateSummary, ImportFileResult, KeyAlgorithm, KeyFamily, PkiWarning, SubjectAltName, ValidityInput } from '@shared/pki-types';
-import type { Area, AreaDeps } from '../area';
-import type { Handler } from '../ipc/dispatcher';
+import type { Area, AreaDeps, AreaHandlers } from '../area';
+import { operation as op, type Handler } from '../ipc/dispatcher';
 import type { ParsedRequest } from '@shared/contract';
 import { PkiService } from '../services/pki/pki-service';
 import { PKI_SECTION } from '../services/pki/pki-section';
@@ -43,7 +43,6 @@ const BASE64 = /^[A-Za-z0-9+/\r\n]*={0,2}[\r\n]*$/;
  */
 export function createPkiArea(deps: AreaDeps) {
   const service = new PkiService({ vault: deps.vault });
-  const op = (ctx: { signal: AbortSignal; progress(m: string, f?: number): void }) => ({ signal: ctx.signal, progress: (m: string, f?: number) => ctx.progress(m, f) });
 
   const detach = deps.vault.onChange((e) => {
     if (e.kind === 'saved' && !(e.sections ?? []).includes(PKI_SECTION)) return;
@@ -144,7 +143,7 @@ export function createPkiArea(deps: AreaDeps) {
     }) satisfies Handler<'pki.remove'>,
   };
 
-  const area: Area<typeof handlers, PkiService> = { handlers, service, dispose: () => void detach() };
+  const area: Area<AreaHandlers<'pki'>, PkiService> = { handlers, service, dispose: () => void detach() };
   return area;
 }
 
