@@ -15,6 +15,7 @@ export function createVaultArea(deps: AreaDeps): Area<AreaHandlers<'vault'>, Vau
   });
   const handlers: AreaHandlers<'vault'> = {
     'vault.status': () => session.status(),
+    'vault.info': () => session.fileInfo(),
     'vault.create': async ({ password, path }, ctx) => {
       ctx.progress('Deriving the key from the password (Argon2id, about a second)…');
       return session.create(password, path);
