@@ -31,7 +31,7 @@ function check(name, outcome) {
 }
 
 // 1. Debian packages the real-tool suites use.
-const PACKAGES = ['chromium', 'mosquitto', 'mosquitto-clients', 'openssh-server', 'openssh-client', 'netplan.io', 'iproute2', 'sudo', 'openssl'];
+const PACKAGES = ['chromium', 'mosquitto', 'mosquitto-clients', 'openssh-server', 'openssh-client', 'netplan.io', 'iproute2', 'sudo', 'openssl', 'poppler-utils'];
 const installed = (p) => spawnSync('dpkg-query', ['-W', '-f=${Status}', p], { encoding: 'utf8' }).stdout?.includes('install ok installed');
 step('Debian packages');
 const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;

@@ -8,9 +8,10 @@ import { edgeCommands } from './commands/edge-commands';
 import { aioCommands } from './commands/aio-commands';
 import { networkCommands } from './commands/network-commands';
 import { mqttCommands } from './commands/mqtt-commands';
+import { runbookCommands } from './commands/runbook-commands';
 
 /** Every subcommand; later areas add theirs here. */
-export const COMMANDS: CliCommand[] = [serveCommand, doctorCommand, vaultCommand, ...pkiCommands, ...edgeCommands, ...aioCommands, ...networkCommands, ...mqttCommands];
+export const COMMANDS: CliCommand[] = [serveCommand, doctorCommand, vaultCommand, ...pkiCommands, ...edgeCommands, ...aioCommands, ...networkCommands, ...mqttCommands, ...runbookCommands];
 
 export function helpText(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length));

@@ -10,6 +10,7 @@ import { createEdgeArea } from './areas/edge-area';
 import { createAioArea } from './areas/aio-area';
 import { createNetworkArea } from './areas/network-area';
 import { createMqttArea } from './areas/mqtt-area';
+import { createRunbooksArea } from './areas/runbooks-area';
 
 export type { AppEnvironment } from './area';
 
@@ -47,7 +48,8 @@ export function composeApp(env: AppEnvironment): AppContext {
   const aio = createAioArea(deps, { kube: edge.service, pki: pki.service, activity: edge.service });
   const network = createNetworkArea({ ...deps, pki: pki.service, edge: edge.service, aio: aio.service });
   const mqtt = createMqttArea(deps, { pki: pki.service, edge: edge.service, aio: aio.service });
-  for (const area of [vaultArea, pki, edge, aio, network, mqtt]) if (area.dispose) disposers.push(() => area.dispose?.());
+  const runbooks = createRunbooksArea(deps, getDispatcher);
+  for (const area of [vaultArea, pki, edge, aio, network, mqtt, runbooks]) if (area.dispose) disposers.push(() => area.dispose?.());
 
   const handlers: Handlers = {
     ...app.handlers,
@@ -57,6 +59,7 @@ export function composeApp(env: AppEnvironment): AppContext {
     ...aio.handlers,
     ...network.handlers,
     ...mqtt.handlers,
+    ...runbooks.handlers,
   };
   const dispatcher = new Dispatcher(handlers, hub, env.log ?? silentLogger);
   ref.dispatcher = dispatcher;

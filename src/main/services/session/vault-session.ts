@@ -1,7 +1,6 @@
-import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { FieldbenchError } from '@shared/errors';
-import { Vault, vaultErrors, type VaultChangeEvent, type VaultCreateOptions, type VaultInfo, type VaultStore } from '../vault';
+import { Vault, vaultErrors, vaultPathTaken, type VaultChangeEvent, type VaultCreateOptions, type VaultInfo, type VaultStore } from '../vault';
 
 export const DEFAULT_VAULT_FILE = 'vault.fbv';
 export const DEFAULT_AUTO_LOCK_MINUTES = 15;
@@ -41,7 +40,7 @@ export class VaultSession implements VaultStore {
   }
 
   status(): VaultStatus {
-    const base = { path: this.path, exists: existsSync(this.path), unlocked: this.isUnlocked(), autoLockMinutes: this.autoLockMinutes };
+    const base = { path: this.path, exists: vaultPathTaken(this.path), unlocked: this.isUnlocked(), autoLockMinutes: this.autoLockMinutes };
     if (!this.vault) return base;
     return { ...base, info: describeFile(this.vault.info()) };
   }
@@ -49,7 +48,7 @@ export class VaultSession implements VaultStore {
   /** The file's header (format, KDF), whether or not the vault is unlocked; no password needed. */
   async fileInfo(): Promise<NonNullable<VaultStatus['info']>> {
     if (this.vault) return describeFile(this.vault.info());
-    if (!existsSync(this.path)) throw vaultErrors.notFound(this.path);
+    if (!vaultPathTaken(this.path)) throw vaultErrors.notFound(this.path);
     return describeFile((await Vault.open(this.path)).info());
   }
 
@@ -67,7 +66,7 @@ export class VaultSession implements VaultStore {
 
   async unlock(password: string, path?: string): Promise<VaultStatus> {
     const target = resolve(path ?? this.path);
-    if (!existsSync(target)) throw vaultErrors.notFound(target);
+    if (!vaultPathTaken(target)) throw vaultErrors.notFound(target);
     if (this.vault && this.vault.path === target && this.vault.isUnlocked()) return this.status();
     const vault = this.vault && this.vault.path === target ? this.vault : await Vault.open(target, { autoLockMs: this.autoLockMinutes * 60_000 });
     this.adopt(vault);

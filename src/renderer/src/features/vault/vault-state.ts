@@ -131,6 +131,8 @@ export interface WizardState {
   revision: number;
   issueJobId: string | undefined;
   issueError: ErrorInfo | undefined;
+  /** The person picked the key type; until then it follows the signing CA's key family. */
+  keyChosen?: boolean;
 }
 
 export interface WizardSlice {

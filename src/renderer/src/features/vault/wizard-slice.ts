@@ -1,12 +1,20 @@
 import type { StateCreator } from 'zustand';
 import type { CallResponse } from '@shared/contract';
 import type { Result } from '@shared/errors';
-import type { CertificateSummary, PkiWarning } from '@shared/pki-types';
+import { defaultAlgorithmFor } from '@shared/pki-rules';
+import type { CertificateSummary, KeyAlgorithm, PkiWarning } from '@shared/pki-types';
 import { invoke } from '../../bridge';
 import { useJobsStore } from '../../core/use-jobs-store';
-import { defaultIssuer } from './pki-tree-model';
+import { defaultIssuer, findCertificate } from './pki-tree-model';
 import { emptyForm, localProblems, toIssueCall, toPreviewRequest } from './wizard-form';
 import type { VaultState, WizardSlice } from './vault-state';
+
+/** The key type a certificate from this CA starts with: its own family (the default when there is no CA). */
+function keyFor(tree: VaultState['tree'], issuerId: string, fallback: KeyAlgorithm): KeyAlgorithm {
+  if (!issuerId) return fallback;
+  const ca = findCertificate(tree, issuerId);
+  return ca ? defaultAlgorithmFor(ca.keyFamily) : fallback;
+}
 
 /** Long enough to skip most keystrokes, short enough to feel live. */
 export const PREVIEW_DEBOUNCE_MS = 200;
@@ -18,7 +26,7 @@ export const createWizardSlice: StateCreator<VaultState, [], [], WizardSlice> = 
   openWizard: (profile, issuerId) => {
     const defaults = get().defaults;
     const issuer = profile === 'root' ? '' : (issuerId ?? defaultIssuer(get().tree, profile));
-    const form = emptyForm(defaults?.keyAlgorithm ?? 'ec-p256', defaults?.profiles[profile].validity, issuer);
+    const form = emptyForm(keyFor(get().tree, issuer, defaults?.keyAlgorithm ?? 'ec-p256'), defaults?.profiles[profile].validity, issuer);
     // A client certificate's O often names the site; the form starts empty and the preview shows the result.
     set({ notice: undefined, wizard: { profile, form, preview: undefined, previewError: undefined, previewFor: -1, revision: 0, issueJobId: undefined, issueError: undefined } });
     void get().refreshPreview();
@@ -34,7 +42,10 @@ export const createWizardSlice: StateCreator<VaultState, [], [], WizardSlice> = 
   updateWizard: (patch) => {
     const w = get().wizard;
     if (!w || w.issueJobId) return;
-    set({ wizard: { ...w, form: { ...w.form, ...patch }, revision: w.revision + 1, issueError: undefined } });
+    const keyChosen = w.keyChosen === true || 'keyAlgorithm' in patch;
+    // Issuing from a CA defaults to the CA's key family: an EC leaf under an RSA chain is refused.
+    const follow = !keyChosen && patch.issuerId !== undefined ? { keyAlgorithm: keyFor(get().tree, patch.issuerId, w.form.keyAlgorithm) } : {};
+    set({ wizard: { ...w, form: { ...w.form, ...patch, ...follow }, keyChosen, revision: w.revision + 1, issueError: undefined } });
     clearTimeout(previewTimer);
     previewTimer = setTimeout(() => void get().refreshPreview(), PREVIEW_DEBOUNCE_MS);
   },
