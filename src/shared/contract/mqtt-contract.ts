@@ -1,13 +1,11 @@
 import { z } from 'zod';
 import { defineCall, defineEvent } from './define';
+import { FilePath, Id, Secret } from './primitives';
 
 // The MQTT workbench: connection profiles in the vault, clients that live in main, and a bounded message
 // store the renderer reads in batches and pages. Passwords, SAT tokens and private keys go in (saved to the
 // vault) but never come back: summaries say only whether one is set.
 
-const Id = z.string().min(1).max(100);
-const Secret = z.string().min(1).max(16_384);
-const FilePath = z.string().min(1).max(4096);
 const Qos = z.union([z.literal(0), z.literal(1), z.literal(2)]);
 /** MQTT topics and filters are at most 65,535 UTF-8 bytes; the services say which rule a topic breaks. */
 const TopicText = z.string().max(70_000);

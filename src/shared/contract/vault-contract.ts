@@ -1,9 +1,10 @@
 import { z } from 'zod';
 import { defineCall, defineEvent } from './define';
+import { FilePath } from './primitives';
 
 // Passwords travel only from the person to main, never back; the dispatcher logs no request bodies.
 const Password = z.string().min(1, 'Enter the password.').max(1024);
-const VaultPath = z.string().min(1).max(4096);
+const VaultPath = FilePath;
 
 /** The vault file's header: readable without the password, never anything secret. */
 export const VaultFileInfo = z.object({
