@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import type { CallRequest } from '@shared/contract';
-import type { MatrixEndpointInputT, MatrixResultT, MqttProfileInputT } from '@shared/contract/mqtt-contract';
+import type { MqttProfileInputT } from '@shared/contract/mqtt-contract';
+import type { MatrixEndpointInputT, MatrixResultT } from '@shared/contract/mqtt-matrix-contract';
 import { CliApp } from '../cli-app';
 import { EXIT, parseCommandLine, UsageError, type CliCommand, type CliIO } from '../cli-command';
 import { PASSWORD_ENV } from '../vault-access';

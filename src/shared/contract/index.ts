@@ -6,6 +6,7 @@ import { edgeCalls, edgeEvents } from './edge-contract';
 import { aioCalls, aioEvents } from './aio-contract';
 import { networkCalls, networkEvents } from './network-contract';
 import { mqttCalls, mqttEvents } from './mqtt-contract';
+import { mqttMatrixCalls, mqttMatrixEvents } from './mqtt-matrix-contract';
 import { runbooksCalls, runbooksEvents } from './runbooks-contract';
 import type { CallSpec, EventSpec } from './define';
 import type { Result } from '../errors';
@@ -23,6 +24,7 @@ export const calls = {
   ...aioCalls,
   ...networkCalls,
   ...mqttCalls,
+  ...mqttMatrixCalls,
   ...runbooksCalls,
 } as const satisfies Record<string, CallSpec>;
 
@@ -34,6 +36,7 @@ export const events = {
   ...aioEvents,
   ...networkEvents,
   ...mqttEvents,
+  ...mqttMatrixEvents,
   ...runbooksEvents,
 } as const satisfies Record<string, EventSpec>;
 
