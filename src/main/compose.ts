@@ -1,6 +1,8 @@
-import { Dispatcher, silentLogger, type Handlers } from './ipc/dispatcher';
+import { Dispatcher, type Handlers, type Logger } from './ipc/dispatcher';
 import { EventHub } from './ipc/event-hub';
 import { ensureDataDir } from './services/app/data-dir';
+import { createFileLogger } from './services/app/logger';
+import { APP_VERSION } from './version';
 import { VaultSession } from './services/session/vault-session';
 import type { AppEnvironment } from './area';
 import { createAppArea } from './areas/app-area';
@@ -11,6 +13,7 @@ import { createAioArea } from './areas/aio-area';
 import { createNetworkArea } from './areas/network-area';
 import { createMqttArea } from './areas/mqtt-area';
 import { createRunbooksArea } from './areas/runbooks-area';
+import { createExportsArea } from './areas/exports-area';
 
 export type { AppEnvironment } from './area';
 
@@ -19,6 +22,7 @@ export interface AppContext {
   readonly hub: EventHub;
   readonly dispatcher: Dispatcher;
   readonly vault: VaultSession;
+  readonly log: Logger;
   dispose(): Promise<void>;
 }
 
@@ -30,6 +34,13 @@ export function composeApp(env: AppEnvironment): AppContext {
   ensureDataDir(env.dataDir);
   const hub = new EventHub();
   const disposers: Array<() => Promise<void> | void> = [];
+  const fileLog = env.log ? undefined : createFileLogger({ dataDir: env.dataDir, base: { runtime: env.runtime } });
+  const log: Logger = env.log ?? fileLog!;
+  log.info('start', { version: APP_VERSION, node: process.versions.node, electron: process.versions.electron, platform: process.platform });
+  disposers.push(() => {
+    log.info('stop');
+    fileLog?.close();
+  });
   // Handlers need the dispatcher (jobs.cancel) and the dispatcher needs the handlers: close the loop lazily.
   const ref: { dispatcher?: Dispatcher } = {};
   const getDispatcher = () => {
@@ -40,7 +51,7 @@ export function composeApp(env: AppEnvironment): AppContext {
   disposers.push(() => vault.dispose());
 
   // Areas are built in dependency order; a later area receives the services of the earlier ones.
-  const deps = { env, hub, vault, log: env.log ?? silentLogger };
+  const deps = { env, hub, vault, log };
   const app = createAppArea(deps, getDispatcher);
   const vaultArea = createVaultArea(deps);
   const pki = createPkiArea(deps);
@@ -48,8 +59,9 @@ export function composeApp(env: AppEnvironment): AppContext {
   const aio = createAioArea(deps, { kube: edge.service, pki: pki.service, activity: edge.service });
   const network = createNetworkArea({ ...deps, pki: pki.service, edge: edge.service, aio: aio.service });
   const mqtt = createMqttArea(deps, { pki: pki.service, edge: edge.service, aio: aio.service });
+  const exportsArea = createExportsArea(deps, { pki: pki.service, aio: aio.service });
   const runbooks = createRunbooksArea(deps, getDispatcher);
-  for (const area of [vaultArea, pki, edge, aio, network, mqtt, runbooks]) if (area.dispose) disposers.push(() => area.dispose?.());
+  for (const area of [vaultArea, pki, edge, aio, network, mqtt, exportsArea, runbooks]) if (area.dispose) disposers.push(() => area.dispose?.());
 
   const handlers: Handlers = {
     ...app.handlers,
@@ -60,14 +72,16 @@ export function composeApp(env: AppEnvironment): AppContext {
     ...network.handlers,
     ...mqtt.handlers,
     ...runbooks.handlers,
+    ...exportsArea.handlers,
   };
-  const dispatcher = new Dispatcher(handlers, hub, env.log ?? silentLogger);
+  const dispatcher = new Dispatcher(handlers, hub, log);
   ref.dispatcher = dispatcher;
   return {
     env,
     hub,
     dispatcher,
     vault,
+    log,
     async dispose() {
       for (const d of disposers.reverse()) await d();
     },

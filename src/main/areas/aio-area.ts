@@ -20,7 +20,7 @@ export function createAioArea(deps: AreaDeps, services: AioAreaServices): Area<A
     onApplyProgress: (e) => deps.hub.emit('aio.onApplyProgress', e),
   });
   const handlers: AreaHandlers<'aio'> = {
-    'aio.discover': (req, ctx) => service.discover(req.nodeId, req.namespace, op(ctx)),
+    'aio.discover': (req, ctx) => service.discover(req.nodeId, req.namespace, op(ctx), req.trust),
     'aio.plan': (req, ctx) => service.plan(req.nodeId, req.spec, { force: req.force }, op(ctx)),
     'aio.apply': async (req, ctx) => {
       const result = await service.apply(req.nodeId, req.spec, { force: req.force, dryRun: req.dryRun }, op(ctx));
@@ -32,6 +32,7 @@ export function createAioArea(deps: AreaDeps, services: AioAreaServices): Area<A
       return result;
     },
     'aio.readBack': async (req, ctx) => ({ nodeId: req.nodeId, resources: await service.readBack(req.nodeId, req.resources, op(ctx)) }),
+    'aio.render': (req) => service.renderBrokerYaml(req.spec, req.outputPath),
     'aio.diagnose': (req, ctx) => service.diagnose(req, op(ctx)),
     'aio.importTrustBundle': (req, ctx) => service.importTrustBundle(req, op(ctx)),
   };

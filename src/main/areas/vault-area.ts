@@ -9,6 +9,7 @@ import type { VaultSession } from '../services/session/vault-session';
 export function createVaultArea(deps: AreaDeps): Area<AreaHandlers<'vault'>, VaultSession> {
   const session = deps.vault;
   const detach = session.onChange((e) => {
+    deps.log.info(`vault ${e.kind}`, { event: 'vault', kind: e.kind, ...(e.kind === 'locked' && e.reason ? { reason: e.reason } : {}) });
     if (e.kind === 'locked') deps.hub.emit('vault.onState', e.reason ? { unlocked: false, reason: e.reason } : { unlocked: false });
     if (e.kind === 'locked' && e.reason === 'auto') deps.hub.emit('app.onNotice', { level: 'info', message: 'The vault locked itself after being idle. Unlock it to continue.' });
     if (e.kind === 'unlocked') deps.hub.emit('vault.onState', { unlocked: true });

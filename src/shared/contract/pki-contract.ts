@@ -13,7 +13,7 @@ import { MAX_BATCH, MAX_VALIDITY_DAYS } from '../pki-rules';
 export const PKI_MAX_IMPORT_BYTES = 8 * 1024 * 1024;
 /** Files per import call; the UI splits larger drops. */
 export const PKI_MAX_IMPORT_FILES = 50;
-/** Base64 of all files in one import: stays under the loopback host's 32 MiB message limit. */
+/** Base64 of all files in one import: stays under the loopback host's 64 MiB message limit (WS_MAX_MESSAGE_BYTES). */
 export const PKI_MAX_IMPORT_BASE64_TOTAL = 24 * 1024 * 1024;
 /** Client certificates per batch (matches the engine's limit). */
 export const PKI_MAX_BATCH = MAX_BATCH;
