@@ -1,12 +1,11 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { createInterface } from 'node:readline';
-import { parseArgs } from 'node:util';
 import { parse as parseYaml } from 'yaml';
 import { FieldbenchError } from '@shared/errors';
 import type { AioCheckResultT, AioDiscoveryT, ApplyPlanT, ApplyResultT, ApplySpecInput, DiagnosticT } from '@shared/contract/aio-contract';
 import { CliApp } from '../cli-app';
-import { EXIT, UsageError, type CliCommand, type CliIO } from '../cli-command';
+import { EXIT, parseCommandLine, UsageError, type CliCommand, type CliIO } from '../cli-command';
 import { PASSWORD_ENV } from '../vault-access';
 
 const USAGE = `fieldbench aio <subcommand> --node NAME [options]
@@ -75,11 +74,7 @@ const OPTIONS = {
 type Values = ReturnType<typeof parse>['values'];
 
 function parse(args: string[]) {
-  try {
-    return parseArgs({ args, options: OPTIONS, allowPositionals: true, strict: true });
-  } catch (err) {
-    throw new UsageError((err as Error).message);
-  }
+  return parseCommandLine(args, OPTIONS);
 }
 
 

@@ -1,11 +1,10 @@
 import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { basename } from 'node:path';
-import { parseArgs } from 'node:util';
 import type { z } from 'zod';
 import { FieldbenchError } from '@shared/errors';
 import { KeyAlgorithm, type ImportFileResult, PKI_MAX_IMPORT_BASE64_TOTAL, PKI_MAX_IMPORT_BYTES, PKI_MAX_IMPORT_FILES, RevocationReason, type CertificateInspection, type PkiTreeNodeShape } from '@shared/contract/pki-contract';
 import { CliApp } from '../cli-app';
-import { EXIT, UsageError, type CliCommand, type CliIO } from '../cli-command';
+import { EXIT, parseCommandLine, UsageError, type CliCommand, type CliIO } from '../cli-command';
 import { PASSWORD_ENV } from '../vault-access';
 
 /** Passphrase of encrypted key files and PKCS#12 archives being imported or inspected; never from argv. */
@@ -73,11 +72,7 @@ type Values = ReturnType<typeof parse>['values'];
 type Summary = PkiTreeNodeShape['certificate'];
 
 function parse(args: string[]) {
-  try {
-    return parseArgs({ args, options: OPTIONS, allowPositionals: true, strict: true });
-  } catch (err) {
-    throw new UsageError((err as Error).message);
-  }
+  return parseCommandLine(args, OPTIONS);
 }
 
 

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { defineCall, defineEvent } from './define';
+import { CertificateId } from './primitives';
 
 // The AIO broker area: resources of the Azure IoT Operations MQTT broker on a node's cluster, built from
 // forms and vault certificates, planned (YAML, diff, server dry-run), applied with server-side apply as
@@ -13,7 +14,6 @@ const NodeId = z.string().min(1).max(200);
 /** Format checks (DNS-1123 and friends) happen in the service, which answers with sentences. */
 const ResourceName = z.string().min(1).max(253);
 const Namespace = z.string().min(1).max(63);
-const CertificateId = z.string().min(1).max(200);
 
 export const ServiceType = z.enum(['ClusterIp', 'NodePort', 'LoadBalancer']);
 export const ListenerProtocol = z.enum(['Mqtt', 'WebSockets']);

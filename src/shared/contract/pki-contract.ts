@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { defineCall, defineEvent } from './define';
+import { CertificateId } from './primitives';
 import type * as T from '../pki-types';
 import { MAX_BATCH, MAX_VALIDITY_DAYS } from '../pki-rules';
 
@@ -19,7 +20,6 @@ export const PKI_MAX_BATCH = MAX_BATCH;
 /** Longest validity accepted, in days (matches the engine's limit). */
 export const PKI_MAX_VALIDITY_DAYS = MAX_VALIDITY_DAYS;
 
-const CertificateId = z.string().min(1).max(200);
 const Passphrase = z.string().max(1024);
 
 export const KeyAlgorithm = z.enum(['ec-p256', 'ec-p384', 'rsa-2048', 'rsa-3072', 'rsa-4096', 'ed25519']);

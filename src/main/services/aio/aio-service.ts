@@ -1,7 +1,7 @@
 import { X509Certificate } from 'node:crypto';
 import { chmod, writeFile } from 'node:fs/promises';
 import { FieldbenchError } from '@shared/errors';
-import type { MatrixResultT } from '@shared/contract/mqtt-contract';
+import type { MatrixResultT } from '@shared/contract/mqtt-matrix-contract';
 import type {
   AioCheckItemT,
   AioCheckRequestT,
