@@ -25,6 +25,9 @@ export const ExportTarget = z.enum(Object.keys(EXPORT_TARGETS) as [keyof typeof 
 export const ExportChain = z.enum(['leaf', 'bundle', 'full']);
 export const ExportFileRole = z.enum(['certificate', 'chain', 'key', 'ca', 'pkcs12', 'flow', 'config', 'commands', 'yaml', 'readme']);
 
+/** Renderer DOM event: another area asks the Exports area to open with one certificate picked (features do not import each other). */
+export const EXPORT_CERTIFICATE_EVENT = 'fieldbench:export-certificate';
+
 /** Most certificates one export takes. */
 export const EXPORT_MAX_CERTIFICATES = 50;
 
