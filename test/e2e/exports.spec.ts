@@ -29,8 +29,8 @@ test('export client42a with its key for Node-RED and as PKCS#12, each after conf
   fieldbench(['vault', 'create', '--password-stdin'], app.dataDir, `${PASSWORD}\n`);
   fieldbench(['pki', 'create', 'root', 'AIO42 Root CA', '--hours', '72000'], app.dataDir);
   fieldbench(['pki', 'create', 'root', 'Clients42 Root CA', '--hours', '72000'], app.dataDir);
-  fieldbench(['pki', 'create', 'intermediate', 'Clients42 Intermediate CA 1', '--issuer', 'Clients42 Root CA', '--hours', '72000'], app.dataDir);
-  fieldbench(['pki', 'create', 'client', 'client42a', '--issuer', 'Clients42 Intermediate CA 1', '--hours', '72000'], app.dataDir);
+  fieldbench(['pki', 'create', 'intermediate', 'Clients42 Intermediate CA 1', '--issuer', 'Clients42 Root CA', '--hours', '72000', '--clamp'], app.dataDir);
+  fieldbench(['pki', 'create', 'client', 'client42a', '--issuer', 'Clients42 Intermediate CA 1', '--hours', '72000', '--clamp'], app.dataDir);
 
   await page.goto(app.url);
   await page.getByRole('navigation').getByRole('button', { name: 'Vault & PKI', exact: true }).click();

@@ -16,7 +16,7 @@ import type {
   TopicCheckT,
   TopicNodeT,
 } from '@shared/contract/mqtt-contract';
-import type { VaultStore } from '../vault/vault-store';
+import type { VaultStore } from '../vault';
 import { MqttConnection } from './mqtt-connection';
 import { MessageStore, type StoreFilter, type StoredMessage } from './message-store';
 import { MqttProfileStore, usesTls, type SecretUpdate, type StoredProfile } from './mqtt-profiles';
@@ -25,9 +25,7 @@ import { assertTopicFilter, isSystemTopic, topicFilterProblem, topicNameProblem 
 import { resolveSatToken, resolveTls, type SatTokenProvider, type TlsMaterialSource } from './tls-material';
 import { buildTopicTree } from './topic-tree';
 import { fromFieldbench, fromMqttx, toFieldbench } from './connection-interop';
-import { mosquittoCommand, type CommandFile } from '../exports/mosquitto-command';
-import { toMqttx, type ProfileFiles } from '../exports/mqttx-format';
-import { PUBLIC_MODE, SECRET_MODE, openOwnFolder, writeOnce } from '../exports/safe-write';
+import { PUBLIC_MODE, SECRET_MODE, mosquittoCommand, openOwnFolder, toMqttx, writeOnce, type CommandFile, type ProfileFiles } from '../exports';
 
 /** A batch of new messages for the live view (the payload of mqtt.onMessages). */
 export interface MessageBatch {

@@ -7,7 +7,7 @@ import { CopyButton } from '../../ui';
 import { formatDateTime, ROLE_LABEL, statusLook } from './pki-tree-model';
 import { SanChipList } from './san-chip-list';
 import { useVaultStore } from './use-vault-store';
-import { useNavigationStore } from '../../app/use-navigation-store';
+import { useNavigationStore } from '../../core/use-navigation-store';
 import { EXPORT_CERTIFICATE_EVENT } from '@shared/contract/exports-contract';
 
 function exportInExportsArea(certificateId: string): void {
