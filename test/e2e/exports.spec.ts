@@ -94,5 +94,24 @@ test('export client42a with its key for Node-RED and as PKCS#12, each after conf
   expect(info.status, info.stderr).toBe(0);
   // The passphrase field is emptied once the export is written.
   await expect(page.getByLabel(/^Passphrase/)).toHaveValue('');
+
+  // In the browser the same export can be a one-time download the host serves; page script never holds it.
+  await page.getByLabel('Target', { exact: true }).selectOption('pem');
+  const downloading = page.waitForEvent('download');
+  await page.getByRole('button', { name: 'Download zip' }).click();
+  const confirmDl = page.getByRole('dialog', { name: 'Export the private key of client42a?' });
+  await expect(confirmDl.getByText(/browser's downloads as one zip/)).toBeVisible();
+  await shot(page, 'download-confirm');
+  await confirmDl.getByRole('button', { name: 'Export with the key' }).click();
+  const download = await downloading;
+  expect(download.suggestedFilename()).toBe('pem-client42a.zip');
+  const zipPath = join(app.dataDir, 'pem-client42a.zip');
+  await download.saveAs(zipPath);
+  const listing = spawnSync('python3', ['-c', 'import sys,zipfile; print("\\n".join(zipfile.ZipFile(sys.argv[1]).namelist()))', zipPath], { encoding: 'utf8' });
+  expect(listing.stdout.split('\n').filter(Boolean).sort()).toEqual(['pem-client42a/README.md', 'pem-client42a/client42a.crt', 'pem-client42a/client42a.key', 'pem-client42a/clients42_root_ca.crt', 'pem-client42a/manifest.json']);
+  await expect(page.getByRole('status').filter({ hasText: /Handed \d+ files to your browser as pem-client42a\.zip/ })).toBeVisible();
+  await shot(page, 'download-done');
+  // The link works once.
+  expect((await page.request.get(download.url())).status()).toBe(404);
   expect(consoleErrors).toEqual([]);
 });

@@ -1,5 +1,5 @@
 import { useEffect, useId } from 'react';
-import { FileLock2, FolderOutput, KeyRound, ShieldAlert } from 'lucide-react';
+import { Download, FileLock2, FolderOutput, KeyRound, ShieldAlert } from 'lucide-react';
 import { useShallow } from 'zustand/react/shallow';
 import type { ExportChainT, ExportTargetT, PlannedFileT } from '@shared/contract/exports-contract';
 import { Badge, Button, Checkbox, Dialog, EmptyState, PageHeader, Select, Table, TextField, type TableColumn } from '../../ui';
@@ -62,6 +62,7 @@ export function ExportsPage() {
       writing: st.writing,
       writeError: st.writeError,
       result: st.result,
+      canDownload: st.canDownload,
     })),
   );
   const { load, update, toggleCertificate, requestWrite } = useExportsStore.getState();
@@ -76,6 +77,7 @@ export function ExportsPage() {
   const brokerError = f.broker && !parseBroker(f.broker) ? 'Write it as HOST:PORT, e.g. 192.168.2.196:8883.' : undefined;
   const cas = s.certificates.filter((c) => c.isCa);
   const canWrite = s.plan !== null && f.out.trim() !== '' && !s.writing;
+  const canDownload = s.canDownload && s.plan !== null && !s.writing;
 
   return (
     <div className="fb-exports">
@@ -181,12 +183,17 @@ export function ExportsPage() {
           ) : null}
           {s.result ? (
             <p role="status" className="fb-exports__done">
-              Wrote {s.result.files.length} files to <code>{s.result.path}</code>
+              {s.result.path.startsWith('download ') ? <>Handed {s.result.files.length} files to your browser as <code>{s.result.path.slice('download '.length)}</code></> : <>Wrote {s.result.files.length} files to <code>{s.result.path}</code></>}
               {s.result.keys.length ? ` with the key${s.result.keys.length > 1 ? 's' : ''} of ${s.result.keys.map((k) => k.commonName).join(', ')} (logged in the vault).` : '.'}
             </p>
           ) : null}
           <div className="fb-exports__actions">
-            <Button variant="primary" icon={<FolderOutput size={18} />} disabled={!canWrite} loading={s.writing} onClick={() => void requestWrite()}>
+            {s.canDownload ? (
+              <Button icon={<Download size={18} />} disabled={!canDownload} onClick={() => void requestWrite('download')}>
+                Download zip
+              </Button>
+            ) : null}
+            <Button variant="primary" icon={<FolderOutput size={18} />} disabled={!canWrite} loading={s.writing} onClick={() => void requestWrite('folder')}>
               Export
             </Button>
           </div>
@@ -199,7 +206,7 @@ export function ExportsPage() {
 
 /** The confirm step: names every key that leaves, where it goes and whether it is encrypted. */
 function ConfirmKeys() {
-  const { confirming, plan, form, writing } = useExportsStore(useShallow((st) => ({ confirming: st.confirming, plan: st.plan, form: st.form, writing: st.writing })));
+  const { confirming, plan, form, writing, mode } = useExportsStore(useShallow((st) => ({ confirming: st.confirming, plan: st.plan, form: st.form, writing: st.writing, mode: st.mode })));
   const { cancelConfirm, write } = useExportsStore.getState();
   if (!plan) return null;
   const names = plan.keys.map((k) => k.commonName);
@@ -229,8 +236,8 @@ function ConfirmKeys() {
         ))}
       </ul>
       <p>
-        They go to <code>{form.out}</code>
-        {form.passphrase ? ', encrypted with your passphrase.' : ' unencrypted (no passphrase given); files holding keys are readable by you alone (0600).'} The export is recorded in the vault&apos;s export log.
+        {mode === 'download' ? <>They go to your browser&apos;s downloads as one zip</> : <>They go to <code>{form.out}</code></>}
+        {form.passphrase ? ', encrypted with your passphrase.' : mode === 'download' ? ' unencrypted (no passphrase given); move the zip to the device and delete it here.' : ' unencrypted (no passphrase given); files holding keys are readable by you alone (0600).'} The export is recorded in the vault&apos;s export log.
       </p>
     </Dialog>
   );

@@ -2,7 +2,7 @@ import { create } from 'zustand';
 import type { CallRequest, CallResponse } from '@shared/contract';
 import { EXPORT_CERTIFICATE_EVENT, type ExportChainT, type ExportPlanT, type ExportResultT, type ExportTargetT } from '@shared/contract/exports-contract';
 import type { ErrorInfo } from '@shared/errors';
-import { invoke, subscribe } from '../../bridge';
+import { invoke, subscribe, transportKind } from '../../bridge';
 
 // The Exports area's store: what the person picked, the plan main made of it and the result of the write.
 // It never holds key material: plans and results name files, the bytes are written by main. The
@@ -39,6 +39,10 @@ interface ExportsState {
   planning: boolean;
   /** The confirm step naming the keys is open. */
   confirming: boolean;
+  /** What the confirmed export does: write a new folder (or zip) in main, or hand a zip to the browser. */
+  mode: 'folder' | 'download';
+  /** The browser version gets exports as downloads; the desktop writes folders. */
+  canDownload: boolean;
   writing: boolean;
   writeError: ErrorInfo | null;
   result: ExportResultT | null;
@@ -46,8 +50,8 @@ interface ExportsState {
   update(patch: Partial<ExportForm>): void;
   toggleCertificate(id: string): void;
   refreshPlan(): Promise<void>;
-  /** Asks for confirmation when keys would leave, else writes. */
-  requestWrite(): Promise<void>;
+  /** Asks for confirmation when keys would leave, else writes (or downloads). */
+  requestWrite(mode?: 'folder' | 'download'): Promise<void>;
   cancelConfirm(): void;
   /** Writes, confirming exactly the keys the plan names (the confirm dialog showed them). */
   write(): Promise<void>;
@@ -101,6 +105,8 @@ export const useExportsStore = create<ExportsState>()((set, get) => ({
   planError: null,
   planning: false,
   confirming: false,
+  mode: 'folder',
+  canDownload: transportKind === 'websocket',
   writing: false,
   writeError: null,
   result: null,
@@ -138,9 +144,10 @@ export const useExportsStore = create<ExportsState>()((set, get) => ({
     set(r.ok ? { plan: r.value, planError: null, planning: false } : { plan: null, planError: r.error, planning: false });
   },
 
-  async requestWrite() {
+  async requestWrite(mode = 'folder') {
     const { plan } = get();
     if (!plan) return;
+    set({ mode });
     if (plan.keys.length > 0) set({ confirming: true });
     else await get().write();
   },
@@ -150,10 +157,26 @@ export const useExportsStore = create<ExportsState>()((set, get) => ({
   },
 
   async write() {
-    const { form, plan } = get();
+    const { form, plan, mode } = get();
     if (!plan) return;
     set({ writing: true, writeError: null });
-    const r = await invoke('exports.write', { ...requestOf(form), out: form.out, zip: form.zip, confirmedKeys: plan.keys.map((k) => k.certificateId) });
+    const confirmedKeys = plan.keys.map((k) => k.certificateId);
+    if (mode === 'download') {
+      const d = await invoke('exports.download', { ...requestOf(form), confirmedKeys });
+      if (d.ok) {
+        // A navigation to the one-time URL: the browser saves the zip, this page's script never holds its bytes.
+        const a = document.createElement('a');
+        a.href = d.value.url;
+        a.download = d.value.fileName;
+        a.rel = 'noopener';
+        document.body.append(a);
+        a.click();
+        a.remove();
+      }
+      set(d.ok ? { writing: false, confirming: false, result: d.value, form: { ...get().form, passphrase: '' } } : { writing: false, confirming: false, writeError: d.error });
+      return;
+    }
+    const r = await invoke('exports.write', { ...requestOf(form), out: form.out, zip: form.zip, confirmedKeys });
     set(r.ok ? { writing: false, confirming: false, result: r.value, form: { ...get().form, passphrase: '' } } : { writing: false, confirming: false, writeError: r.error });
   },
 
