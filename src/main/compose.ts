@@ -14,6 +14,7 @@ import { createNetworkArea } from './areas/network-area';
 import { createMqttArea } from './areas/mqtt-area';
 import { createRunbooksArea } from './areas/runbooks-area';
 import { createExportsArea } from './areas/exports-area';
+import type { OneTimeDownloads } from './services/exports/one-time-downloads';
 
 export type { AppEnvironment } from './area';
 
@@ -23,6 +24,8 @@ export interface AppContext {
   readonly dispatcher: Dispatcher;
   readonly vault: VaultSession;
   readonly log: Logger;
+  /** Export zips waiting for the loopback host to serve them once (exports.download). */
+  readonly downloads: OneTimeDownloads;
   dispose(): Promise<void>;
 }
 
@@ -88,6 +91,7 @@ export function composeApp(env: AppEnvironment): AppContext {
     dispatcher,
     vault,
     log,
+    downloads: exportsArea.downloads,
     async dispose() {
       for (const d of disposers.reverse()) await d();
     },
