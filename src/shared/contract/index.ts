@@ -6,8 +6,8 @@ import { edgeCalls, edgeEvents } from './edge-contract';
 import { aioCalls, aioEvents } from './aio-contract';
 import { networkCalls, networkEvents } from './network-contract';
 import { mqttCalls, mqttEvents } from './mqtt-contract';
-import { exportsCalls, exportsEvents } from './exports-contract';
 import { runbooksCalls, runbooksEvents } from './runbooks-contract';
+import { exportsCalls, exportsEvents } from './exports-contract';
 import type { CallSpec, EventSpec } from './define';
 import type { Result } from '../errors';
 
@@ -24,8 +24,8 @@ export const calls = {
   ...aioCalls,
   ...networkCalls,
   ...mqttCalls,
-  ...exportsCalls,
   ...runbooksCalls,
+  ...exportsCalls,
 } as const satisfies Record<string, CallSpec>;
 
 export const events = {
@@ -36,8 +36,8 @@ export const events = {
   ...aioEvents,
   ...networkEvents,
   ...mqttEvents,
-  ...exportsEvents,
   ...runbooksEvents,
+  ...exportsEvents,
 } as const satisfies Record<string, EventSpec>;
 
 export type Calls = typeof calls;

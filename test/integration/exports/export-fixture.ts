@@ -43,6 +43,7 @@ export async function seed001Vault(opts: { serverSans?: string[]; keyAlgorithm?:
   };
   await call('vault.create', { password: 'long enough pw' });
   const keyAlgorithm = opts.keyAlgorithm ?? 'ec-p256';
+  // The seed's 72000h under a 72000h CA made a moment earlier outlasts it: the seed's technician ticks "shorten".
   const root = async (cn: string) => (await call('pki.createRoot', { subject: { commonName: cn }, keyAlgorithm, validity: { hours: 72000 } })).certificate.id;
   const inter = async (cn: string, issuerId: string) => (await call('pki.createIntermediate', { subject: { commonName: cn }, issuerId, keyAlgorithm, validity: { hours: 72000 }, clampToIssuer: true })).certificate.id;
   const aioRoot = await root('AIO42 Root CA');

@@ -14,6 +14,7 @@ function exportInExportsArea(certificateId: string): void {
   useNavigationStore.getState().go('exports');
   window.dispatchEvent(new CustomEvent(EXPORT_CERTIFICATE_EVENT, { detail: { certificateId } }));
 }
+import { maySignCa } from '@shared/pki-rules';
 
 const ISSUE_LABEL: Record<ValidationIssue['code'], string> = {
   expired: 'Expired',
@@ -70,7 +71,7 @@ function DetailBody({ detail, onExport, onRenew, onRevoke }: { detail: Detail } 
   const { summary: c } = detail;
   const openWizard = useVaultStore((s) => s.openWizard);
   const look = statusLook(c.status, c.daysLeft);
-  const canIssueIntermediate = c.isCa && c.hasPrivateKey && (c.pathLength === null || c.pathLength > 0);
+  const canIssueIntermediate = c.isCa && c.hasPrivateKey && maySignCa(c.pathLength);
   const canIssueLeaves = c.isCa && c.hasPrivateKey && c.status !== 'revoked' && c.status !== 'expired';
   return (
     <section className="fb-cert" aria-labelledby="fb-cert-title">
