@@ -5,23 +5,16 @@ import { ensureDataDir } from './services/app/data-dir';
 import { createFileLogger } from './services/app/logger';
 import { APP_VERSION } from './version';
 import { vaultHandlers } from './handlers/vault-handlers';
-import { VaultSession, type VaultSessionOptions } from './services/session/vault-session';
+import { VaultSession } from './services/session/vault-session';
+import type { AppEnvironment } from './area';
 import { createPkiArea } from './areas/pki-area';
 import { createEdgeArea } from './areas/edge-area';
 import { createAioArea } from './areas/aio-area';
 import { createNetworkArea } from './areas/network-area';
 import { createMqttArea } from './areas/mqtt-area';
+import { createRunbooksArea } from './areas/runbooks-area';
 
-export interface AppEnvironment {
-  dataDir: string;
-  runtime: 'electron' | 'loopback-host' | 'cli';
-  /** The folder holding node_modules; lets doctor find the Electron runtime. */
-  projectRoot?: string;
-  /** Default: the rotating, redacted log in <dataDir>/logs (see services/app/logger). */
-  log?: Logger;
-  /** Vault file and test-only KDF overrides; defaults to <dataDir>/vault.fbv. */
-  vault?: Omit<VaultSessionOptions, 'dataDir'>;
-}
+export type { AppEnvironment } from './area';
 
 export interface AppContext {
   readonly env: AppEnvironment;
@@ -71,7 +64,8 @@ export function composeApp(env: AppEnvironment): AppContext {
   const aio = createAioArea(deps, { kube: edge.service, pki: pki.service, activity: edge.service });
   const network = createNetworkArea({ ...deps, pki: pki.service, edge: edge.service, aio: aio.service });
   const mqtt = createMqttArea(deps, { pki: pki.service, edge: edge.service, aio: aio.service });
-  for (const area of [pki, edge, aio, network, mqtt]) if (area.dispose) disposers.push(() => area.dispose?.());
+  const runbooks = createRunbooksArea(deps, getDispatcher);
+  for (const area of [pki, edge, aio, network, mqtt, runbooks]) if (area.dispose) disposers.push(() => area.dispose?.());
 
   const handlers: Handlers = {
     ...appHandlers(env, getDispatcher),
@@ -81,6 +75,7 @@ export function composeApp(env: AppEnvironment): AppContext {
     ...aio.handlers,
     ...network.handlers,
     ...mqtt.handlers,
+    ...runbooks.handlers,
   };
   const dispatcher = new Dispatcher(handlers, hub, log);
   ref.dispatcher = dispatcher;

@@ -6,6 +6,7 @@ import { edgeCalls, edgeEvents } from './edge-contract';
 import { aioCalls, aioEvents } from './aio-contract';
 import { networkCalls, networkEvents } from './network-contract';
 import { mqttCalls, mqttEvents } from './mqtt-contract';
+import { runbooksCalls, runbooksEvents } from './runbooks-contract';
 import type { CallSpec, EventSpec } from './define';
 import type { Result } from '../errors';
 
@@ -22,6 +23,7 @@ export const calls = {
   ...aioCalls,
   ...networkCalls,
   ...mqttCalls,
+  ...runbooksCalls,
 } as const satisfies Record<string, CallSpec>;
 
 export const events = {
@@ -32,6 +34,7 @@ export const events = {
   ...aioEvents,
   ...networkEvents,
   ...mqttEvents,
+  ...runbooksEvents,
 } as const satisfies Record<string, EventSpec>;
 
 export type Calls = typeof calls;

@@ -29,7 +29,7 @@ describe('diagnostics', () => {
   it('finds mixed EC/RSA in a client chain from the vault', async () => {
     const pki = new PkiService({ vault: new MemoryVaultStore() });
     const root = await pki.createRoot({ subject: { commonName: 'RSA Root' }, keyAlgorithm: 'rsa-2048' });
-    const client = (await pki.createClients({ issuerId: root.certificate.id, clientIds: ['mixed-client'] })).certificates[0]!;
+    const client = (await pki.createClients({ issuerId: root.certificate.id, clientIds: ['mixed-client'], keyAlgorithm: 'ec-p256', allowMixedKeyFamilies: true })).certificates[0]!;
     const d = diagnoseAio(inputs({ vaultClientChains: [{ id: client.id, commonName: 'mixed-client', chainPem: pki.exportCertificatePem(client.id, { chain: 'full' }), rootId: root.certificate.id }] }));
     expect(d.map((x) => x.id)).toEqual([`client-chain-mixed-keys:${client.id}`]);
     expect(d[0]!.sentence).toBe('The chain of client certificate mixed-client mixes key types (CN = mixed-client: EC; CN = RSA Root: RSA); the broker requires every certificate of a client chain to use the same family (EC or RSA) and refuses it.');

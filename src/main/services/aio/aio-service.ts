@@ -15,7 +15,7 @@ import type {
   SpecIssueT,
 } from '@shared/contract/aio-contract';
 import type { CertificateSummary, ChainExport, ImportFileResult } from '@shared/pki-types';
-import type { KubeAccess, KubeAccessProvider } from '../edge/kube-access';
+import type { KubeAccess, KubeAccessProvider } from '../edge';
 import { APPLY_ORDER } from './aio-constants';
 import { diagnoseAio } from './aio-diagnostics';
 import { discoverAio, managersOf, readyCondition } from './aio-discovery';

@@ -11,7 +11,7 @@ import { runNodeTest, type NodeTestResult } from './node-test';
 import { openSsh, type ExecOptions, type ExecResult, type PresentedHostKey, type SshConnection, type SshEndpoint, type SshOptions, type SudoOptions } from './ssh-connection';
 import { generateSshKey, importSshKey, type SshPrivateKey } from './ssh-keys';
 import { SshPool } from './ssh-pool';
-import type { VaultStore } from '../vault/vault-store';
+import type { VaultStore } from '../vault';
 
 export type AuthInput = { method: 'key'; keyId: string } | { method: 'password'; password?: string | undefined } | { method: 'agent' };
 export type KubeInput =

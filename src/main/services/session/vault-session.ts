@@ -1,9 +1,7 @@
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { FieldbenchError } from '@shared/errors';
-import { Vault, type VaultCreateOptions, type VaultInfo } from '../vault/vault';
-import { vaultErrors } from '../vault/vault-errors';
-import type { VaultChangeEvent, VaultStore } from '../vault/vault-store';
+import { Vault, vaultErrors, type VaultChangeEvent, type VaultCreateOptions, type VaultInfo, type VaultStore } from '../vault';
 
 export const DEFAULT_VAULT_FILE = 'vault.fbv';
 export const DEFAULT_AUTO_LOCK_MINUTES = 15;
