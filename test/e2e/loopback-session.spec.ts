@@ -67,6 +67,11 @@ test('no other local port receives the session, and the browser profile keeps no
     await context.close();
     expect(filesContaining(profile, app.token)).toEqual([]);
     expect(readdirSync(join(profile, 'Default')).includes('History')).toBe(true);
+    // The host's own log saw the session and the calls, but not the token.
+    const log = readFileSync(join(app.dataDir, 'logs', 'fieldbench.log'), 'utf8');
+    expect(log).toMatch(/"call":"app\.info"/);
+    expect(log).toMatch(/host client connected/);
+    expect(log.includes(app.token)).toBe(false);
   } finally {
     await app.stop();
     other.close();
