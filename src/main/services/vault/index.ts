@@ -2,3 +2,4 @@
 export { Vault, type VaultCreateOptions, type VaultInfo } from './vault';
 export { vaultErrors } from './vault-errors';
 export type { VaultChangeEvent, VaultStore } from './vault-store';
+export { vaultPathTaken } from './vault-path';

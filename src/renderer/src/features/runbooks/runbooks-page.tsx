@@ -3,7 +3,7 @@ import { useShallow } from 'zustand/react/shallow';
 import { FileDown, KeyRound, Pause, Play, RotateCcw, Square, Stamp, TestTubeDiagonal } from 'lucide-react';
 import type { RunbookInfo, RunRecord, StepState } from '@shared/contract/runbooks-contract';
 import { Badge, Button, Checkbox, EmptyState, PageHeader, Select, TextField, saveTextFile, type BadgeTone } from '../../ui';
-import { useNavigationStore } from '../../app/use-navigation-store';
+import { useNavigationStore } from '../../core/use-navigation-store';
 import { useRunbooksStore } from './use-runbooks-store';
 import './runbooks-page.css';
 

@@ -3,7 +3,7 @@ import type { CallResponse } from '@shared/contract';
 import type { LogLine, RunbookInfo, RunRecord, StepState } from '@shared/contract/runbooks-contract';
 import type { ErrorInfo } from '@shared/errors';
 import { invoke, subscribe } from '../../bridge';
-import { useJobsStore } from '../../app/use-jobs-store';
+import { useJobsStore } from '../../core/use-jobs-store';
 
 type NodeSummary = CallResponse<'edge.listNodes'>['nodes'][number];
 type RunSummary = CallResponse<'runbooks.runs'>['runs'][number];
