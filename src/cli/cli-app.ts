@@ -3,6 +3,7 @@ import type { CallName, CallRequest, CallResponse } from '@shared/contract';
 import { FieldbenchError } from '@shared/errors';
 import { composeApp, type AppContext } from '../main/compose';
 import { defaultDataDir } from '../main/services/app/data-dir';
+import { silentLogger } from '../main/services/app/logger';
 import type { CliIO } from './cli-command';
 import { obtainPassword } from './vault-access';
 
@@ -34,7 +35,10 @@ export class CliApp {
       const vault = this.values.vault ? resolve(this.values.vault) : undefined;
       // With --vault alone, the vault's own folder is the data folder: nothing is created elsewhere.
       const dataDir = this.values['data-dir'] ?? (vault ? dirname(vault) : defaultDataDir(this.io.env));
-      this.app = composeApp({ dataDir, runtime: 'cli', ...(vault ? { vault: { path: vault } } : {}) });
+      // For the same reason no log folder appears beside a vault named alone (a USB stick, a shared folder):
+      // that run is not logged; --data-dir gives it a log.
+      const quiet = vault !== undefined && this.values['data-dir'] === undefined;
+      this.app = composeApp({ dataDir, runtime: 'cli', ...(vault ? { vault: { path: vault } } : {}), ...(quiet ? { log: silentLogger } : {}) });
     }
     return this.app;
   }
