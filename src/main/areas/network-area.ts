@@ -1,6 +1,7 @@
 import type { Area, AreaDeps } from '../area';
 import type { Handler } from '../ipc/dispatcher';
 import { NetworkService } from '../services/network/network-service';
+import { StaticAddressWorkflow } from '../workflows/static-address-workflow';
 import { ShellSource } from '../services/network/shell-source';
 import { openDirectSsh } from '../services/edge/ssh-connection';
 import type { CertificateAuthority } from '../services/network/cross-checks';
@@ -38,6 +39,7 @@ export function createNetworkArea(deps: NetworkAreaDeps): Area<NetworkHandlers, 
     aio: deps.aio,
     ...(deps.recoveryGraceMs !== undefined ? { recoveryGraceMs: deps.recoveryGraceMs } : {}),
   });
+  const flow = new StaticAddressWorkflow({ network: service, pki: deps.pki, activity: edge });
   const handlers: NetworkHandlers = {
     'network.discover': (req, ctx) => service.discover(req.target, ctx.signal),
     'network.checkSettings': (req) => service.checkSettings(req.settings, req.snapshot),
@@ -46,8 +48,8 @@ export function createNetworkArea(deps: NetworkAreaDeps): Area<NetworkHandlers, 
       ctx.progress('Checking the file with the node\'s netplan…');
       return service.validate(req.target, req.settings, ctx.signal);
     },
-    'network.apply': async (req, ctx) => {
-      const result = await service.apply(
+    'network.apply': (req, ctx) =>
+      flow.apply(
         {
           target: req.target,
           settings: req.settings,
@@ -61,13 +63,8 @@ export function createNetworkArea(deps: NetworkAreaDeps): Area<NetworkHandlers, 
           ctx.progress(p.rollback && p.rollback.state === 'armed' ? `${p.message} (rollback in ${p.rollback.secondsLeft} s)` : p.message, p.fraction);
         },
         ctx.signal,
-      );
-      // A change that did not stay belongs in the node's history as much as one that did (which the profile update records).
-      if (req.target.kind === 'node' && result.outcome === 'rolled-back') {
-        await edge.recordActivity(req.target.nodeId, { area: 'network', kind: 'rolledBack', message: `Static address ${req.settings.address} on ${req.settings.interface} was rolled back: ${result.message}`, ok: false }).catch(() => undefined);
-      }
-      return result;
-    },
+        (message) => ctx.progress(message),
+      ),
     'network.crossCheck': (req, ctx) =>
       service.crossCheck({
         address: req.address,
@@ -82,7 +79,7 @@ export function createNetworkArea(deps: NetworkAreaDeps): Area<NetworkHandlers, 
         signal: ctx.signal,
         progress: (message) => ctx.progress(message),
       }),
-    'network.reissueCertificate': (req, ctx) => service.reissueCertificate(req.certificateId, req.addAddress, req.removeAddresses ?? [], ctx.signal),
+    'network.reissueCertificate': (req, ctx) => flow.reissue(req.certificateId, req.addAddress, req.removeAddresses ?? [], ctx.signal),
   };
   return { handlers, service };
 }
