@@ -131,6 +131,33 @@ describe('Vault tamper and damage detection', () => {
       expect(await attempt(slow)).toBe('vault.corrupt');
     });
 
+    // Issue 10 row 12: 4 GiB × 64 passes sat exactly on the old caps and was run before the password was checked.
+    it('refuses, at open and before any KDF work, headers asking for costs a real vault never has', async () => {
+      const kdf = (m: number, t: number, p: number) => rewriteHeader((h) => Object.assign(h.kdf as Record<string, unknown>, { memoryKiB: m, iterations: t, parallelism: p }));
+      const hostile = {
+        '4 GiB × 64 passes': kdf(4 * 1024 * 1024, 64, 1),
+        '4 GiB': kdf(4 * 1024 * 1024, 1, 1),
+        '64 passes': kdf(96 * 1024, 64, 1),
+        '1 GiB × 16 passes (each allowed, the product not)': kdf(1024 * 1024, 16, 1),
+        'parallelism 16': kdf(96 * 1024, 3, 16),
+      };
+      for (const [what, bytes] of Object.entries(hostile)) {
+        await writeFile(path, bytes);
+        // open() reads the header only: refusing here proves no Argon2id run was started.
+        const err = await Vault.open(path).then(
+          () => undefined,
+          (e: unknown) => e,
+        );
+        expect(err, what).toBeInstanceOf(FieldbenchError);
+        expect((err as FieldbenchError).code, what).toBe('vault.corrupt');
+        expect((err as FieldbenchError).message, what).toMatch(/damaged or was changed outside Fieldbench/);
+        expect(await attempt(bytes), what).toBe('vault.corrupt');
+      }
+      // The ceiling is not so low that a deliberately raised, legitimate setting is refused.
+      await writeFile(path, kdf(512 * 1024, 4, 4));
+      expect((await Vault.open(path)).info().kdf).toMatchObject({ memoryKiB: 512 * 1024, iterations: 4, parallelism: 4 });
+    });
+
     it('refuses unknown fields, ciphers and malformed salt or dates', async () => {
       expect(await attempt(rewriteHeader((h) => (h.extra = 1)))).toBe('vault.corrupt');
       expect(await attempt(rewriteHeader((h) => (h.cipher = 'none')))).toBe('vault.corrupt');

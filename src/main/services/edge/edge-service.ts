@@ -9,7 +9,7 @@ import { NodeStore } from './node-store';
 import { runNodeTest, type NodeTestResult } from './node-test';
 import { openSsh, type ExecOptions, type ExecResult, type SshConnection, type SshOptions, type SudoOptions } from './ssh-connection';
 import { SshPool } from './ssh-pool';
-import type { VaultStore } from '../vault/vault-store';
+import type { VaultStore } from '../vault';
 
 export type { ActivityEntry } from './activity-log';
 export type { AuthInput, KeySummary, KubeInput, NodeSummary, SaveNodeInput } from './node-profiles';

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { FieldbenchError } from '@shared/errors';
-import type { VaultStore } from '../vault/vault-store';
+import type { VaultStore } from '../vault';
 
 export const NODES_SECTION = 'nodes';
 /** Activity entries kept per node; older ones roll off. */

@@ -1,7 +1,7 @@
 import { toErrorInfo } from '@shared/errors';
 import type { AioDiscoveryT, ReadBackItemT, ResourceRefT } from '@shared/contract/aio-contract';
 import type { CrossCheckReport } from '@shared/contract/network-contract';
-import type { AioOperation } from '../aio/aio-service';
+import type { AioOperation } from '../aio';
 
 const SERVICE_TYPES = new Set(['ClusterIp', 'NodePort', 'LoadBalancer']);
 

@@ -2,7 +2,7 @@ import { X509Certificate } from 'node:crypto';
 import { FieldbenchError } from '@shared/errors';
 import type { CrossCheckReport } from '@shared/contract/network-contract';
 import type { CertificateSummary, HostCheckResult, IssueResult, KeyAlgorithm, SubjectInput } from '@shared/pki-types';
-import type { CreateServerRequest, PkiOperationOptions } from '../pki/pki-service';
+import type { CreateServerRequest, PkiOperationOptions } from '../pki';
 import { AIO_DEFAULT_NAMESPACE } from '@shared/contract/aio-contract';
 import { readClusterInputs, type BrokerReader, type ListenerDescription } from './aio-cross-check-inputs';
 

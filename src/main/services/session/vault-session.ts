@@ -1,9 +1,6 @@
-import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { FieldbenchError } from '@shared/errors';
-import { Vault, type VaultCreateOptions, type VaultInfo } from '../vault/vault';
-import { vaultErrors } from '../vault/vault-errors';
-import type { VaultChangeEvent, VaultStore } from '../vault/vault-store';
+import { Vault, vaultErrors, vaultPathTaken, type VaultChangeEvent, type VaultCreateOptions, type VaultInfo, type VaultStore } from '../vault';
 
 export const DEFAULT_VAULT_FILE = 'vault.fbv';
 export const DEFAULT_AUTO_LOCK_MINUTES = 15;
@@ -43,7 +40,7 @@ export class VaultSession implements VaultStore {
   }
 
   status(): VaultStatus {
-    const base = { path: this.path, exists: existsSync(this.path), unlocked: this.isUnlocked(), autoLockMinutes: this.autoLockMinutes };
+    const base = { path: this.path, exists: vaultPathTaken(this.path), unlocked: this.isUnlocked(), autoLockMinutes: this.autoLockMinutes };
     if (!this.vault) return base;
     const info = this.vault.info();
     return { ...base, info: { ...info, kdf: { memoryKiB: info.kdf.memoryKiB, iterations: info.kdf.iterations, parallelism: info.kdf.parallelism } } };
@@ -63,7 +60,7 @@ export class VaultSession implements VaultStore {
 
   async unlock(password: string, path?: string): Promise<VaultStatus> {
     const target = resolve(path ?? this.path);
-    if (!existsSync(target)) throw vaultErrors.notFound(target);
+    if (!vaultPathTaken(target)) throw vaultErrors.notFound(target);
     if (this.vault && this.vault.path === target && this.vault.isUnlocked()) return this.status();
     const vault = this.vault && this.vault.path === target ? this.vault : await Vault.open(target, { autoLockMs: this.autoLockMinutes * 60_000 });
     this.adopt(vault);

@@ -18,12 +18,32 @@ export interface KdfParams {
  */
 export const DEFAULT_KDF: KdfParams = { id: 'argon2id', version: 19, memoryKiB: 96 * 1024, iterations: 3, parallelism: 1 };
 
-/** What a hostile header may ask for before we refuse to run the KDF (memory and time denial of service). */
+/**
+ * What a header may ask for. The header is read before the password is proven (it carries the salt), so
+ * anyone who can write the file can set these: each is a few times what Fieldbench writes itself, and the
+ * product of memory and passes — what the time actually scales with — has its own cap, so no combination
+ * of individually allowed values costs more than a few seconds or more than 1 GiB.
+ */
 export const KDF_LIMITS = {
-  memoryKiB: { min: 8, max: 4 * 1024 * 1024 },
-  iterations: { min: 1, max: 64 },
-  parallelism: { min: 1, max: 16 },
+  memoryKiB: { min: 8, max: 1024 * 1024 },
+  iterations: { min: 1, max: 16 },
+  parallelism: { min: 1, max: 8 },
 } as const;
+
+/** memoryKiB × iterations: 2 GiB·passes, about 7 × the default (96 MiB × 3 passes). */
+export const MAX_KDF_WORK = 2 * 1024 * 1024;
+
+/** Checks KDF parameters against the limits; returns a reason when they are out of range. */
+export function kdfProblem(kdf: KdfParams): string | undefined {
+  for (const k of ['memoryKiB', 'iterations', 'parallelism'] as const) {
+    const v = kdf[k];
+    const { min, max } = KDF_LIMITS[k];
+    if (!Number.isSafeInteger(v) || v < min || v > max) return `${k} ${String(v)} is outside ${min}…${max}`;
+  }
+  if (kdf.memoryKiB < 8 * kdf.parallelism) return 'memoryKiB must be at least 8 × parallelism';
+  if (kdf.memoryKiB * kdf.iterations > MAX_KDF_WORK) return `memoryKiB × iterations ${kdf.memoryKiB * kdf.iterations} is above ${MAX_KDF_WORK}`;
+  return undefined;
+}
 
 export const SALT_BYTES = 16;
 export const NONCE_BYTES = 12;
@@ -49,6 +69,9 @@ export interface VaultKeys {
  * another keyboard layout or OS (composed vs decomposed accents) opens the same vault.
  */
 export async function deriveKeys(password: string, salt: Buffer, kdf: KdfParams): Promise<VaultKeys> {
+  // Every caller checks first and says why in its own words; this is the floor nothing can go below.
+  const problem = kdfProblem(kdf);
+  if (problem) throw new RangeError(`Argon2id parameters refused: ${problem}`);
   const pw = Buffer.from(password.normalize('NFC'), 'utf8');
   let master: Uint8Array | undefined;
   try {

@@ -9,7 +9,9 @@ export type VaultErrorCode =
   | 'vault.notFound'
   | 'vault.unreadable'
   | 'vault.exists'
+  | 'vault.notAFile'
   | 'vault.changedOnDisk'
+  | 'vault.busy'
   | 'vault.saveFailed'
   | 'vault.invalidSection'
   | 'vault.weakParameters';
@@ -47,10 +49,25 @@ export const vaultErrors = {
   exists(path: string): FieldbenchError {
     return new FieldbenchError('vault.exists', `A file already exists at ${path}. Open that vault, or choose another path for the new one.`);
   },
+  notAFile(path: string, kind: string, target?: string): FieldbenchError {
+    if (target) {
+      return new FieldbenchError(
+        'vault.notAFile',
+        `${path} is a symbolic link to ${target}, not the vault file itself, so Fieldbench left it alone: a save would replace the link rather than update the file. Point Fieldbench at the real file (--vault ${target}).`,
+      );
+    }
+    return new FieldbenchError('vault.notAFile', `${path} is ${kind}, not a vault file, so Fieldbench left it alone. Point Fieldbench at the vault file itself (--vault PATH), or move the vault there.`);
+  },
   changedOnDisk(path: string): FieldbenchError {
     return new FieldbenchError(
       'vault.changedOnDisk',
-      `The vault file ${path} was changed by another program since it was unlocked, so your last change was not saved. Lock and unlock the vault to load the current file, then make the change again.`,
+      `The vault was changed by another Fieldbench (or another program) since it was unlocked, so this change was not saved and ${path} still holds the other change. Lock and unlock the vault (in the CLI: run the command again) to load the current file, then make the change again.`,
+    );
+  },
+  busy(path: string): FieldbenchError {
+    return new FieldbenchError(
+      'vault.busy',
+      `Another Fieldbench kept the vault ${path} locked for more than half a minute, so this change was not saved. Try again in a moment; if no other Fieldbench is running, remove the folder ${path}.lock.`,
     );
   },
   saveFailed(path: string, cause: unknown): FieldbenchError {

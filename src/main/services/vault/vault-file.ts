@@ -1,11 +1,11 @@
 import {
   CHECK_BYTES,
-  KDF_LIMITS,
   NONCE_BYTES,
   SALT_BYTES,
   TAG_BYTES,
   encryptBody,
   headerDigest,
+  kdfProblem,
   passwordCheck,
   type KdfParams,
   type VaultKeys,
@@ -129,17 +129,6 @@ export function encodeVaultFile(header: VaultHeader, keys: VaultKeys, plaintext:
   const aad = Buffer.concat([headerBytes, check, digest]);
   const { ciphertext, tag } = encryptBody(keys, header.nonce, aad, plaintext);
   return Buffer.concat([aad, ciphertext, tag]);
-}
-
-/** Checks KDF parameters against the limits; returns a reason when they are out of range. */
-export function kdfProblem(kdf: KdfParams): string | undefined {
-  for (const k of ['memoryKiB', 'iterations', 'parallelism'] as const) {
-    const v = kdf[k];
-    const { min, max } = KDF_LIMITS[k];
-    if (!Number.isSafeInteger(v) || v < min || v > max) return `${k} ${String(v)} is outside ${min}…${max}`;
-  }
-  if (kdf.memoryKiB < 8 * kdf.parallelism) return 'memoryKiB must be at least 8 × parallelism';
-  return undefined;
 }
 
 function decodeHeader(raw: Buffer): VaultHeader {

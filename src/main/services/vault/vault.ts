@@ -1,14 +1,16 @@
-import { timingSafeEqual } from 'node:crypto';
+import { createHash, timingSafeEqual } from 'node:crypto';
 import { constants } from 'node:fs';
-import { access, mkdir, open, readdir, stat, unlink } from 'node:fs/promises';
+import { access, mkdir, readdir, stat, unlink } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { FieldbenchError } from '@shared/errors';
 import { isAtomicWriteLeftover, writeFileAtomic } from './atomic-write';
 import { SerialQueue } from './serial-queue';
+import { withVaultLock } from './vault-lock';
+import { openVaultFile, vaultPathState } from './vault-path';
 import { systemClock, type VaultClock } from './vault-clock';
-import { DEFAULT_KDF, checkMatches, decryptBody, deriveKeys, newNonce, newSalt, wipeKeys, type KdfParams, type VaultKeys } from './vault-crypto';
+import { DEFAULT_KDF, checkMatches, decryptBody, deriveKeys, kdfProblem, newNonce, newSalt, wipeKeys, type KdfParams, type VaultKeys } from './vault-crypto';
 import { vaultErrors } from './vault-errors';
-import { VAULT_FORMAT_VERSION, VaultFormatError, encodeVaultFile, kdfProblem, parseVaultFile, type ParsedVaultFile, type VaultHeader } from './vault-file';
+import { VAULT_FORMAT_VERSION, VaultFormatError, encodeVaultFile, parseVaultFile, type ParsedVaultFile, type VaultHeader } from './vault-file';
 import { VAULT_DOCUMENT_VERSION, VaultSections, type VaultDocument } from './vault-sections';
 import type { VaultChangeEvent, VaultStore } from './vault-store';
 
@@ -42,11 +44,12 @@ export interface VaultInfo {
   locked: boolean;
 }
 
-interface DiskIdentity {
-  ino: number;
-  size: number;
-  mtimeMs: number;
-}
+/**
+ * SHA-256 of the file's bytes as last read or written. Content, not inode and mtime: an inode number is
+ * reused once the old file is gone and mtime is coarse on some file systems, so two saves in quick
+ * succession could otherwise look identical.
+ */
+type DiskIdentity = string;
 
 const SECTION_NAME = /^[A-Za-z][A-Za-z0-9._-]{0,63}$/;
 const LEFTOVER_AGE_MS = 10 * 60 * 1000;
@@ -89,7 +92,10 @@ export class Vault implements VaultStore {
   static async create(path: string, password: string, opts: VaultCreateOptions = {}): Promise<Vault> {
     const abs = resolve(path);
     const kdf = resolveKdf(opts);
-    if (await exists(abs)) throw vaultErrors.exists(abs);
+    const state = await vaultPathState(abs).catch((err: unknown) => {
+      throw err instanceof FieldbenchError ? err : vaultErrors.saveFailed(abs, err);
+    });
+    if (state === 'file') throw vaultErrors.exists(abs);
     await mkdir(dirname(abs), { recursive: true, mode: 0o700 });
     const clock = opts.clock ?? systemClock;
     const keys = await deriveKeys(password, newSalt(), kdf);
@@ -108,7 +114,7 @@ export class Vault implements VaultStore {
     const vault = new Vault(abs, header, opts);
     vault.keys = keys;
     vault.sections = sections;
-    vault.disk = await identityOf(abs).catch(() => undefined);
+    vault.disk = digestOf(bytes);
     vault.touch();
     return vault;
   }
@@ -285,14 +291,12 @@ export class Vault implements VaultStore {
     return this.queue.idle();
   }
 
+  /**
+   * Writes the body under the vault lock, after checking that the file is still the one this handle last
+   * read or wrote (compare, then rename, with no other Fieldbench in between). A second writer therefore
+   * gets 'vault.changedOnDisk' and the first writer's change stays; nothing is silently lost.
+   */
   private async persist(bodyJson: string, keys: VaultKeys): Promise<void> {
-    let current: DiskIdentity | undefined;
-    try {
-      current = await identityOf(this.path);
-    } catch (err) {
-      throw vaultErrors.saveFailed(this.path, err);
-    }
-    if (current && this.disk && !sameIdentity(current, this.disk)) throw vaultErrors.changedOnDisk(this.path);
     const header: VaultHeader = {
       ...this.header,
       kdf: keys.kdf,
@@ -307,14 +311,23 @@ export class Vault implements VaultStore {
     } finally {
       plaintext.fill(0);
     }
-    try {
-      await writeFileAtomic(this.path, bytes, { backupPath: `${this.path}.bak` });
-    } catch (err) {
-      throw vaultErrors.saveFailed(this.path, err);
-    }
+    await withVaultLock(this.path, async () => {
+      let current: DiskIdentity | undefined;
+      try {
+        current = await identityOf(this.path);
+      } catch (err) {
+        if (err instanceof FieldbenchError) throw err;
+        throw vaultErrors.saveFailed(this.path, err);
+      }
+      if (current !== undefined && this.disk !== undefined && current !== this.disk) throw vaultErrors.changedOnDisk(this.path);
+      try {
+        await writeFileAtomic(this.path, bytes, { backupPath: `${this.path}.bak` });
+      } catch (err) {
+        throw vaultErrors.saveFailed(this.path, err);
+      }
+    });
     this.header = header;
-    // The save is done; if the file cannot be stat'ed now, the next save simply skips the conflict check.
-    this.disk = await identityOf(this.path).catch(() => undefined);
+    this.disk = digestOf(bytes);
   }
 
   private requireKeys(): VaultKeys {
@@ -404,36 +417,35 @@ async function exists(path: string): Promise<boolean> {
   }
 }
 
+/** Never follows a link: a symlink or FIFO swapped in after unlock is refused, not written through. */
 async function identityOf(path: string): Promise<DiskIdentity | undefined> {
+  if ((await vaultPathState(path)) === 'absent') return undefined;
+  let opened;
   try {
-    const s = await stat(path);
-    return { ino: s.ino, size: s.size, mtimeMs: s.mtimeMs };
+    opened = await openVaultFile(path);
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    if (err instanceof FieldbenchError && err.code === 'vault.notFound') return undefined;
     throw err;
+  }
+  try {
+    return digestOf(await opened.fh.readFile());
+  } finally {
+    await opened.fh.close();
   }
 }
 
-function sameIdentity(a: DiskIdentity, b: DiskIdentity): boolean {
-  return a.ino === b.ino && a.size === b.size && a.mtimeMs === b.mtimeMs;
+function digestOf(bytes: Buffer): DiskIdentity {
+  return createHash('sha256').update(bytes).digest('hex');
 }
 
 /** Reads the file through one descriptor, so the identity recorded is that of the bytes read. */
 async function readAndParse(path: string): Promise<{ parsed: ParsedVaultFile; identity: DiskIdentity }> {
-  let fh;
-  try {
-    fh = await open(path, 'r');
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') throw vaultErrors.notFound(path, err);
-    throw vaultErrors.unreadable(path, err);
-  }
+  const { fh } = await openVaultFile(path);
   let bytes: Buffer;
   let identity: DiskIdentity;
   try {
-    const s = await fh.stat();
-    if (!s.isFile()) throw await corruptError(path, 'not a regular file');
-    identity = { ino: s.ino, size: s.size, mtimeMs: s.mtimeMs };
     bytes = await fh.readFile();
+    identity = digestOf(bytes);
   } catch (err) {
     if (err instanceof FieldbenchError) throw err;
     throw vaultErrors.unreadable(path, err);
