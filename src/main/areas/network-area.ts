@@ -1,10 +1,9 @@
 import type { Area, AreaDeps } from '../area';
 import type { Handler } from '../ipc/dispatcher';
 import { NetworkService } from '../services/network/network-service';
-import { StaticAddressWorkflow } from '../workflows/static-address-workflow';
+import { StaticAddressWorkflow, type CertificateRenewal } from '../workflows/static-address-workflow';
 import { ShellSource } from '../services/network/shell-source';
 import { openDirectSsh } from '../services/edge/ssh-connection';
-import type { CertificateAuthority } from '../services/network/cross-checks';
 import type { BrokerReader } from '../services/network/aio-cross-check-inputs';
 import { EdgeNodeProfiles } from '../services/network/edge-node-profiles';
 import type { EdgeService } from '../services/edge/edge-service';
@@ -20,8 +19,8 @@ export interface NetworkHandlers {
 }
 
 export interface NetworkAreaDeps extends AreaDeps {
-  /** The PKI service (SAN checks, re-issue). Optional until the PKI area provides it. */
-  pki?: CertificateAuthority | undefined;
+  /** The PKI service: SAN checks, and the renewal the static-address workflow re-issues with. */
+  pki: CertificateRenewal;
   /** The edge area's service: node profiles, their SSH access and activity log (`{kind: 'node'}` targets). */
   edge: EdgeService;
   /** The AIO area's service: a node's broker listeners and cluster certificates for network.crossCheck. */

@@ -1,13 +1,22 @@
 import type { ApplyResult, CrossCheckReport } from '@shared/contract/network-contract';
 import { FieldbenchError, toErrorInfo } from '@shared/errors';
 import type { ActivityInput } from '../services/edge/activity-log';
+import type { IssueResult } from '@shared/pki-types';
+import type { PkiOperationOptions } from '../services/pki';
 import type { ApplyProgress, ApplyRequest, NetworkService } from '../services/network/network-service';
-import { reissueWithAddress, type CertificateAuthority } from '../services/network/cross-checks';
+import { missing, sanText, type CertificateAuthority } from '../services/network/cross-checks';
+import { parseIpv4 } from '../services/network/ipv4';
+
+/** What the re-issue uses of the PKI service (PkiService satisfies it). */
+export interface CertificateRenewal extends CertificateAuthority {
+  /** Same subject (its exact bytes), profile and key type as the certificate; `sans` replaces its SANs. */
+  renew(id: string, req: { sans?: string[]; clampToIssuer?: boolean }, op?: PkiOperationOptions): Promise<IssueResult>;
+}
 
 export interface StaticAddressDeps {
   network: Pick<NetworkService, 'apply' | 'crossCheck'>;
   /** The vault's PKI; without it the checks see no vault certificates and nothing can be re-issued. */
-  pki?: CertificateAuthority | undefined;
+  pki?: CertificateRenewal | undefined;
   /** The node's activity log (the edge service): the one place this flow records what it did. */
   activity: { recordActivity(nodeId: string, entry: ActivityInput): Promise<unknown> };
 }
@@ -59,9 +68,32 @@ export class StaticAddressWorkflow {
     if (entry) await this.deps.activity.recordActivity(nodeId, entry).catch(() => undefined);
   }
 
-  /** A new server certificate with the address in its SANs (and the old addresses dropped). */
+  /**
+   * Renews a server certificate with the address in its SANs and the old addresses dropped: pki.renew keeps
+   * the subject and key type of the certificate itself, and the lifetime (clamped to the issuer's). The old
+   * certificate stays in the vault until the person removes it.
+   */
   async reissue(certificateId: string, addAddress: string, removeAddresses: readonly string[], signal?: AbortSignal) {
-    if (!this.deps.pki) throw new FieldbenchError('network.pkiUnavailable', 'The certificate store is not available, so Fieldbench cannot re-issue the certificate here.');
-    return reissueWithAddress(this.deps.pki, certificateId, addAddress, removeAddresses, signal);
+    const pki = this.deps.pki;
+    if (!pki) throw new FieldbenchError('network.pkiUnavailable', 'The certificate store is not available, so Fieldbench cannot re-issue the certificate here.');
+    if (parseIpv4(addAddress) === null) throw new FieldbenchError('network.badAddress', `"${addAddress}" is not an IPv4 address. Give the node's new address, for example 192.168.2.196.`);
+    const all = pki.summaries();
+    const c = all.find((x) => x.id === certificateId) ?? missing(certificateId);
+    if (c.isCa) throw new FieldbenchError('network.notServerCertificate', `"${c.commonName}" is a CA certificate. Choose the broker's server certificate.`);
+    const issuer = c.issuerId ? all.find((x) => x.id === c.issuerId) : undefined;
+    if (!issuer || !issuer.hasPrivateKey || c.issuerId === c.id) {
+      throw new FieldbenchError('network.issuerMissing', `The CA that issued "${c.commonName}" (with its key) is not in the vault, so Fieldbench cannot re-issue it. Import that CA with its key, or re-issue the certificate where it was made.`);
+    }
+    const keep = c.sans.filter((s) => !(s.type === 'ip' && removeAddresses.includes(s.value))).map((s) => s.value);
+    const sans = keep.includes(addAddress) ? keep : [...keep, addAddress];
+    const issued = await pki.renew(c.id, { sans, clampToIssuer: true }, signal ? { signal } : {});
+    return {
+      certificateId: issued.certificate.id,
+      replaces: c.id,
+      commonName: issued.certificate.commonName,
+      sans: issued.certificate.sans.map(sanText),
+      notAfter: issued.certificate.notAfter,
+      warnings: issued.warnings.map((w) => w.message),
+    };
   }
 }
