@@ -23,7 +23,7 @@ import { DEFAULT_VALIDITY, EXPIRING_WITHIN_DAYS, INTERMEDIATE_PATH_LENGTH, NOT_B
 import { buildName } from '../services/pki/certificate-issuer';
 import { opensslOneLine, type ParsedCertificate } from '../services/pki/parsed-certificate';
 import { extendedKeyUsageLabel, inspectCertificate, keyUsageLabels } from '../services/pki/certificate-inspector';
-import { parseImportFile } from '../services/pki/pki-importer';
+import { parseImportFileOffThread } from '../services/pki/import-runner';
 import { x509 } from '../services/pki/x509-runtime';
 
 export type { PkiService } from '../services/pki/pki-service';
@@ -95,10 +95,10 @@ export function createPkiArea(deps: AreaDeps) {
       return { results };
     }) satisfies Handler<'pki.import'>,
 
-    'pki.inspectFile': (({ name, dataBase64, passphrase }) => {
+    'pki.inspectFile': (async ({ name, dataBase64, passphrase }, ctx) => {
       const bytes = decodeBase64(dataBase64);
       if (!bytes) return { fileName: name, certificates: [], keysFound: 0, errors: [{ code: 'pki.import.bad-encoding', message: 'The file did not arrive intact (its transfer encoding is broken). Pick the file again.' }], notes: [] };
-      const parsed = parseImportFile(bytes, passphrase === undefined ? {} : { passphrase });
+      const parsed = await parseImportFileOffThread(bytes, passphrase === undefined ? {} : { passphrase }, { signal: ctx.signal, what: `Reading ${name}` });
       const known = vaultIndex(service);
       return {
         fileName: name,

@@ -2,7 +2,7 @@ import { createHash, createPrivateKey, randomBytes, type KeyObject } from 'node:
 import forge from 'node-forge';
 import { FieldbenchError } from '@shared/errors';
 import { ParsedCertificate } from './parsed-certificate';
-import { assertKdfWorkBounded } from './pbe-limits';
+import { assertEncryptedKeyBounded, assertKdfWorkBounded, assertMacIterationsBounded, assertPbeBounded } from './pbe-limits';
 
 const { asn1, pki } = forge;
 type Asn1 = forge.asn1.Asn1;
@@ -72,6 +72,8 @@ export function readPkcs12(der: Uint8Array, password: string): Pkcs12Contents {
       const content = eci[2];
       if (!content) throw badFile('This PKCS#12 file has an empty encrypted section. Export it again.');
       const encrypted = octetsOfImplicit(content);
+      // Every KDF is bounded where it runs: the pre-scan cannot see inside what it cannot parse.
+      assertPbeBounded(Buffer.from(asn1.toDer(eci[1]!).getBytes(), 'binary'), 'This PKCS#12 file');
       readSafeContents(decrypt(oidOf(alg[0]), alg[1], encrypted, password), password, out);
     } else {
       out.notes.push('A section protected with a public key was skipped.');
@@ -100,6 +102,7 @@ function readSafeContents(bytes: string, password: string, out: Pkcs12Contents):
       }
     } else if (bagId === OID.keyBag || bagId === OID.shroudedKeyBag) {
       const keyDer = Buffer.from(asn1.toDer(value).getBytes(), 'binary');
+      if (bagId === OID.shroudedKeyBag) assertEncryptedKeyBounded(keyDer, 'The private key inside this PKCS#12 file');
       try {
         out.keys.push(
           bagId === OID.keyBag
@@ -138,6 +141,7 @@ function verifyMac(macDataAsn1: Asn1, authSafe: string, password: string): void 
   const expected = octets(digestInfo[1]);
   const salt = octets(macData[1]);
   const iterations = macData[2] ? integer(macData[2]) : 1;
+  assertMacIterationsBounded(iterations, 'This PKCS#12 file');
   const mdName = { [OID.sha1]: 'sha1', [OID.sha256]: 'sha256', [OID.sha384]: 'sha384', [OID.sha512]: 'sha512' }[oidOf(alg[0])];
   if (!mdName) throw new FieldbenchError('pki.import.unsupported', 'This PKCS#12 file uses a MAC algorithm Fieldbench cannot check. Export it again with SHA-256.');
   const md = (forge.md as unknown as Record<string, { create(): forge.md.MessageDigest }>)[mdName]!.create();

@@ -31,6 +31,7 @@ import { ParsedCertificate } from './parsed-certificate';
 import { inspectCertificate, safeVerify } from './certificate-inspector';
 import { MIXED_FAMILY_MESSAGE, validateChain } from './chain-validator';
 import { parseImportFile } from './pki-importer';
+import { parseImportFileOffThread } from './import-runner';
 import { writePkcs12 } from './pkcs12-codec';
 import { buildCrl } from './crl-builder';
 import { PKI_SECTION, certificateIdFor, emptyPkiSection, type PkiSection, type StoredCertificate } from './pki-section';
@@ -238,7 +239,7 @@ export class PkiService {
 
   /** Imports one file; see importFiles. */
   async importFile(file: ImportInput): Promise<ImportFileResult> {
-    const parsed = parseImportFile(file.data, file.passphrase === undefined ? {} : { passphrase: file.passphrase });
+    const parsed = await parseImportFileOffThread(file.data, file.passphrase === undefined ? {} : { passphrase: file.passphrase });
     const result: ImportFileResult = {
       fileName: file.fileName,
       certificatesImported: 0,
