@@ -11,11 +11,13 @@ export default defineConfig({
       outDir: 'out/main',
       rollupOptions: {
         // The CLI and the loopback host share main's services, so they are built from the same graph.
+        // scripts/start.mjs loads electron-runtime after the build to decide between window and loopback host.
         input: {
           index: resolve(import.meta.dirname, 'src/main/index.ts'),
           cli: resolve(import.meta.dirname, 'src/cli/index.ts'),
           // Imports (PKCS#12 KDFs, big bundles) run in this worker thread, off the main event loop.
           'pki-import-worker': resolve(import.meta.dirname, 'src/main/services/pki/import-worker.ts'),
+          'electron-runtime': resolve(import.meta.dirname, 'src/main/services/app/electron-runtime.ts'),
         },
       },
     },

@@ -31,7 +31,7 @@ function check(name, outcome) {
 }
 
 // 1. Debian packages the real-tool suites use.
-const PACKAGES = ['chromium', 'mosquitto', 'mosquitto-clients', 'openssh-server', 'openssh-client', 'netplan.io', 'iproute2', 'sudo', 'openssl'];
+const PACKAGES = ['chromium', 'mosquitto', 'mosquitto-clients', 'openssh-server', 'openssh-client', 'netplan.io', 'iproute2', 'sudo', 'openssl', 'poppler-utils'];
 const installed = (p) => spawnSync('dpkg-query', ['-W', '-f=${Status}', p], { encoding: 'utf8' }).stdout?.includes('install ok installed');
 step('Debian packages');
 const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
@@ -55,13 +55,14 @@ if (hasApt) {
 rmSync(join(root, 'test-results'), { recursive: true, force: true });
 mkdirSync(join(root, 'test-results'), { recursive: true });
 
-// 2. Static checks: types per runtime, and lint (which carries the layer boundaries).
+// 2. Static checks: types per runtime, lint (per-file bans) and dependency-cruiser (the import graph's rules).
 step('Typecheck (shared, node, web)');
 check('typecheck src/shared (no DOM, no Node)', run(bin('tsc'), ['-p', 'tsconfig.shared.json']));
 check('typecheck node side', run(bin('tsc'), ['-p', 'tsconfig.node.json']));
 check('typecheck renderer', run(bin('tsc'), ['-p', 'tsconfig.web.json']));
 step('Lint');
 check('eslint (layer boundaries)', run(bin('eslint'), ['.', '--max-warnings', '0']));
+check('dependency-cruiser (no cycles, layer and area imports)', run(bin('depcruise'), ['src', '--config', '.dependency-cruiser.cjs', '--output-type', 'err']));
 
 // 3. Build: the e2e suite and the CLI run the built app.
 step('Build (electron-vite)');

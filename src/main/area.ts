@@ -1,7 +1,18 @@
+// Types only: the composition root and every area import this file, so it imports neither of them.
 import type { PartialHandlers, Logger } from './ipc/dispatcher';
 import type { EventHub } from './ipc/event-hub';
-import type { AppEnvironment } from './compose';
-import type { VaultSession } from './services/session/vault-session';
+import type { VaultSession, VaultSessionOptions } from './services/session/vault-session';
+
+export interface AppEnvironment {
+  dataDir: string;
+  runtime: 'electron' | 'loopback-host' | 'cli';
+  /** The folder holding node_modules; lets doctor find the Electron runtime. */
+  projectRoot?: string;
+  /** Default: the rotating, redacted log in <dataDir>/logs (see services/app/logger). */
+  log?: Logger;
+  /** Vault file and test-only KDF overrides; defaults to <dataDir>/vault.fbv. */
+  vault?: Omit<VaultSessionOptions, 'dataDir'>;
+}
 
 /** What every area gets from the composition root. */
 export interface AreaDeps {

@@ -1,30 +1,27 @@
-import { Dispatcher, silentLogger, type Handlers, type Logger } from './ipc/dispatcher';
+import { Dispatcher, type Handlers, type Logger } from './ipc/dispatcher';
 import { EventHub } from './ipc/event-hub';
 import { appHandlers } from './handlers/app-handlers';
 import { ensureDataDir } from './services/app/data-dir';
+import { createFileLogger } from './services/app/logger';
+import { APP_VERSION } from './version';
 import { vaultHandlers } from './handlers/vault-handlers';
-import { VaultSession, type VaultSessionOptions } from './services/session/vault-session';
+import { VaultSession } from './services/session/vault-session';
+import type { AppEnvironment } from './area';
 import { createPkiArea } from './areas/pki-area';
 import { createEdgeArea } from './areas/edge-area';
 import { createAioArea } from './areas/aio-area';
 import { createNetworkArea } from './areas/network-area';
 import { createMqttArea } from './areas/mqtt-area';
+import { createRunbooksArea } from './areas/runbooks-area';
 
-export interface AppEnvironment {
-  dataDir: string;
-  runtime: 'electron' | 'loopback-host' | 'cli';
-  /** The folder holding node_modules; lets doctor find the Electron runtime. */
-  projectRoot?: string;
-  log?: Logger;
-  /** Vault file and test-only KDF overrides; defaults to <dataDir>/vault.fbv. */
-  vault?: Omit<VaultSessionOptions, 'dataDir'>;
-}
+export type { AppEnvironment } from './area';
 
 export interface AppContext {
   readonly env: AppEnvironment;
   readonly hub: EventHub;
   readonly dispatcher: Dispatcher;
   readonly vault: VaultSession;
+  readonly log: Logger;
   dispose(): Promise<void>;
 }
 
@@ -36,6 +33,13 @@ export function composeApp(env: AppEnvironment): AppContext {
   ensureDataDir(env.dataDir);
   const hub = new EventHub();
   const disposers: Array<() => Promise<void> | void> = [];
+  const fileLog = env.log ? undefined : createFileLogger({ dataDir: env.dataDir, base: { runtime: env.runtime } });
+  const log: Logger = env.log ?? fileLog!;
+  log.info('start', { version: APP_VERSION, node: process.versions.node, electron: process.versions.electron, platform: process.platform });
+  disposers.push(() => {
+    log.info('stop');
+    fileLog?.close();
+  });
   // Handlers need the dispatcher (jobs.cancel) and the dispatcher needs the handlers: close the loop lazily.
   const ref: { dispatcher?: Dispatcher } = {};
   const getDispatcher = () => {
@@ -46,6 +50,7 @@ export function composeApp(env: AppEnvironment): AppContext {
   disposers.push(() => vault.dispose());
   disposers.push(
     vault.onChange((e) => {
+      log.info(`vault ${e.kind}`, { event: 'vault', kind: e.kind, ...(e.kind === 'locked' && e.reason ? { reason: e.reason } : {}) });
       if (e.kind === 'locked') hub.emit('vault.onState', e.reason ? { unlocked: false, reason: e.reason } : { unlocked: false });
       if (e.kind === 'locked' && e.reason === 'auto') hub.emit('app.onNotice', { level: 'info', message: 'The vault locked itself after being idle. Unlock it to continue.' });
       if (e.kind === 'unlocked') hub.emit('vault.onState', { unlocked: true });
@@ -53,13 +58,14 @@ export function composeApp(env: AppEnvironment): AppContext {
   );
 
   // Areas are built in dependency order; a later area receives the services of the earlier ones.
-  const deps = { env, hub, vault, log: env.log ?? silentLogger };
+  const deps = { env, hub, vault, log };
   const pki = createPkiArea(deps);
   const edge = createEdgeArea(deps);
   const aio = createAioArea(deps, { kube: edge.service, pki: pki.service, activity: edge.service });
   const network = createNetworkArea({ ...deps, pki: pki.service, edge: edge.service, aio: aio.service });
   const mqtt = createMqttArea(deps, { pki: pki.service, edge: edge.service, aio: aio.service });
-  for (const area of [pki, edge, aio, network, mqtt]) if (area.dispose) disposers.push(() => area.dispose?.());
+  const runbooks = createRunbooksArea(deps, getDispatcher);
+  for (const area of [pki, edge, aio, network, mqtt, runbooks]) if (area.dispose) disposers.push(() => area.dispose?.());
 
   const handlers: Handlers = {
     ...appHandlers(env, getDispatcher),
@@ -69,14 +75,16 @@ export function composeApp(env: AppEnvironment): AppContext {
     ...aio.handlers,
     ...network.handlers,
     ...mqtt.handlers,
+    ...runbooks.handlers,
   };
-  const dispatcher = new Dispatcher(handlers, hub, env.log ?? silentLogger);
+  const dispatcher = new Dispatcher(handlers, hub, log);
   ref.dispatcher = dispatcher;
   return {
     env,
     hub,
     dispatcher,
     vault,
+    log,
     async dispose() {
       for (const d of disposers.reverse()) await d();
     },

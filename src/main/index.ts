@@ -5,6 +5,7 @@ import { composeApp } from './compose';
 import { bindContractToIpc } from './ipc/electron-ipc';
 import { createMainWindow, hardenDefaultSession } from './windows/main-window';
 import { registerAppScheme, serveRendererOverAppScheme } from './windows/app-protocol';
+import { rendererSource } from './windows/renderer-source';
 
 // Electron's desktop entry. Everything it does beyond windows lives in services shared with the CLI and host.
 const here = dirname(fileURLToPath(import.meta.url));
@@ -16,11 +17,12 @@ void app.whenReady().then(() => {
   hardenDefaultSession();
   serveRendererOverAppScheme(join(here, '../renderer'));
   const context = composeApp({ dataDir: process.env.FIELDBENCH_DATA_DIR ?? app.getPath('userData'), runtime: 'electron', projectRoot: app.getAppPath() });
-  bindContractToIpc(context);
+  const source = rendererSource(app.isPackaged, process.env);
+  bindContractToIpc(context, source.devServerUrl);
   const preloadDir = join(here, '../preload');
-  createMainWindow(preloadDir);
+  createMainWindow(preloadDir, source);
   app.on('activate', () => {
-    if (BrowserWindow.getAllWindows().length === 0) createMainWindow(preloadDir);
+    if (BrowserWindow.getAllWindows().length === 0) createMainWindow(preloadDir, source);
   });
   app.on('second-instance', () => BrowserWindow.getAllWindows()[0]?.focus());
   app.on('before-quit', () => void context.dispose());

@@ -170,6 +170,8 @@ export interface BatchIssueResult {
 export interface PkiTreeNode {
   certificate: CertificateSummary;
   children: PkiTreeNode[];
+  /** Why the chain from this certificate to a vault root does not validate (absent when it does). */
+  chainProblem?: string;
 }
 
 export interface ExpiryEntry {

@@ -12,7 +12,7 @@ function electronBinary(): string | undefined {
 
 const bin = electronBinary();
 const reason = !bin
-  ? 'Electron smoke test skipped: no Electron binary is installed (ELECTRON_SKIP_BINARY_DOWNLOAD or no network). Run `npm install` with internet to get it.'
+  ? 'Electron smoke test skipped: the Electron runtime is not downloaded (Electron 42+ fetches it on first start). Run `npm start` or `npx install-electron` once with internet to get it.'
   : !process.env.DISPLAY && process.platform === 'linux'
     ? 'Electron smoke test skipped: no display (set DISPLAY or run under xvfb-run).'
     : undefined;

@@ -24,7 +24,7 @@ async function setTheme(page: Page, theme: 'Light theme' | 'Dark theme') {
 /** Opens a wizard from the toolbar, fills it and creates; returns once the new certificate is in the tree. */
 async function issue(
   page: Page,
-  opts: { button: string; title: string; cn?: string; issuer?: string; sans?: string; clients?: string; hours?: number; screenshot?: string; fromEmptyState?: boolean },
+  opts: { button: string; title: string; cn?: string; issuer?: string; sans?: string; clients?: string; hours?: number; clamp?: boolean; screenshot?: string; fromEmptyState?: boolean },
 ) {
   // An empty vault offers one first step (New root CA); afterwards the toolbar has all four wizards.
   if (opts.fromEmptyState) await page.getByRole('button', { name: 'New root CA' }).click();
@@ -38,6 +38,13 @@ async function issue(
   if (opts.hours) {
     await dialog.getByLabel('Unit').selectOption('hours');
     await dialog.getByRole('textbox', { name: 'Validity' }).fill(String(opts.hours));
+  }
+  if (opts.clamp) {
+    // The seed's habit, the same 72000 hours as the CA made a moment earlier, outlasts it: refused with a
+    // sentence until the technician ticks "shorten" (it used to be shortened without asking).
+    await expect(dialog.getByText(/would outlast .* by \d+ minutes?/)).toBeVisible();
+    await expect(dialog.getByRole('button', { name: /^Create / })).toBeDisabled();
+    await dialog.getByLabel("Shorten the validity to the CA's expiry if it would outlive it").check();
   }
   const preview = dialog.getByRole('region', { name: 'What will be issued' });
   await expect(preview.getByText('Ready')).toBeVisible();
@@ -88,7 +95,7 @@ test('create a vault, build the seed 001 chains, inspect, check hosts, lock and 
   await rootDialog.getByRole('button', { name: 'Cancel' }).click();
   await issue(page, { button: 'New root', title: 'New root CA', cn: 'AIO42 Root CA', hours: 72000, screenshot: 'wizard-root', fromEmptyState: true });
   await expect(treeItem(page, 'AIO42 Root CA')).toBeVisible();
-  await issue(page, { button: 'New intermediate', title: 'New intermediate CA', issuer: 'AIO42 Root CA · EC P-256', cn: 'AIO42 Intermediate CA 1', hours: 72000 });
+  await issue(page, { button: 'New intermediate', title: 'New intermediate CA', issuer: 'AIO42 Root CA · EC P-256', cn: 'AIO42 Intermediate CA 1', hours: 72000, clamp: true });
 
   await page.getByRole('toolbar', { name: 'Create and import' }).getByRole('button', { name: 'New server certificate' }).click();
   const server = page.getByRole('dialog', { name: 'New server certificate' });
@@ -103,6 +110,7 @@ test('create a vault, build the seed 001 chains, inspect, check hosts, lock and 
   await server.getByLabel('IP addresses and host names (SANs)').fill('192.168.2.196');
   await server.getByLabel('Unit').selectOption('hours');
   await server.getByRole('textbox', { name: 'Validity' }).fill('72000');
+  await server.getByLabel("Shorten the validity to the CA's expiry if it would outlive it").check();
   const preview = server.getByRole('region', { name: 'What will be issued' });
   await expect(preview.getByText('Ready')).toBeVisible();
   await expect(preview.getByText('CN = mqtts-endpoint')).toBeVisible();
@@ -116,8 +124,8 @@ test('create a vault, build the seed 001 chains, inspect, check hosts, lock and 
 
   // Clients42: its own root and intermediate, then client42a and client42b from one form.
   await issue(page, { button: 'New root', title: 'New root CA', cn: 'Clients42 Root CA', hours: 72000 });
-  await issue(page, { button: 'New intermediate', title: 'New intermediate CA', issuer: 'Clients42 Root CA · EC P-256', cn: 'Clients42 Intermediate CA 1', hours: 72000 });
-  await issue(page, { button: 'New client certificates', title: 'New client certificates', issuer: 'Clients42 Intermediate CA 1 · EC P-256', clients: 'client42a, client42b', hours: 72000, screenshot: 'wizard-clients' });
+  await issue(page, { button: 'New intermediate', title: 'New intermediate CA', issuer: 'Clients42 Root CA · EC P-256', cn: 'Clients42 Intermediate CA 1', hours: 72000, clamp: true });
+  await issue(page, { button: 'New client certificates', title: 'New client certificates', issuer: 'Clients42 Intermediate CA 1 · EC P-256', clients: 'client42a, client42b', hours: 72000, clamp: true, screenshot: 'wizard-clients' });
 
   const tree = page.getByRole('tree', { name: 'Certificate tree' });
   await expect(tree.getByRole('treeitem')).toHaveCount(7);

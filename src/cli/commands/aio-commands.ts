@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
 import { parse as parseYaml } from 'yaml';
@@ -15,6 +16,9 @@ const USAGE = `fieldbench aio <subcommand> --node NAME [options]
                                 clients reach the node (server certificates must list it)
   trust-bundle [--name CM] [--key K] [--secret]
                                 import the cluster's trust bundle into the vault as a trusted CA
+  render [--spec FILE | the apply flags] [--out FILE]
+                                no --node: the exact YAML apply would send, built from the vault with no
+                                cluster; --out writes it with the private keys (mode 0600), stdout hides them
   apply --spec FILE             apply a YAML/JSON spec (serverSecrets, clientCas, authentications,
                                 authorizations, listeners; see docs/aio.md)
   apply --server-cert REF [--client-ca REF] --listener-port 8883 --service-type LoadBalancer
@@ -54,6 +58,7 @@ const OPTIONS = {
   'dry-run': { type: 'boolean' },
   force: { type: 'boolean' },
   yes: { type: 'boolean' },
+  out: { type: 'string' },
 } as const;
 
 type Values = ReturnType<typeof parse>['values'];
@@ -173,10 +178,39 @@ function printResult(r: ApplyResultT): string {
   return lines.join('\n');
 }
 
+async function specOf(v: Values, cli: CliApp, namespace: string): Promise<ApplySpecInput> {
+  if (v.spec && (v['server-cert'] || v['client-ca'])) throw new UsageError('Give either --spec FILE or the flags, not both.');
+  if (!v.spec && !v['server-cert'] && !v['client-ca'] && !v['listener-port']) throw new UsageError('Say what to apply: --spec FILE, or --server-cert/--client-ca/--listener-port.');
+  const input = v.spec ? readSpecFile(v.spec) : await specFromFlags(v, cli);
+  return { namespace, ...input } as ApplySpecInput;
+}
+
+/** `aio render`: the objects apply would send, with no node and no API server. */
+async function render(v: Values, io: CliIO, cli: CliApp, namespace: string): Promise<number> {
+  if (v.node) throw new UsageError('aio render needs no node: it builds the YAML from the vault alone. Leave out --node, or use `aio apply --dry-run` to compare with the cluster.');
+  await cli.unlock();
+  const spec = await specOf(v, cli, namespace);
+  const r = await cli.call('aio.render', { spec, ...(v.out ? { outputPath: resolve(v.out) } : {}) });
+  const problems = r.issues.map((i) => `# ${i.severity.toUpperCase()}  ${i.sentence}`);
+  if (v.json) cli.print('', r);
+  else {
+    if (!r.written) io.stdout.write(r.yaml);
+    const note = r.written
+      ? [`Wrote ${r.resources.length} object${r.resources.length === 1 ? '' : 's'} to ${r.written}${r.containsKeys ? ' (it holds private keys: keep it safe and delete it once applied)' : ''}.`]
+      : r.containsKeys ? ['# Private keys are hidden here; --out FILE writes them.'] : [];
+    io.stderr.write([...note, ...problems, ...RESOURCE_SYNC_NOTE].join('\n') + '\n');
+  }
+  return r.issues.some((i) => i.severity === 'error') ? EXIT.failed : EXIT.ok;
+}
+
+/** Where a person applies: Kubernetes-made broker resources stay invisible to Azure unless resource sync is on. */
+const RESOURCE_SYNC_NOTE = ['Note: resources applied through Kubernetes do not show in the Azure portal unless resource sync is enabled on the instance.'];
+
 async function runSub(sub: string | undefined, v: Values, io: CliIO, cli: CliApp): Promise<number> {
   const out = (human: string, data: unknown): void => cli.print(human, data);
   const namespace = v.namespace ?? 'azure-iot-operations';
-  if (!['listeners', 'diagnose', 'trust-bundle', 'apply'].includes(sub ?? '')) throw new UsageError(sub ? `There is no "aio ${sub}".` : 'Say what to do: listeners, diagnose, trust-bundle or apply.');
+  if (!['listeners', 'diagnose', 'trust-bundle', 'apply', 'render'].includes(sub ?? '')) throw new UsageError(sub ? `There is no "aio ${sub}".` : 'Say what to do: listeners, diagnose, trust-bundle, apply or render.');
+  if (sub === 'render') return render(v, io, cli, namespace);
   if (!v.node) throw new UsageError('Say which node with --node NAME (see `fieldbench node list`).');
   await cli.unlock();
   const nodeId = (await cli.node(v.node)).id;
@@ -197,10 +231,7 @@ async function runSub(sub: string | undefined, v: Values, io: CliIO, cli: CliApp
       return EXIT.ok;
     }
     default: {
-      if (v.spec && (v['server-cert'] || v['client-ca'])) throw new UsageError('Give either --spec FILE or the flags, not both.');
-      if (!v.spec && !v['server-cert'] && !v['client-ca'] && !v['listener-port']) throw new UsageError('Say what to apply: --spec FILE, or --server-cert/--client-ca/--listener-port.');
-      const input = v.spec ? readSpecFile(v.spec) : await specFromFlags(v, cli);
-      const spec = { namespace, ...input } as ApplySpecInput;
+      const spec = await specOf(v, cli, namespace);
       const force = v.force ?? false;
       const plan = await cli.call('aio.plan', { nodeId, spec, force }, true);
       if (v['dry-run']) {
@@ -220,6 +251,7 @@ async function runSub(sub: string | undefined, v: Values, io: CliIO, cli: CliApp
       }
       const r = await cli.call('aio.apply', { nodeId, spec, force }, true);
       out(printResult(r), r);
+      if (!v.json && r.complete) io.stderr.write(`${RESOURCE_SYNC_NOTE.join('\n')}\n`);
       return r.complete ? EXIT.ok : EXIT.failed;
     }
   }

@@ -25,7 +25,8 @@ export const doctorCommand: CliCommand = {
       }
       const d = report.dataDir;
       out.push('Data folder:', `  ${d.exists ? (d.writable ? 'ok      ' : 'read-only') : 'new     '} ${d.path}${d.exists ? '' : ' (created on first use)'}`);
-      out.push('Desktop runtime:', report.electron.found ? `  ok       Electron (${report.electron.path})` : `  missing  Electron. ${report.electron.hint ?? ''}`);
+      const e = report.electron;
+      out.push('Desktop runtime:', `  ${e.found ? `ok       Electron (${e.path})` : 'missing  Electron runtime'}`, ...(e.hint ? [`           ${e.hint}`] : []));
       io.stdout.write(`${out.join('\n')}\n`);
     }
     return report.dataDir.writable ? EXIT.ok : EXIT.environment;

@@ -21,13 +21,16 @@ const USAGE = `fieldbench pki <subcommand> [options]
   create server NAME --issuer REF --san 192.168.2.196 --san mqtts-endpoint
   create client ID... --issuer REF      client certificates (CN = client id); or --prefix client42 --count 2
   import FILE...                        PEM/DER certificates and bundles, keys, PKCS#12
-  renew REF [--keep-key]                same subject and SANs; a new key unless --keep-key
+  renew REF [--san S]... [--keep-key]   same subject and key type; new SANs with --san (else the old ones);
+                                        a new key unless --keep-key
   expiry                                everything, soonest expiry first
   revoke REF [--reason R]               mark revoked (it goes into the CA's next CRL)
   crl CA-REF [--out FILE]               a CRL signed by the CA, as PEM
   remove REF                            delete a certificate (and its key when unused)
 Options for create/renew: --key ec-p256|ec-p384|rsa-2048|rsa-3072|rsa-4096|ed25519, --days N | --hours N,
-  --org O, --ou U, --country CC, --clamp (end at the CA's expiry instead of refusing).
+  --org O, --ou U, --country CC, --clamp (end at the CA's expiry instead of refusing),
+  --allow-mixed-keys (a key family other than the CA chain's; the AIO broker refuses such a chain).
+  Without --key, a certificate from a CA gets the CA's own key family.
 REF is a certificate id (or a unique start of one) or a common name.
 Common: --vault PATH, --data-dir DIR, --password-stdin, --json.
 The vault password comes from a prompt, ${PASSWORD_ENV} or --password-stdin; never from the command line.
@@ -50,6 +53,7 @@ const OPTIONS = {
   ou: { type: 'string' },
   country: { type: 'string' },
   clamp: { type: 'boolean' },
+  'allow-mixed-keys': { type: 'boolean' },
   prefix: { type: 'string' },
   count: { type: 'string' },
   'keep-key': { type: 'boolean' },
@@ -167,7 +171,7 @@ async function runSub(positionals: string[], values: Values, io: CliIO, cli: Cli
 
     case 'create': {
       const [kind, ...names] = rest;
-      const common = { ...keyOf(values), ...validityOf(values) };
+      const common = { ...keyOf(values), ...validityOf(values), ...(values['allow-mixed-keys'] ? { allowMixedKeyFamilies: true } : {}) };
       const subject = (commonName: string) => ({ commonName, ...subjectExtras(values) });
       const describe = (what: string, c: Summary) => `Created ${what} "${c.commonName}"\n${formatShort(c)}`;
       switch (kind) {
@@ -177,7 +181,7 @@ async function runSub(positionals: string[], values: Values, io: CliIO, cli: Cli
           noMore(extra);
           if (values.issuer) throw new UsageError('A root CA signs itself; leave out --issuer.');
           await cli.unlock();
-          const r = await cli.call('pki.createRoot', { subject: subject(name), ...common }, true);
+          const r = await cli.call('pki.createRoot', { subject: subject(name), ...keyOf(values), ...validityOf(values) }, true);
           warn(r.warnings);
           out(describe('root CA', r.certificate), r);
           return EXIT.ok;
@@ -259,9 +263,9 @@ async function runSub(positionals: string[], values: Values, io: CliIO, cli: Cli
       const ref = one('certificate to renew');
       await cli.unlock();
       const id = await cli.certificateId(ref);
-      const r = await cli.call('pki.renew', { id, ...keyOf(values), ...validityOf(values), ...(values['keep-key'] ? { keepKey: true } : {}), ...(values.clamp ? { clampToIssuer: true } : {}) }, true);
+      const r = await cli.call('pki.renew', { id, ...(values.san ? { sans: values.san } : {}), ...keyOf(values), ...validityOf(values), ...(values['keep-key'] ? { keepKey: true } : {}), ...(values.clamp ? { clampToIssuer: true } : {}), ...(values['allow-mixed-keys'] ? { allowMixedKeyFamilies: true } : {}) }, true);
       warn(r.warnings);
-      out(`Renewed "${r.certificate.commonName}"${values['keep-key'] ? ' (same key)' : ' with a new key'}\n${formatShort(r.certificate)}`, r);
+      out(`Renewed "${r.certificate.commonName}"${values['keep-key'] ? ' (same key)' : ' with a new key'}${values.san ? ` for ${r.certificate.sans.map((s) => s.value).join(', ')}` : ''}\n${formatShort(r.certificate)}`, r);
       return EXIT.ok;
     }
 
@@ -389,12 +393,20 @@ function formatTree(tree: PkiTreeNodeShape[]): string {
       const last = i === nodes.length - 1;
       const c = n.certificate;
       const branch = top ? '' : last ? '└─ ' : '├─ ';
-      rows.push([`${prefix}${branch}${c.commonName}`, c.role, c.status, c.keyAlgorithm + (c.hasPrivateKey ? '' : ' (no key)'), c.notAfter.slice(0, 10), c.id]);
+      rows.push([`${prefix}${branch}${c.commonName}`, c.role, n.chainProblem && (c.status === 'valid' || c.status === 'expiring') ? 'chain broken' : c.status, c.keyAlgorithm + (c.hasPrivateKey ? '' : ' (no key)'), c.notAfter.slice(0, 10), c.id]);
       walk(n.children, top ? '' : prefix + (last ? '   ' : '│  '), false);
     });
   };
   walk(tree, '', true);
-  return table(rows);
+  const broken: string[] = [];
+  const why = (nodes: PkiTreeNodeShape[]): void => {
+    for (const n of nodes) {
+      if (n.chainProblem) broken.push(`${n.certificate.commonName} (${n.certificate.id}): ${n.chainProblem}`);
+      why(n.children);
+    }
+  };
+  why(tree);
+  return [table(rows), ...(broken.length > 0 ? ['', 'Chains that do not validate:', ...broken.map((b) => `  ${b}`)] : [])].join('\n');
 }
 
 function formatShort(c: Summary): string {

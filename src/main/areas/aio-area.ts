@@ -10,6 +10,7 @@ export type AioHandlers = {
   'aio.plan': Handler<'aio.plan'>;
   'aio.apply': Handler<'aio.apply'>;
   'aio.readBack': Handler<'aio.readBack'>;
+  'aio.render': Handler<'aio.render'>;
   'aio.diagnose': Handler<'aio.diagnose'>;
   'aio.importTrustBundle': Handler<'aio.importTrustBundle'>;
 };
@@ -41,7 +42,7 @@ export function createAioArea(deps: AreaDeps, services: AioAreaServices = {}): A
   });
   const op = (ctx: { signal: AbortSignal; progress(message: string, fraction?: number): void }) => ({ signal: ctx.signal, progress: (m: string, f?: number) => ctx.progress(m, f) });
   const handlers: AioHandlers = {
-    'aio.discover': (req, ctx) => service.discover(req.nodeId, req.namespace, op(ctx)),
+    'aio.discover': (req, ctx) => service.discover(req.nodeId, req.namespace, op(ctx), req.trust),
     'aio.plan': (req, ctx) => service.plan(req.nodeId, req.spec, { force: req.force }, op(ctx)),
     'aio.apply': async (req, ctx) => {
       const result = await service.apply(req.nodeId, req.spec, { force: req.force, dryRun: req.dryRun }, op(ctx));
@@ -53,6 +54,7 @@ export function createAioArea(deps: AreaDeps, services: AioAreaServices = {}): A
       return result;
     },
     'aio.readBack': async (req, ctx) => ({ nodeId: req.nodeId, resources: await service.readBack(req.nodeId, req.resources, op(ctx)) }),
+    'aio.render': (req) => service.renderBrokerYaml(req.spec, req.outputPath),
     'aio.diagnose': (req, ctx) => service.diagnose(req, op(ctx)),
     'aio.importTrustBundle': (req, ctx) => service.importTrustBundle(req, op(ctx)),
   };

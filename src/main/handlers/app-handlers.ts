@@ -3,7 +3,7 @@ import { platform } from 'node:os';
 import type { Dispatcher, Handler } from '../ipc/dispatcher';
 import { throwIfCancelled } from '../ipc/dispatcher';
 import { runDoctor } from '../services/app/doctor';
-import type { AppEnvironment } from '../compose';
+import type { AppEnvironment } from '../area';
 import { APP_NAME, APP_VERSION } from '../version';
 
 export function appHandlers(env: AppEnvironment, dispatcher: () => Dispatcher) {

@@ -7,8 +7,7 @@ import { isTrustedSenderUrl } from '../windows/navigation-policy';
  * The only place ipcMain is used (lint enforces it). Every call passes the sender check and then the
  * dispatcher, which validates the request against the contract before any service sees it.
  */
-export function bindContractToIpc(context: AppContext): void {
-  const devServer = process.env.ELECTRON_RENDERER_URL;
+export function bindContractToIpc(context: AppContext, devServer: string | undefined): void {
   const trusted = (e: IpcMainEvent | IpcMainInvokeEvent) => {
     const frame = e.senderFrame;
     // Checklist 17: only our own top-level frame may talk to main.

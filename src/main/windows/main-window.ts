@@ -2,6 +2,7 @@ import { BrowserWindow, session, shell } from 'electron';
 import { join } from 'node:path';
 import { APP_ORIGIN, mainWindowOptions } from './window-options';
 import { isAllowedExternalUrl, isInAppNavigation } from './navigation-policy';
+import type { RendererSource } from './renderer-source';
 
 /** Applies the session-wide parts of the baseline once, before any window exists. */
 export function hardenDefaultSession(): void {
@@ -11,9 +12,9 @@ export function hardenDefaultSession(): void {
   session.defaultSession.setDevicePermissionHandler(() => false);
 }
 
-export function createMainWindow(preloadDir: string): BrowserWindow {
-  const win = new BrowserWindow(mainWindowOptions(join(preloadDir, 'index.cjs')));
-  const devServer = process.env.ELECTRON_RENDERER_URL;
+export function createMainWindow(preloadDir: string, source: RendererSource): BrowserWindow {
+  const win = new BrowserWindow(mainWindowOptions(join(preloadDir, 'index.cjs'), { devTools: source.devTools }));
+  const devServer = source.devServerUrl;
   // Checklist 13: disable or limit navigation.
   win.webContents.on('will-navigate', (event, url) => {
     if (!isInAppNavigation(url, devServer)) event.preventDefault();

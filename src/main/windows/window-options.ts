@@ -9,7 +9,7 @@ export const APP_ORIGIN = `${APP_SCHEME}://${APP_HOST}`;
  * Options of every Fieldbench window. Each webPreferences line names the Electron security checklist item
  * it satisfies; test/unit/security/electron-baseline.test.ts fails if any is changed.
  */
-export function mainWindowOptions(preloadPath: string): BrowserWindowConstructorOptions {
+export function mainWindowOptions(preloadPath: string, options: { devTools?: boolean } = {}): BrowserWindowConstructorOptions {
   return {
     width: 1366,
     height: 860,
@@ -41,7 +41,8 @@ export function mainWindowOptions(preloadPath: string): BrowserWindowConstructor
       // The only bridge: a bundled preload exposing the contract's names (checklist 20: do not expose Electron APIs).
       preload: preloadPath,
       spellcheck: false,
-      devTools: true,
+      // Packaged builds have no DevTools (renderer-source.ts decides); off unless asked for.
+      devTools: options.devTools ?? false,
     },
   };
 }

@@ -288,10 +288,44 @@ export const CertificateResourceSummary = z.object({
   reason: z.string().optional(),
   message: z.string().optional(),
   notAfter: z.string().optional(),
+  notBefore: z.string().optional(),
+  /** When cert-manager renews it (status.renewalTime). */
+  renewalTime: z.string().optional(),
+  /** cert-manager's Issuing condition while a (re)issuance is under way or failed. */
+  issuing: z.object({ status: z.enum(['True', 'False', 'Unknown']), reason: z.string().optional(), message: z.string().optional() }).optional(),
+  revision: z.number().optional(),
   dnsNames: z.array(z.string()),
   ipAddresses: z.array(z.string()),
   /** The listener this Certificate serves, from its owner or its aio-broker-frontend-server-<port> name. */
   listener: z.string().optional(),
+});
+
+/** A cert-manager CertificateRequest: where cert-manager says why a Certificate is not issued. */
+export const CertificateRequestSummary = z.object({
+  name: z.string(),
+  namespace: z.string(),
+  /** The Certificate it was made for (annotation cert-manager.io/certificate-name). */
+  certificate: z.string().optional(),
+  revision: z.number().optional(),
+  issuerRef: z.object({ name: z.string(), kind: z.string() }),
+  approved: z.boolean(),
+  /** Unknown while the issuer has not answered yet. */
+  ready: z.enum(['True', 'False', 'Unknown']),
+  reason: z.string().optional(),
+  message: z.string().optional(),
+  created: z.string().optional(),
+});
+
+/** The install's `--trust-settings` (az iot ops create), when it named its own bundle and issuer. */
+export const TrustSettingsRequest = z
+  .object({ configMapName: ResourceName, configMapKey: z.string().min(1).max(253), issuerName: ResourceName, issuerKind: IssuerKind })
+  .partial()
+  .strict();
+
+/** Where the install's trust bundle and issuer were found: asked (--trust-settings), read from the cluster, or derived from the namespace. */
+export const TrustSettings = z.object({
+  issuer: z.object({ name: z.string(), kind: IssuerKind, source: z.enum(['asked', 'default-listener', 'namespace']) }),
+  bundle: z.object({ name: z.string(), key: z.string(), source: z.enum(['asked', 'cluster', 'namespace']), exists: z.boolean() }),
 });
 
 export const IssuerSummary = z.object({
@@ -337,8 +371,10 @@ export const AioDiscovery = z.object({
   authentications: z.array(AuthenticationSummary),
   authorizations: z.array(AuthorizationSummary),
   certificates: z.array(CertificateResourceSummary),
+  certificateRequests: z.array(CertificateRequestSummary),
   issuers: z.array(IssuerSummary),
   trustBundles: z.array(TrustBundleSummary),
+  trustSettings: TrustSettings,
   /** Parts the cluster did not let us read, as sentences. */
   warnings: z.array(z.string()),
 });
@@ -368,6 +404,10 @@ export const DiagnoseRequest = z
     serverCertificateIds: z.array(CertificateId).max(50).default([]),
     /** Vault client certificates to check against trustedClientCaCert; default every client certificate in the vault. */
     clientCertificateIds: z.array(CertificateId).max(200).optional(),
+    /** The install's trust settings, when it was created with --trust-settings; otherwise they are discovered. */
+    trust: TrustSettingsRequest.optional(),
+    /** How long to wait for certificates cert-manager is still issuing before reporting them (0: do not wait). */
+    issuanceWaitMs: z.number().int().min(0).max(600_000).default(0),
   })
   .strict();
 
@@ -383,7 +423,23 @@ export const ImportTrustBundleResult = z.object({
 /** `force` plans the apply that takes over fields other managers own, so its diff and dry run can be shown first. */
 const PlanRequest = z.object({ nodeId: NodeId, spec: ApplySpec, force: z.boolean().default(false) }).strict();
 
+/** `outputPath`: where main writes the exact YAML, private keys included (mode 0600); the answer never has them. */
+export const RenderRequest = z.object({ spec: ApplySpec, outputPath: z.string().min(1).max(4096).optional() }).strict();
+
+export const RenderResult = z.object({
+  /** Every object, `---` separated, in apply order; Secret keys replaced by a placeholder with a fingerprint. */
+  yaml: z.string(),
+  resources: z.array(ResourceRef),
+  /** Offline checks only: references the spec does not satisfy itself are warnings to check on the cluster. */
+  issues: z.array(SpecIssue),
+  /** The file the exact YAML (with keys) was written to. */
+  written: z.string().optional(),
+  /** True when the objects hold private keys (a server Secret), so the written file must be kept safe. */
+  containsKeys: z.boolean(),
+});
+
 export type ApplySpecInput = z.input<typeof ApplySpec>;
+export type RenderResultT = z.output<typeof RenderResult>;
 export type ApplySpecParsed = z.output<typeof ApplySpec>;
 export type ListenerInputParsed = z.output<typeof ListenerInput>;
 export type AuthenticationInputParsed = z.output<typeof AuthenticationInput>;
@@ -401,6 +457,9 @@ export type ListenerSummaryT = z.output<typeof ListenerSummary>;
 export type TlsSummaryT = z.output<typeof TlsSummary>;
 export type ServiceSummaryT = z.output<typeof ServiceSummary>;
 export type CertificateResourceSummaryT = z.output<typeof CertificateResourceSummary>;
+export type CertificateRequestSummaryT = z.output<typeof CertificateRequestSummary>;
+export type TrustSettingsT = z.output<typeof TrustSettings>;
+export type TrustSettingsRequestT = z.output<typeof TrustSettingsRequest>;
 export type IssuerSummaryT = z.output<typeof IssuerSummary>;
 export type TrustBundleSummaryT = z.output<typeof TrustBundleSummary>;
 export type BundleCertificateT = z.output<typeof BundleCertificate>;
@@ -414,7 +473,7 @@ export type FixActionT = z.output<typeof FixAction>;
 export const aioCalls = {
   /** Listeners, Services, authentication and authorization policies, Certificates, Issuers and trust bundles on the node. */
   'aio.discover': defineCall({
-    request: z.object({ nodeId: NodeId, namespace: Namespace.default(AIO_DEFAULT_NAMESPACE) }).strict(),
+    request: z.object({ nodeId: NodeId, namespace: Namespace.default(AIO_DEFAULT_NAMESPACE), trust: TrustSettingsRequest.optional() }).strict(),
     response: AioDiscovery,
     summary: 'Show the MQTT broker listeners, policies, certificates and trust bundles on a node.',
     job: true,
@@ -442,6 +501,11 @@ export const aioCalls = {
     summary: 'Read broker resources back from the node.',
     job: true,
   }),
+  /**
+   * The exact objects aio.apply would send for a spec, built from the vault with no node and no API
+   * server (YAML for review or to apply later with kubectl). Only main writes the keys, to outputPath.
+   */
+  'aio.render': defineCall({ request: RenderRequest, response: RenderResult, summary: 'Write the broker resources of a spec as YAML, without a node.' }),
   /** Finds what is wrong with the broker setup, each with a sentence and a fix. */
   'aio.diagnose': defineCall({ request: DiagnoseRequest, response: DiagnoseResult, summary: 'Explain what is wrong with the broker setup and how to fix it.', job: true }),
   /** Imports the CA certificates of a trust bundle (default: the install's client trust bundle) into the vault as trusted CAs. */

@@ -6,6 +6,7 @@ import { edgeCalls, edgeEvents } from './edge-contract';
 import { aioCalls, aioEvents } from './aio-contract';
 import { networkCalls, networkEvents } from './network-contract';
 import { mqttCalls, mqttEvents } from './mqtt-contract';
+import { runbooksCalls, runbooksEvents } from './runbooks-contract';
 import type { CallSpec, EventSpec } from './define';
 import type { Result } from '../errors';
 
@@ -22,6 +23,7 @@ export const calls = {
   ...aioCalls,
   ...networkCalls,
   ...mqttCalls,
+  ...runbooksCalls,
 } as const satisfies Record<string, CallSpec>;
 
 export const events = {
@@ -32,6 +34,7 @@ export const events = {
   ...aioEvents,
   ...networkEvents,
   ...mqttEvents,
+  ...runbooksEvents,
 } as const satisfies Record<string, EventSpec>;
 
 export type Calls = typeof calls;
@@ -77,3 +80,14 @@ export const IPC_INVOKE_CHANNEL = 'fieldbench:invoke';
 export const IPC_SUBSCRIBE_CHANNEL = 'fieldbench:subscribe';
 export const IPC_EVENT_CHANNEL = 'fieldbench:event';
 export const WS_PROTOCOL = 'fieldbench.v1';
+/**
+ * Largest WebSocket message the loopback host accepts (its `ws` maxPayload). Every size limit in the
+ * contract is set so that a request at that limit, serialised as JSON, stays below this figure.
+ */
+export const WS_MAX_MESSAGE_BYTES = 64 * 1024 * 1024;
+/**
+ * How the loopback host hands its session token to a browser page and gets it back (the why is beside
+ * startLoopbackHost): posted to `path`, returned once in a meta element called `meta`, presented on the
+ * WebSocket handshake as the subprotocol `tokenProtocolPrefix` + token.
+ */
+export const LOOPBACK_SESSION = { path: '/session', meta: 'fieldbench-session', tokenProtocolPrefix: 'token.' } as const;

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { defineCall, defineEvent } from './define';
 import type * as T from '../pki-types';
+import { MAX_BATCH, MAX_VALIDITY_DAYS } from '../pki-rules';
 
 // The PKI area: roots, intermediates, server and client certificates in the vault, their inspection,
 // chain validation, import and public exports. Private keys never appear in any schema below: the
@@ -11,12 +12,12 @@ import type * as T from '../pki-types';
 export const PKI_MAX_IMPORT_BYTES = 8 * 1024 * 1024;
 /** Files per import call; the UI splits larger drops. */
 export const PKI_MAX_IMPORT_FILES = 50;
-/** Base64 of all files in one import: stays under the loopback host's 32 MiB message limit. */
+/** Base64 of all files in one import: stays under the loopback host's 64 MiB message limit (WS_MAX_MESSAGE_BYTES). */
 export const PKI_MAX_IMPORT_BASE64_TOTAL = 24 * 1024 * 1024;
 /** Client certificates per batch (matches the engine's limit). */
-export const PKI_MAX_BATCH = 200;
+export const PKI_MAX_BATCH = MAX_BATCH;
 /** Longest validity accepted, in days (matches the engine's limit). */
-export const PKI_MAX_VALIDITY_DAYS = 36_500;
+export const PKI_MAX_VALIDITY_DAYS = MAX_VALIDITY_DAYS;
 
 const CertificateId = z.string().min(1).max(200);
 const Passphrase = z.string().max(1024);
@@ -148,6 +149,7 @@ export const BatchIssueResult = z.object({ certificates: z.array(CertificateSumm
 export interface PkiTreeNodeShape {
   certificate: z.output<typeof CertificateSummary>;
   children: PkiTreeNodeShape[];
+  chainProblem?: string | undefined;
 }
 /** Root (or an orphan whose issuer is not in the vault) → intermediates → leaves. */
 export const PkiTreeNode: z.ZodType<PkiTreeNodeShape> = z.object({
@@ -155,6 +157,8 @@ export const PkiTreeNode: z.ZodType<PkiTreeNodeShape> = z.object({
   get children() {
     return z.array(PkiTreeNode);
   },
+  /** Why the chain to a vault root does not validate (expired CA, missing intermediate, …); absent when it does. */
+  chainProblem: z.string().optional(),
 });
 
 export const ExpiryEntry = z.object({
@@ -289,6 +293,8 @@ const SignedCommon = {
   issuerId: CertificateId,
   /** Shorten the validity to the CA's expiry instead of refusing. */
   clampToIssuer: z.boolean().optional(),
+  /** Issue a key family other than the CA chain's; without it a mixed EC/RSA chain is refused (the AIO broker rejects it). */
+  allowMixedKeyFamilies: z.boolean().optional(),
 };
 
 // Preview takes what a half-filled form holds: the engine's rules answer with sentences per field.
@@ -369,6 +375,7 @@ export const pkiCalls = {
         keyAlgorithm: KeyAlgorithm.optional(),
         validity: LooseValidity.optional(),
         clampToIssuer: z.boolean().optional(),
+        allowMixedKeyFamilies: z.boolean().optional(),
       })
       .strict(),
     response: PreviewResult,
@@ -393,9 +400,12 @@ export const pkiCalls = {
     response: z.object({ fileName: z.string(), certificates: z.array(InspectedCertificate), keysFound: z.number(), errors: z.array(ImportError), notes: z.array(z.string()) }),
     summary: 'Inspect a certificate file without importing it.',
   }),
-  /** Re-issues with the same subject, SANs and profile; a new key unless keepKey. */
+  /**
+   * Re-issues with the same subject (the certificate's exact name), profile and key type; the same SANs
+   * unless `sans` gives new ones (typed automatically, as for createServer); a new key unless keepKey.
+   */
   'pki.renew': defineCall({
-    request: z.object({ id: CertificateId, keepKey: z.boolean().optional(), keyAlgorithm: KeyAlgorithm.optional(), validity: Validity.optional(), clampToIssuer: z.boolean().optional() }).strict(),
+    request: z.object({ id: CertificateId, sans: z.array(z.string().min(1).max(253)).min(1, 'Give at least one SAN, or leave them out to keep the old ones.').max(100).optional(), keepKey: z.boolean().optional(), keyAlgorithm: KeyAlgorithm.optional(), validity: Validity.optional(), clampToIssuer: z.boolean().optional(), allowMixedKeyFamilies: z.boolean().optional() }).strict(),
     response: IssueResult,
     summary: 'Renew a certificate.',
     job: true,

@@ -103,7 +103,8 @@ describe('discovery and diagnosis against the emulator', () => {
     const missing = diag.diagnostics.find((x) => x.id === 'listener-issuer-missing:loadbalancer-listener:8883')!;
     expect(missing.severity).toBe('error');
     expect(missing.sentence).toBe(
-      'Listener loadbalancer-listener port 8883 asks Issuer aio-tls-issuer for its TLS certificate, but that Issuer does not exist in azure-iot-operations. Its Certificate aio-broker-frontend-server-8883 is Ready False (DoesNotExist), so no server certificate exists, and clients will see ECONNRESET during the handshake.',
+      // cert-manager's CertificateRequest is what says the issuer is missing (the Certificate's DoesNotExist only means "no Secret yet").
+      'Listener loadbalancer-listener port 8883 asks Issuer aio-tls-issuer for its TLS certificate, but that Issuer does not exist in azure-iot-operations. cert-manager\'s request aio-broker-frontend-server-8883-1 says: Referenced "Issuer" not found: issuer.cert-manager.io "aio-tls-issuer" not found. No server certificate can be issued, and clients will see ECONNRESET during the handshake.',
     );
     expect(missing.fix.label).toBe('Point port 8883 at ClusterIssuer azure-iot-operations-aio-certificate-issuer, which is ready');
     // The Certificate is explained by the listener diagnosis, not twice.

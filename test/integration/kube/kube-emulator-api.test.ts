@@ -4,6 +4,7 @@ import { X509Certificate } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { request } from 'node:https';
+import type { IncomingHttpHeaders } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
@@ -17,6 +18,7 @@ interface Reply {
   status: number;
   body: JsonObject;
   raw: string;
+  headers: IncomingHttpHeaders;
 }
 
 function call(emu: KubeEmulator, method: string, path: string, opts: { body?: unknown; contentType?: string; token?: string | null; cert?: { cert: string; key: string } } = {}): Promise<Reply> {
@@ -30,7 +32,7 @@ function call(emu: KubeEmulator, method: string, path: string, opts: { body?: un
       let raw = '';
       res.setEncoding('utf8');
       res.on('data', (c: string) => (raw += c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, raw, body: raw ? (JSON.parse(raw) as JsonObject) : {} }));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, raw, headers: res.headers, body: raw ? (JSON.parse(raw) as JsonObject) : {} }));
     });
     req.on('error', reject);
     req.end(data);
@@ -141,14 +143,72 @@ describe('kube emulator over HTTPS', () => {
     expect(svc.status.loadBalancer.ingress[0]?.ip).toBe('127.0.0.1');
   });
 
-  it('turns a Certificate Ready once its missing issuer is created', async () => {
-    const body = listener('late-issuer', { ports: [{ port: 8885, tls: { mode: 'Automatic', certManagerCertificateSpec: { issuerRef: { name: 'late', kind: 'Issuer' } } } }] });
-    await call(emu, 'PATCH', `${AIO}/namespaces/${NS}/brokerlisteners/late-issuer?fieldManager=fieldbench`, { body, contentType: APPLY });
-    const ready = (): JsonObject | undefined => ((emu.getObject('cert-manager.io/v1', 'Certificate', NS, 'aio-broker-frontend-server-8885')?.['status'] as JsonObject)['conditions'] as JsonObject[])[0];
-    expect(ready()).toMatchObject({ type: 'Ready', status: 'False', reason: 'DoesNotExist', message: 'Referenced "Issuer" not found: issuer.cert-manager.io "late" not found' });
+  it('writes cert-manager\'s conditions: the Certificate waits (DoesNotExist, Issuing), its request says the issuer is missing, then both turn Ready', async () => {
+    const body = listener('late-issuer', { ports: [{ port: 8885, tls: { mode: 'Automatic', certManagerCertificateSpec: { issuerRef: { name: 'late', kind: 'Issuer', group: 'cert-manager.io' } } } }] });
+    expect((await call(emu, 'PATCH', `${AIO}/namespaces/${NS}/brokerlisteners/late-issuer?fieldManager=fieldbench`, { body, contentType: APPLY })).status).toBe(201);
+    const conds = (kind: string, name: string): JsonObject[] => ((emu.getObject('cert-manager.io/v1', kind, NS, name)?.['status'] as JsonObject | undefined)?.['conditions'] as JsonObject[] | undefined) ?? [];
+    const cert = (): JsonObject[] => conds('Certificate', 'aio-broker-frontend-server-8885');
+    const waiting = { reason: 'DoesNotExist', message: 'Issuing certificate as Secret does not exist' };
+    expect(cert()).toEqual([expect.objectContaining({ type: 'Ready', status: 'False', ...waiting }), expect.objectContaining({ type: 'Issuing', status: 'True', ...waiting })]);
+    const request = conds('CertificateRequest', 'aio-broker-frontend-server-8885-1');
+    expect(request).toEqual([
+      expect.objectContaining({ type: 'Approved', status: 'True', reason: 'cert-manager.io' }),
+      expect.objectContaining({ type: 'Ready', status: 'False', reason: 'Pending', message: 'Referenced "Issuer" not found: issuer.cert-manager.io "late" not found' }),
+    ]);
     const issuer = { apiVersion: 'cert-manager.io/v1', kind: 'Issuer', metadata: { name: 'late', namespace: NS }, spec: { selfSigned: {} } };
     expect((await call(emu, 'POST', `/apis/cert-manager.io/v1/namespaces/${NS}/issuers`, { body: issuer })).status).toBe(201);
-    expect(ready()).toMatchObject({ status: 'True', reason: 'Ready' });
+    expect(cert()).toEqual([expect.objectContaining({ type: 'Ready', status: 'True', reason: 'Ready', message: 'Certificate is up to date and has not expired' })]);
+    expect(conds('CertificateRequest', 'aio-broker-frontend-server-8885-1')[1]).toMatchObject({ type: 'Ready', status: 'True', reason: 'Issued', message: 'Certificate fetched from issuer successfully' });
+  });
+
+  it('an issuer that exists but is not Ready leaves the request Pending with cert-manager\'s IssuerNotReady message', async () => {
+    await emu.putObject({ apiVersion: 'cert-manager.io/v1', kind: 'Issuer', metadata: { name: 'no-ca', namespace: NS }, spec: { ca: { secretName: 'missing-ca' } } });
+    const body = listener('unready-issuer', { ports: [{ port: 8886, tls: { mode: 'Automatic', certManagerCertificateSpec: { issuerRef: { name: 'no-ca', kind: 'Issuer', group: 'cert-manager.io' } } } }] });
+    expect((await call(emu, 'PATCH', `${AIO}/namespaces/${NS}/brokerlisteners/unready-issuer?fieldManager=fieldbench`, { body, contentType: APPLY })).status).toBe(201);
+    const issuer = emu.getObject('cert-manager.io/v1', 'Issuer', NS, 'no-ca') as { status: { conditions: JsonObject[] } };
+    expect(issuer.status.conditions[0]).toMatchObject({ type: 'Ready', status: 'False', reason: 'ErrGetKeyPair' });
+    const cr = emu.getObject('cert-manager.io/v1', 'CertificateRequest', NS, 'aio-broker-frontend-server-8886-1') as { status: { conditions: JsonObject[] } };
+    expect(cr.status.conditions[1]).toMatchObject({ type: 'Ready', status: 'False', reason: 'Pending', message: 'Referenced issuer does not have a Ready status condition' });
+  });
+
+  it('field validation: Strict refuses, Warn (the default) and Ignore prune unknown fields; apply always refuses them', async () => {
+    const body = listener('fv', { serviceType: 'ClusterIp', ports: [{ port: 8887, tls: { mode: 'Automatic', automatic: true, certManagerCertificateSpec: { issuerRef: { name: 'azure-iot-operations-aio-certificate-issuer', kind: 'ClusterIssuer', group: 'cert-manager.io' } } } }], extra: 1 });
+    const strict = await call(emu, 'POST', `${AIO}/namespaces/${NS}/brokerlisteners?fieldValidation=Strict`, { body });
+    expect(strict.status).toBe(400);
+    expect(strict.body).toMatchObject({ reason: 'BadRequest', message: 'BrokerListener in version "v1" cannot be handled as a BrokerListener: strict decoding error: unknown field "spec.extra", unknown field "spec.ports[0].tls.automatic"' });
+    const apply = await call(emu, 'PATCH', `${AIO}/namespaces/${NS}/brokerlisteners/fv?fieldManager=fieldbench&fieldValidation=Ignore`, { body, contentType: APPLY });
+    expect(apply.status).toBe(500);
+    expect(apply.body['reason']).toBeUndefined();
+    expect(apply.body['message']).toBe(`failed to create typed patch object (${NS}/fv; mqttbroker.iotoperations.azure.com/v1, Kind=BrokerListener): errors:\n  .spec.extra: field not declared in schema\n  .spec.ports[0].tls.automatic: field not declared in schema`);
+    const warned = await call(emu, 'POST', `${AIO}/namespaces/${NS}/brokerlisteners`, { body });
+    expect(warned.status).toBe(201);
+    expect(warned.headers['warning']).toBe('299 - "unknown field \\"spec.extra\\"", 299 - "unknown field \\"spec.ports[0].tls.automatic\\""');
+    const stored = emu.getObject('mqttbroker.iotoperations.azure.com/v1', 'BrokerListener', NS, 'fv') as { spec: { ports: Array<{ tls: JsonObject }> } };
+    expect(stored.spec).not.toHaveProperty('extra');
+    expect(stored.spec.ports[0]!.tls).toEqual({ mode: 'Automatic', certManagerCertificateSpec: { issuerRef: { name: 'azure-iot-operations-aio-certificate-issuer', kind: 'ClusterIssuer', group: 'cert-manager.io' } } });
+    const put = await call(emu, 'PUT', `${AIO}/namespaces/${NS}/brokerlisteners/fv?fieldValidation=Ignore`, { body: { ...body, metadata: { ...meta(body), resourceVersion: meta(stored as never)['resourceVersion'] } } });
+    expect(put.status).toBe(200);
+    expect(put.headers['warning']).toBeUndefined();
+    expect((await call(emu, 'POST', `${AIO}/namespaces/${NS}/brokerlisteners?fieldValidation=Loose`, { body })).status).toBe(400);
+  });
+
+  it('requires what the REST spec requires', async () => {
+    const body = listener('req', { ports: [{ port: 8888, tls: { mode: 'Automatic', certManagerCertificateSpec: { issuerRef: { name: 'x' }, privateKey: { algorithm: 'Ec256' }, san: { dns: ['a'] } } } }] });
+    const r = await call(emu, 'PATCH', `${AIO}/namespaces/${NS}/brokerlisteners/req?fieldManager=fieldbench`, { body, contentType: APPLY });
+    expect(r.status).toBe(422);
+    const fields = ((r.body['details'] as JsonObject)['causes'] as JsonObject[]).map((c) => c['field']);
+    expect(fields).toEqual([
+      'spec.ports[0].tls.certManagerCertificateSpec.issuerRef.group',
+      'spec.ports[0].tls.certManagerCertificateSpec.issuerRef.kind',
+      'spec.ports[0].tls.certManagerCertificateSpec.privateKey.rotationPolicy',
+      'spec.ports[0].tls.certManagerCertificateSpec.san.ip',
+    ]);
+    const authn = { apiVersion: 'mqttbroker.iotoperations.azure.com/v1', kind: 'BrokerAuthentication', metadata: { name: 'sat', namespace: NS }, spec: { authenticationMethods: [{ method: 'ServiceAccountToken', serviceAccountTokenSettings: {} }, { method: 'X509', x509Settings: { authorizationAttributes: { a: { subject: 'CN = x' } } } }] } };
+    const a = await call(emu, 'POST', `${AIO}/namespaces/${NS}/brokerauthentications`, { body: authn });
+    expect(((a.body['details'] as JsonObject)['causes'] as JsonObject[]).map((c) => c['field'])).toEqual(['spec.authenticationMethods[0].serviceAccountTokenSettings.audiences', 'spec.authenticationMethods[1].x509Settings.authorizationAttributes.a.attributes']);
+    const authz = { apiVersion: 'mqttbroker.iotoperations.azure.com/v1', kind: 'BrokerAuthorization', metadata: { name: 'authz', namespace: NS }, spec: { authorizationPolicies: { rules: [{}] } } };
+    const z = await call(emu, 'POST', `${AIO}/namespaces/${NS}/brokerauthorizations`, { body: authz });
+    expect(((z.body['details'] as JsonObject)['causes'] as JsonObject[]).map((c) => c['field'])).toEqual(['spec.authorizationPolicies.rules[0].brokerResources', 'spec.authorizationPolicies.rules[0].principals']);
   });
 
   it('injects failures, conflicts and dropped connections', async () => {

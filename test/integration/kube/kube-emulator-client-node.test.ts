@@ -80,20 +80,29 @@ describe.skipIf(!k8s)('kube emulator with @kubernetes/client-node', () => {
     expect(stored.spec.serviceType).toBe('NodePort');
   });
 
-  it('rejects a nodePort outside 30000-32767 and a lower-case enum with 422 causes', async () => {
+  it('accepts a nodePort of 80 and a lower-case enum as a v1 cluster does, and refuses a port outside 0-65535 and an unknown enum with 422 causes', async () => {
     const custom = kc.makeApiClient(CustomObjectsApi);
+    const ok = (await custom.createNamespacedCustomObject({
+      ...AIO,
+      namespace: NS,
+      plural: 'brokerlisteners',
+      body: { apiVersion: `${AIO.group}/${AIO.version}`, kind: 'BrokerListener', metadata: { name: 'cn-lenient' }, spec: { brokerRef: 'default', serviceType: 'loadBalancer', ports: [{ port: 1887, nodePort: 80 }] } },
+    })) as { spec: { serviceType: string; ports: Array<{ nodePort: number }> } };
+    expect(ok.spec.serviceType).toBe('loadBalancer');
+    expect(ok.spec.ports[0]?.nodePort).toBe(80);
     const err = await custom
       .createNamespacedCustomObject({
         ...AIO,
         namespace: NS,
         plural: 'brokerlisteners',
-        body: { apiVersion: `${AIO.group}/${AIO.version}`, kind: 'BrokerListener', metadata: { name: 'cn-bad' }, spec: { brokerRef: 'default', serviceType: 'loadBalancer', ports: [{ port: 1884, nodePort: 80 }] } },
+        body: { apiVersion: `${AIO.group}/${AIO.version}`, kind: 'BrokerListener', metadata: { name: 'cn-bad' }, spec: { brokerRef: 'default', serviceType: 'Ingress', ports: [{ port: 1884, nodePort: 70000 }] } },
       })
       .catch((e: unknown) => e);
     const s = statusOf(err);
     expect(s.code).toBe(422);
     expect(s.body.details?.causes?.map((c) => c.field)).toEqual(['spec.serviceType', 'spec.ports[0].nodePort']);
-    expect(s.body.message).toContain('spec.serviceType: Unsupported value: "loadBalancer": supported values: "ClusterIp", "LoadBalancer", "NodePort"');
+    expect(s.body.message).toContain('spec.serviceType: Unsupported value: "Ingress": supported values: "ClusterIp", "LoadBalancer", "NodePort"');
+    expect(s.body.message).toContain('spec.ports[0].nodePort in body should be less than or equal to 65535');
   });
 
   it('gives 403 to the read-only user on writes and 401 to a bad token', async () => {

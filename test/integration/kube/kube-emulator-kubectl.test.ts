@@ -137,9 +137,14 @@ describe.skipIf(!haveKubectl)('kube emulator with the real kubectl', () => {
     expect((await run('apply', '--server-side', '-f', f)).code).toBe(0);
     const get = await run('get', 'certificate', 'aio-broker-frontend-server-9883', '-n', NS);
     expect(get.stdout).toMatch(/aio-broker-frontend-server-9883\s+False\s+aio-broker-frontend-server-9883/);
+    // cert-manager: the Certificate only says its Secret does not exist yet; why is on the CertificateRequest.
     const d = await run('describe', 'certificate', 'aio-broker-frontend-server-9883', '-n', NS);
-    expect(d.stdout).toContain('Referenced "ClusterIssuer" not found: clusterissuer.cert-manager.io "nope" not found');
+    expect(d.stdout).toContain('Issuing certificate as Secret does not exist');
     expect(d.stdout).toMatch(/Reason:\s+DoesNotExist/);
+    expect(d.stdout).not.toContain('not found');
+    const cr = await run('describe', 'certificaterequest', 'aio-broker-frontend-server-9883-1', '-n', NS);
+    expect(cr.stdout).toContain('Referenced "ClusterIssuer" not found: clusterissuer.cert-manager.io "nope" not found');
+    expect(cr.stdout).toMatch(/Reason:\s+Pending/);
   });
 
   it('deletes, then reports NotFound as kubectl prints it', async () => {
@@ -187,13 +192,43 @@ describe.skipIf(!haveKubectl)('kube emulator with the real kubectl', () => {
     const stale = await run('replace', '-f', cmFile);
     expect(stale.stderr).toBe(`Error from server (Conflict): error when replacing "${cmFile}": Operation cannot be fulfilled on configmaps "clients42-ca": the object has been modified; please apply your changes to the latest version and try again\n`);
 
-    const bad = await file('bad.yaml', listenerYaml('bad', '  serviceType: NodePort\n  ports:\n  - port: 1883\n    nodePort: 80\n'));
+    const bad = await file('bad.yaml', listenerYaml('bad', '  serviceType: NodePort\n  ports:\n  - port: 1883\n    nodePort: 70000\n'));
     const invalid = await run('apply', '--server-side', '-f', bad);
-    expect(invalid.stderr).toBe('The BrokerListener "bad" is invalid: spec.ports[0].nodePort: Invalid value: 80: spec.ports[0].nodePort in body should be greater than or equal to 30000\n');
-    const casing = await file('casing.yaml', listenerYaml('casing', '  serviceType: loadBalancer\n  ports:\n  - port: 1884\n'));
-    expect((await run('apply', '--server-side', '-f', casing)).stderr).toContain('spec.serviceType: Unsupported value: "loadBalancer": supported values: "ClusterIp", "LoadBalancer", "NodePort"');
+    expect(invalid.stderr).toBe('The BrokerListener "bad" is invalid: spec.ports[0].nodePort: Invalid value: 70000: spec.ports[0].nodePort in body should be less than or equal to 65535\n');
+    const unknownEnum = await file('enum.yaml', listenerYaml('enum', '  serviceType: Ingress\n  ports:\n  - port: 1884\n'));
+    expect((await run('apply', '--server-side', '-f', unknownEnum)).stderr).toContain('spec.serviceType: Unsupported value: "Ingress": supported values: "ClusterIp", "LoadBalancer", "NodePort"');
     const noKey = await run('create', 'secret', 'generic', 'half-tls', '--type', 'kubernetes.io/tls', '--from-literal=tls.crt=x', '-n', NS);
     expect(noKey.stderr).toBe('error: failed to create secret Secret "half-tls" is invalid: data[tls.key]: Required value\n');
+  });
+
+  it('accepts what a real v1 cluster accepts: enums in other case and a nodePort of 80 on the CR', async () => {
+    const f = await file('lenient.yaml', listenerYaml('lenient', '  serviceType: loadBalancer\n  ports:\n  - port: 1885\n    nodePort: 80\n    tls:\n      mode: automatic\n      certManagerCertificateSpec:\n        issuerRef: {name: azure-iot-operations-aio-certificate-issuer, kind: ClusterIssuer, group: cert-manager.io}\n'));
+    const r = await run('apply', '--server-side', '-f', f);
+    expect(r.stderr).toBe('');
+    expect(r.stdout).toBe('brokerlistener.mqttbroker.iotoperations.azure.com/lenient serverside-applied\n');
+    const stored = emu.getObject('mqttbroker.iotoperations.azure.com/v1', 'BrokerListener', NS, 'lenient') as { spec: { serviceType: string } };
+    expect(stored.spec.serviceType).toBe('loadBalancer');
+    // The operator reads `automatic` as Automatic and asks cert-manager for the certificate.
+    expect(emu.getObject('cert-manager.io/v1', 'Certificate', NS, 'aio-broker-frontend-server-1885')).toBeDefined();
+    expect((await run('delete', 'brokerlistener', 'lenient', '-n', NS)).code).toBe(0);
+  });
+
+  it('refuses unknown fields as a structural CRD does: server-side apply always, create only with --validate=strict', async () => {
+    const withUnknown = listenerYaml('unknown-field', '  serviceType: ClusterIp\n  ports:\n  - port: 1886\n    additionalValidation: true\n');
+    const f = await file('unknown.yaml', withUnknown);
+    const ssa = await run('apply', '--server-side', '--validate=strict', '-f', f);
+    expect(ssa.code).toBe(1);
+    expect(ssa.stderr).toBe(`Error from server: failed to create typed patch object (${NS}/unknown-field; mqttbroker.iotoperations.azure.com/v1, Kind=BrokerListener): .spec.ports[0].additionalValidation: field not declared in schema\n`);
+    const strict = await run('create', '--validate=strict', '-f', f);
+    expect(strict.stderr).toBe(`Error from server (BadRequest): error when creating "${f}": BrokerListener in version "v1" cannot be handled as a BrokerListener: strict decoding error: unknown field "spec.ports[0].additionalValidation"\n`);
+    expect(emu.getObject('mqttbroker.iotoperations.azure.com/v1', 'BrokerListener', NS, 'unknown-field')).toBeUndefined();
+    // kubectl's --validate=warn (and no flag at all, the server's default) stores the object pruned and prints the warning.
+    const warn = await run('create', '--validate=warn', '-f', f);
+    expect(warn.code).toBe(0);
+    expect(warn.stderr).toBe('Warning: unknown field "spec.ports[0].additionalValidation"\n');
+    const stored = emu.getObject('mqttbroker.iotoperations.azure.com/v1', 'BrokerListener', NS, 'unknown-field') as { spec: { ports: Array<Record<string, unknown>> } };
+    expect(stored.spec.ports[0]).not.toHaveProperty('additionalValidation');
+    expect((await run('delete', 'brokerlistener', 'unknown-field', '-n', NS)).code).toBe(0);
   });
 
   it('applies with --dry-run=server without storing', async () => {

@@ -57,17 +57,18 @@ describe('fieldbench pki: seed 001 from the command line', () => {
     expect(created.code, created.stderr).toBe(0);
     // The seed's commands, in Fieldbench's words.
     await ok(['create', 'root', 'AIO42 Root CA', '--hours', '72000']);
-    await ok(['create', 'intermediate', 'AIO42 Intermediate CA 1', '--issuer', 'AIO42 Root CA', '--hours', '72000']);
+    // The seed's 72000h under a 72000h root made a moment earlier would outlast it: the technician says --clamp.
+    await ok(['create', 'intermediate', 'AIO42 Intermediate CA 1', '--issuer', 'AIO42 Root CA', '--hours', '72000', '--clamp']);
     await ok(['create', 'root', 'Clients42 Root CA', '--days', '3000']);
     await ok(['create', 'intermediate', 'Clients42 Intermediate CA 1', '--issuer', 'Clients42 Root CA', '--days', '3000']);
   });
   afterAll(() => tmp.cleanup());
 
   it('creates the server certificate with its IP and DNS SANs, and client42a/b in one go (--json parses)', async () => {
-    const server = await ok(['create', 'server', 'mqtts-endpoint', '--issuer', 'AIO42 Intermediate CA 1', '--san', '192.168.2.196', '--san', 'mqtts-endpoint', '--hours', '72000', '--json']);
+    const server = await ok(['create', 'server', 'mqtts-endpoint', '--issuer', 'AIO42 Intermediate CA 1', '--san', '192.168.2.196', '--san', 'mqtts-endpoint', '--hours', '72000', '--clamp', '--json']);
     const s = JSON.parse(server.stdout) as { certificate: { sans: unknown; role: string }; warnings: { code: string }[] };
     expect(s.certificate).toMatchObject({ role: 'server', sans: [{ type: 'ip', value: '192.168.2.196' }, { type: 'dns', value: 'mqtts-endpoint' }] });
-    expect(s.warnings.map((w) => w.code)).toEqual(['validity-clamped']); // 72000h under a 72000h CA made seconds earlier
+    expect(s.warnings.map((w) => w.code)).toEqual(['validity-clamped']); // 72000h under a 72000h CA made seconds earlier, --clamp given
 
     const clients = await ok(['create', 'client', 'client42a', 'client42b', '--issuer', 'Clients42 Intermediate CA 1', '--days', '825', '--json']);
     const c = JSON.parse(clients.stdout) as { certificates: { commonName: string; role: string; subject: string }[] };

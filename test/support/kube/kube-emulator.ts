@@ -27,8 +27,8 @@ import { decodeProtobuf, isProtobuf } from './kube-protobuf.js';
 import { openApiV3GroupVersion, openApiV3Index } from './kube-openapi.js';
 import { createRootCa, issueLeaf, type IssuedCertificate } from './kube-pki.js';
 import { AIO_ROOT_CA_NAME, defaultAioPreload, type PreloadContext } from './kube-preload.js';
-import { reconcileAll, type ReconcileStore } from './kube-reconcile.js';
-import { AGE_COLUMN, apiResourceList, findKind, findResource, groups, groupVersion, RESOURCES, type ResourceDef } from './kube-resources.js';
+import { reconcileAll, type CertManagerOptions, type ReconcileStore } from './kube-reconcile.js';
+import { AGE_COLUMN, AIO_GROUP, apiResourceList, findKind, findResource, groups, groupVersion, RESOURCES, type ResourceDef } from './kube-resources.js';
 import { parseFieldSelector, parseLabelSelector } from './kube-selectors.js';
 import {
   alreadyExists,
@@ -47,6 +47,8 @@ import {
 } from './kube-status.js';
 import { API_AUDIENCE, TokenSigner } from './kube-tokens.js';
 import { validateObject } from './kube-validation.js';
+import { AIO_SCHEMAS } from './aio-crd-schema.js';
+import { pruneAndValidate, unknownFields } from './kube-structural.js';
 
 export type { JsonObject } from './kube-managed-fields.js';
 export { defaultAioPreload, type PreloadContext } from './kube-preload.js';
@@ -202,6 +204,8 @@ interface Ctx {
   body: Buffer;
   user: UserInfo;
   dropAfter: boolean;
+  /** Field validation warnings, sent as `Warning: 299 - "..."` headers with the answer. */
+  warnings: string[];
 }
 
 const iso = (d = new Date()): string => d.toISOString().replace(/\.\d{3}Z$/, 'Z');
@@ -373,7 +377,18 @@ class Emulator implements KubeEmulator {
     return this.listRaw(this.defOrThrow(apiVersion, kind), namespace).map((o) => structuredClone(o));
   }
 
+  /**
+   * Stores an object as a controller or another client would have written it. Broker CRs must satisfy the
+   * schema from the REST spec with no unknown field, so no test builds on an object a real cluster would
+   * have pruned or refused.
+   */
   async putObject(obj: JsonObject, manager = 'test'): Promise<JsonObject> {
+    const schema = AIO_SCHEMAS[str(obj['kind'])];
+    if (schema && str(obj['apiVersion']).startsWith(`${AIO_GROUP}/`)) {
+      const r = pruneAndValidate(schema, structuredClone(obj));
+      const problems = [...r.unknown.map((u) => `unknown field "${u}"`), ...r.errors.map((e) => `${e.field}: ${e.type}${e.detail ? ` ${e.detail}` : ''}`)];
+      if (problems.length > 0) throw new Error(`putObject: ${str(obj['kind'])} ${str(meta(obj)['name'])} does not fit the CRD schema: ${problems.join('; ')}`);
+    }
     return this.locked(async () => {
       const out = this.systemPut(structuredClone(obj), manager, true);
       await this.reconcile();
@@ -562,7 +577,16 @@ class Emulator implements KubeEmulator {
 
   private async reconcile(): Promise<void> {
     if (this.opts.reconcile === false) return;
-    await reconcileAll(this.reconcileStore());
+    await reconcileAll(this.reconcileStore(), this.certManager);
+  }
+
+  /** cert-manager's behaviour; `holdIssuance` keeps ready issuers from signing until `releaseIssuance()`. */
+  readonly certManager: CertManagerOptions = {};
+
+  /** Lets held requests be signed now, as a slow issuer finally answering. */
+  async releaseIssuance(): Promise<void> {
+    this.certManager.holdIssuance = false;
+    await this.locked(() => this.reconcile());
   }
 
   private async locked<T>(fn: () => Promise<T>): Promise<T> {
@@ -588,7 +612,7 @@ class Emulator implements KubeEmulator {
       else req.socket.destroy();
       return;
     }
-    const ctx: Ctx = { req, res, method: req.method ?? 'GET', path: url.pathname.replace(/\/+$/, '') || '/', query: url.searchParams, body: Buffer.concat(chunks), user: { name: '', groups: [] }, dropAfter: false };
+    const ctx: Ctx = { req, res, method: req.method ?? 'GET', path: url.pathname.replace(/\/+$/, '') || '/', query: url.searchParams, body: Buffer.concat(chunks), user: { name: '', groups: [] }, dropAfter: false, warnings: [] };
     const record: RecordedRequest = { method: ctx.method, path: ctx.path, query: Object.fromEntries(url.searchParams), user: '', contentType: str(req.headers['content-type']), status: 0 };
     this.requests.push(record);
     res.on('finish', () => {
@@ -771,7 +795,61 @@ class Emulator implements KubeEmulator {
     };
     const result = write ? await this.locked(exec) : await exec();
     if (ctx.dropAfter) return void ctx.req.socket.destroy();
-    if (result) this.send(ctx.res, result.code, result.body, result.type);
+    if (result) {
+      // RFC 7234 warn-code 299 with agent "-", as apiserver's warning recorder writes it; kubectl prints the text.
+      if (ctx.warnings.length > 0) ctx.res.setHeader('Warning', ctx.warnings.map((w) => `299 - ${JSON.stringify(w)}`));
+      this.send(ctx.res, result.code, result.body, result.type);
+    }
+  }
+
+  /**
+   * `fieldValidation` as kube-apiserver honours it (KEP-2885; handlers/create.go, update.go, patch.go): Strict
+   * refuses unknown fields with 400 BadRequest, Warn (the server's default) prunes them and warns, Ignore
+   * prunes them silently. Only the broker CRs have a schema here; they are pruned in place.
+   */
+  private checkFields(ctx: Ctx, def: ResourceDef, obj: JsonObject): void {
+    const schema = AIO_SCHEMAS[def.kind];
+    if (def.group !== AIO_GROUP || !schema) return;
+    const directive = this.fieldValidation(ctx);
+    const unknown = pruneAndValidate(schema, obj).unknown.map((p) => `unknown field ${JSON.stringify(p)}`);
+    if (unknown.length === 0 || directive === 'Ignore') return;
+    if (directive === 'Strict') {
+      // transformDecodeError (handlers/rest.go) around runtime.StrictDecodingError.
+      throw badRequest(`${def.kind} in version ${JSON.stringify(def.version)} cannot be handled as a ${def.kind}: strict decoding error: ${unknown.join(', ')}`);
+    }
+    ctx.warnings.push(...unknown);
+  }
+
+  private fieldValidation(ctx: Ctx): 'Strict' | 'Warn' | 'Ignore' {
+    const v = ctx.query.get('fieldValidation') ?? '';
+    if (v === '') return 'Warn';
+    if (v === 'Strict' || v === 'Warn' || v === 'Ignore') return v;
+    throw badRequest(`fieldValidation: Unsupported value: ${JSON.stringify(v)}: supported values: "Ignore", "Strict", "Warn"`);
+  }
+
+  /**
+   * An apply configuration is converted to a typed object against the schema before anything else, and an
+   * undeclared field fails that conversion whatever fieldValidation says (field_validation_test.go: "even prior
+   * to server-side validation, unknown fields were treated as errors in apply-patch"). The error is not a
+   * Status error, so apiserver answers 500 with no reason (ErrorToAPIStatus) and kubectl prints
+   * "Error from server: failed to create typed patch object (...)". structured-merge-diff stops at the first
+   * undeclared field of each object and joins several with "errors:\n  ".
+   */
+  private checkApplyConfig(ctx: Ctx, def: ResourceDef, namespace: string, name: string, config: JsonObject): void {
+    const schema = AIO_SCHEMAS[def.kind];
+    if (def.group !== AIO_GROUP || !schema) return;
+    this.fieldValidation(ctx);
+    const seenParents = new Set<string>();
+    const first = unknownFields(schema, config).filter((p) => {
+      const parent = p.replace(/(\.[^.[\]]+)$/, '');
+      if (seenParents.has(parent)) return false;
+      seenParents.add(parent);
+      return true;
+    });
+    if (first.length === 0) return;
+    const errs = first.map((p) => `.${p}: field not declared in schema`);
+    const text = errs.length === 1 ? errs[0] : ['errors:', ...errs.map((e) => `  ${e}`)].join('\n');
+    throw new KubeStatusError(500, '', `failed to create typed patch object (${namespace}/${name}; ${def.group}/${def.version}, Kind=${def.kind}): ${text}`);
   }
 
   private apiGroupList(): JsonObject {
@@ -962,6 +1040,7 @@ class Emulator implements KubeEmulator {
 
   private async create(ctx: Ctx, def: ResourceDef, namespace: string): Promise<{ code: number; body: unknown }> {
     const obj = this.decodeObject(ctx, def, namespace, undefined);
+    this.checkFields(ctx, def, obj);
     const md = meta(obj);
     if (!md['name'] && typeof md['generateName'] === 'string') md['name'] = `${md['generateName']}${randomBytes(3).toString('hex').slice(0, 5)}`;
     const name = str(md['name']);
@@ -1028,6 +1107,7 @@ class Emulator implements KubeEmulator {
 
   private async update(ctx: Ctx, def: ResourceDef, namespace: string, name: string, subresource: string): Promise<{ code: number; body: unknown }> {
     const next = this.decodeObject(ctx, def, namespace, name);
+    this.checkFields(ctx, def, next);
     const old = this.existing(def, namespace, name);
     const rv = meta(next)['resourceVersion'];
     if ((rv === undefined || rv === '') && !def.unconditionalUpdate) {
@@ -1049,6 +1129,7 @@ class Emulator implements KubeEmulator {
     } else if (type === 'application/json-patch+json') {
       next = jsonPatch(old, JSON.parse(ctx.body.toString('utf8')));
     } else throw unsupportedMediaType(type);
+    this.checkFields(ctx, def, next);
     // A patch that sets metadata.resourceVersion is a precondition; one that leaves it out is not.
     if (meta(next)['resourceVersion'] === meta(old)['resourceVersion']) delete meta(next)['resourceVersion'];
     return this.commit(ctx, def, old, next, subresource, { manager: this.managerOf(ctx), apply: false });
@@ -1065,6 +1146,7 @@ class Emulator implements KubeEmulator {
     const cm = meta(config);
     if (cm['name'] !== undefined && cm['name'] !== name) throw badRequest(`the name of the object (${str(cm['name'])}) does not match the name on the URL (${name})`);
     if (def.namespaced && cm['namespace'] !== undefined && cm['namespace'] !== namespace) throw badRequest('the namespace of the provided object does not match the namespace sent on the request');
+    this.checkApplyConfig(ctx, def, namespace, name, config);
     const rvPrecondition = cm['resourceVersion'];
     for (const k of ['uid', 'resourceVersion', 'creationTimestamp', 'generation', 'managedFields', 'name', 'namespace', 'deletionTimestamp']) delete cm[k];
     if (def.status && subresource !== 'status') delete config['status'];

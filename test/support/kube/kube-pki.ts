@@ -114,3 +114,19 @@ export async function importCa(certPem: string, keyPemText: string): Promise<Iss
   const signingKey = await webcrypto.subtle.importKey('pkcs8', Buffer.from(body, 'base64'), EC_ALG, true, ['sign']);
   return { cert: certPem, key: keyPemText, signingKey, certificate };
 }
+
+/** A PKCS#10 request as cert-manager puts in a CertificateRequest's spec.request (PEM). */
+export async function createCsr(commonName: string, dnsNames: string[], ipAddresses: string[]): Promise<string> {
+  const keys = await newKeys();
+  const names: x509.JsonGeneralName[] = [
+    ...dnsNames.map((value) => ({ type: 'dns' as const, value })),
+    ...ipAddresses.filter((ip) => isIP(ip) !== 0).map((value) => ({ type: 'ip' as const, value })),
+  ];
+  const csr = await x509.Pkcs10CertificateRequestGenerator.create({
+    name: dn(commonName),
+    keys,
+    signingAlgorithm: EC_ALG,
+    extensions: names.length > 0 ? [new x509.SubjectAlternativeNameExtension(names, false)] : [],
+  });
+  return csr.toString('pem') + '\n';
+}

@@ -187,6 +187,10 @@ export const RESOURCES: ResourceDef[] = [
       { name: 'Issuer', type: 'string', description: '', priority: 1, cell: (o) => get(o, 'spec.issuerRef.name') }, statusColumn, AGE_COLUMN],
   }),
   custom(CERT_MANAGER_GROUP, {
+    resource: 'certificaterequests', singular: 'certificaterequest', kind: 'CertificateRequest', shortNames: ['cr', 'crs'], categories: ['cert-manager'],
+    columns: [NAME_COLUMN, readyColumn, { name: 'Issuer', type: 'string', description: '', cell: (o) => get(o, 'spec.issuerRef.name') }, statusColumn, AGE_COLUMN],
+  }),
+  custom(CERT_MANAGER_GROUP, {
     resource: 'issuers', singular: 'issuer', kind: 'Issuer', categories: ['cert-manager'],
     columns: [NAME_COLUMN, readyColumn, statusColumn, AGE_COLUMN],
   }),

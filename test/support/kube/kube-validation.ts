@@ -1,7 +1,9 @@
 /** Admission-time validation with the messages kube-apiserver and CRD schemas produce. */
 import { isPlainObject, type JsonObject } from './kube-managed-fields.js';
-import { AIO_GROUP, CERT_MANAGER_GROUP, type ResourceDef } from './kube-resources.js';
+import { CERT_MANAGER_GROUP, type ResourceDef } from './kube-resources.js';
 import type { FieldError } from './kube-status.js';
+import { AIO_SCHEMAS } from './aio-crd-schema.js';
+import { pruneAndValidate } from './kube-structural.js';
 
 const DNS1123_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
@@ -43,18 +45,6 @@ function enumCheck(errs: FieldError[], value: unknown, field: string, allowed: s
   if (typeof value !== 'string' || !allowed.includes(value)) errs.push({ type: 'FieldValueNotSupported', field, value, supported: allowed });
 }
 
-/** CRD schema (OpenAPI) style integer bounds. */
-function rangeCheck(errs: FieldError[], value: unknown, field: string, min: number, max: number): void {
-  if (value === undefined) return;
-  if (typeof value !== 'number' || !Number.isInteger(value)) {
-    errs.push({ type: 'FieldValueInvalid', field, value, detail: `${field} in body must be of type integer: "${typeof value}"` });
-  } else if (value < min) {
-    errs.push({ type: 'FieldValueInvalid', field, value, detail: `${field} in body should be greater than or equal to ${min}` });
-  } else if (value > max) {
-    errs.push({ type: 'FieldValueInvalid', field, value, detail: `${field} in body should be less than or equal to ${max}` });
-  }
-}
-
 function required(errs: FieldError[], value: unknown, field: string): boolean {
   if (value === undefined || value === null || value === '') {
     errs.push({ type: 'FieldValueRequired', field });
@@ -74,69 +64,6 @@ function dataKeys(errs: FieldError[], obj: JsonObject, base64: boolean): void {
       }
     }
   }
-}
-
-const AIO_ALGORITHMS = ['Ec256', 'Ec384', 'Ec521', 'Ed25519', 'Rsa2048', 'Rsa4096', 'Rsa8192'];
-
-function validateListener(spec: unknown, errs: FieldError[]): void {
-  required(errs, get(spec, 'brokerRef'), 'spec.brokerRef');
-  enumCheck(errs, get(spec, 'serviceType'), 'spec.serviceType', ['ClusterIp', 'LoadBalancer', 'NodePort']);
-  const ports = get(spec, 'ports');
-  if (!Array.isArray(ports) || ports.length === 0) {
-    errs.push({ type: 'FieldValueRequired', field: 'spec.ports' });
-    return;
-  }
-  ports.forEach((p, i) => {
-    const f = `spec.ports[${i}]`;
-    if (required(errs, get(p, 'port'), `${f}.port`)) rangeCheck(errs, get(p, 'port'), `${f}.port`, 1, 65535);
-    rangeCheck(errs, get(p, 'nodePort'), `${f}.nodePort`, 30000, 32767);
-    enumCheck(errs, get(p, 'protocol'), `${f}.protocol`, ['Mqtt', 'WebSockets']);
-    const tls = get(p, 'tls');
-    if (tls === undefined) return;
-    enumCheck(errs, get(tls, 'mode'), `${f}.tls.mode`, ['Automatic', 'Manual']);
-    const cm = get(tls, 'certManagerCertificateSpec');
-    if (get(tls, 'mode') === 'Automatic' && cm !== undefined) {
-      const ref = get(cm, 'issuerRef');
-      if (required(errs, ref, `${f}.tls.certManagerCertificateSpec.issuerRef`)) {
-        required(errs, get(ref, 'name'), `${f}.tls.certManagerCertificateSpec.issuerRef.name`);
-        enumCheck(errs, get(ref, 'kind'), `${f}.tls.certManagerCertificateSpec.issuerRef.kind`, ['ClusterIssuer', 'Issuer']);
-      }
-      enumCheck(errs, get(get(cm, 'privateKey'), 'algorithm'), `${f}.tls.certManagerCertificateSpec.privateKey.algorithm`, AIO_ALGORITHMS);
-      enumCheck(errs, get(get(cm, 'privateKey'), 'rotationPolicy'), `${f}.tls.certManagerCertificateSpec.privateKey.rotationPolicy`, ['Always', 'Never']);
-    }
-    if (get(tls, 'mode') === 'Manual') required(errs, get(get(tls, 'manual'), 'secretRef'), `${f}.tls.manual.secretRef`);
-  });
-}
-
-function validateAuthentication(spec: unknown, errs: FieldError[]): void {
-  const methods = get(spec, 'authenticationMethods');
-  if (!Array.isArray(methods) || methods.length === 0) {
-    errs.push({ type: 'FieldValueRequired', field: 'spec.authenticationMethods' });
-    return;
-  }
-  methods.forEach((m, i) => {
-    const f = `spec.authenticationMethods[${i}]`;
-    if (required(errs, get(m, 'method'), `${f}.method`)) enumCheck(errs, get(m, 'method'), `${f}.method`, ['Custom', 'ServiceAccountToken', 'X509']);
-    if (get(m, 'method') === 'X509') {
-      const attrs = get(get(m, 'x509Settings'), 'authorizationAttributes');
-      if (attrs !== undefined && isPlainObject(attrs)) {
-        for (const [k, v] of Object.entries(attrs)) required(errs, get(v, 'subject'), `${f}.x509Settings.authorizationAttributes.${k}.subject`);
-      }
-    }
-  });
-}
-
-function validateAuthorization(spec: unknown, errs: FieldError[]): void {
-  const policies = get(spec, 'authorizationPolicies');
-  if (!required(errs, policies, 'spec.authorizationPolicies')) return;
-  enumCheck(errs, get(policies, 'cache'), 'spec.authorizationPolicies.cache', ['Disabled', 'Enabled']);
-  const rules = get(policies, 'rules');
-  if (!Array.isArray(rules)) return;
-  rules.forEach((r, i) => {
-    const br = get(r, 'brokerResources');
-    if (!Array.isArray(br)) return;
-    br.forEach((b, j) => enumCheck(errs, get(b, 'method'), `spec.authorizationPolicies.rules[${i}].brokerResources[${j}].method`, ['Connect', 'Publish', 'Subscribe']));
-  });
 }
 
 function validateService(spec: unknown, errs: FieldError[]): void {
@@ -182,14 +109,12 @@ export function validateObject(def: ResourceDef, obj: JsonObject, old?: JsonObje
     case 'Service':
       validateService(spec, errs);
       break;
+    case 'Broker':
     case 'BrokerListener':
-      validateListener(spec, errs);
-      break;
     case 'BrokerAuthentication':
-      validateAuthentication(spec, errs);
-      break;
     case 'BrokerAuthorization':
-      validateAuthorization(spec, errs);
+      // The structural schema from the REST spec; unknown fields were pruned (and reported) before this.
+      errs.push(...pruneAndValidate(AIO_SCHEMAS[def.kind]!, structuredClone(obj)).errors);
       break;
     case 'Certificate':
       required(errs, get(spec, 'secretName'), 'spec.secretName');
@@ -198,7 +123,7 @@ export function validateObject(def: ResourceDef, obj: JsonObject, old?: JsonObje
     default:
       break;
   }
-  if ((def.group === AIO_GROUP || def.group === CERT_MANAGER_GROUP) && def.kind !== 'Broker' && obj['spec'] === undefined && errs.length === 0) {
+  if (def.group === CERT_MANAGER_GROUP && obj['spec'] === undefined && errs.length === 0) {
     errs.push({ type: 'FieldValueRequired', field: 'spec' });
   }
   return errs;

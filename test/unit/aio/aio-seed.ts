@@ -8,10 +8,10 @@ export async function seedVault(opts: { serverSans?: string[] } = {}) {
   const vault = new MemoryVaultStore();
   const pki = new PkiService({ vault });
   const root = await pki.createRoot({ subject: { commonName: 'AIO42 Root CA' }, validity: { hours: 72000 } });
-  const int = await pki.createIntermediate({ issuerId: root.certificate.id, subject: { commonName: 'AIO42 Intermediate CA 1' }, validity: { hours: 72000 } });
-  const server = await pki.createServer({ issuerId: int.certificate.id, subject: { commonName: 'mqtts-endpoint' }, sans: opts.serverSans ?? ['192.168.2.196', '127.0.0.1'], validity: { hours: 72000 } });
+  const int = await pki.createIntermediate({ issuerId: root.certificate.id, subject: { commonName: 'AIO42 Intermediate CA 1' }, validity: { hours: 72000 }, clampToIssuer: true });
+  const server = await pki.createServer({ issuerId: int.certificate.id, subject: { commonName: 'mqtts-endpoint' }, sans: opts.serverSans ?? ['192.168.2.196', '127.0.0.1'], validity: { hours: 72000 }, clampToIssuer: true });
   const croot = await pki.createRoot({ subject: { commonName: 'Clients42 Root CA' }, validity: { hours: 72000 } });
-  const cint = await pki.createIntermediate({ issuerId: croot.certificate.id, subject: { commonName: 'Clients42 Intermediate CA 1' }, validity: { hours: 72000 } });
+  const cint = await pki.createIntermediate({ issuerId: croot.certificate.id, subject: { commonName: 'Clients42 Intermediate CA 1' }, validity: { hours: 72000 }, clampToIssuer: true });
   const clients = await pki.createClients({ issuerId: cint.certificate.id, prefix: 'client42', count: 2, validity: { days: 825 } });
   return { vault, pki, root: root.certificate, int: int.certificate, server: server.certificate, croot: croot.certificate, cint: cint.certificate, clients: clients.certificates };
 }

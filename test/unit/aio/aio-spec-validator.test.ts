@@ -91,11 +91,26 @@ describe('spec validation before anything is sent', () => {
       'Port 8885 of listener lb asks cert-manager Issuer aio-tls-issuer for its certificate, but no such Issuer exists in azure-iot-operations; the certificate would never be issued and clients would see ECONNRESET during the handshake. Use ClusterIssuer azure-iot-operations-aio-certificate-issuer instead.',
       '"n013edge.local" in the IP SANs of port 8885 of listener lb is not an IP address. Put host names under DNS.',
     ]);
-    const warnings = validateApplySpec(parseSpec({ authentications: [{ name: 'x', methods: [{ method: 'X509', trustedClientCaCert: 'ca', authorizationAttributes: { a: { subject: 'CN=client42a', attributes: {} } } }] }], clientCas: [{ name: 'ca', certificateIds: ['i'] }] }), facts()).filter((i) => i.severity === 'warning');
+    const warnings = validateApplySpec(parseSpec({ authentications: [{ name: 'x509', methods: [{ method: 'X509', trustedClientCaCert: 'ca', authorizationAttributes: { a: { subject: 'CN=client42a', attributes: {} } } }] }], clientCas: [{ name: 'ca', certificateIds: ['i'] }] }), facts()).filter((i) => i.severity === 'warning');
     expect(warnings.map((w) => w.sentence)).toEqual(['Attribute set "a" matches subject "CN=client42a", but the broker writes subjects the OpenSSL way with spaces, e.g. "CN = client42a". Without that it never matches.']);
   });
 
   it('findListenerClashes accepts a clean set', () => {
     expect(findListenerClashes([defaultListener, { name: 'np', serviceType: 'NodePort', ports: [{ port: 1883, nodePort: 31883 }] }, { name: 'lb', serviceType: 'LoadBalancer', ports: [{ port: 8883 }] }])).toEqual([]);
+  });
+
+  it('clash checks ignore letter case, a service name belongs to one listener (aio-broker to the default one), and ARM names are 3-63', () => {
+    expect(findListenerClashes([{ name: 'a', serviceType: 'loadBalancer', ports: [{ port: 1883 }] }, { name: 'b', serviceType: 'LoadBalancer', ports: [{ port: 1884 }] }]).map((c) => c.kind)).toEqual(['service-type']);
+    expect(findListenerClashes([{ name: 'a', serviceType: 'nodeport', ports: [{ port: 1883, nodePort: 31883 }] }]).map((c) => c.kind)).toEqual([]);
+    const clash = findListenerClashes([defaultListener, { name: 'np', serviceName: 'aio-broker', serviceType: 'NodePort', ports: [{ port: 1883, nodePort: 31883 }] }]);
+    expect(clash.map((c) => [c.kind, c.listener])).toEqual([['service-name', 'np']]);
+    expect(clash[0]!.sentence).toBe("Listener np would create Service aio-broker, which listener default already uses (it is the default listener's); a listener's service name must be unique in the namespace. Give np another service name.");
+    const offline = validateApplySpec(parseSpec({ listeners: [{ name: 'lb', serviceName: 'aio-broker', serviceType: 'LoadBalancer', ports: [{ port: 8883, authenticationRef: 'x509-policy' }] }] }), undefined);
+    expect(offline.map((i) => [i.severity, i.sentence.slice(0, 60)])).toEqual([
+      ['warning', 'BrokerListener name "lb" is valid in Kubernetes but not as a'],
+      ['warning', 'Port 8883 of listener lb uses authentication x509-policy, wh'],
+      ['error', 'Listener lb would create Service aio-broker, which listener '],
+    ]);
+    expect(offline[1]!.sentence).toContain('is not in this spec; make sure it exists on the cluster before applying');
   });
 });

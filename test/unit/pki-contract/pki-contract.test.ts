@@ -54,11 +54,11 @@ type H = ReturnType<typeof harness>;
 
 async function seed001(h: H) {
   const root = await h.call('pki.createRoot', { subject: { commonName: 'AIO42 Root CA' }, validity: { hours: 72000 } });
-  const int = await h.call('pki.createIntermediate', { issuerId: root.certificate.id, subject: { commonName: 'AIO42 Intermediate CA 1' }, validity: { hours: 72000 } });
-  const server = await h.call('pki.createServer', { issuerId: int.certificate.id, subject: { commonName: 'mqtts-endpoint' }, sans: ['192.168.2.196', 'mqtts-endpoint'], validity: { hours: 72000 } });
+  const int = await h.call('pki.createIntermediate', { issuerId: root.certificate.id, subject: { commonName: 'AIO42 Intermediate CA 1' }, validity: { hours: 72000 }, clampToIssuer: true });
+  const server = await h.call('pki.createServer', { issuerId: int.certificate.id, subject: { commonName: 'mqtts-endpoint' }, sans: ['192.168.2.196', 'mqtts-endpoint'], validity: { hours: 72000 }, clampToIssuer: true });
   const croot = await h.call('pki.createRoot', { subject: { commonName: 'Clients42 Root CA' }, validity: { hours: 72000 } });
-  const cint = await h.call('pki.createIntermediate', { issuerId: croot.certificate.id, subject: { commonName: 'Clients42 Intermediate CA 1' }, validity: { hours: 72000 } });
-  const clients = await h.call('pki.createClients', { issuerId: cint.certificate.id, prefix: 'client42', count: 2, validity: { hours: 72000 } });
+  const cint = await h.call('pki.createIntermediate', { issuerId: croot.certificate.id, subject: { commonName: 'Clients42 Intermediate CA 1' }, validity: { hours: 72000 }, clampToIssuer: true });
+  const clients = await h.call('pki.createClients', { issuerId: cint.certificate.id, prefix: 'client42', count: 2, validity: { hours: 72000 }, clampToIssuer: true });
   return { root, int, server, croot, cint, clients };
 }
 
@@ -294,21 +294,35 @@ describe('pki.preview agrees with what is issued', () => {
     const batch = await h.call('pki.preview', { profile: 'client', issuerId: s.cint.certificate.id, prefix: 'client42', count: 3, keyAlgorithm: 'rsa-2048' });
     expect(batch.certificates.map((c) => c.commonName)).toEqual(['client42a', 'client42b', 'client42c']);
     expect(batch.certificates[0]).toMatchObject({ keyUsage: ['Digital Signature', 'Key Encipherment'], extendedKeyUsage: ['TLS Web Client Authentication'], sans: [{ type: 'dns', value: 'client42a' }] });
-    // An RSA leaf under the EC Clients42 chain: the broker would reject it, and both say so.
-    expect(batch.warnings.map((w) => w.code)).toContain('mixed-key-families');
-    expect(batch.canIssue).toBe(true);
-    const issued = await h.call('pki.createClients', { issuerId: s.cint.certificate.id, clientIds: ['mixed1'], keyAlgorithm: 'rsa-2048' });
+    // An RSA leaf under the EC Clients42 chain: the broker would reject it, so both refuse it unless the
+    // mixed chain is allowed explicitly, and then both warn (issue 14: it used to be only a warning).
+    expect(batch.canIssue).toBe(false);
+    expect(batch.problems).toEqual([expect.objectContaining({ field: 'keyAlgorithm', code: 'pki.mixed-key-families', message: expect.stringMatching(/Choose an EC key type/) })]);
+    expect(await h.attempt('pki.createClients', { issuerId: s.cint.certificate.id, clientIds: ['mixed0'], keyAlgorithm: 'rsa-2048' })).toMatchObject({ ok: false, error: { code: 'pki.mixed-key-families' } });
+    const allowed = await h.call('pki.preview', { profile: 'client', issuerId: s.cint.certificate.id, prefix: 'client42', count: 3, keyAlgorithm: 'rsa-2048', allowMixedKeyFamilies: true });
+    expect(allowed.warnings.map((w) => w.code)).toContain('mixed-key-families');
+    expect(allowed.canIssue).toBe(true);
+    const issued = await h.call('pki.createClients', { issuerId: s.cint.certificate.id, clientIds: ['mixed1'], keyAlgorithm: 'rsa-2048', allowMixedKeyFamilies: true });
     expect(issued.warnings.map((w) => w.code)).toContain('mixed-key-families');
+    // Without a key type, a certificate from a CA gets the CA's own family.
+    const rsaRoot = await h.call('pki.createRoot', { subject: { commonName: 'RSA Root' }, keyAlgorithm: 'rsa-2048' });
+    const byDefault = await h.call('pki.preview', { profile: 'intermediate', issuerId: rsaRoot.certificate.id, subject: { commonName: 'RSA Int' } });
+    expect(byDefault).toMatchObject({ canIssue: true, keyGeneration: { algorithm: 'rsa-2048' }, certificates: [{ keyFamily: 'rsa' }] });
   });
 
   it('clamps to the issuer exactly when the engine does, and refuses when it would', async () => {
-    // 72000h under a 72000h CA made earlier overshoots by seconds: clamped with a warning, as the engine does.
+    // 72000h under a 72000h CA made earlier overshoots by minutes. With "shorten" unticked this used to be
+    // shortened anyway (issue 9); now preview and create both refuse it with a sentence, and clamp on request.
     const slight = await h.call('pki.preview', { profile: 'server', issuerId: s.int.certificate.id, subject: { commonName: 'm2' }, validity: { hours: 72000 } });
-    expect(slight.canIssue).toBe(true);
-    expect(slight.certificates[0]).toMatchObject({ validityClamped: true, notAfter: s.int.certificate.notAfter });
-    expect(slight.warnings.map((w) => w.code)).toEqual(['validity-clamped']);
-    const issued = await h.call('pki.createServer', { issuerId: s.int.certificate.id, subject: { commonName: 'm2' }, validity: { hours: 72000 } });
+    expect(slight.canIssue).toBe(false);
+    expect(slight.problems).toEqual([expect.objectContaining({ field: 'validity', code: 'pki.validity-exceeds-issuer', message: expect.stringMatching(/would outlast "AIO42 Intermediate CA 1" by \d+ minutes?.*--clamp/) })]);
+    expect(await h.attempt('pki.createServer', { issuerId: s.int.certificate.id, subject: { commonName: 'm2' }, validity: { hours: 72000 }, clampToIssuer: false })).toMatchObject({ ok: false, error: { code: 'pki.validity-exceeds-issuer' } });
+    const asked = await h.call('pki.preview', { profile: 'server', issuerId: s.int.certificate.id, subject: { commonName: 'm2' }, validity: { hours: 72000 }, clampToIssuer: true });
+    expect(asked.certificates[0]).toMatchObject({ validityClamped: true, notAfter: s.int.certificate.notAfter });
+    expect(asked.warnings.map((w) => w.code)).toEqual(['validity-clamped']);
+    const issued = await h.call('pki.createServer', { issuerId: s.int.certificate.id, subject: { commonName: 'm2' }, validity: { hours: 72000 }, clampToIssuer: true });
     expect(issued.certificate.notAfter).toBe(s.int.certificate.notAfter);
+    expect(issued.warnings.map((w) => w.code)).toEqual(['validity-clamped']);
 
     const far = { issuerId: s.int.certificate.id, subject: { commonName: 'm3' }, validity: { days: 20000 } };
     const refused = await h.call('pki.preview', { profile: 'server', ...far });
@@ -438,7 +452,7 @@ describe('pki jobs can be cancelled', () => {
   });
 
   it('cancels a client batch midway; nothing is saved', async () => {
-    const root = await h.call('pki.createRoot', { subject: { commonName: 'Batch Root' } });
+    const root = await h.call('pki.createRoot', { subject: { commonName: 'Batch Root' }, keyAlgorithm: 'rsa-2048' });
     let n = 0;
     const off = h.app.hub.on('jobs.onProgress', (p) => {
       if ((p as { jobId: string }).jobId === 'batch' && ++n === 2) void h.app.dispatcher.dispatch('jobs.cancel', { jobId: 'batch' });

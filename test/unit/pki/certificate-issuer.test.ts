@@ -10,7 +10,7 @@ import { craftCertificate } from '../../support/pki/craft-certificate';
 async function chain(alg: 'ec-p256' | 'ec-p384' | 'rsa-2048' | 'ed25519') {
   const [rk, ik, lk] = await Promise.all([testKey(alg, 0), testKey(alg, 1), testKey(alg, 2)]);
   const root = await issueCertificate({ profile: 'root', subject: { commonName: 'AIO42 Root CA' }, validity: { hours: 72000 }, subjectKey: rk.privateKey });
-  const int = await issueCertificate({ profile: 'intermediate', subject: { commonName: 'AIO42 Intermediate CA 1' }, validity: { days: 3000 }, subjectKey: ik.publicKey, issuer: { certificate: root.certificate, privateKey: rk.privateKey } });
+  const int = await issueCertificate({ profile: 'intermediate', subject: { commonName: 'AIO42 Intermediate CA 1' }, validity: { days: 3000 }, subjectKey: ik.publicKey, issuer: { certificate: root.certificate, privateKey: rk.privateKey }, clampToIssuer: true });
   const server = await issueCertificate({ profile: 'server', subject: { commonName: 'mqtts-endpoint' }, sans: ['192.168.2.196', 'aio-broker'], validity: { hours: 2400 }, subjectKey: lk.publicKey, issuer: { certificate: int.certificate, privateKey: ik.privateKey } });
   return { root: root.certificate, int: int.certificate, server: server.certificate, keys: { rk, ik, lk } };
 }
@@ -78,8 +78,10 @@ describe('what a CA may sign', () => {
     const req = { profile: 'server' as const, subject: { commonName: 'node1' }, validity: { days: 4000 }, subjectKey: keys.lk.publicKey, issuer: { certificate: int, privateKey: keys.ik.privateKey } };
     await expect(issueCertificate(req)).rejects.toMatchObject({ code: 'pki.validity-exceeds-issuer', message: expect.stringMatching(/outlast.*end it on the CA's expiry date/) });
     const clamped = await issueCertificate({ ...req, clampToIssuer: true });
-    // the same validity as the CA, issued a moment later, is clamped without asking
-    const same = await issueCertificate({ ...req, validity: { days: 3000 } });
+    // The same validity as the CA, issued a moment later, outlasts it by seconds: refused too, never
+    // shortened without asking (issue 9: "shorten" unticked still issued it shortened).
+    await expect(issueCertificate({ ...req, validity: { days: 3000 } })).rejects.toMatchObject({ code: 'pki.validity-exceeds-issuer', message: expect.stringMatching(/by \d+ minutes?/) });
+    const same = await issueCertificate({ ...req, validity: { days: 3000 }, clampToIssuer: true });
     expect(same.certificate.notAfter.getTime()).toBe(int.notAfter.getTime());
     expect(same.warnings.map((w) => w.code)).toEqual(['validity-clamped']);
     expect(clamped.certificate.notAfter.getTime()).toBe(int.notAfter.getTime());

@@ -1,6 +1,6 @@
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CallName, CallRequest, CallResponse } from '../../../src/shared/contract';
@@ -249,3 +249,43 @@ function opensslExport(dir: string, iterations: number): Buffer {
   execFileSync('openssl', ['pkcs12', '-export', '-inkey', 'key.pem', '-in', 'cert.pem', '-out', `iter-${iterations}.p12`, '-passout', `pass:${PASSWORD}`, '-iter', String(iterations)], { cwd: dir, stdio: ['ignore', 'ignore', 'pipe'] });
   return readFileSync(join(dir, `iter-${iterations}.p12`));
 }
+
+// The CLI runs the built app (npm test builds first and sets FIELDBENCH_SKIP_BUILD=1; otherwise the bin rebuilds).
+describe.skipIf(!hasOpenssl)('fieldbench pki inspect on hostile and costly files', () => {
+  const tmp = makeTempDir('fb-hostile-cli-');
+  afterAll(() => tmp.cleanup());
+  const inspect = (path: string) => {
+    const env: NodeJS.ProcessEnv = { ...process.env, FIELDBENCH_IMPORT_PASSPHRASE: PASSWORD, FIELDBENCH_DATA_DIR: tmp.dir };
+    delete env.FIELDBENCH_VAULT_PASSWORD;
+    const child = spawn(process.execPath, [join(process.cwd(), 'bin', 'fieldbench.js'), 'pki', 'inspect', path], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    const exited = new Promise<{ code: number | null; stderr: string }>((resolve) => child.on('close', (code) => resolve({ code, stderr: stderr.replace(/^Building Fieldbench.*\n/m, '') })));
+    return { child, exited };
+  };
+
+  it('refuses the 10^9 file without MAC with a sentence and exit 1', { timeout: 60_000 }, async () => {
+    const h = makeHostileFiles(tmp.dir, 1_000_000_000);
+    writeFileSync(join(tmp.dir, 'nomac.p12'), h.noMac);
+    const { code, stderr } = await inspect(join(tmp.dir, 'nomac.p12')).exited;
+    expect(stderr).toBe('nomac.p12: This PKCS#12 file asks for more than 2,000,000 key-derivation iterations (or an equally costly scrypt), which would freeze Fieldbench, so it was not opened. Re-export it with default settings.\n');
+    expect(code).toBe(1);
+  });
+
+  it('Ctrl+C stops the inspection of a file at the cap (tens of seconds of KDF) with exit 130', { timeout: 60_000 }, async () => {
+    const capped = opensslExport(tmp.dir, 2_000_000);
+    writeFileSync(join(tmp.dir, 'capped.p12'), capped);
+    const { child, exited } = inspect(join(tmp.dir, 'capped.p12'));
+    // Interrupt once the reader is busy: the CLI has started and handed the file to the worker.
+    await new Promise((r) => setTimeout(r, 3000));
+    expect(child.exitCode).toBeNull();
+    const sent = performance.now();
+    child.kill('SIGINT');
+    const escape = setTimeout(() => child.kill('SIGKILL'), 10_000);
+    const { code, stderr } = await exited;
+    clearTimeout(escape);
+    expect(stderr).toBe('Reading capped.p12 was cancelled. Nothing was saved.\n');
+    expect(code).toBe(130);
+    console.log(`pki inspect: exited ${Math.round(performance.now() - sent)} ms after SIGINT`);
+  });
+});

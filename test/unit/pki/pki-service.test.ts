@@ -11,8 +11,8 @@ const DAY = 86_400_000;
 async function seed001(vault = new MemoryVaultStore()) {
   const pki = new PkiService({ vault });
   const root = await pki.createRoot({ subject: { commonName: 'AIO42 Root CA' }, validity: { hours: 72000 } });
-  const int = await pki.createIntermediate({ issuerId: root.certificate.id, subject: { commonName: 'AIO42 Intermediate CA 1' }, validity: { hours: 72000 } });
-  const server = await pki.createServer({ issuerId: int.certificate.id, subject: { commonName: 'mqtts-endpoint' }, sans: ['192.168.2.196'], validity: { hours: 72000 } });
+  const int = await pki.createIntermediate({ issuerId: root.certificate.id, subject: { commonName: 'AIO42 Intermediate CA 1' }, validity: { hours: 72000 }, clampToIssuer: true });
+  const server = await pki.createServer({ issuerId: int.certificate.id, subject: { commonName: 'mqtts-endpoint' }, sans: ['192.168.2.196'], validity: { hours: 72000 }, clampToIssuer: true });
   const croot = await pki.createRoot({ subject: { commonName: 'Clients42 Root CA' } });
   const cint = await pki.createIntermediate({ issuerId: croot.certificate.id, subject: { commonName: 'Clients42 Intermediate CA 1' } });
   const clients = await pki.createClients({ issuerId: cint.certificate.id, prefix: 'client42', count: 2, validity: { days: 825 } });
@@ -124,11 +124,12 @@ describe('PkiService — lifecycle', () => {
     await expect(pki.createClients({ issuerId: int.certificate.id })).rejects.toMatchObject({ code: 'pki.bad-batch' });
   });
 
-  it('warns when a chain mixes EC and RSA', async () => {
+  it('refuses a chain that mixes EC and RSA unless allowed, then warns', async () => {
     const vault = new MemoryVaultStore();
     const pki = new PkiService({ vault });
     const root = await pki.createRoot({ subject: { commonName: 'EC Root' } });
-    const r = await pki.createClients({ issuerId: root.certificate.id, clientIds: ['rsa-client'], keyAlgorithm: 'rsa-2048' });
+    await expect(pki.createClients({ issuerId: root.certificate.id, clientIds: ['rsa-client'], keyAlgorithm: 'rsa-2048' })).rejects.toMatchObject({ code: 'pki.mixed-key-families' });
+    const r = await pki.createClients({ issuerId: root.certificate.id, clientIds: ['rsa-client'], keyAlgorithm: 'rsa-2048', allowMixedKeyFamilies: true });
     expect(r.warnings).toEqual([expect.objectContaining({ code: 'mixed-key-families', message: expect.stringMatching(/AIO broker rejects a client chain that mixes EC and RSA/) })]);
     expect(pki.verify(r.certificates[0]!.id).issues.map((i) => i.code)).toEqual(['mixed-key-families']);
   });

@@ -5,7 +5,7 @@ vi.mock('../../../src/renderer/src/bridge', () => import('./fake-bridge'));
 
 const fake = await import('./fake-bridge');
 const { App } = await import('../../../src/renderer/src/app/App');
-const { useNavigationStore } = await import('../../../src/renderer/src/app/use-navigation-store');
+const { useNavigationStore } = await import('../../../src/renderer/src/core/use-navigation-store');
 const { useToastStore } = await import('../../../src/renderer/src/ui/use-toast-store');
 
 const AREA_NAMES = ['Vault & PKI', 'Edge nodes', 'Network', 'MQTT', 'Runbooks', 'Exports'];

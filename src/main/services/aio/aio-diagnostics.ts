@@ -2,7 +2,7 @@ import { X509Certificate } from 'node:crypto';
 import { isIP } from 'node:net';
 import type { z } from 'zod';
 import type { AioDiscoveryT, DiagnosticT, FixActionT, ListenerInput, ListenerSummaryT, TlsSummaryT } from '@shared/contract/aio-contract';
-import { DEFAULT_CLUSTER_ISSUER } from './aio-constants';
+import { canonicalEnum, PROTOCOLS, SERVICE_TYPES } from './aio-constants';
 import { chainsTo, keyFamilyOf, opensslSubject, parseCertificates } from './aio-pem';
 import { findListenerClashes } from './aio-spec-validator';
 
@@ -21,7 +21,14 @@ export interface DiagnosticInputs {
   vaultClientChains: ReadonlyArray<{ id: string; commonName: string; chainPem: string; rootId: string | null }>;
   /** True when the person named the client certificates; then each one is reported, not just "none chain". */
   clientsExplicit: boolean;
+  /** How long the service waited for pending issuance before this diagnosis; 0 = it did not wait. */
+  issuanceWaitedMs?: number;
+  /** The time to compare request ages with (ISO); tests fix it. */
+  now?: string;
 }
+
+/** A request older than this with a ready issuer is worth a warning rather than a "wait". */
+export const ISSUANCE_PATIENCE_MS = 120_000;
 
 function tlsInput(t: TlsSummaryT): ListenerInputT['ports'][number]['tls'] {
   if (t.mode === 'Manual') return t.secretName ? { mode: 'Manual', secretName: t.secretName } : undefined;
@@ -39,19 +46,26 @@ function tlsInput(t: TlsSummaryT): ListenerInputT['ports'][number]['tls'] {
   return undefined;
 }
 
-/** A discovered listener as an apply input, so a fix can change one field and go through plan and apply. */
-export function listenerInputFromSummary(l: ListenerSummaryT): ListenerInputT {
+/**
+ * A discovered listener as an apply input, so a fix can change one field and go through plan and apply.
+ * Enums are read in any case; a serviceType or protocol Fieldbench does not recognise gives undefined, so no
+ * fix ever rewrites a listener into another service type or protocol.
+ */
+export function listenerInputFromSummary(l: ListenerSummaryT): ListenerInputT | undefined {
+  const serviceType = canonicalEnum(l.serviceType, SERVICE_TYPES);
+  const protocols = l.ports.map((p) => canonicalEnum(p.protocol, PROTOCOLS));
+  if (!serviceType || protocols.some((p) => p === undefined)) return undefined;
   return {
     name: l.name,
     brokerRef: l.brokerRef,
     ...(l.serviceName !== l.name ? { serviceName: l.serviceName } : {}),
-    serviceType: (['ClusterIp', 'NodePort', 'LoadBalancer'].includes(l.serviceType) ? l.serviceType : 'ClusterIp') as ListenerInputT['serviceType'],
-    ports: l.ports.map((p) => {
+    serviceType,
+    ports: l.ports.map((p, i) => {
       const tls = tlsInput(p.tls);
       return {
         port: p.port,
         ...(p.nodePort !== undefined ? { nodePort: p.nodePort } : {}),
-        protocol: p.protocol === 'WebSockets' ? 'WebSockets' : 'Mqtt',
+        protocol: protocols[i]!,
         ...(p.authenticationRef ? { authenticationRef: p.authenticationRef } : {}),
         ...(p.authorizationRef ? { authorizationRef: p.authorizationRef } : {}),
         ...(tls ? { tls } : {}),
@@ -88,55 +102,81 @@ export function diagnoseAio(input: DiagnosticInputs): DiagnosticT[] {
     return out;
   }
 
-  const issuerExists = (name: string, kind: string): boolean => d.issuers.some((i) => i.name === name && i.kind === kind && (kind === 'ClusterIssuer' || i.namespace === ns));
+  const issuerOf = (name: string, kind: string) => d.issuers.find((i) => i.name === name && i.kind === kind && (kind === 'ClusterIssuer' || i.namespace === ns));
   const readyIssuers = d.issuers.filter((i) => i.ready === 'True' && (i.kind === 'ClusterIssuer' || i.namespace === ns));
-  const preferred = readyIssuers.find((i) => i.name === DEFAULT_CLUSTER_ISSUER && i.kind === 'ClusterIssuer') ?? readyIssuers.find((i) => i.kind === 'ClusterIssuer') ?? readyIssuers[0];
+  // The install's own issuer first (discovered, never assumed), then any ready ClusterIssuer.
+  const installIssuer = d.trustSettings.issuer;
+  const preferred = readyIssuers.find((i) => i.name === installIssuer.name && i.kind === installIssuer.kind) ?? readyIssuers.find((i) => i.kind === 'ClusterIssuer') ?? readyIssuers[0];
   const certFor = (listener: string, port: number) =>
     d.certificates.find((c) => c.name === `aio-broker-frontend-server-${port}` && (c.listener === undefined || c.listener === listener)) ?? d.certificates.find((c) => c.listener === listener && c.name.endsWith(`-${port}`));
+  // cert-manager makes one request per revision; the newest one says where issuance stands.
+  const requestFor = (cert: string) =>
+    d.certificateRequests.filter((r) => r.certificate === cert).sort((a, b) => (b.revision ?? 0) - (a.revision ?? 0) || (b.created ?? '').localeCompare(a.created ?? ''))[0];
+  const issuersListed = !d.warnings.some((w) => /issuers/.test(w));
   const reportedCerts = new Set<string>();
+  const pointAtPreferred = (l: ListenerSummaryT, port: number, why: string): DiagnosticT['fix'] | undefined => {
+    if (!preferred) return undefined;
+    const input = listenerInputFromSummary(l);
+    const p = input?.ports.find((x) => x.port === port);
+    if (!input || p?.tls?.mode !== 'Automatic') return { label: `Point port ${port} at ${preferred.kind} ${preferred.name}, which is ready (${why}).` };
+    p.tls.issuerRef = { name: preferred.name, kind: preferred.kind, group: 'cert-manager.io' };
+    return { label: `Point port ${port} at ${preferred.kind} ${preferred.name}, which is ready`, action: applyFix(ns, input, l.isDefault) };
+  };
 
-  // 1. A listener whose TLS issuer does not exist: the seed 001 afternoon.
+  // 1. A listener whose TLS issuer does not exist (the seed 001 afternoon): cert-manager's CertificateRequest
+  //    says so ("Referenced … not found"); without a request yet, the issuer list does, if it could be read.
   for (const l of d.listeners) {
     for (const p of l.ports) {
       const ref = p.tls.issuerRef;
-      if (p.tls.mode !== 'Automatic' || !ref || ref.group !== 'cert-manager.io' || issuerExists(ref.name, ref.kind)) continue;
+      if (p.tls.mode !== 'Automatic' || !ref || ref.group !== 'cert-manager.io') continue;
       const cert = certFor(l.name, p.port);
+      const request = cert ? requestFor(cert.name) : undefined;
+      const requestSaysMissing = request?.ready === 'False' && request.reason === 'Pending' && / not found/.test(request.message ?? '');
+      const listSaysMissing = !request && issuersListed && issuerOf(ref.name, ref.kind) === undefined;
+      if (!requestSaysMissing && !listSaysMissing) continue;
       if (cert) reportedCerts.add(cert.name);
-      const certPart = cert ? ` Its Certificate ${cert.name} is Ready ${cert.ready}${cert.reason ? ` (${cert.reason})` : ''}, so no server certificate exists` : ' No server certificate can be issued';
-      let fix: DiagnosticT['fix'];
-      if (preferred) {
-        const input = listenerInputFromSummary(l);
-        const port = input.ports.find((x) => x.port === p.port)!;
-        if (port.tls?.mode === 'Automatic') port.tls.issuerRef = { name: preferred.name, kind: preferred.kind, group: 'cert-manager.io' };
-        fix = { label: `Point port ${p.port} at ${preferred.kind} ${preferred.name}, which is ready`, action: applyFix(ns, input, l.isDefault) };
-      } else fix = { label: `Create ${ref.kind} ${ref.name}${ref.kind === 'Issuer' ? ` in ${ns}` : ''}, or point the listener at an issuer that exists.` };
+      const evidence = requestSaysMissing ? ` cert-manager's request ${request!.name} says: ${request!.message}.` : '';
+      const fix = pointAtPreferred(l, p.port, 'the listener names an issuer that does not exist') ?? { label: `Create ${ref.kind} ${ref.name}${ref.kind === 'Issuer' ? ` in ${ns}` : ''}, or point the listener at an issuer that exists.` };
       add({
         id: `listener-issuer-missing:${l.name}:${p.port}`,
         severity: 'error',
         resource: { kind: 'BrokerListener', name: l.name, namespace: ns },
-        sentence: `Listener ${l.name} port ${p.port} asks ${ref.kind} ${ref.name} for its TLS certificate, but that ${ref.kind} does not exist${ref.kind === 'Issuer' ? ` in ${ns}` : ''}.${certPart}, and clients will see ECONNRESET during the handshake.`,
+        sentence: `Listener ${l.name} port ${p.port} asks ${ref.kind} ${ref.name} for its TLS certificate, but that ${ref.kind} does not exist${ref.kind === 'Issuer' ? ` in ${ns}` : ''}.${evidence} No server certificate can be issued, and clients will see ECONNRESET during the handshake.`,
         fix,
       });
     }
   }
 
-  // 2. Certificates and issuers that are not ready, for other reasons.
+  // 2. Certificates not issued for another reason. The Certificate's own reason (DoesNotExist) only says its
+  //    Secret is not there yet; why is on its CertificateRequest and on the issuer's Ready condition.
   for (const c of d.certificates) {
     if (c.ready === 'True' || reportedCerts.has(c.name)) continue;
-    const why = c.reason ? `${c.reason}${c.message ? `: ${c.message}` : ''}` : 'cert-manager has not reported on it yet';
-    const issuer = d.issuers.find((i) => i.name === c.issuerRef.name && i.kind === c.issuerRef.kind);
-    const label =
-      c.reason === 'DoesNotExist'
-        ? `Create ${c.issuerRef.kind} ${c.issuerRef.name}, or point ${c.listener ? `listener ${c.listener}` : 'the Certificate'} at an issuer that exists.`
-        : issuer && issuer.ready !== 'True'
-          ? `Fix ${issuer.kind} ${issuer.name} first: ${issuer.message ?? issuer.reason ?? 'it is not ready'}.`
-          : `Read the Certificate's events (kubectl describe certificate ${c.name} -n ${ns}) and fix what they name.`;
+    const request = requestFor(c.name);
+    const issuer = issuerOf(c.issuerRef.name, c.issuerRef.kind);
+    const who = `Certificate ${c.name}${c.listener ? ` (listener ${c.listener})` : ''}`;
+    const base = { resource: { kind: 'Certificate', name: c.name, namespace: ns } };
+    if (request?.ready === 'False' && request.reason === 'Failed') {
+      add({ ...base, id: `certificate-request-failed:${c.name}`, severity: 'error', sentence: `${who} is not issued: cert-manager's request ${request.name} failed: ${request.message ?? 'no reason given'}. cert-manager retries with back-off; until then the listener has no server certificate.`, fix: { label: `Fix what the request names (kubectl describe certificaterequest ${request.name} -n ${ns}); cert-manager then issues it.` } });
+      continue;
+    }
+    const issuerNotReady = (request?.ready === 'False' && request.reason === 'Pending') || (issuer !== undefined && issuer.ready !== 'True');
+    if (issuerNotReady) {
+      const detail = issuer?.message ?? issuer?.reason ?? request?.message ?? 'it is not ready';
+      add({ ...base, id: `certificate-not-ready:${c.name}`, severity: 'error', sentence: `${who} is not issued: its ${c.issuerRef.kind} ${c.issuerRef.name} exists but is not ready${request?.message ? ` (cert-manager: ${request.message})` : ''}. Until it is, the listener has no server certificate and TLS handshakes fail.`, fix: { label: `Fix ${c.issuerRef.kind} ${c.issuerRef.name} first: ${detail.replace(/\.$/, '')}.` } });
+      continue;
+    }
+    // The issuer is there and ready: the certificate is simply not issued yet.
+    const waited = input.issuanceWaitedMs ?? 0;
+    const since = request?.created ? Math.max(0, Date.parse(input.now ?? new Date().toISOString()) - Date.parse(request.created)) : undefined;
+    const slow = waited > 0 || (since !== undefined && since > ISSUANCE_PATIENCE_MS);
     add({
-      id: `certificate-not-ready:${c.name}`,
-      severity: c.ready === 'False' ? 'error' : 'warning',
-      resource: { kind: 'Certificate', name: c.name, namespace: ns },
-      sentence: `Certificate ${c.name}${c.listener ? ` (listener ${c.listener})` : ''} is not ready: ${why}. Until it is, the listener has no server certificate and TLS handshakes fail.`,
-      fix: { label },
+      ...base,
+      id: `certificate-not-issued-yet:${c.name}`,
+      severity: slow ? 'warning' : 'info',
+      sentence: slow
+        ? `${who} is still not issued${waited > 0 ? ` after waiting ${Math.round(waited / 1000)} s` : since !== undefined ? ` ${Math.round(since / 60_000)} min after cert-manager asked for it` : ''}, although its ${c.issuerRef.kind} ${c.issuerRef.name} is ready${request ? ` (request ${request.name}${request.approved ? '' : ', not approved yet'})` : ', and cert-manager has not made a request yet'}.`
+        : `${who} is not issued yet; cert-manager is issuing it from ${c.issuerRef.kind} ${c.issuerRef.name}, which is ready. This normally takes seconds.`,
+      fix: { label: slow ? `Read the request's events (kubectl describe certificaterequest ${request?.name ?? `-l cert-manager.io/certificate-name=${c.name}`} -n ${ns}) and cert-manager's log.` : 'Wait a moment and run the check again.' },
     });
   }
   for (const i of d.issuers) {
@@ -193,8 +233,8 @@ export function diagnoseAio(input: DiagnosticInputs): DiagnosticT[] {
         const missing = wanted.filter((a) => !listed.has(a));
         if (missing.length === 0) continue;
         const input2 = listenerInputFromSummary(l);
-        const port = input2.ports.find((x) => x.port === p.port)!;
-        if (port.tls?.mode === 'Automatic') {
+        const port = input2?.ports.find((x) => x.port === p.port);
+        if (port?.tls?.mode === 'Automatic') {
           const san = port.tls.san ?? { dns: [], ip: [] };
           for (const m of missing) (isIP(m) !== 0 ? san.ip : san.dns).push(m);
           port.tls.san = san;
@@ -204,7 +244,9 @@ export function diagnoseAio(input: DiagnosticInputs): DiagnosticT[] {
           severity: 'error',
           resource: { kind: 'BrokerListener', name: l.name, namespace: ns },
           sentence: `The automatic server certificate of listener ${l.name} port ${p.port} does not list ${missing.join(', ')}; clients connecting to ${missing.length === 1 ? 'that address' : 'those addresses'} will reject it.`,
-          fix: { label: `Add ${missing.join(', ')} to the port's SANs (cert-manager re-issues the certificate)`, action: applyFix(ns, input2, l.isDefault) },
+          fix: input2
+            ? { label: `Add ${missing.join(', ')} to the port's SANs (cert-manager re-issues the certificate)`, action: applyFix(ns, input2, l.isDefault) }
+            : { label: `Add ${missing.join(', ')} to the port's SANs (cert-manager re-issues the certificate); the listener's service type or protocol is not one Fieldbench rewrites, so edit it where it was made.` },
         });
       }
     }

@@ -1,14 +1,27 @@
 import type {
   AioDiscoveryT,
   AuthenticationSummaryT,
+  CertificateRequestSummaryT,
   CertificateResourceSummaryT,
   IssuerSummaryT,
   ListenerSummaryT,
   ServiceSummaryT,
   TlsSummaryT,
   TrustBundleSummaryT,
+  TrustSettingsRequestT,
+  TrustSettingsT,
 } from '@shared/contract/aio-contract';
-import { DEFAULT_AUTHENTICATION, DEFAULT_LISTENER, DEFAULT_TRUST_BUNDLE, INTERNAL_CA_SECRET } from './aio-constants';
+import {
+  canonicalEnum,
+  clusterIssuerNameFor,
+  DEFAULT_AUTHENTICATION,
+  DEFAULT_LISTENER,
+  INTERNAL_CA_SECRET,
+  PROTOCOLS,
+  SERVICE_TYPES,
+  TRUST_BUNDLE_KEY,
+  trustBundleNameFor,
+} from './aio-constants';
 import { KubeApiError, type AioKubeClient } from './aio-kube-client';
 import { describeBundleCertificate, parseCertificates } from './aio-pem';
 import type { KubeObject } from './aio-resources';
@@ -37,6 +50,14 @@ export function readyCondition(o: KubeObject): { ready: 'True' | 'False' | 'Unkn
   return { ready: s, ...(reason ? { reason } : {}), ...(message ? { message } : {}) };
 }
 
+function conditionOf(o: KubeObject, type: string): { status: 'True' | 'False' | 'Unknown'; reason?: string; message?: string } | undefined {
+  const c = arr(obj(o['status'])['conditions']).map(obj).find((x) => x['type'] === type);
+  if (!c) return undefined;
+  const reason = str(c['reason']);
+  const message = str(c['message']);
+  return { status: c['status'] === 'True' ? 'True' : c['status'] === 'False' ? 'False' : 'Unknown', ...(reason ? { reason } : {}), ...(message ? { message } : {}) };
+}
+
 function tlsSummary(tls: unknown): TlsSummaryT {
   const t = obj(tls);
   const mode = str(t['mode']);
@@ -51,7 +72,7 @@ function tlsSummary(tls: unknown): TlsSummaryT {
     const san = obj(cm['san']);
     const pk = obj(cm['privateKey']);
     const out: TlsSummaryT = { mode: 'Automatic' };
-    if (str(ref['name'])) out.issuerRef = { name: str(ref['name'])!, kind: str(ref['kind']) ?? 'Issuer', group: str(ref['group']) ?? 'cert-manager.io' };
+    if (str(ref['name'])) out.issuerRef = { name: str(ref['name'])!, kind: canonicalEnum(str(ref['kind']), ['Issuer', 'ClusterIssuer'] as const) ?? str(ref['kind']) ?? 'Issuer', group: str(ref['group']) ?? 'cert-manager.io' };
     if (Object.keys(san).length > 0) out.san = { dns: strs(san['dns']), ip: strs(san['ip']) };
     if (str(pk['algorithm'])) out.privateKey = { algorithm: str(pk['algorithm'])!, rotationPolicy: str(pk['rotationPolicy']) ?? 'Always' };
     if (str(cm['duration'])) out.duration = str(cm['duration'])!;
@@ -69,7 +90,8 @@ export function summarizeListener(o: KubeObject): ListenerSummaryT {
     namespace: namespaceOf(o),
     brokerRef: str(spec['brokerRef']) ?? 'default',
     serviceName: str(spec['serviceName']) ?? nameOf(o),
-    serviceType: str(spec['serviceType']) ?? 'ClusterIp',
+    // Read in any case (a cluster stores `loadBalancer` as given), kept as written when it is none of the three.
+    serviceType: canonicalEnum(str(spec['serviceType']) ?? 'ClusterIp', SERVICE_TYPES) ?? str(spec['serviceType'])!,
     isDefault: nameOf(o) === DEFAULT_LISTENER,
     managers: managersOf(o),
     ports: arr(spec['ports']).map((raw) => {
@@ -80,7 +102,7 @@ export function summarizeListener(o: KubeObject): ListenerSummaryT {
       return {
         port: num(p['port']) ?? 0,
         ...(nodePort !== undefined ? { nodePort } : {}),
-        protocol: str(p['protocol']) ?? 'Mqtt',
+        protocol: canonicalEnum(str(p['protocol']) ?? 'Mqtt', PROTOCOLS) ?? str(p['protocol'])!,
         ...(authn ? { authenticationRef: authn } : {}),
         ...(authz ? { authorizationRef: authz } : {}),
         tls: tlsSummary(p['tls']),
@@ -149,9 +171,36 @@ export function summarizeCertificate(o: KubeObject, listeners: readonly Listener
     issuerRef: { name: str(ref['name']) ?? '', kind: str(ref['kind']) ?? 'Issuer' },
     ...rc,
     ...(str(status['notAfter']) ? { notAfter: str(status['notAfter'])! } : {}),
+    ...(str(status['notBefore']) ? { notBefore: str(status['notBefore'])! } : {}),
+    ...(str(status['renewalTime']) ? { renewalTime: str(status['renewalTime'])! } : {}),
+    ...(num(status['revision']) !== undefined ? { revision: num(status['revision'])! } : {}),
+    ...(conditionOf(o, 'Issuing') ? { issuing: conditionOf(o, 'Issuing')! } : {}),
     dnsNames: strs(spec['dnsNames']),
     ipAddresses: strs(spec['ipAddresses']),
     ...(listener ? { listener } : {}),
+  };
+}
+
+export function summarizeCertificateRequest(o: KubeObject): CertificateRequestSummaryT {
+  const spec = obj(o['spec']);
+  const ref = obj(spec['issuerRef']);
+  const ann = obj(o.metadata['annotations']);
+  const rev = Number(str(ann['cert-manager.io/certificate-revision']) ?? NaN);
+  const owner = arr(o.metadata['ownerReferences']).map(obj).find((r) => r['kind'] === 'Certificate');
+  const certificate = str(ann['cert-manager.io/certificate-name']) ?? str(owner?.['name']);
+  const ready = conditionOf(o, 'Ready');
+  const created = str(o.metadata['creationTimestamp']);
+  return {
+    name: nameOf(o),
+    namespace: namespaceOf(o),
+    ...(certificate ? { certificate } : {}),
+    ...(Number.isFinite(rev) ? { revision: rev } : {}),
+    issuerRef: { name: str(ref['name']) ?? '', kind: str(ref['kind']) ?? 'Issuer' },
+    approved: conditionOf(o, 'Approved')?.status === 'True',
+    ready: ready?.status ?? 'Unknown',
+    ...(ready?.reason ? { reason: ready.reason } : {}),
+    ...(ready?.message ? { message: ready.message } : {}),
+    ...(created ? { created } : {}),
   };
 }
 
@@ -163,7 +212,7 @@ export function summarizeIssuer(o: KubeObject): IssuerSummaryT {
 }
 
 /** ConfigMaps that hold only CA certificates: the trust bundle clients need, and any other the install uses. */
-export function trustBundlesFromConfigMaps(configMaps: readonly KubeObject[], clientCaNames: ReadonlySet<string>): TrustBundleSummaryT[] {
+export function trustBundlesFromConfigMaps(configMaps: readonly KubeObject[], clientCaNames: ReadonlySet<string>, trustBundleName: string): TrustBundleSummaryT[] {
   const out: TrustBundleSummaryT[] = [];
   for (const cm of configMaps) {
     // The cluster's own API CA, present in every namespace; not something MQTT clients trust.
@@ -173,7 +222,7 @@ export function trustBundlesFromConfigMaps(configMaps: readonly KubeObject[], cl
       if (typeof value !== 'string' || !value.includes('-----BEGIN CERTIFICATE-----')) continue;
       const certs = parseCertificates(value);
       if (certs.length === 0 || !certs.every((c) => c.ca)) continue;
-      const isTrust = nameOf(cm) === DEFAULT_TRUST_BUNDLE || labels['trust.cert-manager.io/bundle'] !== undefined;
+      const isTrust = nameOf(cm) === trustBundleName || labels['trust.cert-manager.io/bundle'] !== undefined;
       out.push({
         source: 'ConfigMap',
         name: nameOf(cm),
@@ -185,7 +234,7 @@ export function trustBundlesFromConfigMaps(configMaps: readonly KubeObject[], cl
     }
   }
   // The install's default bundle first: it is what clients of the default listener trust.
-  return out.sort((a, b) => Number(b.name === DEFAULT_TRUST_BUNDLE) - Number(a.name === DEFAULT_TRUST_BUNDLE) || Number(b.role === 'client-trust') - Number(a.role === 'client-trust'));
+  return out.sort((a, b) => Number(b.name === trustBundleName) - Number(a.name === trustBundleName) || Number(b.role === 'client-trust') - Number(a.role === 'client-trust'));
 }
 
 /** Only the public ca.crt of a CA Secret is read; tls.key is never looked at. */
@@ -204,6 +253,37 @@ export interface DiscoveryContext {
   description: string;
   signal?: AbortSignal;
   progress?: (message: string, fraction?: number) => void;
+  /** The install's --trust-settings, when the person knows them. */
+  trust?: TrustSettingsRequestT | undefined;
+}
+
+/**
+ * The install's trust bundle and issuer, never assumed: what the person gave (the install's --trust-settings),
+ * else what the cluster shows (the default listener's issuer is the one the install created; a ConfigMap
+ * trust-manager writes is labelled trust.cert-manager.io/bundle), else the names an install without trust
+ * settings derives from its namespace.
+ */
+export function trustSettingsOf(namespace: string, asked: TrustSettingsRequestT | undefined, listeners: readonly ListenerSummaryT[], configMaps: readonly KubeObject[]): TrustSettingsT {
+  const defaultRef = listeners.find((l) => l.isDefault)?.ports.map((p) => p.tls.issuerRef).find((r) => r !== undefined);
+  const issuer: TrustSettingsT['issuer'] = asked?.issuerName
+    ? { name: asked.issuerName, kind: asked.issuerKind ?? 'ClusterIssuer', source: 'asked' }
+    : defaultRef
+      ? { name: defaultRef.name, kind: defaultRef.kind === 'Issuer' ? 'Issuer' : 'ClusterIssuer', source: 'default-listener' }
+      : { name: clusterIssuerNameFor(namespace), kind: 'ClusterIssuer', source: 'namespace' };
+  const byName = (n: string): KubeObject | undefined => configMaps.find((c) => nameOf(c) === n);
+  const certKey = (cm: KubeObject | undefined): string | undefined => Object.entries(obj(cm?.['data'])).find(([, v]) => typeof v === 'string' && v.includes('-----BEGIN CERTIFICATE-----'))?.[0];
+  let bundle: TrustSettingsT['bundle'];
+  if (asked?.configMapName) {
+    const cm = byName(asked.configMapName);
+    bundle = { name: asked.configMapName, key: asked.configMapKey ?? certKey(cm) ?? TRUST_BUNDLE_KEY, source: 'asked', exists: cm !== undefined };
+  } else {
+    const derived = byName(trustBundleNameFor(namespace));
+    const labelled = configMaps.find((c) => obj(c.metadata['labels'])['trust.cert-manager.io/bundle'] !== undefined);
+    if (derived) bundle = { name: nameOf(derived), key: certKey(derived) ?? TRUST_BUNDLE_KEY, source: 'namespace', exists: true };
+    else if (labelled) bundle = { name: nameOf(labelled), key: certKey(labelled) ?? TRUST_BUNDLE_KEY, source: 'cluster', exists: true };
+    else bundle = { name: trustBundleNameFor(namespace), key: TRUST_BUNDLE_KEY, source: 'namespace', exists: false };
+  }
+  return { issuer, bundle };
 }
 
 /** Raw objects discovery read, for diagnostics that need more than the summaries (Secrets' certificates). */
@@ -219,7 +299,7 @@ export interface DiscoveryRaw {
  */
 export async function discoverAio(client: AioKubeClient, namespace: string, ctx: DiscoveryContext): Promise<{ discovery: AioDiscoveryT; raw: DiscoveryRaw }> {
   const warnings: string[] = [];
-  const steps = 10;
+  const steps = 11;
   let step = 0;
   const read = async <T>(label: string, fn: () => Promise<T>, fallback: T, onMissing?: string, missing?: Set<string>): Promise<T> => {
     ctx.signal?.throwIfAborted();
@@ -246,6 +326,7 @@ export async function discoverAio(client: AioKubeClient, namespace: string, ctx:
   const services = await read('services', () => client.list('Service', namespace), [] as KubeObject[]);
   const certsRaw = await read('cert-manager certificates', () => client.list('Certificate', namespace), [] as KubeObject[], 'cert-manager is not installed on this cluster (no certificates.cert-manager.io); Automatic TLS cannot work without it.', missing);
   const certManager = !missing.has('cert-manager certificates');
+  const requestsRaw = certManager ? await read('certificate requests', () => client.list('CertificateRequest', namespace), [] as KubeObject[]) : [];
   const issuersRaw = certManager ? await read('issuers', () => client.list('Issuer', namespace), [] as KubeObject[]) : [];
   const clusterIssuersRaw = certManager ? await read('cluster issuers', () => client.list('ClusterIssuer'), [] as KubeObject[]) : [];
   const configMaps = await read('config maps', () => client.list('ConfigMap', namespace), [] as KubeObject[]);
@@ -255,7 +336,8 @@ export async function discoverAio(client: AioKubeClient, namespace: string, ctx:
   const listeners = listenersRaw.map(summarizeListener);
   const authentications = authRaw.map(summarizeAuthentication);
   const clientCaNames = new Set(authentications.flatMap((a) => a.methods.flatMap((m) => (m.trustedClientCaCert ? [m.trustedClientCaCert] : []))));
-  const trustBundles = trustBundlesFromConfigMaps(configMaps, clientCaNames);
+  const trustSettings = trustSettingsOf(namespace, ctx.trust, listeners, configMaps);
+  const trustBundles = trustBundlesFromConfigMaps(configMaps, clientCaNames, trustSettings.bundle.name);
   const internal = internalCa ? trustBundleFromSecret(internalCa) : undefined;
   if (internal) trustBundles.push(internal);
 
@@ -276,8 +358,10 @@ export async function discoverAio(client: AioKubeClient, namespace: string, ctx:
         return { name: nameOf(o), namespace: namespaceOf(o), ...(cache ? { cache } : {}), ruleCount: arr(pol['rules']).length };
       }),
       certificates: certsRaw.map((c) => summarizeCertificate(c, listeners)),
+      certificateRequests: requestsRaw.map(summarizeCertificateRequest),
       issuers: [...issuersRaw, ...clusterIssuersRaw].map(summarizeIssuer),
       trustBundles,
+      trustSettings,
       warnings,
     },
     raw: { listeners: listenersRaw, services, certificates: certsRaw },

@@ -48,6 +48,7 @@ const TYPES: Record<string, ResourceType> = {
   BrokerAuthentication: { group: 'mqttbroker.iotoperations.azure.com', version: 'v1', plural: 'brokerauthentications', namespaced: true },
   BrokerAuthorization: { group: 'mqttbroker.iotoperations.azure.com', version: 'v1', plural: 'brokerauthorizations', namespaced: true },
   Certificate: { group: 'cert-manager.io', version: 'v1', plural: 'certificates', namespaced: true },
+  CertificateRequest: { group: 'cert-manager.io', version: 'v1', plural: 'certificaterequests', namespaced: true },
   Issuer: { group: 'cert-manager.io', version: 'v1', plural: 'issuers', namespaced: true },
   ClusterIssuer: { group: 'cert-manager.io', version: 'v1', plural: 'clusterissuers', namespaced: false },
 };
@@ -77,6 +78,7 @@ export interface KubeClientOptions {
  */
 export class AioKubeClient {
   private readonly server: URL;
+  private warnings: string[] = [];
 
   constructor(
     private readonly kubeConfig: KubeConfig,
@@ -108,11 +110,19 @@ export class AioKubeClient {
 
   /** Server-side apply as field manager `fieldbench`. `dryRun` asks the server to do everything but store it. */
   async apply(obj: KubeObject, opts: { dryRun?: boolean; force?: boolean } = {}): Promise<KubeObject> {
-    const query = new URLSearchParams({ fieldManager: FIELD_MANAGER });
+    // Strict, as kubectl sends it: a field the CRD does not declare must fail here, never vanish on the cluster.
+    const query = new URLSearchParams({ fieldManager: FIELD_MANAGER, fieldValidation: 'Strict' });
     if (opts.force) query.set('force', 'true');
     if (opts.dryRun) query.set('dryRun', 'All');
     const path = `${this.path(obj.kind, obj.metadata.namespace, obj.metadata.name)}?${query.toString()}`;
     return (await this.request('PATCH', path, JSON.stringify(obj), 'application/apply-patch+yaml')) as KubeObject;
+  }
+
+  /** The API server's `Warning` headers since the last call (deprecations, pruned fields), in order. */
+  takeWarnings(): string[] {
+    const out = this.warnings;
+    this.warnings = [];
+    return out;
   }
 
   private type(kind: string): ResourceType {
@@ -147,6 +157,7 @@ export class AioKubeClient {
     return new Promise((resolve, reject) => {
       if (signal?.aborted) return reject(signal.reason instanceof Error ? signal.reason : new Error('aborted'));
       const req = send(opts, (res) => {
+        this.warnings.push(...parseWarnings(res.headers['warning']));
         const chunks: Buffer[] = [];
         res.on('data', (c: Buffer) => chunks.push(c));
         res.on('error', (e) => reject(new KubeApiError(`The connection to the Kubernetes API dropped: ${e.message}`, undefined, undefined, true, { cause: e })));
@@ -179,4 +190,10 @@ export class AioKubeClient {
       req.end(body);
     });
   }
+}
+
+/** RFC 7234 warn-values as kube-apiserver sends them (`299 - "text"`, several joined by ", "). */
+export function parseWarnings(header: string | string[] | undefined): string[] {
+  const all = Array.isArray(header) ? header.join(', ') : (header ?? '');
+  return [...all.matchAll(/\d{3} \S+ "((?:[^"\\]|\\.)*)"/g)].map((m) => m[1]!.replace(/\\(.)/g, '$1'));
 }

@@ -1,4 +1,5 @@
 import { X509Certificate } from 'node:crypto';
+import { chmod, writeFile } from 'node:fs/promises';
 import { FieldbenchError } from '@shared/errors';
 import type {
   AioDiscoveryT,
@@ -11,11 +12,13 @@ import type {
   ImportTrustBundleResultT,
   PlannedResourceT,
   ReadBackItemT,
+  RenderResultT,
+  TrustSettingsRequestT,
   ResourceRefT,
   SpecIssueT,
 } from '@shared/contract/aio-contract';
 import type { CertificateSummary, ChainExport, ImportFileResult } from '@shared/pki-types';
-import type { KubeAccess, KubeAccessProvider } from '../edge/kube-access';
+import type { KubeAccess, KubeAccessProvider } from '../edge';
 import { APPLY_ORDER } from './aio-constants';
 import { diagnoseAio } from './aio-diagnostics';
 import { discoverAio, managersOf, readyCondition } from './aio-discovery';
@@ -73,10 +76,10 @@ export class AioService {
   constructor(private readonly options: AioServiceOptions) {}
 
   /** Listeners, Services, policies, Certificates, Issuers and trust bundles in a namespace. */
-  async discover(nodeId: string, namespace: string, op: AioOperation = {}): Promise<AioDiscoveryT> {
+  async discover(nodeId: string, namespace: string, op: AioOperation = {}, trust?: TrustSettingsRequestT): Promise<AioDiscoveryT> {
     return this.withKube(nodeId, op, async (client, access) => {
       try {
-        return (await discoverAio(client, namespace, { nodeId, via: access.via, description: access.description, ...op })).discovery;
+        return (await discoverAio(client, namespace, { nodeId, via: access.via, description: access.description, ...op, trust })).discovery;
       } catch (err) {
         throw explainKubeError(err, 'read the broker setup', access.description);
       }
@@ -94,6 +97,7 @@ export class AioService {
         op.progress?.(`Dry run of ${label(obj)}…`, i / Math.max(1, built.objects.length));
         const { planned, after } = await this.planOne(client, obj, opts.force ?? false, access.description);
         resources.push(planned);
+        issues.push(...serverWarnings(obj, client.takeWarnings()));
         if (after) issues.push(...leftoverFieldWarnings(obj, after));
       }
       op.progress?.('Plan ready.', 1);
@@ -134,6 +138,7 @@ export class AioService {
         op.progress?.(`${dryRun ? 'Dry run of' : 'Applying'} ${label(obj)} (${i + 1} of ${total})…`, i / total);
         const r = await this.applyOne(client, obj, { force: opts.force ?? false, dryRun }, access.description);
         results[i] = r;
+        issues.push(...serverWarnings(obj, client.takeWarnings()));
         this.options.onApplyProgress?.({ nodeId, index: i, total, resource: r });
         if (r.outcome !== 'applied' && r.outcome !== 'unchanged') {
           stopped = true;
@@ -159,7 +164,16 @@ export class AioService {
   async diagnose(req: DiagnoseRequestT, op: AioOperation = {}): Promise<DiagnoseResultT> {
     return this.withKube(req.nodeId, op, async (client, access) => {
       try {
-        const { discovery } = await discoverAio(client, req.namespace, { nodeId: req.nodeId, via: access.via, description: access.description, ...op });
+        let { discovery } = await discoverAio(client, req.namespace, { nodeId: req.nodeId, via: access.via, description: access.description, ...op, trust: req.trust });
+        // A certificate whose issuer is ready is simply being issued: wait for it a while before judging.
+        const waitMs = req.issuanceWaitMs ?? 0;
+        const started = Date.now();
+        while (waitMs > 0 && pendingIssuance(discovery) && Date.now() - started < waitMs) {
+          op.progress?.('Waiting for cert-manager to issue the listener certificates…', 0.5);
+          await sleep(Math.min(1000, waitMs - (Date.now() - started)), op.signal);
+          discovery = (await discoverAio(client, req.namespace, { nodeId: req.nodeId, via: access.via, description: access.description, ...(op.signal ? { signal: op.signal } : {}), trust: req.trust })).discovery;
+        }
+        const waited = pendingIssuance(discovery) ? Date.now() - started : 0;
         const listenerSecrets = new Map<string, string | null>();
         for (const l of discovery.listeners) {
           for (const p of l.ports) {
@@ -203,6 +217,7 @@ export class AioService {
           vaultServerCertificates,
           vaultClientChains,
           clientsExplicit: req.clientCertificateIds !== undefined,
+          issuanceWaitedMs: waitMs > 0 ? waited : 0,
         });
         op.progress?.('Diagnosis finished.', 1);
         return { nodeId: req.nodeId, diagnostics, discovery };
@@ -263,6 +278,38 @@ export class AioService {
         throw explainKubeError(err, `read the trust bundle`, access.description);
       }
     });
+  }
+
+  /**
+   * The exact objects `apply` would send for this spec, in apply order, built from the vault with no node
+   * and no API server: for preparing at the desk, for review, and for the exports area's `kubernetes`
+   * target. Checks that need the cluster (references to what is already there, issuers) cannot run here,
+   * so a reference the spec does not satisfy itself becomes a warning instead of an error.
+   * The Secrets carry their private keys: callers outside main must redact them (see renderBrokerYaml).
+   */
+  renderBrokerObjects(spec: ApplySpecParsed): { objects: KubeObject[]; issues: SpecIssueT[] } {
+    const built = this.build(spec);
+    return { objects: built.objects, issues: [...built.issues, ...validateApplySpec(spec, undefined)] };
+  }
+
+  /** renderBrokerObjects as YAML: the exact text to `outputPath` (0600, keys included), redacted in the answer. */
+  async renderBrokerYaml(spec: ApplySpecParsed, outputPath?: string): Promise<RenderResultT> {
+    const { objects, issues } = this.renderBrokerObjects(spec);
+    const docs = (list: KubeObject[]): string => list.map((o) => toYaml(o)).join('---\n');
+    let written: string | undefined;
+    if (outputPath) {
+      await writeFile(outputPath, docs(objects), { mode: 0o600 });
+      // writeFile's mode only applies to a new file; an existing one may be world-readable.
+      await chmod(outputPath, 0o600);
+      written = outputPath;
+    }
+    return {
+      yaml: docs(objects.map(redact)),
+      resources: objects.map(refOf),
+      issues,
+      ...(written ? { written } : {}),
+      containsKeys: objects.some((o) => o.kind === 'Secret'),
+    };
   }
 
   // ---- building ----------------------------------------------------------------------------------
@@ -506,6 +553,35 @@ function leftoverFieldWarnings(sent: KubeObject, after: KubeObject): SpecIssueT[
     });
   }
   return out;
+}
+
+/** What the API server said with its answer (a deprecated field, a pruned one), shown with the resource it concerns. */
+function serverWarnings(obj: KubeObject, warnings: readonly string[]): SpecIssueT[] {
+  return [...new Set(warnings)].map((w) => ({
+    severity: 'warning' as const,
+    resource: refOf(obj),
+    sentence: `The cluster warned about ${label(obj)}: ${w}. Check the field against the cluster's version of the resource.`,
+  }));
+}
+
+/** Some Certificate is not Ready while its issuer is: cert-manager is (or should be) issuing it. */
+function pendingIssuance(d: AioDiscoveryT): boolean {
+  return d.certificates.some((c) => {
+    if (c.ready === 'True') return false;
+    const issuer = d.issuers.find((i) => i.name === c.issuerRef.name && i.kind === c.issuerRef.kind);
+    const req = d.certificateRequests.filter((r) => r.certificate === c.name).sort((a, b) => (b.revision ?? 0) - (a.revision ?? 0))[0];
+    return issuer?.ready === 'True' && req?.ready !== 'False';
+  });
+}
+
+function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const t = setTimeout(resolve, Math.max(0, ms));
+    signal?.addEventListener('abort', () => {
+      clearTimeout(t);
+      reject(signal.reason instanceof Error ? signal.reason : new Error('aborted'));
+    }, { once: true });
+  });
 }
 
 function readyConditionList(o: KubeObject): ReadBackItemT['conditions'] {

@@ -1,6 +1,6 @@
 import { isIP } from 'node:net';
 import type { ApplySpecParsed, AuthenticationSummaryT, IssuerSummaryT, ListenerSummaryT, SpecIssueT } from '@shared/contract/aio-contract';
-import { DEFAULT_AUTHENTICATION, DEFAULT_LISTENER, NODE_PORT_MAX, NODE_PORT_MIN } from './aio-constants';
+import { canonicalEnum, DEFAULT_AUTHENTICATION, DEFAULT_LISTENER, DEFAULT_SERVICE_NAME, isArmName, NODE_PORT_MAX, NODE_PORT_MIN, SERVICE_TYPES } from './aio-constants';
 
 const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 const DNS1123_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
@@ -18,7 +18,7 @@ export interface ListenerShape {
 }
 
 export interface ListenerClash {
-  kind: 'port-clash' | 'node-port-clash' | 'node-port-range' | 'node-port-type' | 'service-type' | 'port-range' | 'duplicate-port';
+  kind: 'port-clash' | 'node-port-clash' | 'node-port-range' | 'node-port-type' | 'service-type' | 'service-name' | 'port-range' | 'duplicate-port';
   listener: string;
   port?: number;
   sentence: string;
@@ -33,7 +33,10 @@ export function findListenerClashes(listeners: readonly ListenerShape[]): Listen
   const portOwner = new Map<number, string>();
   const nodePortOwner = new Map<number, string>();
   const typeOwner = new Map<string, string>();
+  const serviceOwner = new Map<string, string>();
   for (const l of listeners) {
+    // Case-insensitive: a cluster stores `loadBalancer` as given, and it is the same service type.
+    const type = canonicalEnum(l.serviceType, SERVICE_TYPES) ?? l.serviceType;
     const seenHere = new Set<number>();
     for (const p of l.ports) {
       if (!Number.isInteger(p.port) || p.port < 1 || p.port > 65535) {
@@ -48,7 +51,7 @@ export function findListenerClashes(listeners: readonly ListenerShape[]): Listen
         out.push({ kind: 'port-clash', listener: l.name, port: p.port, sentence: `Port ${p.port} is used by listener ${other} and by listener ${l.name}; a port number cannot be reused across listeners. Give ${l.name} another port.` });
       } else portOwner.set(p.port, l.name);
       if (p.nodePort !== undefined) {
-        if (l.serviceType !== 'NodePort') {
+        if (type !== 'NodePort') {
           out.push({ kind: 'node-port-type', listener: l.name, port: p.port, sentence: `Listener ${l.name} sets nodePort ${p.nodePort} on port ${p.port}, but it is a ${l.serviceType} listener; only NodePort listeners take a nodePort. Remove it or make the listener NodePort.` });
         }
         if (p.nodePort < NODE_PORT_MIN || p.nodePort > NODE_PORT_MAX) {
@@ -60,10 +63,16 @@ export function findListenerClashes(listeners: readonly ListenerShape[]): Listen
         } else nodePortOwner.set(p.nodePort, l.name);
       }
     }
-    const typeOther = typeOwner.get(l.serviceType);
+    const typeOther = typeOwner.get(type.toLowerCase());
     if (typeOther !== undefined && typeOther !== l.name) {
-      out.push({ kind: 'service-type', listener: l.name, sentence: `Listener ${l.name} is a second ${l.serviceType} listener (${typeOther} is one already); the broker allows one listener per service type. Add the port to ${typeOther} instead, or choose another service type.` });
-    } else typeOwner.set(l.serviceType, l.name);
+      out.push({ kind: 'service-type', listener: l.name, sentence: `Listener ${l.name} is a second ${type} listener (${typeOther} is one already); the broker allows one listener per service type. Add the port to ${typeOther} instead, or choose another service type.` });
+    } else typeOwner.set(type.toLowerCase(), l.name);
+    // The listener's Service is named serviceName (default: the listener's name), unique in the namespace.
+    const service = l.serviceName ?? (l.name === DEFAULT_LISTENER ? DEFAULT_SERVICE_NAME : l.name);
+    const serviceOther = serviceOwner.get(service);
+    if (serviceOther !== undefined && serviceOther !== l.name) {
+      out.push({ kind: 'service-name', listener: l.name, sentence: `Listener ${l.name} would create Service ${service}, which listener ${serviceOther} already uses${service === DEFAULT_SERVICE_NAME ? ' (it is the default listener\'s)' : ''}; a listener's service name must be unique in the namespace. Give ${l.name} another service name.` });
+    } else serviceOwner.set(service, l.name);
   }
   return out;
 }
@@ -84,8 +93,13 @@ export interface ClusterFacts {
  * references that resolve, TLS where X.509 needs it, the listener rules, and the default resources left
  * alone. Every problem is a sentence that says what to change.
  */
-export function validateApplySpec(spec: ApplySpecParsed, facts: ClusterFacts): SpecIssueT[] {
+export function validateApplySpec(spec: ApplySpecParsed, clusterFacts: ClusterFacts | undefined): SpecIssueT[] {
   const issues: SpecIssueT[] = [];
+  // Without a cluster (aio render) nothing is known of what is already there: a reference the spec does not
+  // satisfy itself may well exist on the cluster, so it is a warning to check rather than an error.
+  const offline = clusterFacts === undefined;
+  const facts: ClusterFacts = clusterFacts ?? { listeners: [], authentications: [], authorizations: [], issuers: [], secrets: new Set(), configMaps: new Set() };
+  const elsewhere = offline ? 'is not in this spec; make sure it exists on the cluster before applying' : 'is neither on the cluster nor in this spec';
   const ns = spec.namespace;
   const err = (kind: string, name: string, sentence: string, field?: string): void =>
     void issues.push({ severity: 'error', resource: { kind, name, namespace: ns }, sentence, ...(field ? { field } : {}) });
@@ -113,6 +127,19 @@ export function validateApplySpec(spec: ApplySpecParsed, facts: ClusterFacts): S
   checkNames('BrokerAuthentication', spec.authentications.map((a) => a.name), DNS1123_LABEL, 63, labelRule);
   checkNames('BrokerAuthorization', spec.authorizations.map((a) => a.name), DNS1123_LABEL, 63, labelRule);
   checkNames('BrokerListener', spec.listeners.map((l) => l.name), DNS1123_LABEL, 63, labelRule);
+  // The ARM resource names (azure-rest-api-specs, models/broker/*.tsp: @minLength(3) @maxLength(63)
+  // @pattern("^[a-z0-9][a-z0-9-]*[a-z0-9]$")): a valid Kubernetes name outside them cannot be represented in Azure.
+  for (const [kind, names] of [
+    ['BrokerAuthentication', spec.authentications.map((a) => a.name)],
+    ['BrokerAuthorization', spec.authorizations.map((a) => a.name)],
+    ['BrokerListener', spec.listeners.map((l) => l.name)],
+  ] as const) {
+    for (const n of names) {
+      if (DNS1123_LABEL.test(n) && !isArmName(n)) {
+        warn(kind, n, `${kind} name "${n}" is valid in Kubernetes but not as an Azure resource name (3–63 characters: lower-case letters, digits and '-', starting and ending with a letter or digit), so Azure cannot represent it. Choose a name of at least 3 characters.`, 'metadata.name');
+      }
+    }
+  }
   for (const c of spec.clientCas) {
     if (!CONFIG_KEY.test(c.key)) err('ConfigMap', c.name, `The key "${c.key}" is not a valid ConfigMap key. Use letters, digits, '-', '_' and '.', e.g. client_ca.pem.`, 'data');
   }
@@ -146,7 +173,7 @@ export function validateApplySpec(spec: ApplySpecParsed, facts: ClusterFacts): S
       seenMethods.add(m.method);
       if (m.method === 'X509') {
         if (!configMaps.has(m.trustedClientCaCert)) {
-          err('BrokerAuthentication', a.name, `Policy ${a.name} trusts client CAs from ConfigMap ${m.trustedClientCaCert}, which is neither on the cluster nor in this spec. Add a client CA ConfigMap named ${m.trustedClientCaCert}.`, 'spec.authenticationMethods.x509Settings.trustedClientCaCert');
+          (offline ? warn : err)('BrokerAuthentication', a.name, `Policy ${a.name} trusts client CAs from ConfigMap ${m.trustedClientCaCert}, which ${elsewhere}. Add a client CA ConfigMap named ${m.trustedClientCaCert}.`, 'spec.authenticationMethods.x509Settings.trustedClientCaCert');
         }
         for (const [attrName, rule] of Object.entries(m.authorizationAttributes ?? {})) {
           if (!OPENSSL_SUBJECT.test(rule.subject)) {
@@ -176,20 +203,20 @@ export function validateApplySpec(spec: ApplySpecParsed, facts: ClusterFacts): S
       const where = `Port ${p.port} of listener ${l.name}`;
       if (p.authenticationRef) {
         const auth = authByName.get(p.authenticationRef);
-        if (!auth) err('BrokerListener', l.name, `${where} uses authentication ${p.authenticationRef}, which is neither on the cluster nor in this spec. Add that policy or pick an existing one.`, 'spec.ports.authenticationRef');
+        if (!auth) (offline ? warn : err)('BrokerListener', l.name, `${where} uses authentication ${p.authenticationRef}, which ${elsewhere}. Add that policy or pick an existing one.`, 'spec.ports.authenticationRef');
         else if (auth.x509 && !p.tls) err('BrokerListener', l.name, `${where} uses X.509 authentication (${p.authenticationRef}) without TLS; client certificates only travel in a TLS handshake. Turn TLS on for this port.`, 'spec.ports.tls');
       }
       if (p.authorizationRef) {
-        if (!authzNames.has(p.authorizationRef)) err('BrokerListener', l.name, `${where} uses authorization ${p.authorizationRef}, which is neither on the cluster nor in this spec. Add it or remove the reference.`, 'spec.ports.authorizationRef');
+        if (!authzNames.has(p.authorizationRef)) (offline ? warn : err)('BrokerListener', l.name, `${where} uses authorization ${p.authorizationRef}, which ${elsewhere}. Add it or remove the reference.`, 'spec.ports.authorizationRef');
         if (!p.authenticationRef) warn('BrokerListener', l.name, `${where} has authorization ${p.authorizationRef} but no authentication; the broker applies authorization only to authenticated clients, so it has no effect here.`);
       }
       if (!p.authenticationRef) warn('BrokerListener', l.name, `${where} has no authentication: anyone who reaches it can connect. Fine for a test; add a policy for production.`);
       if (p.tls?.mode === 'Manual' && !secrets.has(p.tls.secretName)) {
-        err('BrokerListener', l.name, `${where} serves TLS from Secret ${p.tls.secretName}, which is neither on the cluster nor in this spec. Add a server Secret named ${p.tls.secretName} from a vault certificate.`, 'spec.ports.tls.manual.secretRef');
+        (offline ? warn : err)('BrokerListener', l.name, `${where} serves TLS from Secret ${p.tls.secretName}, which ${elsewhere}. Add a server Secret named ${p.tls.secretName} from a vault certificate.`, 'spec.ports.tls.manual.secretRef');
       }
       if (p.tls?.mode === 'Automatic') {
         const ref = p.tls.issuerRef;
-        if (ref.group === 'cert-manager.io' && !issuerExists(ref.name, ref.kind)) {
+        if (!offline && ref.group === 'cert-manager.io' && !issuerExists(ref.name, ref.kind)) {
           const alternatives = facts.issuers.filter((i) => i.ready === 'True').map((i) => `${i.kind} ${i.name}`);
           err(
             'BrokerListener',
@@ -208,7 +235,9 @@ export function validateApplySpec(spec: ApplySpecParsed, facts: ClusterFacts): S
   // Listener rules across the cluster as it would be after the apply.
   const planned = new Map<string, ListenerShape>();
   for (const l of facts.listeners) planned.set(l.name, l);
-  for (const l of spec.listeners) planned.set(l.name, { name: l.name, serviceType: l.serviceType, ports: l.ports });
+  // Offline the default listener is still there on every install, with its Service aio-broker.
+  if (offline && !planned.has(DEFAULT_LISTENER)) planned.set(DEFAULT_LISTENER, { name: DEFAULT_LISTENER, serviceType: 'ClusterIp', serviceName: DEFAULT_SERVICE_NAME, ports: [{ port: 18883 }] });
+  for (const l of spec.listeners) planned.set(l.name, { name: l.name, serviceType: l.serviceType, ...(l.serviceName ? { serviceName: l.serviceName } : {}), ports: l.ports });
   const mine = new Set(spec.listeners.map((l) => l.name));
   // Order so the spec's listener is the one blamed, and clashes among existing listeners are left to diagnose.
   const ordered = [...planned.values()].sort((a, b) => Number(mine.has(a.name)) - Number(mine.has(b.name)));

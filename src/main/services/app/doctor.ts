@@ -1,7 +1,8 @@
 import { execFile } from 'node:child_process';
-import { accessSync, constants, existsSync, readFileSync } from 'node:fs';
+import { accessSync, constants } from 'node:fs';
 import { delimiter, join } from 'node:path';
 import { inspectDataDir, type DataDirState } from './data-dir';
+import { adviseElectronRuntime, inspectElectronRuntime, type ElectronRuntime } from './electron-runtime';
 
 export interface ToolCheck {
   id: string;
@@ -70,14 +71,14 @@ export interface DoctorReport {
   electron: { found: boolean; path?: string; hint?: string };
 }
 
-/** Locates the Electron binary the desktop app would start with; absent when its download was skipped. */
-export function findElectronBinary(projectRoot: string): string | undefined {
-  // electron's own index.js resolves dist/<path.txt> and throws when the download never happened; mirror it without throwing.
-  const pathFile = join(projectRoot, 'node_modules', 'electron', 'path.txt');
-  if (!existsSync(pathFile)) return undefined;
-  const rel = readFileSync(pathFile, 'utf8').trim();
-  const full = join(projectRoot, 'node_modules', 'electron', 'dist', rel);
-  return rel && existsSync(full) ? full : undefined;
+function electronCheck(projectRoot: string | undefined, env: NodeJS.ProcessEnv): DoctorReport['electron'] {
+  const runtime: ElectronRuntime = projectRoot || process.versions.electron
+    ? inspectElectronRuntime({ projectRoot: projectRoot ?? '', env, platform: process.platform, runningElectron: process.versions.electron, execPath: process.execPath })
+    : { state: 'no-package' };
+  const advice = adviseElectronRuntime(runtime);
+  const hint = `${advice.reason.charAt(0).toUpperCase()}${advice.reason.slice(1)}. ${advice.next}`;
+  const path = 'binaryPath' in runtime ? runtime.binaryPath : undefined;
+  return path ? { found: true, path, hint } : { found: false, hint };
 }
 
 export async function runDoctor(options: { dataDir: string; projectRoot?: string; env?: NodeJS.ProcessEnv }): Promise<DoctorReport> {
@@ -90,12 +91,5 @@ export async function runDoctor(options: { dataDir: string; projectRoot?: string
       return { id: tool.id, label: tool.label, usedFor: tool.usedFor, found: true, path, ...(version ? { version } : {}) };
     }),
   );
-  const electronPath = options.projectRoot ? findElectronBinary(options.projectRoot) : undefined;
-  return {
-    tools,
-    dataDir: inspectDataDir(options.dataDir),
-    electron: electronPath
-      ? { found: true, path: electronPath }
-      : { found: false, hint: 'The Electron runtime is not installed (its download was skipped or failed). `npm start` falls back to the loopback host in your browser.' },
-  };
+  return { tools, dataDir: inspectDataDir(options.dataDir), electron: electronCheck(options.projectRoot, env) };
 }

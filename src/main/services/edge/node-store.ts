@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { FieldbenchError } from '@shared/errors';
-import type { VaultStore } from '../vault/vault-store';
+import type { VaultStore } from '../vault';
 
 export const NODES_SECTION = 'nodes';
 /** Activity entries kept per node; older ones roll off. */
@@ -29,6 +29,8 @@ export interface StoredNode {
   sudoPassword?: string;
   jumpHostId?: string;
   hostKey?: StoredHostKey;
+  /** The person allowed the legacy SSH algorithms for this node. */
+  legacyAlgorithms?: true;
   kube: StoredKube;
   created: string;
   modified: string;

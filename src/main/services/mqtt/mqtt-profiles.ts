@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { FieldbenchError } from '@shared/errors';
 import { MqttProfileInput, type MqttProfileInputT, type MqttProfileSummaryT } from '@shared/contract/mqtt-contract';
-import type { VaultStore } from '../vault/vault-store';
+import type { VaultStore } from '../vault';
 
 /** The vault section the MQTT service owns. */
 export const MQTT_SECTION = 'mqtt';

@@ -16,7 +16,7 @@ import type {
   TopicCheckT,
   TopicNodeT,
 } from '@shared/contract/mqtt-contract';
-import type { VaultStore } from '../vault/vault-store';
+import type { VaultStore } from '../vault';
 import { MqttConnection } from './mqtt-connection';
 import { MessageStore, type StoreFilter, type StoredMessage } from './message-store';
 import { MqttProfileStore, usesTls, type SecretUpdate, type StoredProfile } from './mqtt-profiles';

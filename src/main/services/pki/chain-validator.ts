@@ -1,3 +1,4 @@
+import { MIXED_FAMILY_MESSAGE } from '@shared/pki-rules';
 import type { ChainValidation, KeyFamily, RevocationInfo, ValidationCode, ValidationIssue } from '@shared/pki-types';
 import { x509 } from './x509-runtime';
 import type { ParsedCertificate } from './parsed-certificate';
@@ -17,7 +18,7 @@ export interface ChainContext {
 
 const MAX_DEPTH = 10;
 
-export const MIXED_FAMILY_MESSAGE = 'The chain mixes EC and RSA keys; the AIO broker rejects a client chain that mixes EC and RSA. Issue the whole chain with one key family.';
+export { MIXED_FAMILY_MESSAGE };
 
 /**
  * Builds the path from `leaf` to a trust anchor and names every problem on it, each with a distinct

@@ -1,9 +1,6 @@
 import { join, resolve } from 'node:path';
 import { FieldbenchError } from '@shared/errors';
-import { Vault, type VaultCreateOptions, type VaultInfo } from '../vault/vault';
-import { vaultErrors } from '../vault/vault-errors';
-import { vaultPathTaken } from '../vault/vault-path';
-import type { VaultChangeEvent, VaultStore } from '../vault/vault-store';
+import { Vault, vaultErrors, vaultPathTaken, type VaultChangeEvent, type VaultCreateOptions, type VaultInfo, type VaultStore } from '../vault';
 
 export const DEFAULT_VAULT_FILE = 'vault.fbv';
 export const DEFAULT_AUTO_LOCK_MINUTES = 15;

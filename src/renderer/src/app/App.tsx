@@ -4,8 +4,8 @@ import { DoctorDialog } from '../features/doctor/doctor-dialog';
 import { AreaView } from './area-view';
 import { NavSidebar } from './nav-sidebar';
 import { StatusBar } from './status-bar';
-import { useAppStore } from './use-app-store';
-import { useNavigationStore } from './use-navigation-store';
+import { useAppStore } from '../core/use-app-store';
+import { useNavigationStore } from '../core/use-navigation-store';
 import './shell.css';
 
 /** Ctrl+1..6 (Cmd on macOS) switch areas; ignored while a dialog is open. */

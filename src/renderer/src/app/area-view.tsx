@@ -5,8 +5,8 @@ import { MqttPage } from '../features/mqtt/mqtt-page';
 import { NetworkPage } from '../features/network/network-page';
 import { RunbooksPage } from '../features/runbooks/runbooks-page';
 import { VaultPage } from '../features/vault/vault-page';
-import { areaById, type AreaId } from './areas';
-import { useNavigationStore } from './use-navigation-store';
+import { areaById, type AreaId } from '../core/areas';
+import { useNavigationStore } from '../core/use-navigation-store';
 
 const PAGES: Record<AreaId, ComponentType> = {
   vault: VaultPage,

@@ -2,9 +2,9 @@ import { Stethoscope } from 'lucide-react';
 import { Button } from '../ui';
 import { transportKind } from '../bridge';
 import { useDoctorStore } from '../features/doctor/use-doctor-store';
-import { AREAS } from './areas';
+import { AREAS } from '../core/areas';
 import { FieldbenchLogo } from './fieldbench-logo';
-import { useNavigationStore } from './use-navigation-store';
+import { useNavigationStore } from '../core/use-navigation-store';
 
 const isMac = typeof navigator !== 'undefined' && /Mac/i.test(navigator.platform);
 /** In a browser tab Ctrl+1..6 belong to the browser (it switches tabs), so hints are shown only on the desktop. */

@@ -2,7 +2,7 @@ import { FolderOpen, Globe, Laptop, RefreshCw, TriangleAlert } from 'lucide-reac
 import { useShallow } from 'zustand/react/shallow';
 import { Button, ThemeToggle } from '../ui';
 import { transportKind } from '../bridge';
-import { useAppStore } from './use-app-store';
+import { useAppStore } from '../core/use-app-store';
 
 /** Version, how the renderer reaches main, where the data lives, and the theme. */
 export function StatusBar() {

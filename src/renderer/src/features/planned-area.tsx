@@ -1,7 +1,7 @@
 import { Clock, type LucideIcon } from 'lucide-react';
 import { useId, type ReactNode } from 'react';
 import { Badge, EmptyState, PageHeader } from '../ui';
-import { areaById, type AreaId } from '../app/areas';
+import { areaById, type AreaId } from '../core/areas';
 import './planned-area.css';
 
 export interface PlannedCapability {

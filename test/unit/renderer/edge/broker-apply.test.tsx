@@ -103,6 +103,8 @@ const DIAGNOSE: DiagnoseResultT = {
       },
     ],
     warnings: [],
+    certificateRequests: [],
+    trustSettings: { issuer: { name: 'azure-iot-operations-aio-certificate-issuer', kind: 'ClusterIssuer', source: 'default-listener' }, bundle: { name: 'azure-iot-operations-aio-ca-trust-bundle', key: 'ca.crt', source: 'namespace', exists: true } },
   },
 };
 

@@ -8,7 +8,7 @@ vi.mock('../../../../src/renderer/src/bridge', () => import('../fake-bridge'));
 const fake = await import('../fake-bridge');
 const { EdgePage } = await import('../../../../src/renderer/src/features/edge/edge-page');
 const { useEdgeStore } = await import('../../../../src/renderer/src/features/edge/use-edge-store');
-const { useNavigationStore } = await import('../../../../src/renderer/src/app/use-navigation-store');
+const { useNavigationStore } = await import('../../../../src/renderer/src/core/use-navigation-store');
 
 type Node = CallResponse<'edge.listNodes'>['nodes'][number];
 type TestResult = CallResponse<'edge.testNode'>;

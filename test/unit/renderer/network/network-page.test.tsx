@@ -9,7 +9,7 @@ vi.mock('../../../../src/renderer/src/bridge', () => import('../fake-bridge'));
 const fake = await import('../fake-bridge');
 const { NetworkPage } = await import('../../../../src/renderer/src/features/network/network-page');
 const { useNetworkStore } = await import('../../../../src/renderer/src/features/network/use-network-store');
-const { useNavigationStore } = await import('../../../../src/renderer/src/app/use-navigation-store');
+const { useNavigationStore } = await import('../../../../src/renderer/src/core/use-navigation-store');
 
 const INITIAL = useNetworkStore.getState();
 

@@ -1,7 +1,7 @@
 import { request as httpRequest, type RequestOptions } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { FieldbenchError } from '@shared/errors';
-import type { KubeAccessProvider } from '../../edge/kube-access';
+import type { KubeAccessProvider } from '../../edge';
 import type { SatTokenProvider } from '../tls-material';
 
 /**

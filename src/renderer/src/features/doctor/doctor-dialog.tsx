@@ -1,8 +1,8 @@
 import { PlugZap, RefreshCw } from 'lucide-react';
 import { useShallow } from 'zustand/react/shallow';
 import { Button, Dialog, Progress, StatusBadge, Table, type TableColumn } from '../../ui';
-import { useAppStore } from '../../app/use-app-store';
-import { useJobsStore } from '../../app/use-jobs-store';
+import { useAppStore } from '../../core/use-app-store';
+import { useJobsStore } from '../../core/use-jobs-store';
 import { SELF_TEST_STEPS, useDoctorStore, type DoctorReport } from './use-doctor-store';
 import './doctor-dialog.css';
 

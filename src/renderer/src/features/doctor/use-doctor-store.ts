@@ -2,7 +2,7 @@ import { create } from 'zustand';
 import type { CallResponse } from '@shared/contract';
 import type { ErrorInfo } from '@shared/errors';
 import { invoke } from '../../bridge';
-import { useJobsStore } from '../../app/use-jobs-store';
+import { useJobsStore } from '../../core/use-jobs-store';
 
 export type DoctorReport = CallResponse<'app.doctor'>;
 

@@ -2,7 +2,7 @@ import { useEffect } from 'react';
 import { RefreshCw } from 'lucide-react';
 import { useShallow } from 'zustand/react/shallow';
 import { Badge, Button, StatusBadge } from '../../ui';
-import type { NodeSummary } from './edge-nodes-slice';
+import type { NodeSummary } from './edge-state';
 import { useEdgeStore } from './use-edge-store';
 
 const AREA_NAMES: Record<string, string> = { edge: 'Edge', aio: 'Broker', network: 'Network', mqtt: 'MQTT' };

@@ -2,7 +2,7 @@ import { useMemo } from 'react';
 import { Play, RefreshCw, RotateCw, TriangleAlert } from 'lucide-react';
 import { useShallow } from 'zustand/react/shallow';
 import { Badge, Button, Checkbox, Dialog, Progress, StatusBadge, Tabs, type Status } from '../../ui';
-import { useJobsStore } from '../../app/use-jobs-store';
+import { useJobsStore } from '../../core/use-jobs-store';
 import type { AppliedResourceT, ApplyPlanT, PlannedResourceT, ReadBackItemT, ResourceRefT } from '@shared/contract/aio-contract';
 import { diffLines, diffStats } from './diff-lines';
 import { useEdgeStore } from './use-edge-store';

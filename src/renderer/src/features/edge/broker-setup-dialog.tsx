@@ -3,7 +3,7 @@ import { FileSearch } from 'lucide-react';
 import { useShallow } from 'zustand/react/shallow';
 import { Button, Checkbox, Dialog, Select, TextField } from '../../ui';
 import { buildBrokerSetupSpec, seed001Defaults, type BrokerSetupField, type BrokerSetupValues } from './broker-setup-form';
-import type { CertificateSummary } from './edge-broker-slice';
+import type { CertificateSummary } from './edge-state';
 import { useEdgeStore } from './use-edge-store';
 
 function certLabel(c: CertificateSummary): string {

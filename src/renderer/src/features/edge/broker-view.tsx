@@ -1,7 +1,7 @@
 import { Download, RefreshCw, Settings2, Wrench } from 'lucide-react';
 import { useShallow } from 'zustand/react/shallow';
 import { Badge, Button, Progress, StatusBadge, Table, type Status, type TableColumn } from '../../ui';
-import { useJobsStore } from '../../app/use-jobs-store';
+import { useJobsStore } from '../../core/use-jobs-store';
 import type {
   AioDiscoveryT,
   AuthenticationSummaryT,
@@ -12,7 +12,7 @@ import type {
   TlsSummaryT,
   TrustBundleSummaryT,
 } from '@shared/contract/aio-contract';
-import type { NodeSummary } from './edge-nodes-slice';
+import type { NodeSummary } from './edge-state';
 import { useEdgeStore } from './use-edge-store';
 
 const SEVERITY: Record<DiagnosticT['severity'], { status: Status; label: string }> = {

@@ -2,8 +2,8 @@ import { useState, type FormEvent } from 'react';
 import { KeyRound, PlugZap } from 'lucide-react';
 import { useShallow } from 'zustand/react/shallow';
 import { Button, Progress, StatusBadge, TextField, type Status } from '../../ui';
-import { useJobsStore } from '../../app/use-jobs-store';
-import type { NodeSummary, NodeTestResult } from './edge-nodes-slice';
+import { useJobsStore } from '../../core/use-jobs-store';
+import type { NodeSummary, NodeTestResult } from './edge-state';
 import { useEdgeStore } from './use-edge-store';
 
 type Step = NodeTestResult['steps'][number];

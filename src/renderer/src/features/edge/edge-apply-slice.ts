@@ -1,44 +1,8 @@
 import type { StateCreator } from 'zustand';
-import type { EventPayload } from '@shared/contract';
-import type { AppliedResourceT, ApplyPlanT, ApplyResultT, ApplySpecInput } from '@shared/contract/aio-contract';
 import type { ErrorInfo } from '@shared/errors';
-import { useJobsStore } from '../../app/use-jobs-store';
+import { useJobsStore } from '../../core/use-jobs-store';
 import { isVaultClosed } from './edge-nodes-slice';
-import type { EdgeState } from './use-edge-store';
-
-export type ApplyStage = 'planning' | 'plan' | 'applying' | 'done';
-
-export interface ApplySession {
-  nodeId: string;
-  /** What the dialog is about ("Seed 001 broker setup", a diagnostic's fix label). */
-  title: string;
-  spec: ApplySpecInput;
-  force: boolean;
-  stage: ApplyStage;
-  jobId: string | undefined;
-  plan: ApplyPlanT | undefined;
-  planError: ErrorInfo | undefined;
-  /** Per resource index, as aio.onApplyProgress reports each one. */
-  progress: Record<number, AppliedResourceT>;
-  result: ApplyResultT | undefined;
-  applyError: ErrorInfo | undefined;
-}
-
-export interface ApplySlice {
-  apply: ApplySession | undefined;
-  /** The node whose broker setup form is open. */
-  setupFor: string | undefined;
-  openSetup: (nodeId: string) => void;
-  closeSetup: () => void;
-  /** Opens the Apply dialog and plans the spec: YAML, diff and dry run before anything changes. */
-  startApply: (nodeId: string, spec: ApplySpecInput, title: string, force?: boolean) => Promise<void>;
-  /** Forcing takes over fields other managers own: plan again so the diff shows exactly that. */
-  setForce: (force: boolean) => Promise<void>;
-  runApply: () => Promise<void>;
-  cancelApply: () => Promise<void>;
-  closeApply: () => void;
-  onApplyProgress: (payload: EventPayload<'aio.onApplyProgress'>) => void;
-}
+import type { EdgeState, ApplySession, ApplySlice } from './edge-state';
 
 export const createApplySlice: StateCreator<EdgeState, [], [], ApplySlice> = (set, get) => {
   const update = (patch: Partial<ApplySession>) => set((s) => (s.apply ? { apply: { ...s.apply, ...patch } } : s));

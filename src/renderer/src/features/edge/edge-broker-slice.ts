@@ -1,39 +1,12 @@
 import type { StateCreator } from 'zustand';
 import type { CallResponse } from '@shared/contract';
-import type { DiagnoseResultT, TrustBundleSummaryT } from '@shared/contract/aio-contract';
-import type { ErrorInfo } from '@shared/errors';
 import { invoke } from '../../bridge';
-import { useJobsStore } from '../../app/use-jobs-store';
+import { useJobsStore } from '../../core/use-jobs-store';
 import { useToastStore } from '../../ui/use-toast-store';
 import { isVaultClosed } from './edge-nodes-slice';
-import type { EdgeState } from './use-edge-store';
+import type { EdgeState, CertificateSummary, BrokerRead, BrokerSlice } from './edge-state';
 
-export type CertificateSummary = CallResponse<'pki.get'>['summary'];
 type TreeNode = CallResponse<'pki.list'>['tree'][number];
-
-export interface BrokerRead {
-  jobId: string | undefined;
-  result: DiagnoseResultT | undefined;
-  error: ErrorInfo | undefined;
-  /** When the result was read, so a stale view says how old it is. */
-  readAt: string | undefined;
-}
-
-export interface BrokerSlice {
-  broker: Record<string, BrokerRead>;
-  certificates: CertificateSummary[];
-  certificatesLoaded: boolean;
-  /** `name/key` of the trust bundle being imported. */
-  importingBundle: string | undefined;
-  /** Discovery and diagnostics in one job (aio.diagnose returns both). */
-  readBroker: (nodeId: string) => Promise<void>;
-  cancelBroker: (nodeId: string) => Promise<void>;
-  importTrustBundle: (nodeId: string, bundle: TrustBundleSummaryT) => Promise<void>;
-  /** The vault's certificates (public summaries) for the apply form's pickers. */
-  loadCertificates: () => Promise<void>;
-  forgetBroker: (nodeId: string) => void;
-  clearBroker: () => void;
-}
 
 const EMPTY: BrokerRead = { jobId: undefined, result: undefined, error: undefined, readAt: undefined };
 

@@ -1,78 +1,9 @@
 import type { StateCreator } from 'zustand';
-import type { CallRequest, CallResponse, EventPayload } from '@shared/contract';
 import type { ErrorInfo } from '@shared/errors';
 import { invoke } from '../../bridge';
-import { useJobsStore } from '../../app/use-jobs-store';
+import { useJobsStore } from '../../core/use-jobs-store';
 import { useToastStore } from '../../ui/use-toast-store';
-import type { EdgeState } from './use-edge-store';
-
-export type NodeSummary = CallResponse<'edge.listNodes'>['nodes'][number];
-export type KeySummary = CallResponse<'edge.listKeys'>['keys'][number];
-export type NodeTestResult = CallResponse<'edge.testNode'>;
-export type PresentedHostKey = NonNullable<NodeTestResult['hostKey']>;
-export type ActivityEntry = EventPayload<'edge.onActivity'>;
-export type VaultGate = 'unknown' | 'missing' | 'locked' | 'unlocked';
-
-export interface NodeTest {
-  jobId: string | undefined;
-  result: NodeTestResult | undefined;
-  /** The call itself failed (not a step): vault locked, node removed, main unreachable. */
-  error: ErrorInfo | undefined;
-  /** A sudo password was asked for and none is stored: the panel offers a field for it. */
-  needsSudoPassword: boolean;
-}
-
-export interface HostKeyPrompt {
-  nodeId: string;
-  nodeName: string;
-  address: string;
-  hostKey: PresentedHostKey;
-}
-
-export interface NodesSlice {
-  vault: VaultGate;
-  vaultError: ErrorInfo | undefined;
-  nodes: NodeSummary[];
-  keys: KeySummary[];
-  nodesLoaded: boolean;
-  nodesError: ErrorInfo | undefined;
-  selectedId: string | undefined;
-  /** The add/edit dialog: `editId` undefined adds a node. */
-  editor: { editId: string | undefined } | undefined;
-  saving: boolean;
-  saveError: ErrorInfo | undefined;
-  keyBusy: 'generate' | 'import' | undefined;
-  keyError: ErrorInfo | undefined;
-  tests: Record<string, NodeTest>;
-  hostKeyPrompt: HostKeyPrompt | undefined;
-  trusting: boolean;
-  trustError: ErrorInfo | undefined;
-  activity: Record<string, ActivityEntry[]>;
-  removing: string | undefined;
-
-  /** Checks the vault and, when it is open, lists nodes and keys. Called when the page shows. */
-  init: () => Promise<void>;
-  loadNodes: () => Promise<void>;
-  select: (id: string | undefined) => void;
-  openEditor: (editId?: string) => void;
-  closeEditor: () => void;
-  /** Secrets in the request go straight to main; nothing of them stays here. Resolves with the saved node's id. */
-  saveNode: (request: CallRequest<'edge.saveNode'>) => Promise<string | undefined>;
-  removeNode: (id: string) => Promise<boolean>;
-  generateKey: (comment?: string) => Promise<KeySummary | undefined>;
-  /** The key text read from the chosen file and the passphrase typed go to main and are not kept. */
-  importKey: (privateKey: string, passphrase?: string) => Promise<KeySummary | undefined>;
-  /** Runs the connection test as a job; an untrusted host key opens the confirmation. */
-  testNode: (id: string, sudoPassword?: string) => Promise<void>;
-  cancelTest: (id: string) => Promise<void>;
-  trustHostKey: () => Promise<void>;
-  dismissHostKey: () => void;
-  /** Opens the host key confirmation again for the key the last test saw. */
-  reviewHostKey: (nodeId: string) => void;
-  loadActivity: (nodeId: string) => Promise<void>;
-  onActivity: (entry: ActivityEntry) => void;
-  onVaultState: (unlocked: boolean) => void;
-}
+import type { EdgeState, VaultGate, NodeTest, NodesSlice } from './edge-state';
 
 const EMPTY_TEST: NodeTest = { jobId: undefined, result: undefined, error: undefined, needsSudoPassword: false };
 

@@ -6,7 +6,7 @@ import { ActivityLog } from './activity-log';
 import { BrokerView } from './broker-view';
 import { ConnectionTestPanel } from './connection-test-panel';
 import { CopyButton } from '../../ui';
-import type { NodeSummary } from './edge-nodes-slice';
+import type { NodeSummary } from './edge-state';
 import { useEdgeStore } from './use-edge-store';
 
 export function kubeDescription(kube: NodeSummary['kube']): string {

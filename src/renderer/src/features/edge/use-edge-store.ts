@@ -1,16 +1,15 @@
 import { create } from 'zustand';
 import { subscribe } from '../../bridge';
-import { createApplySlice, type ApplySlice } from './edge-apply-slice';
-import { createBrokerSlice, type BrokerSlice } from './edge-broker-slice';
-import { createNodesSlice, type NodesSlice } from './edge-nodes-slice';
+import { createApplySlice } from './edge-apply-slice';
+import { createBrokerSlice } from './edge-broker-slice';
+import { createNodesSlice } from './edge-nodes-slice';
+import type { EdgeState } from './edge-state';
 
 /**
  * The Edge nodes area's one store: node profiles and keys (public parts), connection tests and the host key
  * prompt, the broker view per node, and the apply dialog. Passwords, passphrases, tokens and key files pass
  * through actions to main and are never kept here.
  */
-export type EdgeState = NodesSlice & BrokerSlice & ApplySlice;
-
 export const useEdgeStore = create<EdgeState>()((...a) => ({
   ...createNodesSlice(...a),
   ...createBrokerSlice(...a),

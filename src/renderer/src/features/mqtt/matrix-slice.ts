@@ -3,8 +3,8 @@ import type { CallRequest } from '@shared/contract';
 import type { MatrixFixT, MatrixResultT, MatrixRowT, MatrixTargetT } from '@shared/contract/mqtt-contract';
 import type { ErrorInfo } from '@shared/errors';
 import { subscribe } from '../../bridge';
-import { useJobsStore } from '../../app/use-jobs-store';
-import { useNavigationStore } from '../../app/use-navigation-store';
+import { useJobsStore } from '../../core/use-jobs-store';
+import { useNavigationStore } from '../../core/use-navigation-store';
 import { copyText } from '../../ui';
 
 // The listener matrix part of the MQTT store: what the grid shows while a run streams its rows in, the

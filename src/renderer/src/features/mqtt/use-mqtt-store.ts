@@ -12,7 +12,7 @@ import type {
 } from '@shared/contract/mqtt-contract';
 import type { ErrorInfo } from '@shared/errors';
 import { invoke, subscribe } from '../../bridge';
-import { useJobsStore } from '../../app/use-jobs-store';
+import { useJobsStore } from '../../core/use-jobs-store';
 import { useToastStore } from '../../ui/use-toast-store';
 import { createMatrixSlice, subscribeMatrixProgress, type MatrixSlice } from './matrix-slice';
 

@@ -2,7 +2,7 @@ import { useEffect } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import { KeyRound, RefreshCw, Server } from 'lucide-react';
 import { Button, EmptyState, PageHeader, Select } from '../../ui';
-import { useNavigationStore } from '../../app/use-navigation-store';
+import { useNavigationStore } from '../../core/use-navigation-store';
 import { ApplyConfirmDialog, ApplyPanel } from './apply-panel';
 import { CrossCheckPanel } from './cross-check-panel';
 import { InterfaceTable } from './interface-table';

@@ -3,7 +3,7 @@ import type { CallRequest, CallResponse } from '@shared/contract';
 import type { ApplyResult, ApplyStep, CrossCheckReport, Finding, NetplanPlan, NetworkSnapshot, NodeValidation } from '@shared/contract/network-contract';
 import type { ErrorInfo } from '@shared/errors';
 import { invoke, subscribe } from '../../bridge';
-import { useJobsStore } from '../../app/use-jobs-store';
+import { useJobsStore } from '../../core/use-jobs-store';
 import { useToastStore } from '../../ui/use-toast-store';
 import { bareAddress, EMPTY_FORM, formFromSnapshot, settingsOf, type NetworkForm } from './network-form';
 

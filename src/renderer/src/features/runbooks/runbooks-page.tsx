@@ -1,21 +1,307 @@
-import { ClipboardCheck, ListOrdered, RotateCcw, ScrollText } from 'lucide-react';
-import { PlannedArea } from '../planned-area';
+import { useEffect, useState } from 'react';
+import { useShallow } from 'zustand/react/shallow';
+import { FileDown, KeyRound, Pause, Play, RotateCcw, Square, Stamp, TestTubeDiagonal } from 'lucide-react';
+import type { RunbookInfo, RunRecord, StepState } from '@shared/contract/runbooks-contract';
+import { Badge, Button, Checkbox, EmptyState, PageHeader, Select, TextField, saveTextFile, type BadgeTone } from '../../ui';
+import { useNavigationStore } from '../../core/use-navigation-store';
+import { useRunbooksStore } from './use-runbooks-store';
+import './runbooks-page.css';
 
-export function RunbooksPage() {
+const DESCRIPTION = 'The field flows end to end: check, plan, apply and verify every step, resume after a dropped link, and hand over a signed report.';
+
+const STATE_LOOK: Record<StepState, { tone: BadgeTone; text: string }> = {
+  pending: { tone: 'neutral', text: 'to do' },
+  checking: { tone: 'info', text: 'checking…' },
+  planned: { tone: 'info', text: 'would change' },
+  applying: { tone: 'info', text: 'applying…' },
+  verifying: { tone: 'info', text: 'verifying…' },
+  done: { tone: 'success', text: 'changed' },
+  unchanged: { tone: 'success', text: 'already in place' },
+  failed: { tone: 'danger', text: 'failed' },
+  skipped: { tone: 'neutral', text: 'skipped' },
+  cancelled: { tone: 'warning', text: 'cancelled' },
+  paused: { tone: 'warning', text: 'waiting for confirm' },
+};
+
+function RunbookList() {
+  const { runbooks, selected, runs } = useRunbooksStore(useShallow((s) => ({ runbooks: s.runbooks, selected: s.selected, runs: s.runs })));
+  const { select, openRun } = useRunbooksStore.getState();
   return (
-    <PlannedArea
-      area="runbooks"
-      tagline="The commissioning flows of the field, step by step."
-      title="Commissioning flows you can repeat"
-      planned={[
-        { Icon: ListOrdered, title: 'Guided steps', text: 'Certificates, static IP, broker resources and verification, in order.' },
-        { Icon: ScrollText, title: 'Live log', text: 'Every step’s output as it happens, kept with the node.' },
-        { Icon: RotateCcw, title: 'Resume', text: 'Re-run a flow after a fault; finished steps are not repeated.' },
-        { Icon: ClipboardCheck, title: 'Report', text: 'A commissioning report with the listener matrix to hand over.' },
-      ]}
-    >
-      <p>Runbooks chain the other areas into the flows technicians follow on site: build the chains, fix the node’s IP, apply the broker resources, verify every listener.</p>
-      <p>Each step shows its result, and a finished run becomes a commissioning report.</p>
-    </PlannedArea>
+    <aside className="fb-rb-side">
+      <section className="fb-rb-card" aria-labelledby="fb-rb-books">
+        <h2 id="fb-rb-books">Runbooks</h2>
+        <ul className="fb-rb-list">
+          {runbooks.map((r) => (
+            <li key={r.name}>
+              <button type="button" className="fb-rb-pick" aria-current={r.name === selected} onClick={() => select(r.name)}>
+                {r.title}
+                <small>
+                  {r.steps.length} steps{r.builtIn ? '' : ' · saved in the vault'}
+                  {r.warning ? ' · for testing' : ''}
+                </small>
+              </button>
+            </li>
+          ))}
+        </ul>
+      </section>
+      <section className="fb-rb-card" aria-labelledby="fb-rb-runs">
+        <h2 id="fb-rb-runs">Recent runs</h2>
+        {runs.length === 0 ? <p className="fb-rb-muted">No runs yet.</p> : null}
+        <ul className="fb-rb-list">
+          {runs.slice(0, 8).map((r) => (
+            <li key={r.id}>
+              <button type="button" className="fb-rb-pick" onClick={() => void openRun(r.id)}>
+                {r.title}
+                <small>
+                  {r.dryRun ? 'plan' : r.state}
+                  {r.node ? ` · ${r.node}` : ''} · {r.updatedAt.slice(0, 16).replace('T', ' ')}
+                  {r.signed ? ' · signed' : ''}
+                </small>
+              </button>
+            </li>
+          ))}
+        </ul>
+      </section>
+    </aside>
+  );
+}
+
+function ParamsForm({ rb }: { rb: RunbookInfo }) {
+  const { form, nodes, busy } = useRunbooksStore(useShallow((s) => ({ form: s.form, nodes: s.nodes, busy: s.busy })));
+  const { setParam } = useRunbooksStore.getState();
+  return (
+    <div className="fb-rb-params">
+      {rb.params.map((p) =>
+        p.type === 'node' ? (
+          <Select
+            key={p.name}
+            label={p.description || p.name}
+            options={nodes.map((n) => ({ value: n.name, label: `${n.name} — ${n.host}` }))}
+            value={form[p.name] ?? ''}
+            placeholder="Choose a node"
+            onChange={(e) => setParam(p.name, e.target.value)}
+            disabled={busy !== undefined}
+          />
+        ) : (
+          <TextField
+            key={p.name}
+            label={p.description || p.name}
+            hint={p.type === 'list' ? 'Comma-separated' : p.type === 'cidr' ? 'Address/prefix, e.g. 192.168.2.196/24' : undefined}
+            value={form[p.name] ?? ''}
+            onChange={(e) => setParam(p.name, e.target.value)}
+            mono={p.type === 'ip' || p.type === 'cidr'}
+            required={p.required}
+            disabled={busy !== undefined}
+          />
+        ),
+      )}
+    </div>
+  );
+}
+
+function StepList({ rb, run }: { rb: RunbookInfo; run: RunRecord | undefined }) {
+  const { live, busy, confirm } = useRunbooksStore(useShallow((s) => ({ live: s.live, busy: s.busy, confirm: s.confirm })));
+  const { toggleConfirm } = useRunbooksStore.getState();
+  return (
+    <ol className="fb-rb-steps">
+      {rb.steps.map((step, i) => {
+        const rec = run?.steps.find((s) => s.id === step.id);
+        const state: StepState = (busy ? live.states[step.id] : undefined) ?? rec?.state ?? 'pending';
+        const look = STATE_LOOK[state];
+        return (
+          <li key={step.id} className="fb-rb-step">
+            <span className="fb-rb-step__n">{i + 1}</span>
+            <div className="fb-rb-step__body">
+              <strong>{step.title}</strong> <span className="fb-rb-muted">({step.uses})</span>
+              {step.risky ? (
+                <Checkbox
+                  label="I confirm this step: it changes the node's network; the node rolls back by itself if it cannot be reached"
+                  checked={confirm.includes(step.id)}
+                  onChange={() => toggleConfirm(step.id)}
+                  disabled={busy !== undefined}
+                />
+              ) : null}
+            </div>
+            <Badge tone={look.tone}>{look.text}</Badge>
+            {rec && rec.changes.length > 0 && (state === 'planned' || state === 'paused' || state === 'done') ? (
+              <div className="fb-rb-step__detail">
+                <ul>
+                  {rec.changes.map((c) => (
+                    <li key={`${c.action}-${c.target}`}>
+                      {c.action} {c.target}
+                      {c.detail ? ` — ${c.detail}` : ''}
+                    </li>
+                  ))}
+                </ul>
+              </div>
+            ) : null}
+            {rec?.error ? <div className="fb-rb-step__error">{rec.error}</div> : null}
+          </li>
+        );
+      })}
+    </ol>
+  );
+}
+
+function RunLog({ run }: { run: RunRecord | undefined }) {
+  const { live, busy } = useRunbooksStore(useShallow((s) => ({ live: s.live, busy: s.busy })));
+  const lines = busy ? live.log : (run?.log ?? []);
+  if (lines.length === 0) return null;
+  return (
+    <pre className="fb-rb-log" aria-label="Run log">
+      {lines.slice(-200).map((l, i) => (
+        <div key={`${l.at}-${i}`} data-level={l.level}>
+          {l.at.slice(11, 19)} {l.step ? `[${l.step}] ` : ''}
+          {l.message}
+        </div>
+      ))}
+    </pre>
+  );
+}
+
+function ReportPanel({ run }: { run: RunRecord }) {
+  const report = useRunbooksStore((s) => s.report);
+  const [site, setSite] = useState('');
+  const [technician, setTechnician] = useState(run.technician ?? '');
+  const [witness, setWitness] = useState('');
+  const { loadReport, signOff } = useRunbooksStore.getState();
+  return (
+    <section className="fb-rb-card" aria-labelledby="fb-rb-report">
+      <h2 id="fb-rb-report">Commissioning report</h2>
+      <div className="fb-rb-actions">
+        <TextField label="Site" value={site} onChange={(e) => setSite(e.target.value)} />
+        <Button icon={<FileDown size={18} />} onClick={() => void loadReport(site || undefined)}>
+          Build the report
+        </Button>
+        {report ? (
+          <Button variant="primary" icon={<FileDown size={18} />} onClick={() => saveTextFile(`commissioning-${run.id}.html`, report.html, 'text/html')}>
+            Save report (HTML)
+          </Button>
+        ) : null}
+      </div>
+      {report ? (
+        <>
+          <div>
+            Configuration fingerprint <span className="fb-rb-fp">{report.fingerprint}</span>
+          </div>
+          <p className="fb-rb-callout" data-tone={report.punchList ? 'danger' : 'success'}>
+            {report.punchList ? `${report.punchList} item(s) on the punch list: failed or skipped checks the customer should see.` : 'Punch list empty: every step verified.'}
+          </p>
+        </>
+      ) : null}
+      {run.signedOff ? (
+        <p className="fb-rb-callout" data-tone="success">
+          Signed by {run.signedOff.technician}, witnessed by {run.signedOff.witness} on {run.signedOff.at.slice(0, 16).replace('T', ' ')} (fingerprint {run.signedOff.fingerprint}).
+        </p>
+      ) : (
+        <div className="fb-rb-sign">
+          <TextField label="Tested by (technician)" value={technician} onChange={(e) => setTechnician(e.target.value)} />
+          <TextField label="Witnessed by (customer)" value={witness} onChange={(e) => setWitness(e.target.value)} />
+          <Button icon={<Stamp size={18} />} disabled={!technician.trim() || !witness.trim()} onClick={() => void signOff(technician, witness)}>
+            Sign off
+          </Button>
+        </div>
+      )}
+    </section>
+  );
+}
+
+function Detail() {
+  const { runbooks, selected, run, busy, error, technician } = useRunbooksStore(
+    useShallow((s) => ({ runbooks: s.runbooks, selected: s.selected, run: s.run, busy: s.busy, error: s.error, technician: s.technician })),
+  );
+  const { start, resume, pause, cancel, setTechnician } = useRunbooksStore.getState();
+  const rb = runbooks.find((r) => r.name === selected);
+  if (!rb) return <p className="fb-rb-muted">Choose a runbook.</p>;
+  const shown = run && run.runbook === rb.name ? run : undefined;
+  const resumable = shown && !shown.dryRun && (shown.state === 'paused' || shown.state === 'failed' || shown.state === 'cancelled');
+  return (
+    <div className="fb-rb-main">
+      <section className="fb-rb-card" aria-labelledby="fb-rb-title">
+        <h2 id="fb-rb-title">{rb.title}</h2>
+        {rb.description ? <p className="fb-rb-muted">{rb.description}</p> : null}
+        {rb.warning ? (
+          <p className="fb-rb-callout" role="note">
+            {rb.warning}
+          </p>
+        ) : null}
+        <ParamsForm rb={rb} />
+        <div className="fb-rb-actions">
+          <TextField label="Technician" value={technician} onChange={(e) => setTechnician(e.target.value)} disabled={busy !== undefined} />
+          <Button icon={<TestTubeDiagonal size={18} />} onClick={() => void start(true)} loading={busy === 'plan'} disabled={busy !== undefined}>
+            Plan (changes nothing)
+          </Button>
+          <Button variant="primary" icon={<Play size={18} />} onClick={() => void start(false)} loading={busy === 'run'} disabled={busy !== undefined}>
+            Run
+          </Button>
+          {busy === 'run' || busy === 'resume' ? (
+            <>
+              <Button icon={<Pause size={18} />} onClick={() => void pause()}>
+                Pause after this step
+              </Button>
+              <Button variant="danger" icon={<Square size={18} />} onClick={() => void cancel()}>
+                Cancel
+              </Button>
+            </>
+          ) : null}
+          {resumable && !busy ? (
+            <Button variant="primary" icon={<RotateCcw size={18} />} onClick={() => void resume()}>
+              Resume from step “{shown.steps.find((s) => s.state !== 'done' && s.state !== 'unchanged')?.title}”
+            </Button>
+          ) : null}
+        </div>
+        {error ? (
+          <p className="fb-rb-callout" data-tone="danger" role="alert">
+            {error.message}
+          </p>
+        ) : null}
+      </section>
+      <section className="fb-rb-card" aria-labelledby="fb-rb-steps">
+        <h2 id="fb-rb-steps">
+          Steps{shown ? ` — ${shown.dryRun ? 'plan' : shown.state}` : ''}
+          {shown ? <span className="fb-rb-muted fb-rb-mono"> {shown.id}</span> : null}
+        </h2>
+        <StepList rb={rb} run={shown} />
+        {shown?.log.at(-1) && !busy ? <p>{shown.log.at(-1)?.message}</p> : null}
+        <RunLog run={shown} />
+      </section>
+      {shown && !shown.dryRun && shown.state === 'done' ? <ReportPanel key={shown.id} run={shown} /> : null}
+    </div>
+  );
+}
+
+/** The Runbooks area: choose a flow, fill its parameters, plan it, run it with confirms, resume it, report and sign. */
+export function RunbooksPage() {
+  const vault = useRunbooksStore((s) => s.vault);
+  const go = useNavigationStore((s) => s.go);
+  useEffect(() => {
+    void useRunbooksStore.getState().load();
+  }, []);
+  if (vault === 'missing' || vault === 'locked') {
+    return (
+      <div className="fb-rb-page">
+        <PageHeader title="Runbooks" description={DESCRIPTION} />
+        <div className="fb-rb-wide">
+          <EmptyState
+            icon={<KeyRound size={40} />}
+            title={vault === 'missing' ? 'Create the vault first' : 'Unlock the vault first'}
+            action={
+              <Button variant="primary" size="lg" onClick={() => go('vault')}>
+                Go to Vault & PKI
+              </Button>
+            }
+          >
+            <p>Runs are kept in the encrypted vault with every step's state, so a run can resume after a dropped link.</p>
+          </EmptyState>
+        </div>
+      </div>
+    );
+  }
+  return (
+    <div className="fb-rb-page">
+      <PageHeader title="Runbooks" description={DESCRIPTION} />
+      <RunbookList />
+      <Detail />
+    </div>
   );
 }

@@ -3,7 +3,7 @@ import { Ban, Download, RotateCw } from 'lucide-react';
 import { useShallow } from 'zustand/react/shallow';
 import type { CertificateSummary, ChainExport, RevocationReason } from '@shared/pki-types';
 import { Button, Checkbox, Dialog, Progress, Select } from '../../ui';
-import { useJobsStore } from '../../app/use-jobs-store';
+import { useJobsStore } from '../../core/use-jobs-store';
 import { saveTextFile } from '../../ui';
 import { CopyButton } from '../../ui';
 import { useVaultStore } from './use-vault-store';

@@ -2,8 +2,8 @@ import { useState, type FormEvent } from 'react';
 import { KeyRound, X } from 'lucide-react';
 import { useShallow } from 'zustand/react/shallow';
 import { Button, Progress, StatusBadge, TextField } from '../../ui';
-import { useJobsStore } from '../../app/use-jobs-store';
-import type { ImportRow } from './import-slice';
+import { useJobsStore } from '../../core/use-jobs-store';
+import type { ImportRow } from './vault-state';
 import { useVaultStore } from './use-vault-store';
 
 function plural(n: number, word: string): string {

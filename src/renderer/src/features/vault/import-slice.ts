@@ -1,29 +1,8 @@
 import type { StateCreator } from 'zustand';
 import { PKI_MAX_IMPORT_BASE64_TOTAL, PKI_MAX_IMPORT_BYTES, PKI_MAX_IMPORT_FILES } from '@shared/contract/pki-contract';
 import type { ImportFileResult } from '@shared/pki-types';
-import { useJobsStore } from '../../app/use-jobs-store';
-import type { VaultState } from './use-vault-store';
-
-/** One picked or dropped file's outcome, as the result list shows it. */
-export interface ImportRow extends ImportFileResult {
-  key: string;
-  /** The file is encrypted (key or PKCS#12): the row asks for its passphrase. */
-  needsPassphrase: boolean;
-  /** A passphrase was tried and did not fit. */
-  passphraseRejected: boolean;
-}
-
-export interface ImportSlice {
-  importing: boolean;
-  importJobId: string | undefined;
-  importRows: ImportRow[];
-  /** Reads the files here (bytes → Base64) and sends them to pki.import in batches main accepts. */
-  importFiles: (files: readonly File[]) => Promise<void>;
-  /** Sends one file again with its passphrase; the passphrase is not kept anywhere. */
-  retryWithPassphrase: (key: string, passphrase: string) => Promise<void>;
-  cancelImport: () => Promise<void>;
-  dismissImport: () => void;
-}
+import { useJobsStore } from '../../core/use-jobs-store';
+import type { VaultState, ImportRow, ImportSlice } from './vault-state';
 
 const PASSPHRASE_CODES = new Set(['pki.import.passphrase-required', 'pki.import.bad-passphrase']);
 

@@ -2,14 +2,14 @@ import { useId, useMemo, useState, type FormEvent, type ReactNode } from 'react'
 import { CircleAlert, Plus } from 'lucide-react';
 import { useShallow } from 'zustand/react/shallow';
 import { Button, Checkbox, Dialog, Progress, Select, StatusBadge, TextField } from '../../ui';
-import { useJobsStore } from '../../app/use-jobs-store';
+import { useJobsStore } from '../../core/use-jobs-store';
 import type { KeyAlgorithm } from '@shared/pki-types';
 import { formatDateTime, signingCas } from './pki-tree-model';
 import { sanChips } from './san-chips';
 import { SanChipList } from './san-chip-list';
 import { useVaultStore } from './use-vault-store';
-import { describeValidity, localProblems, parseClientIds, parseValidity, WIZARD_TITLES, switchUnit, type FieldProblems, type ValidityUnit, type WizardField, type WizardProfile } from './wizard-form';
-import type { PreviewResult, WizardState } from './wizard-slice';
+import { describeValidity, localProblems, parseClientIds, parseValidity, WIZARD_TITLES, switchUnit, wizardReady, type FieldProblems, type ValidityUnit, type WizardField, type WizardProfile } from './wizard-form';
+import type { PreviewResult, WizardState } from './vault-state';
 
 const DESCRIPTIONS: Record<WizardProfile, string> = {
   root: 'A self-signed CA at the top of a chain (path length 1: it can sign one level of intermediates).',
@@ -43,7 +43,7 @@ function useWizardProblems(wizard: WizardState): { shown: FieldProblems; blockin
       if (field && !remote[field]) remote[field] = p.message;
     }
     const shown: FieldProblems = { ...remote, ...local };
-    const blocking = Object.keys(local).length > 0 || !fresh || !fresh.canIssue;
+    const blocking = !wizardReady(local, fresh, fresh !== undefined);
     return { shown, blocking };
   }, [wizard, maxBatch]);
 }
@@ -195,6 +195,14 @@ function WizardBody({ wizard }: { wizard: WizardState }) {
             hint="Otherwise Fieldbench refuses a certificate that outlives its CA."
           />
         ) : null}
+        {profile !== 'root' && (form.allowMixedKeyFamilies || wizard.preview?.problems.some((p) => p.code === 'pki.mixed-key-families')) ? (
+          <Checkbox
+            label="Allow a chain that mixes EC and RSA keys"
+            checked={form.allowMixedKeyFamilies === true}
+            onChange={(e) => updateWizard({ allowMixedKeyFamilies: e.target.checked })}
+            hint="The AIO broker rejects such a client chain; only for other servers that accept it."
+          />
+        ) : null}
       </fieldset>
       <div className="fb-wizard__side">
         {running ? (
@@ -274,6 +282,7 @@ function MultilineField({
 function PreviewPanel({ wizard }: { wizard: WizardState }) {
   const preview: PreviewResult | undefined = wizard.preview;
   const stale = wizard.previewFor !== wizard.revision;
+  const { blocking } = useWizardProblems(wizard);
   const defaults = useVaultStore((s) => s.defaults);
   const first = preview?.certificates[0];
   const more = (preview?.certificates.length ?? 0) - 1;
@@ -284,7 +293,7 @@ function PreviewPanel({ wizard }: { wizard: WizardState }) {
     <section className="fb-preview" aria-labelledby="fb-preview-title" aria-busy={stale || undefined}>
       <div className="fb-preview__head">
         <h3 id="fb-preview-title">What will be issued</h3>
-        {stale ? <span className="fb-vault-muted">Updating…</span> : preview?.canIssue ? <StatusBadge status="ok" label="Ready" /> : preview ? <StatusBadge status="warning" label="Not yet" /> : null}
+        {stale ? <span className="fb-vault-muted">Updating…</span> : !blocking ? <StatusBadge status="ok" label="Ready" /> : preview ? <StatusBadge status="warning" label="Not yet" /> : null}
       </div>
       {wizard.previewError ? <p className="fb-wizard__error">{wizard.previewError.message}</p> : null}
       {first ? (

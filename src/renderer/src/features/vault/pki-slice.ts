@@ -1,76 +1,9 @@
 import type { StateCreator } from 'zustand';
-import type { CallResponse } from '@shared/contract';
-import type { ErrorInfo } from '@shared/errors';
-import type { CertificateDetail, ChainExport, ExpiryEntry, HostCheckResult, PkiTreeNode, RevocationReason } from '@shared/pki-types';
 import { invoke } from '../../bridge';
-import { useJobsStore } from '../../app/use-jobs-store';
+import { useJobsStore } from '../../core/use-jobs-store';
 import { useToastStore } from '../../ui/use-toast-store';
 import { findCertificate } from './pki-tree-model';
-import type { VaultState } from './use-vault-store';
-
-export type PkiDefaults = CallResponse<'pki.defaults'>;
-export type PkiCounts = CallResponse<'pki.list'>['counts'];
-
-export interface HostCheckState {
-  certificateId: string;
-  host: string;
-  checking: boolean;
-  result: HostCheckResult | undefined;
-  error: ErrorInfo | undefined;
-}
-
-/** Public certificate text only: exportPem refuses anything with a private key in it. */
-export interface PemExport {
-  certificateId: string;
-  chain: ChainExport;
-  pem: string;
-  fileName: string;
-  count: number;
-}
-
-/** What just happened in the workspace, shown in place (a toast would cover the dialog buttons). */
-export interface PkiNotice {
-  kind: 'success' | 'warning';
-  title: string;
-  messages: string[];
-}
-
-export interface PkiSlice {
-  notice: PkiNotice | undefined;
-  showNotice: (notice: PkiNotice) => void;
-  dismissNotice: () => void;
-  defaults: PkiDefaults | undefined;
-  tree: PkiTreeNode[];
-  counts: PkiCounts | undefined;
-  total: number;
-  expiry: ExpiryEntry[];
-  /** The first list after unlocking has arrived (so "no certificates yet" is true, not just unknown). */
-  pkiLoaded: boolean;
-  pkiError: ErrorInfo | undefined;
-  filter: string;
-  selectedId: string | undefined;
-  detail: CertificateDetail | undefined;
-  detailLoading: boolean;
-  detailError: ErrorInfo | undefined;
-  hostCheck: HostCheckState | undefined;
-  pemExport: PemExport | undefined;
-  pemExportError: ErrorInfo | undefined;
-  renewJobId: string | undefined;
-  renewError: ErrorInfo | undefined;
-
-  /** Defaults, tree, expiry overview; called on unlock and whenever main says the PKI changed. */
-  loadPki: () => Promise<void>;
-  refreshPki: () => Promise<void>;
-  clearPki: () => void;
-  setFilter: (filter: string) => void;
-  select: (id: string | undefined) => Promise<void>;
-  checkHost: (host: string) => Promise<void>;
-  revoke: (id: string, reason: RevocationReason) => Promise<boolean>;
-  renew: (id: string, options: { keepKey: boolean }) => Promise<boolean>;
-  cancelRenew: () => Promise<void>;
-  exportPem: (id: string, chain: ChainExport) => Promise<void>;
-  closePemExport: () => void;
-}
+import type { VaultState, PkiSlice } from './vault-state';
 
 const EMPTY: Pick<PkiSlice, 'notice' | 'tree' | 'counts' | 'total' | 'expiry' | 'pkiLoaded' | 'pkiError' | 'selectedId' | 'detail' | 'detailLoading' | 'detailError' | 'hostCheck' | 'pemExport' | 'pemExportError' | 'renewJobId' | 'renewError'> = {
   notice: undefined,

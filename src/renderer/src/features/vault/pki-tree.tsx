@@ -20,7 +20,8 @@ function TreeRow({ node, level, selectedId, focusId, onSelect }: RowProps) {
   const c = node.certificate;
   const labelId = useId();
   const Icon = ROLE_ICON[c.role];
-  const look = statusLook(c.status, c.daysLeft);
+  // A certificate can be in date and still unusable: its chain is what a TLS peer checks.
+  const look = node.chainProblem && (c.status === 'valid' || c.status === 'expiring') ? { status: 'error' as const, label: 'Chain broken' } : statusLook(c.status, c.daysLeft);
   const selected = c.id === selectedId;
   return (
     <li
@@ -48,6 +49,7 @@ function TreeRow({ node, level, selectedId, focusId, onSelect }: RowProps) {
             {c.hasPrivateKey ? null : ' · certificate only'}
             <span className="fb-visually-hidden">, {look.label}</span>
           </span>
+          {node.chainProblem ? <span className="fb-tree__meta fb-tree__chain-problem">{node.chainProblem}</span> : null}
         </span>
         <span className="fb-tree__status" aria-hidden="true">
           <StatusBadge status={look.status} label={look.label} />

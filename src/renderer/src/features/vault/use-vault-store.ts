@@ -1,17 +1,16 @@
 import { create } from 'zustand';
 import { subscribe } from '../../bridge';
-import { createImportSlice, type ImportSlice } from './import-slice';
-import { createPkiSlice, type PkiSlice } from './pki-slice';
-import { createSessionSlice, type SessionSlice } from './vault-session-slice';
-import { createWizardSlice, type WizardSlice } from './wizard-slice';
+import { createImportSlice } from './import-slice';
+import { createPkiSlice } from './pki-slice';
+import { createSessionSlice } from './vault-session-slice';
+import { createWizardSlice } from './wizard-slice';
+import type { VaultState } from './vault-state';
 
 /**
  * The Vault & PKI area's one store: the vault session, the certificate tree and detail, the wizards and
  * imports, combined once. It holds summaries, ids, fingerprints and public PEM only — passwords and
  * passphrases pass through actions to main and are never stored, and no private key ever reaches it.
  */
-export type VaultState = SessionSlice & PkiSlice & WizardSlice & ImportSlice;
-
 export const useVaultStore = create<VaultState>()((...a) => ({
   ...createSessionSlice(...a),
   ...createPkiSlice(...a),

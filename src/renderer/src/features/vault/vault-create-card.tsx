@@ -2,7 +2,7 @@ import { useState, type FormEvent } from 'react';
 import { KeyRound } from 'lucide-react';
 import { useShallow } from 'zustand/react/shallow';
 import { Button, Progress, TextField } from '../../ui';
-import { useJobsStore } from '../../app/use-jobs-store';
+import { useJobsStore } from '../../core/use-jobs-store';
 import { passwordStrength } from './password-strength';
 import { useVaultStore } from './use-vault-store';
 

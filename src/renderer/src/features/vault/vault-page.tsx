@@ -2,7 +2,7 @@ import { useEffect } from 'react';
 import { ChevronDown, Lock, RefreshCw } from 'lucide-react';
 import { useShallow } from 'zustand/react/shallow';
 import { Button, PageHeader } from '../../ui';
-import { areaById } from '../../app/areas';
+import { areaById } from '../../core/areas';
 import { PkiWorkspace } from './pki-workspace';
 import { useVaultStore } from './use-vault-store';
 import { VaultCreateCard } from './vault-create-card';

@@ -1,35 +1,8 @@
 import type { StateCreator } from 'zustand';
-import type { CallResponse, EventPayload } from '@shared/contract';
-import type { ErrorInfo } from '@shared/errors';
 import { invoke } from '../../bridge';
-import { useJobsStore } from '../../app/use-jobs-store';
+import { useJobsStore } from '../../core/use-jobs-store';
 import { useToastStore } from '../../ui/use-toast-store';
-import type { VaultState } from './use-vault-store';
-
-export type VaultStatus = CallResponse<'vault.status'>;
-
-export interface SessionSlice {
-  status: VaultStatus | undefined;
-  /** vault.status itself failed (main unreachable). */
-  statusError: ErrorInfo | undefined;
-  /** Create or unlock in flight (Argon2id takes about a second). */
-  sessionBusy: 'create' | 'unlock' | undefined;
-  sessionJobId: string | undefined;
-  createError: ErrorInfo | undefined;
-  unlockError: ErrorInfo | undefined;
-  /** Counts failed unlocks, so the form can select the field again after each one. */
-  unlockFailures: number;
-  /** Why the unlock form is showing again ("locked itself after being idle"). */
-  lockNotice: string | undefined;
-  loadStatus: () => Promise<void>;
-  /** The password goes straight to main; it is never kept in this store. */
-  createVault: (password: string) => Promise<boolean>;
-  unlockVault: (password: string) => Promise<boolean>;
-  lockVault: () => Promise<void>;
-  setAutoLock: (minutes: number) => Promise<void>;
-  /** vault.onState from main: another window, the CLI's host or the idle timer changed the state. */
-  onVaultState: (payload: EventPayload<'vault.onState'>) => void;
-}
+import type { VaultState, SessionSlice } from './vault-state';
 
 export const createSessionSlice: StateCreator<VaultState, [], [], SessionSlice> = (set, get) => ({
   status: undefined,

@@ -2,7 +2,7 @@ import { useEffect, useRef, useState, type FormEvent } from 'react';
 import { Info, LockOpen, LockKeyhole } from 'lucide-react';
 import { useShallow } from 'zustand/react/shallow';
 import { Button, Progress, TextField } from '../../ui';
-import { useJobsStore } from '../../app/use-jobs-store';
+import { useJobsStore } from '../../core/use-jobs-store';
 import { useVaultStore } from './use-vault-store';
 
 /** The vault exists and is locked: one password field, Enter unlocks, a wrong password is said under it. */

@@ -1,5 +1,6 @@
 import type { CallRequest } from '@shared/contract';
 import type { KeyAlgorithm } from '@shared/pki-types';
+import { clientIdProblem } from '@shared/pki-rules';
 import { sanChips, splitList } from './san-chips';
 
 export type WizardProfile = 'root' | 'intermediate' | 'server' | 'client';
@@ -21,6 +22,8 @@ export interface WizardForm {
   clientIdsText: string;
   /** Shorten the validity to the CA's expiry instead of refusing. */
   clampToIssuer: boolean;
+  /** Issue a key family other than the CA chain's, which the engine otherwise refuses. */
+  allowMixedKeyFamilies?: boolean;
 }
 
 export type WizardField = 'commonName' | 'country' | 'issuerId' | 'validity' | 'sans' | 'clientIds' | 'keyAlgorithm';
@@ -76,8 +79,6 @@ export function describeValidity(v: { days: number } | { hours: number }): strin
   return `${v.days} ${word}`;
 }
 
-const CLIENT_ID = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
-
 /** Client ids from the names box, in order; repeats are a problem, not silently merged. */
 export function parseClientIds(text: string): { ids: string[]; duplicates: string[]; invalid: string[] } {
   const all = text.split(/[\s,;]+/).map((s) => s.trim()).filter(Boolean);
@@ -87,7 +88,7 @@ export function parseClientIds(text: string): { ids: string[]; duplicates: strin
     if (seen.has(id)) duplicates.push(id);
     seen.add(id);
   }
-  return { ids: [...seen], duplicates, invalid: [...seen].filter((id) => !CLIENT_ID.test(id) || id.length > 64) };
+  return { ids: [...seen], duplicates, invalid: [...seen].filter((id) => clientIdProblem(id) !== null) };
 }
 
 /**
@@ -120,6 +121,15 @@ export function localProblems(profile: WizardProfile, form: WizardForm, maxBatch
   return p;
 }
 
+/**
+ * Whether the wizard may say Ready and enable Create: the engine's preview for exactly this form says it
+ * can issue, and no field holds what the preview could not even be asked about (a validity of "1.5" or
+ * "abc" never reaches the engine, which would otherwise preview its default and say Ready).
+ */
+export function wizardReady(local: FieldProblems, preview: { canIssue: boolean } | undefined, fresh: boolean): boolean {
+  return fresh && preview !== undefined && preview.canIssue && Object.keys(local).length === 0;
+}
+
 function subjectOf(form: WizardForm) {
   return {
     commonName: form.commonName.trim(),
@@ -140,6 +150,7 @@ export function toPreviewRequest(profile: WizardProfile, form: WizardForm): Call
     keyAlgorithm: form.keyAlgorithm,
     ...(validity ? { validity } : {}),
     ...(profile !== 'root' ? { clampToIssuer: form.clampToIssuer } : {}),
+    ...(profile !== 'root' && form.allowMixedKeyFamilies ? { allowMixedKeyFamilies: true } : {}),
   };
 }
 
@@ -153,7 +164,7 @@ export type IssueCall =
 export function toIssueCall(profile: WizardProfile, form: WizardForm): IssueCall {
   const validity = parseValidity(form);
   const common = { keyAlgorithm: form.keyAlgorithm, ...(validity ? { validity } : {}) };
-  const signed = { ...common, issuerId: form.issuerId, clampToIssuer: form.clampToIssuer };
+  const signed = { ...common, issuerId: form.issuerId, clampToIssuer: form.clampToIssuer, ...(form.allowMixedKeyFamilies ? { allowMixedKeyFamilies: true } : {}) };
   switch (profile) {
     case 'root':
       return { name: 'pki.createRoot', request: { subject: subjectOf(form), ...common } };

@@ -1,39 +1,19 @@
 import type { StateCreator } from 'zustand';
 import type { CallResponse } from '@shared/contract';
-import type { ErrorInfo, Result } from '@shared/errors';
-import type { CertificateSummary, PkiWarning } from '@shared/pki-types';
+import type { Result } from '@shared/errors';
+import { defaultAlgorithmFor } from '@shared/pki-rules';
+import type { CertificateSummary, KeyAlgorithm, PkiWarning } from '@shared/pki-types';
 import { invoke } from '../../bridge';
-import { useJobsStore } from '../../app/use-jobs-store';
-import { defaultIssuer } from './pki-tree-model';
-import { emptyForm, localProblems, toIssueCall, toPreviewRequest, type WizardForm, type WizardProfile } from './wizard-form';
-import type { VaultState } from './use-vault-store';
+import { useJobsStore } from '../../core/use-jobs-store';
+import { defaultIssuer, findCertificate } from './pki-tree-model';
+import { emptyForm, localProblems, toIssueCall, toPreviewRequest } from './wizard-form';
+import type { VaultState, WizardSlice } from './vault-state';
 
-export type PreviewResult = CallResponse<'pki.preview'>;
-
-export interface WizardState {
-  profile: WizardProfile;
-  form: WizardForm;
-  /** The engine's answer for the form as it was at `previewFor`. */
-  preview: PreviewResult | undefined;
-  previewError: ErrorInfo | undefined;
-  /** Form revision the preview answers; the Create button waits until it matches `revision`. */
-  previewFor: number;
-  revision: number;
-  issueJobId: string | undefined;
-  issueError: ErrorInfo | undefined;
-}
-
-export interface WizardSlice {
-  wizard: WizardState | undefined;
-  /** Opens a wizard, starting from the defaults (and the given CA, when issued from a CA's panel). */
-  openWizard: (profile: WizardProfile, issuerId?: string) => void;
-  closeWizard: () => void;
-  updateWizard: (patch: Partial<WizardForm>) => void;
-  /** Asks pki.preview now (updateWizard calls it after a short pause in typing). */
-  refreshPreview: () => Promise<void>;
-  /** Issues what the preview showed; long key generation runs as a job that can be cancelled. */
-  issue: () => Promise<boolean>;
-  cancelIssue: () => Promise<void>;
+/** The key type a certificate from this CA starts with: its own family (the default when there is no CA). */
+function keyFor(tree: VaultState['tree'], issuerId: string, fallback: KeyAlgorithm): KeyAlgorithm {
+  if (!issuerId) return fallback;
+  const ca = findCertificate(tree, issuerId);
+  return ca ? defaultAlgorithmFor(ca.keyFamily) : fallback;
 }
 
 /** Long enough to skip most keystrokes, short enough to feel live. */
@@ -46,7 +26,7 @@ export const createWizardSlice: StateCreator<VaultState, [], [], WizardSlice> = 
   openWizard: (profile, issuerId) => {
     const defaults = get().defaults;
     const issuer = profile === 'root' ? '' : (issuerId ?? defaultIssuer(get().tree, profile));
-    const form = emptyForm(defaults?.keyAlgorithm ?? 'ec-p256', defaults?.profiles[profile].validity, issuer);
+    const form = emptyForm(keyFor(get().tree, issuer, defaults?.keyAlgorithm ?? 'ec-p256'), defaults?.profiles[profile].validity, issuer);
     // A client certificate's O often names the site; the form starts empty and the preview shows the result.
     set({ notice: undefined, wizard: { profile, form, preview: undefined, previewError: undefined, previewFor: -1, revision: 0, issueJobId: undefined, issueError: undefined } });
     void get().refreshPreview();
@@ -62,7 +42,10 @@ export const createWizardSlice: StateCreator<VaultState, [], [], WizardSlice> = 
   updateWizard: (patch) => {
     const w = get().wizard;
     if (!w || w.issueJobId) return;
-    set({ wizard: { ...w, form: { ...w.form, ...patch }, revision: w.revision + 1, issueError: undefined } });
+    const keyChosen = w.keyChosen === true || 'keyAlgorithm' in patch;
+    // Issuing from a CA defaults to the CA's key family: an EC leaf under an RSA chain is refused.
+    const follow = !keyChosen && patch.issuerId !== undefined ? { keyAlgorithm: keyFor(get().tree, patch.issuerId, w.form.keyAlgorithm) } : {};
+    set({ wizard: { ...w, form: { ...w.form, ...patch, ...follow }, keyChosen, revision: w.revision + 1, issueError: undefined } });
     clearTimeout(previewTimer);
     previewTimer = setTimeout(() => void get().refreshPreview(), PREVIEW_DEBOUNCE_MS);
   },

@@ -1,0 +1,95 @@
+#!/usr/bin/env node
+// A bounded smoke of `npm start` exactly as the README has it: start it, wait for the address it serves,
+// open that address the way a browser would, then stop it with Ctrl+C. `.ci/run` runs it between
+// `npm install` and `npm test`; test/integration/install/start-offline.test.ts runs it too.
+// Exit 0 when the app answered, 1 otherwise, with a sentence saying what happened.
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+const root = join(import.meta.dirname, '..');
+const budgetMs = Number(process.env.FIELDBENCH_SMOKE_SECONDS ?? 300) * 1000;
+// A throwaway data folder, so the smoke never touches the technician's vault.
+const dataDir = mkdtempSync(join(tmpdir(), 'fb-smoke-start-'));
+const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
+// Own process group: Ctrl+C reaches npm, scripts/start.mjs and the host together, as in a terminal.
+const child = spawn(npm, ['start'], { cwd: root, detached: true, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, FIELDBENCH_DATA_DIR: dataDir } });
+let output = '';
+const exited = new Promise((resolve) => child.once('exit', (code, signal) => resolve(code ?? signal)));
+for (const stream of [child.stdout, child.stderr]) {
+  stream.on('data', (chunk) => {
+    output += chunk;
+    process.stdout.write(chunk);
+  });
+}
+
+function waitForUrl() {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`npm start printed no address within ${budgetMs / 1000} s`)), budgetMs);
+    const poll = setInterval(() => {
+      const match = output.match(/http:\/\/127\.0\.0\.1:\d+\/\?token=[\w-]+/);
+      if (match) {
+        clearTimeout(timer);
+        clearInterval(poll);
+        resolve(match[0]);
+      }
+    }, 100);
+    void exited.then((code) => {
+      clearTimeout(timer);
+      clearInterval(poll);
+      reject(new Error(`npm start exited (${code}) before serving an address`));
+    });
+  });
+}
+
+/** GET with a browser's redirect-and-cookie handling, so the token-for-session exchange is exercised as-is. */
+async function open(url) {
+  const cookies = new Map();
+  let current = url;
+  for (let hop = 0; hop < 5; hop++) {
+    const headers = cookies.size ? { cookie: [...cookies].map(([k, v]) => `${k}=${v}`).join('; ') } : {};
+    const res = await fetch(current, { redirect: 'manual', headers });
+    for (const line of res.headers.getSetCookie()) {
+      const [pair] = line.split(';');
+      const eq = pair.indexOf('=');
+      if (eq > 0) cookies.set(pair.slice(0, eq).trim(), pair.slice(eq + 1).trim());
+    }
+    const location = res.headers.get('location');
+    if (res.status >= 300 && res.status < 400 && location) {
+      current = new URL(location, current).href;
+      continue;
+    }
+    return { status: res.status, type: res.headers.get('content-type') ?? '', body: await res.text() };
+  }
+  throw new Error('the address redirected more than 5 times');
+}
+
+let failure;
+let origin = '';
+try {
+  const url = await waitForUrl();
+  origin = new URL(url).origin;
+  const page = await open(url);
+  if (page.status !== 200 || !page.type.includes('text/html') || !/<div id="root"/.test(page.body)) {
+    failure = `the address answered ${page.status} (${page.type}) instead of the app's page`;
+  }
+} catch (err) {
+  failure = err.message;
+}
+
+if (child.exitCode === null) {
+  process.kill(-child.pid, 'SIGINT');
+  const stopped = await Promise.race([exited, new Promise((r) => setTimeout(() => r('timeout'), 15_000))]);
+  if (stopped === 'timeout') {
+    process.kill(-child.pid, 'SIGKILL');
+    failure ??= 'npm start did not stop within 15 s of Ctrl+C';
+  }
+}
+rmSync(dataDir, { recursive: true, force: true });
+
+if (failure) {
+  process.stdout.write(`\nnpm start smoke FAILED: ${failure}.\n`);
+  process.exit(1);
+}
+process.stdout.write(`\nnpm start smoke passed: ${origin} served the app (200, text/html) and stopped on Ctrl+C.\n`);

@@ -1,0 +1,96 @@
+import { FieldbenchError } from '@shared/errors';
+import type { Area, AreaDeps } from '../area';
+import type { Dispatcher, Handler } from '../ipc/dispatcher';
+import { BUILTIN_RUNBOOKS } from '../runbooks/builtin-runbooks';
+import { buildReport } from '../runbooks/commissioning-report';
+import { runbookInfo } from '../runbooks/runbook-document';
+import { RunbookEngine } from '../runbooks/runbook-engine';
+import { builtInSteps } from '../runbooks/step-registry';
+import type { Caller } from '../runbooks/step-kind';
+
+export interface RunbooksHandlers {
+  'runbooks.list': Handler<'runbooks.list'>;
+  'runbooks.show': Handler<'runbooks.show'>;
+  'runbooks.validate': Handler<'runbooks.validate'>;
+  'runbooks.save': Handler<'runbooks.save'>;
+  'runbooks.run': Handler<'runbooks.run'>;
+  'runbooks.resume': Handler<'runbooks.resume'>;
+  'runbooks.pause': Handler<'runbooks.pause'>;
+  'runbooks.runs': Handler<'runbooks.runs'>;
+  'runbooks.getRun': Handler<'runbooks.getRun'>;
+  'runbooks.report': Handler<'runbooks.report'>;
+  'runbooks.signOff': Handler<'runbooks.signOff'>;
+  'runbooks.verify': Handler<'runbooks.verify'>;
+}
+
+/**
+ * Wires the runbook engine. Its steps reach the other areas through the dispatcher, so every step call is
+ * validated like a UI or CLI call and lands in the same services (and the same activity log).
+ */
+export function createRunbooksArea(deps: AreaDeps, getDispatcher: () => Dispatcher): Area<RunbooksHandlers, RunbookEngine> {
+  const call = (signal?: AbortSignal): Caller =>
+    (async (name, request) => {
+      const r = await getDispatcher().dispatch(name, request, signal ? { signal } : {});
+      if (!r.ok) throw new FieldbenchError(r.error.code, r.error.message, r.error.detail ? { detail: r.error.detail } : {});
+      return r.value;
+    }) as Caller;
+  let current: AbortSignal | undefined;
+  const engine = new RunbookEngine({
+    store: deps.vault,
+    kinds: builtInSteps(),
+    builtIns: BUILTIN_RUNBOOKS,
+    // The running job's signal reaches the nested calls, so cancelling a run stops the step's own work.
+    call: ((name, request) => call(current)(name, request)) as Caller,
+    emit: (p) => deps.hub.emit('runbooks.onProgress', p),
+  });
+  const withSignal = async <T>(signal: AbortSignal, work: () => Promise<T>): Promise<T> => {
+    const before = current;
+    current = signal;
+    try {
+      return await work();
+    } finally {
+      current = before;
+    }
+  };
+  const nodeName = async (ref: unknown) => {
+    if (typeof ref !== 'string') return undefined;
+    try {
+      const { nodes } = await call()('edge.listNodes', {});
+      return nodes.find((n) => n.id === ref || n.name === ref)?.name ?? ref;
+    } catch {
+      return ref;
+    }
+  };
+  const handlers: RunbooksHandlers = {
+    'runbooks.list': () => ({ runbooks: engine.list().map((r) => runbookInfo(r.runbook, r.builtIn)) }),
+    'runbooks.show': (req) => {
+      const r = engine.find(req.name);
+      return { info: runbookInfo(r.runbook, r.builtIn), yaml: r.runbook.yaml };
+    },
+    'runbooks.validate': (req) => engine.validate(req.yaml),
+    'runbooks.save': (req) => engine.save(req.yaml),
+    'runbooks.run': (req, ctx) =>
+      withSignal(ctx.signal, () =>
+        engine.start(req.source, { params: req.params, dryRun: req.dryRun, confirm: req.confirm, technician: req.technician, pauseAfter: req.pauseAfter, signal: ctx.signal, progress: ctx.progress }),
+      ),
+    'runbooks.resume': (req, ctx) => withSignal(ctx.signal, () => engine.resume(req.runId, { confirm: req.confirm, pauseAfter: req.pauseAfter, signal: ctx.signal, progress: ctx.progress })),
+    'runbooks.pause': (req) => ({ runId: req.runId, pausing: engine.pause(req.runId) }),
+    'runbooks.runs': async (req) => {
+      const runs = [];
+      for (const r of engine.runs()) {
+        const node = await nodeName(r.params['node']);
+        if (req.node && node !== req.node && r.params['node'] !== req.node) continue;
+        runs.push({ id: r.id, runbook: r.runbook, title: r.title, state: r.state, createdAt: r.createdAt, updatedAt: r.updatedAt, changed: r.changed, dryRun: r.dryRun, ...(node ? { node } : {}), signed: Boolean(r.signedOff) });
+      }
+      return { runs: runs.reverse() };
+    },
+    'runbooks.getRun': (req) => engine.getRun(req.runId),
+    'runbooks.report': async (req) => {
+      const run = engine.getRun(req.runId);
+      return buildReport(run, call(), { site: req.site, nodeName: await nodeName(run.params['node']) });
+    },
+    'runbooks.signOff': (req) => engine.signOff(req.runId, req.technician, req.witness),
+    'runbooks.verify': (req, ctx) => withSignal(ctx.signal, () => engine.verify(req.runId, ctx.signal)),
+  };
+  return { handlers, service: engine };
+}

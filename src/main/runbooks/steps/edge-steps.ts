@@ -1,0 +1,199 @@
+import { createHash } from 'node:crypto';
+import { z } from 'zod';
+import { ApplySpec } from '@shared/contract/aio-contract';
+import { FieldbenchError } from '@shared/errors';
+import { defineStep, type Caller } from '../step-kind';
+
+const NodeId = z.string().min(1).max(200);
+
+/** A node named by id or by its profile name, as every CLI flag takes it. */
+async function nodeId(call: Caller, ref: string): Promise<string> {
+  const { nodes } = await call('edge.listNodes', {});
+  const hit = nodes.find((n) => n.id === ref) ?? nodes.filter((n) => n.name === ref)[0];
+  if (!hit) throw new FieldbenchError('runbooks.nodeMissing', `There is no node called "${ref}". Add it on the Nodes page or with \`fieldbench node add\`.`);
+  return hit.id;
+}
+
+export const staticIpStep = defineStep({
+  name: 'network.static-ip',
+  title: 'Static IP address',
+  risky: true,
+  input: z
+    .object({
+      node: NodeId,
+      interface: z.string().min(1).max(15),
+      address: z.string().min(1).max(64),
+      gateway: z.string().max(64).optional(),
+      dns: z.array(z.string().max(64)).max(8).optional(),
+      rollbackSeconds: z.number().int().min(5).max(1800).default(120),
+    })
+    .strict(),
+  outputs: ['address'],
+  sampleOutput: () => '10.0.0.1',
+  async check(input, ctx) {
+    const id = await nodeId(ctx.call, input.node);
+    const snap = await ctx.call('network.discover', { target: { kind: 'node', nodeId: id } });
+    const iface = snap.interfaces.find((i) => i.name === input.interface);
+    const has = Boolean(iface?.addresses.some((a) => `${a.address}/${a.prefix}` === input.address));
+    return {
+      items: [{ name: `${input.interface} address`, ok: has, detail: iface ? `has ${iface.addresses.map((a) => `${a.address}/${a.prefix}`).join(', ') || 'no address'}` : `no interface ${input.interface} on ${snap.hostname}` }],
+      observed: { id, has },
+      ...(has ? { outputs: { address: input.address.split('/')[0] } } : {}),
+    };
+  },
+  async plan(input, found, ctx) {
+    if (found.observed.has) return [];
+    const plan = await ctx.call('network.plan', { target: { kind: 'node', nodeId: found.observed.id }, settings: settingsOf(input) });
+    if (!plan.ok) throw new FieldbenchError('runbooks.networkPlan', plan.findings.filter((f) => f.severity === 'error').map((f) => f.message).join(' '));
+    return [{ action: 'update', target: plan.file.path, detail: `${input.interface} → ${input.address}, rollback after ${input.rollbackSeconds} s unless confirmed`, diff: plan.diff }];
+  },
+  async apply(input, found, ctx) {
+    // netplan-try style: the node rolls back by itself unless Fieldbench reaches it on the new address.
+    const r = await ctx.call('network.apply', { target: { kind: 'node', nodeId: found.observed.id }, settings: settingsOf(input), rollbackSeconds: input.rollbackSeconds, allowSilentGateway: false });
+    if (r.outcome !== 'applied') throw new FieldbenchError('runbooks.rolledBack', `The node rolled back to its previous address: ${r.message}`);
+    return { address: input.address.split('/')[0] };
+  },
+  async verify(input, _outputs, ctx) {
+    const id = await nodeId(ctx.call, input.node);
+    const snap = await ctx.call('network.discover', { target: { kind: 'node', nodeId: id } });
+    const iface = snap.interfaces.find((i) => i.name === input.interface);
+    const now = iface?.addresses.map((a) => `${a.address}/${a.prefix}`) ?? [];
+    return { items: [{ name: `${input.interface} address`, ok: now.includes(input.address), detail: `has ${now.join(', ') || 'no address'}` }], fingerprint: { [`${input.interface} address`]: now.includes(input.address) ? input.address : now.join(',') } };
+  },
+});
+
+function settingsOf(input: { interface: string; address: string; gateway?: string | undefined; dns?: string[] | undefined }) {
+  return { interface: input.interface, address: input.address, ...(input.gateway ? { gateway: input.gateway } : {}), ...(input.dns ? { dns: input.dns } : {}) };
+}
+
+const refKey = (r: { kind: string; name: string }) => `${r.kind}/${r.name}`;
+/** A stable digest of an object as the cluster holds it, without the bookkeeping the server adds on every write. */
+function objectDigest(yaml: string): string {
+  const kept = yaml
+    .split('\n')
+    .filter((l) => !/^\s*(resourceVersion|uid|creationTimestamp|generation|time|manager|operation|managedFields|fieldsType|fieldsV1|status):/.test(l))
+    .join('\n');
+  return createHash('sha256').update(kept).digest('hex').slice(0, 16);
+}
+
+export const aioApplyStep = defineStep({
+  name: 'aio.apply',
+  title: 'Broker resources',
+  risky: false,
+  input: z.object({ node: NodeId, spec: ApplySpec }).strict(),
+  outputs: ['resources'],
+  sampleOutput: () => [],
+  async check(input, ctx) {
+    const id = await nodeId(ctx.call, input.node);
+    const plan = await ctx.call('aio.plan', { nodeId: id, spec: input.spec, force: false });
+    return {
+      items: plan.resources.map((r) => ({ name: refKey(r.ref), ok: r.action === 'unchanged', detail: r.action === 'create' ? 'not on the cluster' : r.action === 'update' ? 'on the cluster, differs' : 'on the cluster as asked' })),
+      observed: { id, plan },
+      ...(plan.resources.every((r) => r.action === 'unchanged') ? { outputs: { resources: plan.resources.map((r) => refKey(r.ref)) } } : {}),
+    };
+  },
+  async plan(_input, found) {
+    const errors = found.observed.plan.issues.filter((i) => i.severity === 'error');
+    if (errors.length) throw new FieldbenchError('runbooks.aioPlan', errors.map((e) => e.sentence).join(' '));
+    return found.observed.plan.resources.filter((r) => r.action !== 'unchanged').map((r) => ({ action: r.action === 'create' ? ('create' as const) : ('update' as const), target: refKey(r.ref), diff: r.diff }));
+  },
+  async apply(input, found, ctx) {
+    const r = await ctx.call('aio.apply', { nodeId: found.observed.id, spec: input.spec, force: false, dryRun: false });
+    if (!r.complete) throw new FieldbenchError('runbooks.aioApply', r.summary);
+    return { resources: r.resources.map((x) => refKey(x.ref)) };
+  },
+  async verify(input, _outputs, ctx) {
+    const id = await nodeId(ctx.call, input.node);
+    const plan = await ctx.call('aio.plan', { nodeId: id, spec: input.spec, force: false });
+    const back = await ctx.call('aio.readBack', { nodeId: id, resources: plan.resources.map((r) => r.ref) });
+    const fingerprint: Record<string, string> = {};
+    for (const b of back.resources) fingerprint[refKey(b.ref)] = b.exists && b.yaml ? objectDigest(b.yaml) : 'absent';
+    return {
+      items: plan.resources.map((r) => ({ name: refKey(r.ref), ok: r.action === 'unchanged', detail: r.action === 'unchanged' ? 'on the cluster as applied' : `differs from what was applied (${r.action})` })),
+      fingerprint,
+    };
+  },
+});
+
+export const waitListenerStep = defineStep({
+  name: 'aio.wait-listener',
+  title: 'Wait for the listener',
+  risky: false,
+  verifyOnly: true,
+  input: z.object({ node: NodeId, listener: z.string().min(1).max(63), timeoutSeconds: z.number().int().min(5).max(1800).default(180), namespace: z.string().min(1).max(63).default('azure-iot-operations') }).strict(),
+  outputs: ['address'],
+  sampleOutput: () => '10.0.0.1',
+  async check(input, ctx) {
+    const id = await nodeId(ctx.call, input.node);
+    const state = await listenerState(ctx.call, id, input.listener, input.namespace);
+    return { items: [{ name: `listener ${input.listener}`, ok: state.ready, detail: state.detail }], observed: { id, state }, ...(state.ready ? { outputs: { address: state.address } } : {}) };
+  },
+  // Waiting changes nothing: a listener that is ready needs no step, one that is not is waited for in verify.
+  plan: async () => [],
+  apply: async () => ({}),
+  async verify(input, _outputs, ctx) {
+    const id = await nodeId(ctx.call, input.node);
+    const deadline = Date.now() + input.timeoutSeconds * 1000;
+    let state = await listenerState(ctx.call, id, input.listener, input.namespace);
+    while (!state.ready && Date.now() < deadline && !ctx.signal.aborted) {
+      ctx.log(`Waiting for ${input.listener}: ${state.detail}`);
+      await new Promise((r) => setTimeout(r, 2000));
+      state = await listenerState(ctx.call, id, input.listener, input.namespace);
+    }
+    return { items: [{ name: `listener ${input.listener}`, ok: state.ready, detail: state.ready ? state.detail : `not ready after ${input.timeoutSeconds} s: ${state.detail}` }], fingerprint: {} };
+  },
+});
+
+async function listenerState(call: Caller, id: string, listener: string, namespace: string) {
+  const d = await call('aio.discover', { nodeId: id, namespace });
+  const l = d.listeners.find((x) => x.name === listener);
+  if (!l) return { ready: false, detail: 'the listener is not on the cluster', address: undefined };
+  const svc = d.services.find((s) => s.name === l.serviceName);
+  if (!svc) return { ready: false, detail: `its Service ${l.serviceName} does not exist yet`, address: undefined };
+  if (svc.type === 'LoadBalancer' && svc.externalIps.length === 0) return { ready: false, detail: `its LoadBalancer Service ${svc.name} has no external IP yet`, address: undefined };
+  if (l.ports.some((p) => p.tls.mode === 'Automatic')) {
+    const cert = d.certificates.find((c) => c.listener === l.name && c.ready !== 'True');
+    if (cert) return { ready: false, detail: `its server certificate ${cert.name} is not issued yet${cert.message ? ` (${cert.message})` : ''}`, address: undefined };
+  }
+  const address = svc.externalIps[0] ?? svc.clusterIp;
+  return { ready: true, detail: `Service ${svc.name} (${svc.type}${address ? ` ${address}` : ''}) ready`, address };
+}
+
+export const listenerMatrixStep = defineStep({
+  name: 'mqtt.matrix',
+  title: 'Test every listener',
+  risky: false,
+  verifyOnly: true,
+  input: z.object({ node: NodeId, clientCertificate: z.string().max(200).optional(), caCertificate: z.string().max(200).optional(), namespace: z.string().min(1).max(63).default('azure-iot-operations') }).strict(),
+  outputs: ['passed', 'failed'],
+  sampleOutput: () => 0,
+  check: async () => ({ items: [], observed: undefined }),
+  // A test changes nothing on the node; it runs in verify, so a re-run re-tests and still reports no change.
+  plan: async () => [],
+  apply: async () => ({}),
+  async verify(input, outputs, ctx) {
+    const id = await nodeId(ctx.call, input.node);
+    const r = await ctx.call('mqtt.matrixRun', {
+      nodeId: id,
+      namespace: input.namespace,
+      serviceAccount: 'default',
+      connectTimeoutSeconds: 8,
+      deliveryTimeoutMs: 3000,
+      ...(input.clientCertificate ? { clientCertificateId: input.clientCertificate } : {}),
+      ...(input.caCertificate ? { caCertificateId: input.caCertificate } : {}),
+    });
+    outputs['passed'] = r.summary.passed;
+    outputs['failed'] = r.summary.failed;
+    outputs['matrix'] = r.rows.map((row) => {
+      const t = r.targets.find((x) => x.id === row.targetId);
+      return { label: t?.label ?? row.targetId, ok: row.ok, tls: row.tls.verdict, auth: `${row.auth.method} ${row.auth.verdict}`, why: row.ok ? '' : (row.diagnosis?.sentence ?? row.connect.error?.message ?? 'failed') };
+    });
+    return {
+      items: r.rows.map((row) => {
+        const t = r.targets.find((x) => x.id === row.targetId);
+        return { name: t?.label ?? row.targetId, ok: row.ok, detail: row.ok ? 'connect, TLS, auth and cross-delivery ok' : (row.diagnosis?.sentence ?? row.connect.error?.message ?? 'failed') };
+      }),
+      fingerprint: {},
+    };
+  },
+});
