@@ -48,7 +48,7 @@ export function createPkiArea(deps: AreaDeps) {
           results.push({ fileName: file.name, certificatesImported: 0, keysImported: 0, duplicates: 0, keysMatched: 0, keysUnmatched: 0, certificateIds: [], errors: [BAD_ENCODING], notes: [] });
           continue;
         }
-        results.push(await service.importFile({ fileName: file.name, data: bytes, ...(file.passphrase === undefined ? {} : { passphrase: file.passphrase }) }));
+        results.push(await service.importFile({ fileName: file.name, data: bytes, ...(file.passphrase === undefined ? {} : { passphrase: file.passphrase }) }, ctx.signal));
       }
       ctx.progress('Done', 1);
       return { results };

@@ -232,6 +232,15 @@ describe.skipIf(!hasOpenssl)('high-iteration PKCS#12 through the app: bounded, o
     expect(control.keys).toHaveLength(1);
   });
 
+  it('cancelling a pki.import job stops the file being read and saves nothing', async () => {
+    const before = await call('pki.list', {});
+    const running = app.dispatcher.dispatch('pki.import', { files: [file('slow.p12', slow)] }, { jobId: 'hostile-import' });
+    setTimeout(() => app.dispatcher.cancel('hostile-import'), 100);
+    const r = await running;
+    expect(r).toEqual({ ok: false, error: { code: 'cancelled', message: 'Reading slow.p12 was cancelled. Nothing was saved.' } });
+    expect(await call('pki.list', {})).toEqual(before);
+  });
+
   it('bounds each KDF where it runs, not only in the pre-scan: PBKDF2 and scrypt in PKCS#8, PKCS#12 MAC', async () => {
     const p8 = Buffer.from(files.pkcs8.toString().replace(/-----[^-]+-----|\s/g, ''), 'base64');
     expect(() => assertEncryptedKeyBounded(p8, 'This key')).toThrow(expect.objectContaining({ code: 'pki.import.kdf-too-costly' }));

@@ -140,8 +140,8 @@ export class PkiService {
   }
 
   /** Imports one file. */
-  importFile(file: ImportInput): Promise<ImportFileResult> {
-    return importFile(this.catalog, file);
+  importFile(file: ImportInput, signal?: AbortSignal): Promise<ImportFileResult> {
+    return importFile(this.catalog, file, signal);
   }
 
   /** Builds and validates the chain of a vault certificate against the vault's roots. */
