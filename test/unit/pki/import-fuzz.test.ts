@@ -157,7 +157,7 @@ describe.skipIf(!hasOpenssl)('high-iteration PKCS#12 through the app: bounded, o
   const tmp = makeTempDir('fb-hostile-app-');
   let app: AppContext;
   let files: ReturnType<typeof makeHostileFiles>;
-  /** An honest openssl export at 60,000 iterations: inside the caps, but a second or more of KDF work here. */
+  /** An honest openssl export at 200,000 iterations: inside the caps, but a second or more of KDF work here. */
   let slow: Buffer;
   const call = async <N extends CallName>(name: N, req: CallRequest<N>): Promise<CallResponse<N>> => {
     const r = await app.dispatcher.dispatch(name, req);
@@ -168,7 +168,7 @@ describe.skipIf(!hasOpenssl)('high-iteration PKCS#12 through the app: bounded, o
 
   beforeAll(async () => {
     files = makeHostileFiles(tmp.dir, 1_000_000_000);
-    slow = opensslExport(tmp.dir, 60_000);
+    slow = opensslExport(tmp.dir, 200_000);
     app = composeApp({ dataDir: tmp.dir, runtime: 'cli', vault: { createOptions: { kdf: { memoryKiB: 1024, iterations: 1, parallelism: 1 }, allowWeakKdf: true } } });
     await call('vault.create', { password: 'long enough pw' });
     await call('pki.createRoot', { subject: { commonName: 'Bystander Root' } });
@@ -285,8 +285,9 @@ describe.skipIf(!hasOpenssl)('fieldbench pki inspect on hostile and costly files
     const capped = opensslExport(tmp.dir, 2_000_000);
     writeFileSync(join(tmp.dir, 'capped.p12'), capped);
     const { child, exited } = inspect(join(tmp.dir, 'capped.p12'));
-    // Interrupt once the reader is busy: the CLI has started and handed the file to the worker.
-    await new Promise((r) => setTimeout(r, 3000));
+    // Interrupt once the reader is busy: the CLI has started (seconds on a loaded machine) and handed the
+    // file to the worker, whose MAC alone takes over ten seconds at this count.
+    await new Promise((r) => setTimeout(r, 6000));
     expect(child.exitCode).toBeNull();
     const sent = performance.now();
     child.kill('SIGINT');
