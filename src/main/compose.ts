@@ -13,6 +13,7 @@ import { createAioArea } from './areas/aio-area';
 import { createNetworkArea } from './areas/network-area';
 import { createMqttArea } from './areas/mqtt-area';
 import { createRunbooksArea } from './areas/runbooks-area';
+import { createExportsArea } from './areas/exports-area';
 
 export type { AppEnvironment } from './area';
 
@@ -61,11 +62,18 @@ export function composeApp(env: AppEnvironment): AppContext {
   const deps = { env, hub, vault, log };
   const pki = createPkiArea(deps);
   const edge = createEdgeArea(deps);
-  const aio = createAioArea(deps, { kube: edge.service, pki: pki.service, activity: edge.service });
+  // The live connect of `aio check` goes through the MQTT area's contract call, built after this area.
+  const liveMatrix = async (req: { nodeId: string; namespace: string }, signal?: AbortSignal) => {
+    const r = await getDispatcher().dispatch('mqtt.matrixRun', req, signal ? { signal } : {});
+    if (!r.ok) throw new Error(r.error.message);
+    return r.value as import('../shared/contract/mqtt-contract').MatrixResultT;
+  };
+  const aio = createAioArea(deps, { kube: edge.service, pki: pki.service, activity: edge.service, liveMatrix });
   const network = createNetworkArea({ ...deps, pki: pki.service, edge: edge.service, aio: aio.service });
   const mqtt = createMqttArea(deps, { pki: pki.service, edge: edge.service, aio: aio.service });
+  const exportsArea = createExportsArea(deps, { pki: pki.service, aio: aio.service });
   const runbooks = createRunbooksArea(deps, getDispatcher);
-  for (const area of [pki, edge, aio, network, mqtt, runbooks]) if (area.dispose) disposers.push(() => area.dispose?.());
+  for (const area of [pki, edge, aio, network, mqtt, exportsArea, runbooks]) if (area.dispose) disposers.push(() => area.dispose?.());
 
   const handlers: Handlers = {
     ...appHandlers(env, getDispatcher),
@@ -76,6 +84,7 @@ export function composeApp(env: AppEnvironment): AppContext {
     ...network.handlers,
     ...mqtt.handlers,
     ...runbooks.handlers,
+    ...exportsArea.handlers,
   };
   const dispatcher = new Dispatcher(handlers, hub, log);
   ref.dispatcher = dispatcher;

@@ -1,7 +1,7 @@
 import { FieldbenchError } from '@shared/errors';
 import type { Area, AreaDeps } from '../area';
 import type { Handler } from '../ipc/dispatcher';
-import { AioService, type AioPki } from '../services/aio/aio-service';
+import { AioService, type AioPki, type AioServiceOptions } from '../services/aio/aio-service';
 import type { KubeAccessProvider } from '../services/edge/kube-access';
 import { PkiService } from '../services/pki/pki-service';
 
@@ -11,6 +11,7 @@ export type AioHandlers = {
   'aio.apply': Handler<'aio.apply'>;
   'aio.readBack': Handler<'aio.readBack'>;
   'aio.render': Handler<'aio.render'>;
+  'aio.check': Handler<'aio.check'>;
   'aio.diagnose': Handler<'aio.diagnose'>;
   'aio.importTrustBundle': Handler<'aio.importTrustBundle'>;
 };
@@ -22,6 +23,8 @@ export interface AioAreaServices {
   pki?: AioPki | undefined;
   /** The node's activity log (the edge area's); every change made to a cluster is written there. */
   activity?: { recordActivity(nodeId: string, entry: { area: string; kind: string; message: string; ok: boolean }): Promise<unknown> } | undefined;
+  /** The MQTT area's listener matrix through its contract call (mqtt.matrixRun), for `aio check`'s live connect. */
+  liveMatrix?: AioServiceOptions['liveMatrix'];
 }
 
 /** Stands in for the edge area until it provides node access, so the calls answer with a sentence. */
@@ -39,6 +42,7 @@ export function createAioArea(deps: AreaDeps, services: AioAreaServices = {}): A
     kube: services.kube ?? noEdge,
     pki,
     onApplyProgress: (e) => deps.hub.emit('aio.onApplyProgress', e),
+    liveMatrix: services.liveMatrix,
   });
   const op = (ctx: { signal: AbortSignal; progress(message: string, fraction?: number): void }) => ({ signal: ctx.signal, progress: (m: string, f?: number) => ctx.progress(m, f) });
   const handlers: AioHandlers = {
@@ -55,6 +59,7 @@ export function createAioArea(deps: AreaDeps, services: AioAreaServices = {}): A
     },
     'aio.readBack': async (req, ctx) => ({ nodeId: req.nodeId, resources: await service.readBack(req.nodeId, req.resources, op(ctx)) }),
     'aio.render': (req) => service.renderBrokerYaml(req.spec, req.outputPath),
+    'aio.check': (req, ctx) => service.check(req, op(ctx)),
     'aio.diagnose': (req, ctx) => service.diagnose(req, op(ctx)),
     'aio.importTrustBundle': (req, ctx) => service.importTrustBundle(req, op(ctx)),
   };

@@ -7,6 +7,7 @@ import { aioCalls, aioEvents } from './aio-contract';
 import { networkCalls, networkEvents } from './network-contract';
 import { mqttCalls, mqttEvents } from './mqtt-contract';
 import { runbooksCalls, runbooksEvents } from './runbooks-contract';
+import { exportsCalls, exportsEvents } from './exports-contract';
 import type { CallSpec, EventSpec } from './define';
 import type { Result } from '../errors';
 
@@ -24,6 +25,7 @@ export const calls = {
   ...networkCalls,
   ...mqttCalls,
   ...runbooksCalls,
+  ...exportsCalls,
 } as const satisfies Record<string, CallSpec>;
 
 export const events = {
@@ -35,6 +37,7 @@ export const events = {
   ...networkEvents,
   ...mqttEvents,
   ...runbooksEvents,
+  ...exportsEvents,
 } as const satisfies Record<string, EventSpec>;
 
 export type Calls = typeof calls;
