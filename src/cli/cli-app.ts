@@ -59,9 +59,11 @@ export class CliApp {
     const tty = (this.io.stderr as { isTTY?: boolean }).isTTY === true;
     const off = jobId && tty ? ctx.hub.on('jobs.onProgress', (p) => (p as { jobId: string }).jobId === jobId && this.io.stderr.write(`${(p as { message: string }).message}\n`)) : undefined;
     let done = false;
-    if (jobId) void this.io.interrupted.then(() => !done && ctx.dispatcher.cancel(jobId));
+    // Ctrl+C cancels a job by id; any other call (e.g. pki.inspectFile) through its signal.
+    const interrupt = new AbortController();
+    void this.io.interrupted.then(() => !done && (jobId ? ctx.dispatcher.cancel(jobId) : interrupt.abort()));
     try {
-      const r = await ctx.dispatcher.dispatch(name, request, jobId ? { jobId } : {});
+      const r = await ctx.dispatcher.dispatch(name, request, jobId ? { jobId } : { signal: interrupt.signal });
       if (!r.ok) throw new FieldbenchError(r.error.code, r.error.message, r.error.detail === undefined ? {} : { detail: r.error.detail });
       return r.value as CallResponse<N>;
     } finally {

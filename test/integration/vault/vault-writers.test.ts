@@ -28,7 +28,8 @@ function createRoot(vault: string, name: string): Promise<Run> {
     const child = spawn(process.execPath, [BIN, 'pki', 'create', 'root', name, '--key', 'ec-p256', '--vault', vault], { env, stdio: ['ignore', 'ignore', 'pipe'] });
     let stderr = '';
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    const timer = setTimeout(() => child.kill('SIGKILL'), 150_000);
+    // Generous: 50 Node processes share two cores with whatever else the suite runs.
+    const timer = setTimeout(() => child.kill('SIGKILL'), 280_000);
     child.on('error', reject);
     child.on('close', (code) => {
       clearTimeout(timer);
@@ -65,7 +66,7 @@ describe('concurrent writers on one vault', () => {
     }
     expect(succeeded.length).toBeGreaterThan(0);
     console.log(`vault writers: ${WRITERS} at once, ${succeeded.length} saved, ${failed.length} refused with a sentence, 0 lost`);
-    // No lock folder, owner file or temp file left behind.
-    expect((await readdir(dir)).sort()).toEqual(['vault.fbv', 'vault.fbv.bak']);
-  }, 240_000);
+    // No lock folder, owner file or temp file left behind (the CLI's log folder may be there).
+    expect((await readdir(dir)).filter((n) => n.startsWith('vault.fbv') || n.startsWith('.vault.fbv')).sort()).toEqual(['vault.fbv', 'vault.fbv.bak']);
+  }, 300_000);
 });
