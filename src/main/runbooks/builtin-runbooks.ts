@@ -19,6 +19,7 @@ params:
   dnsNames: { type: list, description: "Extra DNS names in the server certificate", default: [] }
   clientPrefix: { type: string, description: "Client certificate names are this plus a, b, c…", default: client42 }
   clientCount: { type: integer, description: "How many client certificates", default: 2 }
+  exportDir: { type: string, description: "A new folder for the clients' files (Node-RED, MQTTX, mosquitto)" }
 steps:
   - id: static-ip
     uses: network.static-ip
@@ -72,6 +73,30 @@ steps:
   - id: matrix
     uses: mqtt.matrix
     with: { node: "\${node}", clientCertificate: "\${steps.clients.firstCertificateId}", caCertificate: "\${steps.server-root.certificateId}" }
+  - id: export-node-red
+    uses: export.with-keys
+    with:
+      target: node-red
+      certificates: ["\${steps.clients.firstCertificateId}"]
+      ca: "\${steps.server-root.certificateId}"
+      broker: { host: "\${nodeIp}", port: 8883 }
+      out: "\${exportDir}/node-red"
+  - id: export-mqttx
+    uses: export.with-keys
+    with:
+      target: mqttx
+      certificates: ["\${steps.clients.firstCertificateId}"]
+      ca: "\${steps.server-root.certificateId}"
+      broker: { host: "\${nodeIp}", port: 8883 }
+      out: "\${exportDir}/mqttx"
+  - id: export-mosquitto
+    uses: export.with-keys
+    with:
+      target: mosquitto
+      certificates: "\${steps.clients.certificateIds}"
+      ca: "\${steps.server-root.certificateId}"
+      broker: { host: "\${nodeIp}", port: 8883 }
+      out: "\${exportDir}/mosquitto"
 `,
   'test-listeners': `# Seed 001: quick test listeners. Not for production: one has no authentication at all.
 name: test-listeners

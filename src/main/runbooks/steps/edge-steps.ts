@@ -18,6 +18,7 @@ export const staticIpStep = defineStep({
   name: 'network.static-ip',
   title: 'Static IP address',
   risky: true,
+  confirmText: "I confirm: this step changes the node's network. The node rolls back by itself if Fieldbench cannot reach it on the new address.",
   input: z
     .object({
       node: NodeId,

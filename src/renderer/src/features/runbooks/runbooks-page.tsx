@@ -115,7 +115,7 @@ function StepList({ rb, run }: { rb: RunbookInfo; run: RunRecord | undefined }) 
               <strong>{step.title}</strong> <span className="fb-rb-muted">({step.uses})</span>
               {step.risky ? (
                 <Checkbox
-                  label="I confirm this step: it changes the node's network; the node rolls back by itself if it cannot be reached"
+                  label={step.confirmText ?? 'I confirm this step.'}
                   checked={confirm.includes(step.id)}
                   onChange={() => toggleConfirm(step.id)}
                   disabled={busy !== undefined}
