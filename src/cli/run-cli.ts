@@ -9,9 +9,11 @@ import { aioCommands } from './commands/aio-commands';
 import { networkCommands } from './commands/network-commands';
 import { mqttCommands } from './commands/mqtt-commands';
 import { runbookCommands } from './commands/runbook-commands';
+import { supportCommand } from './commands/support-command';
+import { exportCommands } from './commands/export-commands';
 
 /** Every subcommand; later areas add theirs here. */
-export const COMMANDS: CliCommand[] = [serveCommand, doctorCommand, vaultCommand, ...pkiCommands, ...edgeCommands, ...aioCommands, ...networkCommands, ...mqttCommands, ...runbookCommands];
+export const COMMANDS: CliCommand[] = [serveCommand, doctorCommand, vaultCommand, ...pkiCommands, ...edgeCommands, ...aioCommands, ...networkCommands, ...mqttCommands, ...exportCommands, ...runbookCommands, supportCommand];
 
 export function helpText(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length));

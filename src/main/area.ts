@@ -8,6 +8,7 @@ export interface AppEnvironment {
   runtime: 'electron' | 'loopback-host' | 'cli';
   /** The folder holding node_modules; lets doctor find the Electron runtime. */
   projectRoot?: string;
+  /** Default: the rotating, redacted log in <dataDir>/logs (see services/app/logger). */
   log?: Logger;
   /** Vault file and test-only KDF overrides; defaults to <dataDir>/vault.fbv. */
   vault?: Omit<VaultSessionOptions, 'dataDir'>;

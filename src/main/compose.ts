@@ -1,7 +1,9 @@
-import { Dispatcher, silentLogger, type Handlers } from './ipc/dispatcher';
+import { Dispatcher, type Handlers, type Logger } from './ipc/dispatcher';
 import { EventHub } from './ipc/event-hub';
 import { appHandlers } from './handlers/app-handlers';
 import { ensureDataDir } from './services/app/data-dir';
+import { createFileLogger } from './services/app/logger';
+import { APP_VERSION } from './version';
 import { vaultHandlers } from './handlers/vault-handlers';
 import { VaultSession } from './services/session/vault-session';
 import type { AppEnvironment } from './area';
@@ -11,6 +13,7 @@ import { createAioArea } from './areas/aio-area';
 import { createNetworkArea } from './areas/network-area';
 import { createMqttArea } from './areas/mqtt-area';
 import { createRunbooksArea } from './areas/runbooks-area';
+import { createExportsArea } from './areas/exports-area';
 
 export type { AppEnvironment } from './area';
 
@@ -19,6 +22,7 @@ export interface AppContext {
   readonly hub: EventHub;
   readonly dispatcher: Dispatcher;
   readonly vault: VaultSession;
+  readonly log: Logger;
   dispose(): Promise<void>;
 }
 
@@ -30,6 +34,13 @@ export function composeApp(env: AppEnvironment): AppContext {
   ensureDataDir(env.dataDir);
   const hub = new EventHub();
   const disposers: Array<() => Promise<void> | void> = [];
+  const fileLog = env.log ? undefined : createFileLogger({ dataDir: env.dataDir, base: { runtime: env.runtime } });
+  const log: Logger = env.log ?? fileLog!;
+  log.info('start', { version: APP_VERSION, node: process.versions.node, electron: process.versions.electron, platform: process.platform });
+  disposers.push(() => {
+    log.info('stop');
+    fileLog?.close();
+  });
   // Handlers need the dispatcher (jobs.cancel) and the dispatcher needs the handlers: close the loop lazily.
   const ref: { dispatcher?: Dispatcher } = {};
   const getDispatcher = () => {
@@ -40,6 +51,7 @@ export function composeApp(env: AppEnvironment): AppContext {
   disposers.push(() => vault.dispose());
   disposers.push(
     vault.onChange((e) => {
+      log.info(`vault ${e.kind}`, { event: 'vault', kind: e.kind, ...(e.kind === 'locked' && e.reason ? { reason: e.reason } : {}) });
       if (e.kind === 'locked') hub.emit('vault.onState', e.reason ? { unlocked: false, reason: e.reason } : { unlocked: false });
       if (e.kind === 'locked' && e.reason === 'auto') hub.emit('app.onNotice', { level: 'info', message: 'The vault locked itself after being idle. Unlock it to continue.' });
       if (e.kind === 'unlocked') hub.emit('vault.onState', { unlocked: true });
@@ -47,7 +59,7 @@ export function composeApp(env: AppEnvironment): AppContext {
   );
 
   // Areas are built in dependency order; a later area receives the services of the earlier ones.
-  const deps = { env, hub, vault, log: env.log ?? silentLogger };
+  const deps = { env, hub, vault, log };
   const pki = createPkiArea(deps);
   const edge = createEdgeArea(deps);
   // The live connect of `aio check` goes through the MQTT area's contract call, built after this area.
@@ -59,8 +71,9 @@ export function composeApp(env: AppEnvironment): AppContext {
   const aio = createAioArea(deps, { kube: edge.service, pki: pki.service, activity: edge.service, liveMatrix });
   const network = createNetworkArea({ ...deps, pki: pki.service, edge: edge.service, aio: aio.service });
   const mqtt = createMqttArea(deps, { pki: pki.service, edge: edge.service, aio: aio.service });
+  const exportsArea = createExportsArea(deps, { pki: pki.service, aio: aio.service });
   const runbooks = createRunbooksArea(deps, getDispatcher);
-  for (const area of [pki, edge, aio, network, mqtt, runbooks]) if (area.dispose) disposers.push(() => area.dispose?.());
+  for (const area of [pki, edge, aio, network, mqtt, exportsArea, runbooks]) if (area.dispose) disposers.push(() => area.dispose?.());
 
   const handlers: Handlers = {
     ...appHandlers(env, getDispatcher),
@@ -71,14 +84,16 @@ export function composeApp(env: AppEnvironment): AppContext {
     ...network.handlers,
     ...mqtt.handlers,
     ...runbooks.handlers,
+    ...exportsArea.handlers,
   };
-  const dispatcher = new Dispatcher(handlers, hub, env.log ?? silentLogger);
+  const dispatcher = new Dispatcher(handlers, hub, log);
   ref.dispatcher = dispatcher;
   return {
     env,
     hub,
     dispatcher,
     vault,
+    log,
     async dispose() {
       for (const d of disposers.reverse()) await d();
     },

@@ -7,11 +7,12 @@ const SHOTS = 'test-results/screenshots';
 
 const isLoopback = (url: string) => {
   const u = new URL(url);
-  if (u.protocol === 'data:' || u.protocol === 'blob:') return true;
+  // file: is the launcher `fieldbench serve` wrote on this machine.
+  if (u.protocol === 'data:' || u.protocol === 'blob:' || u.protocol === 'file:') return true;
   return ['127.0.0.1', 'localhost', '[::1]'].includes(u.hostname);
 };
 
-test('the app loads through the token URL and every area is reachable', async ({ page, app }) => {
+test('the app loads through the launcher and every area is reachable', async ({ page, app }) => {
   mkdirSync(SHOTS, { recursive: true });
   const requests: string[] = [];
   page.on('request', (r) => requests.push(r.url()));
@@ -20,7 +21,7 @@ test('the app loads through the token URL and every area is reachable', async ({
   page.on('console', (m) => m.type() === 'error' && consoleErrors.push(m.text()));
 
   await page.goto(app.url);
-  // The token is traded for a cookie and leaves the address bar.
+  // The launcher posts the token; the address bar (and history) end at the bare app address.
   await expect(page).toHaveURL(`${app.origin}/`);
   for (const area of AREAS) {
     await page.getByRole('navigation').getByRole('button', { name: area, exact: true }).or(page.getByRole('navigation').getByRole('link', { name: area, exact: true })).click();
@@ -47,10 +48,19 @@ test('the app loads through the token URL and every area is reachable', async ({
   expect(consoleErrors).toEqual([]);
 });
 
-test('a page without the token, or a foreign Origin, is refused', async ({ page, request, app }) => {
-  const bare = await page.goto(`${app.origin}/`);
-  expect(bare?.status()).toBe(401);
-  await expect(page.getByText(/carries the access token/)).toBeVisible();
+test('a page without the token asks for it, a foreign Origin is refused', async ({ page, request, app }) => {
+  // The page is public build output; without the token it sends the person to the host's token form.
+  await page.goto(`${app.origin}/`);
+  await expect(page).toHaveURL(`${app.origin}/session`);
+  await expect(page.getByText(/access token that `fieldbench serve` printed/)).toBeVisible();
+  await page.getByLabel('Access token').fill('not-the-token');
+  await page.getByRole('button', { name: 'Open' }).click();
+  await expect(page.getByText(/not the access token of this Fieldbench/)).toBeVisible();
+  // Pasting the printed token (the SSH-tunnel path) opens the app, and the address keeps no token.
+  await page.getByLabel('Access token').fill(app.token);
+  await page.getByRole('button', { name: 'Open' }).click();
+  await expect(page).toHaveURL(`${app.origin}/`);
+  await expect(page.getByText(/0\.\d+\.\d+/).first()).toBeVisible();
 
   const foreign = await request.get(`${app.origin}/`, { headers: { Origin: 'http://evil.example', Authorization: `Bearer ${app.token}` } });
   expect(foreign.status()).toBe(403);

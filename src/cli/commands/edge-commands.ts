@@ -1,15 +1,16 @@
 import { readFileSync } from 'node:fs';
-import { createInterface } from 'node:readline';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { FieldbenchError } from '@shared/errors';
 import type { CallRequest, CallResponse } from '@shared/contract';
+import { LEGACY_SSH_DESCRIPTION } from '@shared/contract/edge-contract';
 import { CliApp } from '../cli-app';
 import { EXIT, UsageError, type CliCommand, type CliIO } from '../cli-command';
+import { confirm } from '../confirm';
 import { PASSWORD_ENV } from '../vault-access';
 
 const USAGE = `fieldbench node add|list|test|trust|remove [options]
-  add NAME --host H --user U [--port 22] LOGIN [--sudo-password-stdin] [--jump NODE] [KUBE] [--trust-fingerprint FP]
+  add NAME --host H --user U [--port 22] LOGIN [--sudo-password-stdin] [--jump NODE] [KUBE] [--trust-fingerprint FP] [--legacy-ssh]
       LOGIN: --key-file FILE [--key-passphrase-stdin] | --generate-key | --key KEY-ID | --password-stdin-auth | --agent
       KUBE:  --kube ssh [--k3s-kubeconfig PATH]            (default: k3s.yaml read with sudo, API tunnelled over SSH)
              --kube arc --arc-cluster C --arc-group G [--arc-token-stdin]
@@ -20,6 +21,8 @@ const USAGE = `fieldbench node add|list|test|trust|remove [options]
                             An unknown host key is asked about on a terminal; scripts pass --trust-fingerprint.
   trust NAME [--fingerprint FP]   trust the node's host key (asks on a terminal when FP is omitted)
   remove NAME
+--legacy-ssh: also accept old SSH algorithms for this node (its sshd offers nothing better); it
+${LEGACY_SSH_DESCRIPTION}.
 Common: --vault PATH, --data-dir DIR, --password-stdin, --json.
 Secrets never come from the command line. The vault password comes from a prompt, ${PASSWORD_ENV} or
 --password-stdin. Every *-stdin secret is one line of stdin, in this order: vault password, SSH password,
@@ -50,6 +53,7 @@ const OPTIONS = {
   context: { type: 'string' },
   'trust-fingerprint': { type: 'string' },
   fingerprint: { type: 'string' },
+  'legacy-ssh': { type: 'boolean' },
 } as const;
 
 type Values = ReturnType<typeof parse>['values'];
@@ -98,16 +102,6 @@ function describeSecret(name: keyof StdinSecrets): string {
 }
 
 /** Asks a yes/no question on the terminal; false when there is none. */
-async function confirm(io: CliIO, question: string): Promise<boolean> {
-  const stdin = io.stdin as NodeJS.ReadStream;
-  if (!stdin.isTTY) return false;
-  const rl = createInterface({ input: stdin, output: io.stderr, terminal: true });
-  const answer = await new Promise<string>((r) => rl.question(question, r));
-  rl.close();
-  return /^(y|yes)$/i.test(answer.trim());
-}
-
-
 function loginOf(values: Values): 'key-file' | 'generate-key' | 'key' | 'password' | 'agent' {
   const chosen = (
     [
@@ -182,6 +176,7 @@ async function add(cli: CliApp, values: Values, name: string, secrets: StdinSecr
     auth,
     ...(secrets.sudo ? { sudoPassword: secrets.sudo } : {}),
     ...(jumpHostId ? { jumpHostId } : {}),
+    ...(values['legacy-ssh'] ? { legacyAlgorithms: true } : {}),
     kube,
   });
   if (values['trust-fingerprint']) node = await cli.call('edge.trustHostKey', { nodeId: node.id, fingerprint: values['trust-fingerprint'] });

@@ -1,7 +1,10 @@
 import { parseArgs } from 'node:util';
+import { LEGACY_SSH_DESCRIPTION } from '@shared/contract/edge-contract';
 import type { CrossCheckReport, NetplanPlan, NetworkSnapshot, NodeTarget, NodeValidation } from '@shared/contract/network-contract';
+import { FieldbenchError } from '@shared/errors';
 import { CliApp } from '../cli-app';
 import { EXIT, UsageError, type CliCommand, type CliIO } from '../cli-command';
+import { canAsk, confirm } from '../confirm';
 import { PASSWORD_ENV } from '../vault-access';
 
 const SUDO_ENV = 'FIELDBENCH_SUDO_PASSWORD';
@@ -13,7 +16,9 @@ const USAGE = `fieldbench net show|plan|apply|check|reissue [options]
   check    --address A.B.C.D [--previous A.B.C.D] [--node NAME] [--reachability]: vault server certificates
            (and, with --node, the broker's listeners and cluster certificates) against the address
   reissue  CERT-ID --address A.B.C.D [--remove A.B.C.D]: a new server certificate with the address in its SANs
-NODE: --node NAME (a node profile in the vault) or --host ADDR --user USER --key-file FILE [--port N] [--host-key SHA256:…]
+NODE: --node NAME (a node profile in the vault) or --host ADDR --user USER --key-file FILE [--port N] [--host-key SHA256:…] [--legacy-ssh]
+      A --host login needs the node's host key: --host-key, or a yes on a terminal after comparing it. Without
+      either Fieldbench refuses before sending any credential. --legacy-ssh ${LEGACY_SSH_DESCRIPTION}.
 SETTINGS: --iface NAME --address A.B.C.D/NN [--gateway A.B.C.D] [--dns A,B] [--search D1,D2]
 Apply: --rollback-seconds N (default 120) [--dns-check NAME] [--allow-silent-gateway] --yes
 Other: --json, --data-dir DIR, --vault PATH, --password-stdin. The vault password comes from a prompt,
@@ -27,6 +32,7 @@ const OPTIONS = {
   user: { type: 'string' },
   'key-file': { type: 'string' },
   'host-key': { type: 'string' },
+  'legacy-ssh': { type: 'boolean' },
   iface: { type: 'string' },
   address: { type: 'string' },
   gateway: { type: 'string' },
@@ -49,7 +55,7 @@ type Values = ReturnType<typeof parseArgs<{ options: typeof OPTIONS; allowPositi
 
 async function targetFrom(cli: CliApp, v: Values, io: CliIO): Promise<NodeTarget> {
   if (v.node) {
-    if (v.host || v.user || v['key-file']) throw new UsageError('Give either --node NAME or --host --user --key-file, not both.');
+    if (v.host || v.user || v['key-file'] || v['host-key'] || v['legacy-ssh']) throw new UsageError('Give either --node NAME or --host --user --key-file, not both (a node profile keeps its own host key and algorithms).');
     await cli.unlock();
     return { kind: 'node', nodeId: (await cli.node(v.node)).id };
   }
@@ -65,7 +71,28 @@ async function targetFrom(cli: CliApp, v: Values, io: CliIO): Promise<NodeTarget
     auth: { method: 'keyFile', path: v['key-file'] },
     ...(sudo ? { sudoPassword: sudo } : {}),
     ...(v['host-key'] ? { hostKeyFingerprint: v['host-key'] } : {}),
+    ...(v['legacy-ssh'] ? { legacyAlgorithms: true } : {}),
   };
+}
+
+/**
+ * Runs `call` with the target; a direct login whose host key nobody confirmed was refused by main before
+ * any credential was sent, and on a terminal the person may compare the presented key and confirm it for
+ * this run. A script gets the refusal, which names --host-key with the fingerprint.
+ */
+async function withConfirmedHostKey<T>(io: CliIO, target: NodeTarget, call: (t: NodeTarget) => Promise<T>): Promise<T> {
+  try {
+    return await call(target);
+  } catch (err) {
+    if (target.kind !== 'direct' || target.hostKeyFingerprint || !(err instanceof FieldbenchError) || err.code !== 'edge.hostKeyUnknown' || !err.detail || !canAsk(io)) throw err;
+    const { type, fingerprint } = JSON.parse(err.detail) as { type: string; fingerprint: string };
+    io.stderr.write(`\nThe host key of ${target.host}:${target.port} is not known:\n  ${type} ${fingerprint}\nCompare it with \`ssh-keygen -lf\` of the node's host key file on its console.\n`);
+    if (!(await confirm(io, 'Is it the same? Connect and log in? [y/N] '))) {
+      io.stderr.write(`Nothing was sent to ${target.host}. To connect from a script: --host-key ${fingerprint}\n`);
+      throw err;
+    }
+    return call({ ...target, hostKeyFingerprint: fingerprint });
+  }
 }
 
 const list = (s: string | undefined) => (s === undefined ? undefined : s.split(',').map((x) => x.trim()).filter(Boolean));
@@ -172,15 +199,21 @@ export const netCommand: CliCommand = {
         cli.print([`Issued ${r.commonName} (${r.certificateId}), replacing ${r.replaces}: SANs ${r.sans.join(', ')}; valid until ${r.notAfter}.`, ...r.warnings.map((w) => `warning ${w}`)].join('\n'), r);
         return EXIT.ok;
       }
-      const target = await targetFrom(cli, values, io);
+      let target = await targetFrom(cli, values, io);
+      // Confirms a direct login's host key once (the first call), then every later call uses it.
+      const confirmed = <T>(call: (t: NodeTarget) => Promise<T>) =>
+        withConfirmedHostKey(io, target, (t) => {
+          target = t;
+          return call(t);
+        });
       if (sub === 'show') {
-        const snapshot = await cli.call('network.discover', { target }, true);
+        const snapshot = await confirmed((t) => cli.call('network.discover', { target: t }, true));
         cli.print(showText(snapshot), snapshot);
         return EXIT.ok;
       }
       const settings = settingsFrom(values);
       if (sub === 'plan') {
-        const v = await cli.call('network.validate', { target, settings }, true);
+        const v = await confirmed((t) => cli.call('network.validate', { target: t, settings }, true));
         cli.print(planText(v.plan, v.node), v);
         return v.plan.ok && v.node?.ok === true ? EXIT.ok : EXIT.failed;
       }
@@ -199,10 +232,8 @@ export const netCommand: CliCommand = {
       });
       let r;
       try {
-        r = await cli.call(
-          'network.apply',
-          { target, settings, rollbackSeconds, ...(values['dns-check'] ? { dnsCheckName: values['dns-check'] } : {}), allowSilentGateway: values['allow-silent-gateway'] ?? false },
-          true,
+        r = await confirmed((t) =>
+          cli.call('network.apply', { target: t, settings, rollbackSeconds, ...(values['dns-check'] ? { dnsCheckName: values['dns-check'] } : {}), allowSilentGateway: values['allow-silent-gateway'] ?? false }, true),
         );
       } finally {
         off();

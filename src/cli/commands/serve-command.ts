@@ -6,6 +6,7 @@ import { startLoopbackHost } from '../../main/host/loopback-host';
 import { builtRendererDir, projectRoot } from '../cli-paths';
 import { EXIT, UsageError, type CliCommand } from '../cli-command';
 
+/** Opens the launcher file: its path, unlike a token URL, tells nobody reading the process list anything. */
 function openInBrowser(url: string): void {
   const [cmd, args] =
     process.platform === 'win32' ? ['cmd', ['/c', 'start', '', url]] : process.platform === 'darwin' ? ['open', [url]] : ['xdg-open', [url]];
@@ -51,8 +52,12 @@ export const serveCommand: CliCommand = {
       return EXIT.environment;
     }
     io.stdout.write(`Fieldbench is serving on ${host.url}\n`);
-    io.stdout.write(`Data folder: ${dataDir}\nOpen that address in a browser on this machine; the token in it is new at every start. Press Ctrl+C to stop.\n`);
-    if (values.open) openInBrowser(host.url);
+    io.stdout.write(`Access token: ${host.token}\n`);
+    io.stdout.write(`Launcher (opens the app without typing the token; this user only): ${host.launcherUrl}\n`);
+    io.stdout.write(
+      `Data folder: ${dataDir}\nOpen the launcher in a browser on this machine, or open the address and paste the token when the page asks (through an SSH tunnel too). The token is new at every start. Press Ctrl+C to stop.\n`,
+    );
+    if (values.open) openInBrowser(host.launcherUrl);
     await io.interrupted;
     await host.close();
     await context.dispose();

@@ -1,12 +1,12 @@
 import type { Area, AreaDeps } from '../area';
 import type { Handler } from '../ipc/dispatcher';
 import { NetworkService } from '../services/network/network-service';
-import { ShellSource, type NodeProfiles } from '../services/network/shell-source';
+import { ShellSource } from '../services/network/shell-source';
+import { openDirectSsh } from '../services/edge/ssh-connection';
 import type { CertificateAuthority } from '../services/network/cross-checks';
 import type { BrokerReader } from '../services/network/aio-cross-check-inputs';
-import { EdgeNodeProfiles, type EdgeNodes } from '../services/network/edge-node-profiles';
+import { EdgeNodeProfiles } from '../services/network/edge-node-profiles';
 import type { EdgeService } from '../services/edge/edge-service';
-import type { EventHub } from '../ipc/event-hub';
 
 export interface NetworkHandlers {
   'network.discover': Handler<'network.discover'>;
@@ -22,20 +22,18 @@ export interface NetworkAreaDeps extends AreaDeps {
   /** The PKI service (SAN checks, re-issue). Optional until the PKI area provides it. */
   pki?: CertificateAuthority | undefined;
   /** The edge area's service: node profiles, their SSH access and activity log (`{kind: 'node'}` targets). */
-  edge?: EdgeService | undefined;
+  edge: EdgeService;
   /** The AIO area's service: a node's broker listeners and cluster certificates for network.crossCheck. */
   aio?: BrokerReader | undefined;
-  /** Node profiles from elsewhere (tests); `edge` builds them when absent. Without either only direct logins work. */
-  nodes?: NodeProfiles | undefined;
   /** Tests shorten the wait for a node to come back after a rollback. */
   recoveryGraceMs?: number;
 }
 
 /** Wires the network area: netplan discovery, plan, validation, safe apply and cross-checks. */
 export function createNetworkArea(deps: NetworkAreaDeps): Area<NetworkHandlers, NetworkService> {
-  const edge = deps.edge ? edgeNodes(deps.edge, deps.hub) : undefined;
+  const edge = deps.edge;
   const service = new NetworkService({
-    shells: new ShellSource(deps.nodes ?? (edge ? new EdgeNodeProfiles(edge) : undefined)),
+    shells: new ShellSource({ profiles: new EdgeNodeProfiles(edge), connectDirect: openDirectSsh }),
     pki: deps.pki,
     aio: deps.aio,
     ...(deps.recoveryGraceMs !== undefined ? { recoveryGraceMs: deps.recoveryGraceMs } : {}),
@@ -65,7 +63,7 @@ export function createNetworkArea(deps: NetworkAreaDeps): Area<NetworkHandlers, 
         ctx.signal,
       );
       // A change that did not stay belongs in the node's history as much as one that did (which the profile update records).
-      if (edge && req.target.kind === 'node' && result.outcome === 'rolled-back') {
+      if (req.target.kind === 'node' && result.outcome === 'rolled-back') {
         await edge.recordActivity(req.target.nodeId, { area: 'network', kind: 'rolledBack', message: `Static address ${req.settings.address} on ${req.settings.interface} was rolled back: ${result.message}`, ok: false }).catch(() => undefined);
       }
       return result;
@@ -89,24 +87,3 @@ export function createNetworkArea(deps: NetworkAreaDeps): Area<NetworkHandlers, 
   return { handlers, service };
 }
 
-/** The edge service seen through what the network area needs of it. */
-function edgeNodes(edge: EdgeService, hub: EventHub): EdgeNodes {
-  return {
-    getNode: (id) => edge.getNode(id),
-    openConnection: (id, opts) => edge.openConnection(id, opts),
-    async moveNode(id, host) {
-      // Not saveNode: a new address there forgets the trusted host key, but this is the same machine, proven
-      // by the reconnect that just presented that key on the new address.
-      await edge.store.update((d) => {
-        const n = d.nodes[id];
-        if (n) {
-          n.host = host;
-          n.modified = new Date().toISOString();
-        }
-      });
-      edge.disconnect(id);
-      hub.emit('edge.onNodesChanged', { nodeIds: [id] });
-    },
-    recordActivity: (id, entry) => edge.recordActivity(id, entry),
-  };
-}

@@ -35,6 +35,8 @@ export function createPkiArea(deps: AreaDeps) {
     'pki.createServer': ((req, ctx) => service.createServer(req, op(ctx))) satisfies Handler<'pki.createServer'>,
     'pki.createClients': ((req, ctx) => service.createClients(req, op(ctx))) satisfies Handler<'pki.createClients'>,
     'pki.preview': ((req) => service.preview(req)) satisfies Handler<'pki.preview'>,
+    'pki.planClientList': ((req) => service.planClientList(req)) satisfies Handler<'pki.planClientList'>,
+    'pki.createClientList': ((req, ctx) => service.createClientList(req, op(ctx))) satisfies Handler<'pki.createClientList'>,
 
     'pki.import': (async ({ files }, ctx) => {
       // Fail before reading anything when there is nowhere to put it.

@@ -1,10 +1,12 @@
 import { randomBytes, timingSafeEqual } from 'node:crypto';
-import { createReadStream, existsSync, statSync } from 'node:fs';
+import { createReadStream, existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
+import { tmpdir } from 'node:os';
 import { join, normalize, resolve, sep } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { WebSocketServer, type WebSocket } from 'ws';
-import { isEventName, WS_PROTOCOL, type ClientMessage, type ServerMessage } from '@shared/contract';
+import { isEventName, LOOPBACK_SESSION, WS_MAX_MESSAGE_BYTES, WS_PROTOCOL, type ClientMessage, type ServerMessage } from '@shared/contract';
 import type { AppContext } from '../compose';
 import { SECURITY_HEADERS } from '../security/content-security-policy';
 import { mimeTypeFor } from '../security/mime-types';
@@ -22,16 +24,33 @@ export interface LoopbackHostOptions {
 export interface LoopbackHost {
   readonly port: number;
   readonly token: string;
-  /** The URL to open: it carries the token once, the host then keeps it in a same-site cookie. */
+  /** The address of the app. It carries no token: the page asks for it, or the launcher hands it over. */
   readonly url: string;
   readonly origin: string;
+  /**
+   * A file:// page, readable by this user only, that posts the token to the host: what `--open` gives the
+   * browser, so the token is on no command line and in no address. Deleted when the host stops.
+   */
+  readonly launcherUrl: string;
   close(): Promise<void>;
 }
 
-const COOKIE = 'fieldbench_session';
+/*
+ * How a browser holds the session, and why (issue 10 row 6). Cookies ignore ports (RFC 6265 §8.5), so a
+ * session cookie for 127.0.0.1 reaches every other local service the browser visits; and any token in a URL,
+ * query or fragment, stays in the browser's history even after history.replaceState (checked against
+ * Chromium's History file). So there is no cookie, and the token is never in a URL:
+ *  - the page and its assets are public build output (Host and Origin are still checked);
+ *  - the token reaches the page in the body of a POST to /session (from the launcher file, or from the form
+ *    GET /session shows), whose answer is the app page with the token in a meta element the bridge reads
+ *    once, keeps in sessionStorage (per origin, which includes the port; gone with the tab) and removes,
+ *    replacing the /session history entry with /;
+ *  - the bridge presents it only on the WebSocket handshake (a `token.` subprotocol), the one door to the API.
+ */
+const { path: SESSION_PATH, meta: SESSION_META, tokenProtocolPrefix: TOKEN_PROTOCOL_PREFIX } = LOOPBACK_SESSION;
+const MAX_FORM_BYTES = 4096;
 // Loopback only: a host that listened on 0.0.0.0 would hand the whole vault API to the site's network.
 const BIND_ADDRESS = '127.0.0.1';
-const MAX_MESSAGE_BYTES = 32 * 1024 * 1024;
 
 /**
  * `fieldbench serve`: the built renderer plus the contract over a WebSocket, for a browser on this machine
@@ -55,74 +74,95 @@ export async function startLoopbackHost(options: LoopbackHostOptions): Promise<L
     return a.length === b.length && timingSafeEqual(a, b);
   };
 
-  const presentedToken = (req: IncomingMessage, url: URL): string | undefined => {
+  // Only headers a page cannot be made to send by another site: never a cookie or a URL.
+  const presentedToken = (req: IncomingMessage): string | undefined => {
     const auth = req.headers.authorization;
     if (auth?.startsWith('Bearer ')) return auth.slice(7);
-    const fromQuery = url.searchParams.get('token');
-    if (fromQuery) return fromQuery;
     const protocols = String(req.headers['sec-websocket-protocol'] ?? '').split(',').map((p) => p.trim());
-    const fromProtocol = protocols.find((p) => p.startsWith('token.'));
-    if (fromProtocol) return fromProtocol.slice(6);
-    for (const part of String(req.headers.cookie ?? '').split(';')) {
-      const [k, ...v] = part.trim().split('=');
-      if (k === COOKIE) return v.join('=');
-    }
-    return undefined;
+    return protocols.find((p) => p.startsWith(TOKEN_PROTOCOL_PREFIX))?.slice(TOKEN_PROTOCOL_PREFIX.length);
   };
 
-  /** Returns a refusal reason, or undefined when the request may proceed. */
-  const gate = (req: IncomingMessage, url: URL): { status: number; reason: string } | undefined => {
+  type Refusal = { status: number; reason: string };
+  /** Host and Origin: the gates every request passes, the public page included. */
+  const gateSite = (req: IncomingMessage, extraOrigins: readonly string[] = []): Refusal | undefined => {
     if (!allowedHosts().has(String(req.headers.host ?? ''))) return { status: 421, reason: 'This Fieldbench host only answers to 127.0.0.1 and localhost.' };
     const origin = req.headers.origin;
-    if (origin !== undefined && !allowedOrigins().has(origin)) return { status: 403, reason: 'Requests from other web sites are refused.' };
-    if (!tokenMatches(presentedToken(req, url))) return { status: 401, reason: 'Open the address that `fieldbench serve` printed: it carries the access token.' };
+    if (origin !== undefined && !allowedOrigins().has(origin) && !extraOrigins.includes(origin)) return { status: 403, reason: 'Requests from other web sites are refused.' };
     return undefined;
   };
+  const NO_TOKEN = 'Fieldbench needs the access token that `fieldbench serve` printed. Open the launcher file it named, or paste the token on the page.';
+  /** The API's gate: the site gates plus the token. */
+  const gate = (req: IncomingMessage): Refusal | undefined =>
+    gateSite(req) ?? (tokenMatches(presentedToken(req)) ? undefined : { status: 401, reason: NO_TOKEN });
 
+  const log = options.context.log;
   const refuse = (res: ServerResponse, status: number, reason: string) => {
+    log.warn('host refused a request', { event: 'host', status });
     res.writeHead(status, { ...SECURITY_HEADERS, 'Content-Type': 'text/plain; charset=utf-8', 'Cache-Control': 'no-store' });
     res.end(`${reason}\n`);
   };
 
+  const appPage = () => readFileSync(join(rendererDir, 'index.html'), 'utf8');
+
   const server = createServer((req, res) => {
+    // The host never redirects: no Location header, so no path trick can turn into an off-site (`//host`) one.
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
-    if (req.method !== 'GET' && req.method !== 'HEAD') return refuse(res, 405, 'Only GET is served here.');
-    const refusal = gate(req, url);
-    if (refusal) return refuse(res, refusal.status, refusal.reason);
-    if (url.searchParams.has('token')) {
-      // Trade the one-time URL token for a cookie, then drop it from the address bar and history.
-      res.writeHead(303, {
-        ...SECURITY_HEADERS,
-        'Set-Cookie': `${COOKIE}=${token}; HttpOnly; SameSite=Strict; Path=/`,
-        Location: url.pathname,
-        'Cache-Control': 'no-store',
-      });
-      return res.end();
+    if (url.pathname === SESSION_PATH && req.method === 'POST') {
+      // The launcher is a file:// page, whose form posts with `Origin: null`; a wrong token gets nothing.
+      const refusal = gateSite(req, ['null']);
+      if (refusal) return refuse(res, refusal.status, refusal.reason);
+      return void readForm(req, MAX_FORM_BYTES).then(
+        (form) => {
+          if (!tokenMatches(form?.get('token'))) return sessionForm(res, 401, 'That is not the access token of this Fieldbench. Copy it again from the terminal where `fieldbench serve` runs; it is new at every start.');
+          res.writeHead(200, { ...SECURITY_HEADERS, 'Content-Type': 'text/html; charset=utf-8', 'Cache-Control': 'no-store' });
+          res.end(appPage().replace('</head>', `<meta name="${SESSION_META}" content="${token}" />\n</head>`));
+        },
+        () => refuse(res, 413, 'The request is too large.'),
+      );
     }
+    if (req.method !== 'GET' && req.method !== 'HEAD') return refuse(res, 405, 'Only GET is served here.');
+    const refusal = gateSite(req);
+    if (refusal) return refuse(res, refusal.status, refusal.reason);
+    if (url.pathname === SESSION_PATH) return sessionForm(res, 200, NO_TOKEN);
     serveStatic(rendererDir, url.pathname, req, res);
   });
 
   const wss = new WebSocketServer({
     noServer: true,
-    maxPayload: MAX_MESSAGE_BYTES,
+    // ws answers a longer frame with close 1009 on its header alone, before buffering the body.
+    maxPayload: WS_MAX_MESSAGE_BYTES,
     handleProtocols: (protocols) => (protocols.has(WS_PROTOCOL) ? WS_PROTOCOL : false),
   });
 
+  // Node and ws report a bad peer (malformed HTTP, an invalid frame, a reset) as an 'error' event, and an
+  // 'error' event with no listener throws and ends the process: every emitter here gets a listener, so a
+  // hostile client loses only its own connection.
+  server.on('clientError', (err: NodeJS.ErrnoException, socket: Socket) => {
+    log.warn('host dropped a malformed HTTP request', { event: 'host', code: err.code });
+    socket.destroy();
+  });
+  wss.on('error', (err: NodeJS.ErrnoException) => log.warn('host WebSocket server error', { event: 'host', code: err.code }));
   const sockets = new Set<Socket>();
   server.on('connection', (s: Socket) => {
     sockets.add(s);
+    s.on('error', () => s.destroy());
     s.on('close', () => sockets.delete(s));
   });
 
   server.on('upgrade', (req, socket, head) => {
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
     // A browser always sends Origin on a WebSocket; a missing one is a non-browser client, which must use the token.
-    const refusal = url.pathname !== '/rpc' ? { status: 404, reason: 'Not found.' } : gate(req, url);
+    const refusal = url.pathname !== '/rpc' ? { status: 404, reason: 'Not found.' } : gate(req);
     if (refusal) {
+      log.warn('host refused a WebSocket', { event: 'host', status: refusal.status });
       socket.end(`HTTP/1.1 ${refusal.status} Refused\r\nContent-Type: text/plain\r\nConnection: close\r\n\r\n${refusal.reason}\n`);
       return;
     }
     wss.handleUpgrade(req, socket, head, (ws) => serveClient(ws, options.context));
+  });
+  wss.on('connection', (ws) => {
+    log.info('host client connected', { event: 'host', clients: wss.clients.size });
+    ws.on('close', (code) => log.info('host client left', { event: 'host', closeCode: code }));
   });
 
   await new Promise<void>((resolveListen, reject) => {
@@ -131,19 +171,72 @@ export async function startLoopbackHost(options: LoopbackHostOptions): Promise<L
   });
   port = (server.address() as AddressInfo).port;
   const origin = `http://127.0.0.1:${port}`;
+  log.info('host listening', { event: 'host', port });
+  const launcher = writeLauncher(`${origin}${SESSION_PATH}`, token);
 
   return {
     port,
     token,
     origin,
-    url: `${origin}/?token=${token}`,
+    url: `${origin}/`,
+    launcherUrl: pathToFileURL(launcher.file).href,
     close: async () => {
+      launcher.remove();
       for (const client of wss.clients) client.terminate();
       wss.close();
       for (const s of sockets) s.destroy();
       await new Promise<void>((r) => server.close(() => r()));
     },
   };
+}
+
+/**
+ * The launcher: a page that posts the token to /session as soon as it opens. It lives in a fresh 0700
+ * folder as a 0600 file created exclusively, so only this user can read it, and a browser started with its
+ * path gets no token on its command line.
+ */
+function writeLauncher(action: string, token: string): { file: string; remove(): void } {
+  const dir = mkdtempSync(join(tmpdir(), 'fieldbench-open-'));
+  const file = join(dir, 'open-fieldbench.html');
+  writeFileSync(
+    file,
+    `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="referrer" content="no-referrer"><title>Opening Fieldbench…</title></head>
+<body><form method="post" action="${action}" autocomplete="off"><input type="hidden" name="token" value="${token}"><noscript><button type="submit">Open Fieldbench</button></noscript></form>
+<script>document.forms[0].submit();</script></body></html>\n`,
+    { mode: 0o600, flag: 'wx' },
+  );
+  return { file, remove: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+function readForm(req: IncomingMessage, limit: number): Promise<URLSearchParams | undefined> {
+  return new Promise((resolveForm, reject) => {
+    let body = '';
+    req.setEncoding('utf8');
+    req.on('data', (chunk: string) => {
+      body += chunk;
+      if (body.length > limit) {
+        req.destroy();
+        reject(new Error('too large'));
+      }
+    });
+    req.on('end', () => resolveForm(String(req.headers['content-type'] ?? '').startsWith('application/x-www-form-urlencoded') ? new URLSearchParams(body) : undefined));
+    req.on('error', reject);
+  });
+}
+
+const escapeHtml = (text: string) => text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+
+/** The token form: plain HTML without script, posting to the host itself. */
+function sessionForm(res: ServerResponse, status: number, message: string): void {
+  res.writeHead(status, {
+    ...SECURITY_HEADERS,
+    'Content-Security-Policy': SECURITY_HEADERS['Content-Security-Policy']!.replace("form-action 'none'", "form-action 'self'"),
+    'Content-Type': 'text/html; charset=utf-8',
+    'Cache-Control': 'no-store',
+  });
+  res.end(`<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Fieldbench: access token</title></head>
+<body><main><h1>Fieldbench</h1><p>${escapeHtml(message)}</p>
+<form method="post" action="${SESSION_PATH}" autocomplete="off"><label>Access token <input type="password" name="token" required autocomplete="off" autofocus></label> <button type="submit">Open</button></form></main></body></html>\n`);
 }
 
 function serveStatic(root: string, pathname: string, req: IncomingMessage, res: ServerResponse): void {
@@ -203,6 +296,11 @@ function serveClient(ws: WebSocket, context: AppContext): void {
   const send = (msg: ServerMessage) => {
     if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(msg));
   };
+  // ws has already sent the matching close code (1002, 1007, 1009) and ends the socket after this event.
+  ws.on('error', (err: NodeJS.ErrnoException) => {
+    context.log.warn('host dropped a client after a protocol error', { event: 'host', code: err.code });
+    ws.terminate();
+  });
   ws.on('message', (data) => {
     const msg = parseClientMessage(data);
     if (!msg) {

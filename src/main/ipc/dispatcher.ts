@@ -1,6 +1,9 @@
 import { calls, isCallName, type CallName, type CallResponse, type ParsedRequest } from '@shared/contract';
 import { FieldbenchError, toErrorInfo, type Result } from '@shared/errors';
+import { silentLogger, type Logger } from '../services/app/logger';
 import type { EventHub } from './event-hub';
+
+export { silentLogger, type Logger };
 
 /** What every handler receives besides its request. */
 export interface CallContext {
@@ -20,14 +23,6 @@ export interface DispatchOptions {
   signal?: AbortSignal;
 }
 
-export interface Logger {
-  info(message: string): void;
-  warn(message: string): void;
-  error(message: string): void;
-}
-
-export const silentLogger: Logger = { info() {}, warn() {}, error() {} };
-
 /**
  * The single choke point between any transport and the services: checks the name, validates the request
  * against the contract before a service sees it, runs the handler, validates what comes back and wraps
@@ -43,14 +38,19 @@ export class Dispatcher {
   ) {}
 
   async dispatch(name: unknown, rawRequest: unknown, options: DispatchOptions = {}): Promise<Result<unknown>> {
+    const started = performance.now();
+    const ms = () => Math.round(performance.now() - started);
     if (!isCallName(name)) {
+      // The name came from the client and is not one of ours: it is not written down.
+      this.log.warn('unknown call', { code: 'contract.unknownCall' });
       return { ok: false, error: { code: 'contract.unknownCall', message: `Fieldbench has no operation called "${String(name).slice(0, 80)}".` } };
     }
     const spec = calls[name];
     const parsed = spec.request.safeParse(rawRequest ?? {});
     if (!parsed.success) {
       const issues = parsed.error.issues.slice(0, 5).map((i) => `${i.path.join('.') || 'request'}: ${i.message}`);
-      this.log.warn(`rejected ${name}: invalid request`);
+      // Paths and zod codes only: zod's messages may quote what was sent.
+      this.log.warn(`${name} refused: contract.invalidRequest`, { call: name, ms: ms(), code: 'contract.invalidRequest', issues: parsed.error.issues.slice(0, 5).map((i) => `${i.path.join('.')}:${i.code}`) });
       return {
         ok: false,
         error: { code: 'contract.invalidRequest', message: `The request for ${name} is not valid: ${issues.join('; ')}.` },
@@ -81,14 +81,15 @@ export class Dispatcher {
       const value = await handler(parsed.data as ParsedRequest<CallName>, ctx);
       const checked = spec.response.safeParse(value);
       if (!checked.success) {
-        this.log.error(`${name} returned a response that does not match the contract: ${checked.error.message}`);
+        this.log.error(`${name} failed: contract.invalidResponse`, { call: name, ms: ms(), code: 'contract.invalidResponse', issues: checked.error.issues.slice(0, 5).map((i) => `${i.path.join('.')}:${i.code}`) });
         return { ok: false, error: { code: 'contract.invalidResponse', message: `Fieldbench produced an unexpected answer for ${name}. This is a bug; please report it.` } };
       }
+      this.log.info(`${name} ok`, { call: name, ms: ms(), ...(jobId !== undefined ? { job: true } : {}) });
       return { ok: true, value: checked.data };
     } catch (err) {
       const info = toErrorInfo(controller.signal.aborted && !(err instanceof FieldbenchError) ? new FieldbenchError('cancelled', 'The operation was cancelled.', { cause: err }) : err);
       // Only the code reaches the log: messages may quote user input, and details may quote server answers.
-      this.log.warn(`${name} failed: ${info.code}`);
+      this.log.warn(`${name} failed: ${info.code}`, { call: name, ms: ms(), code: info.code });
       return { ok: false, error: info };
     } finally {
       options.signal?.removeEventListener('abort', onTransportAbort);

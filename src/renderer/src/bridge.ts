@@ -1,4 +1,6 @@
 import {
+  LOOPBACK_SESSION,
+  WS_MAX_MESSAGE_BYTES,
   WS_PROTOCOL,
   type CallName,
   type CallRequest,
@@ -18,9 +20,39 @@ declare global {
   }
 }
 
+// How the loopback host hands over its token (the why is beside startLoopbackHost): in a meta element of the
+// page that answered POST /session, never in a URL or a cookie.
+const { meta: SESSION_META, path: SESSION_PATH, tokenProtocolPrefix: TOKEN_PROTOCOL_PREFIX } = LOOPBACK_SESSION;
+const SESSION_STORAGE_KEY = 'fieldbench.session';
+
+/**
+ * Reads the token once from the page, keeps it in sessionStorage (this origin and port, this tab only) so a
+ * reload keeps working, removes the element, and turns the POST /session history entry into plain `/`.
+ */
+function takeSessionToken(): string | undefined {
+  const meta = document.querySelector(`meta[name="${SESSION_META}"]`);
+  const fromPage = meta?.getAttribute('content') ?? undefined;
+  meta?.remove();
+  if (fromPage) {
+    try {
+      sessionStorage.setItem(SESSION_STORAGE_KEY, fromPage);
+    } catch {
+      /* storage disabled: the token lives in memory until the tab closes or reloads */
+    }
+    history.replaceState(null, '', '/');
+    return fromPage;
+  }
+  try {
+    return sessionStorage.getItem(SESSION_STORAGE_KEY) ?? undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 /**
  * The renderer's one door to main. In Electron it uses the preload's `window.fieldbench`; in a browser
- * it speaks the same contract over the loopback host's WebSocket (authenticated by the host's cookie).
+ * it speaks the same contract over the loopback host's WebSocket, presenting the session token only on
+ * the handshake (as a subprotocol, because a browser's WebSocket cannot set headers).
  */
 class WebSocketTransport implements FieldbenchApi {
   private socket: WebSocket | undefined;
@@ -30,13 +62,16 @@ class WebSocketTransport implements FieldbenchApi {
   private readonly listeners = new Map<string, Set<(payload: unknown) => void>>();
   private retryMs = 250;
 
-  constructor(private readonly url: string) {}
+  constructor(
+    private readonly url: string,
+    private readonly token: string | undefined,
+  ) {}
 
   private connect(): Promise<WebSocket> {
     if (this.socket?.readyState === WebSocket.OPEN) return Promise.resolve(this.socket);
     if (this.opening) return this.opening;
     this.opening = new Promise<WebSocket>((resolve, reject) => {
-      const ws = new WebSocket(this.url, [WS_PROTOCOL]);
+      const ws = new WebSocket(this.url, this.token ? [WS_PROTOCOL, `${TOKEN_PROTOCOL_PREFIX}${this.token}`] : [WS_PROTOCOL]);
       ws.onopen = () => {
         this.socket = ws;
         this.opening = undefined;
@@ -87,9 +122,17 @@ class WebSocketTransport implements FieldbenchApi {
       return { ok: false, error: { code: 'transport.unreachable', message: 'Fieldbench is not reachable. Start it again with `fieldbench serve` and open the new address it prints.' } };
     }
     const id = this.nextId++;
+    const message = JSON.stringify({ type: 'call', id, name, request, ...(options?.jobId ? { jobId: options.jobId } : {}) });
+    // The host closes the socket on a longer message (1009); refuse it here so only this call fails, with a reason.
+    if (message.length * 3 > WS_MAX_MESSAGE_BYTES && new TextEncoder().encode(message).length > WS_MAX_MESSAGE_BYTES) {
+      return {
+        ok: false,
+        error: { code: 'transport.tooLarge', message: `This request is larger than the ${WS_MAX_MESSAGE_BYTES / 1048576} MiB Fieldbench carries in one message. Send less data at once (for example split the files or shorten the payload).` },
+      };
+    }
     return new Promise((resolve) => {
       this.pending.set(id, resolve as (r: Result<unknown>) => void);
-      ws.send(JSON.stringify({ type: 'call', id, name, request, ...(options?.jobId ? { jobId: options.jobId } : {}) }));
+      ws.send(message);
     });
   }
 
@@ -116,7 +159,10 @@ function pickTransport(): { api: FieldbenchApi; kind: 'ipc' | 'websocket' } {
   if (typeof window !== 'undefined' && window.fieldbench) return { api: window.fieldbench, kind: 'ipc' };
   const loc = typeof window !== 'undefined' ? window.location : undefined;
   const url = loc ? `${loc.protocol === 'https:' ? 'wss' : 'ws'}://${loc.host}/rpc` : 'ws://127.0.0.1/rpc';
-  return { api: new WebSocketTransport(url), kind: 'websocket' };
+  const token = typeof document !== 'undefined' ? takeSessionToken() : undefined;
+  // Without a token the API would refuse every call: go to the host's own form that asks for it.
+  if (!token && loc && (loc.protocol === 'http:' || loc.protocol === 'https:')) loc.replace(SESSION_PATH);
+  return { api: new WebSocketTransport(url, token), kind: 'websocket' };
 }
 
 const transport = pickTransport();

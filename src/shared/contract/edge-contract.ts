@@ -29,6 +29,23 @@ const User = z
   .max(64)
   .regex(/^[A-Za-z0-9._][A-Za-z0-9._-]*$/, 'Enter a plain user name.');
 
+/**
+ * What a node's "legacy SSH algorithms" switch adds to the modern lists Fieldbench offers by default. Each
+ * is weak today (SHA-1 signatures and MACs, a 2048-bit group hashed with SHA-1, CBC modes open to
+ * plaintext recovery), so they are off unless a node's sshd offers nothing better. 1024-bit group1 and DSA
+ * keys stay refused even then: OpenSSH itself dropped them.
+ */
+export const LEGACY_SSH_ALGORITHMS = {
+  serverHostKey: ['ssh-rsa'],
+  kex: ['diffie-hellman-group14-sha1', 'diffie-hellman-group-exchange-sha1'],
+  cipher: ['aes128-cbc', 'aes192-cbc', 'aes256-cbc', '3des-cbc'],
+  hmac: ['hmac-sha1-etm@openssh.com', 'hmac-sha1'],
+} as const;
+
+/** The switch's promise in one sentence, for the node editor, the CLI help and the refusal. */
+export const LEGACY_SSH_DESCRIPTION =
+  'also accepts ssh-rsa host key signatures (SHA-1), the hmac-sha1 MAC, diffie-hellman-group14-sha1 and group-exchange-sha1 key exchange, and AES-CBC and 3DES-CBC ciphers';
+
 /** How the app logs in over SSH, as the person chooses it. A password omitted on edit keeps the stored one. */
 export const SshAuthInput = z.discriminatedUnion('method', [
   z.object({ method: z.literal('key'), keyId: Id }).strict(),
@@ -95,6 +112,8 @@ export const NodeSummary = z.object({
   jumpHost: z.object({ id: z.string(), name: z.string() }).optional(),
   /** Absent until the person trusted the node's host key. */
   hostKey: HostKeySummary.optional(),
+  /** The node may use the legacy SSH algorithms (LEGACY_SSH_ALGORITHMS); absent means no. */
+  legacyAlgorithms: z.boolean().optional(),
   kube: z.discriminatedUnion('mode', [
     z.object({ mode: z.literal('ssh'), kubeconfigPath: z.string() }),
     z.object({ mode: z.literal('arc'), clusterName: z.string(), resourceGroup: z.string(), hasToken: z.boolean() }),
@@ -168,6 +187,8 @@ export const edgeCalls = {
         auth: SshAuthInput,
         sudoPassword: Secret.nullable().optional(),
         jumpHostId: Id.nullable().optional(),
+        /** Accept the legacy SSH algorithms (LEGACY_SSH_ALGORITHMS) for this node only. Omitted on edit: unchanged. */
+        legacyAlgorithms: z.boolean().optional(),
         kube: KubeAccessInput.default({ mode: 'ssh', kubeconfigPath: '/etc/rancher/k3s/k3s.yaml' }),
       })
       .strict(),

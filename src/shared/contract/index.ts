@@ -7,6 +7,7 @@ import { aioCalls, aioEvents } from './aio-contract';
 import { networkCalls, networkEvents } from './network-contract';
 import { mqttCalls, mqttEvents } from './mqtt-contract';
 import { runbooksCalls, runbooksEvents } from './runbooks-contract';
+import { exportsCalls, exportsEvents } from './exports-contract';
 import type { CallSpec, EventSpec } from './define';
 import type { Result } from '../errors';
 
@@ -24,6 +25,7 @@ export const calls = {
   ...networkCalls,
   ...mqttCalls,
   ...runbooksCalls,
+  ...exportsCalls,
 } as const satisfies Record<string, CallSpec>;
 
 export const events = {
@@ -35,6 +37,7 @@ export const events = {
   ...networkEvents,
   ...mqttEvents,
   ...runbooksEvents,
+  ...exportsEvents,
 } as const satisfies Record<string, EventSpec>;
 
 export type Calls = typeof calls;
@@ -80,3 +83,14 @@ export const IPC_INVOKE_CHANNEL = 'fieldbench:invoke';
 export const IPC_SUBSCRIBE_CHANNEL = 'fieldbench:subscribe';
 export const IPC_EVENT_CHANNEL = 'fieldbench:event';
 export const WS_PROTOCOL = 'fieldbench.v1';
+/**
+ * Largest WebSocket message the loopback host accepts (its `ws` maxPayload). Every size limit in the
+ * contract is set so that a request at that limit, serialised as JSON, stays below this figure.
+ */
+export const WS_MAX_MESSAGE_BYTES = 64 * 1024 * 1024;
+/**
+ * How the loopback host hands its session token to a browser page and gets it back (the why is beside
+ * startLoopbackHost): posted to `path`, returned once in a meta element called `meta`, presented on the
+ * WebSocket handshake as the subprotocol `tokenProtocolPrefix` + token.
+ */
+export const LOOPBACK_SESSION = { path: '/session', meta: 'fieldbench-session', tokenProtocolPrefix: 'token.' } as const;

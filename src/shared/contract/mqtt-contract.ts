@@ -16,11 +16,19 @@ export const MqttProtocol = z.enum(['mqtt', 'mqtts', 'ws', 'wss']);
 export const MqttVersion = z.enum(['3.1.1', '5.0']);
 export const PayloadFormat = z.enum(['text', 'json', 'hex', 'base64']);
 
+/**
+ * Longest payload text, in characters. Written as JSON it can grow to 6 bytes a character (`\u0001`), so
+ * 8 Mi characters stay below the loopback host's 64 MiB message limit (WS_MAX_MESSAGE_BYTES).
+ */
+export const MQTT_MAX_PAYLOAD_CHARS = 8 * 1024 * 1024;
+/** Longest connections export accepted by mqtt.importConnections; same reasoning as the payload. */
+export const MQTT_MAX_IMPORT_CHARS = 8 * 1024 * 1024;
+
 /** A payload as the person typed it; `json` is checked for validity before sending. */
 export const PayloadInput = z
   .object({
     format: PayloadFormat.default('text'),
-    value: z.string().max(32 * 1024 * 1024),
+    value: z.string().max(MQTT_MAX_PAYLOAD_CHARS, 'A payload can be at most 8 Mi characters (8,388,608) so that it fits in one message to Fieldbench; send larger data as a file with mosquitto_pub.'),
   })
   .strict();
 
@@ -594,7 +602,9 @@ export const mqttCalls = {
   }),
   /** Imports connections from MQTTX's export (a JSON array) or Fieldbench's own format. */
   'mqtt.importConnections': defineCall({
-    request: z.object({ format: InteropFormat, text: z.string().min(1).max(20 * 1024 * 1024) }).strict(),
+    request: z
+      .object({ format: InteropFormat, text: z.string().min(1).max(MQTT_MAX_IMPORT_CHARS, 'A connections export can be at most 8 Mi characters (8,388,608); split it into several files.') })
+      .strict(),
     response: z.object({ imported: z.array(MqttProfileSummary), skipped: z.array(z.object({ index: z.number().int(), reason: z.string() })) }),
     summary: 'Import MQTT connections (MQTTX or Fieldbench JSON).',
   }),

@@ -25,8 +25,13 @@ export const NodeTarget = z.discriminatedUnion('kind', [
         z.object({ method: z.literal('password'), password: Secret }).strict(),
       ]),
       sudoPassword: Secret.optional(),
-      /** Refuse any other host key. Absent: the first key seen is pinned for the rest of the operation. */
+      /**
+       * The host key the person confirmed. Absent: Fieldbench connects only far enough to read the key and
+       * refuses with edge.hostKeyUnknown (carrying it) before any password or key is sent.
+       */
       hostKeyFingerprint: Fingerprint.optional(),
+      /** Accept the legacy SSH algorithms (LEGACY_SSH_ALGORITHMS in the edge contract) for this login. */
+      legacyAlgorithms: z.boolean().optional(),
     })
     .strict(),
 ]);

@@ -49,21 +49,23 @@ describe('fieldbench CLI', () => {
     expect(bare.tools.every((t) => !t.found)).toBe(true);
   });
 
-  it('serve prints a URL with a token, refuses requests without it, and stops on Ctrl+C', async () => {
+  it('serve prints an address, a token and a launcher, refuses the API without the token, and stops on Ctrl+C', async () => {
     const child = spawn(process.execPath, [BIN, 'serve', '--port', '0', '--data-dir', mkdtempSync(join(tmpdir(), 'fb-serve-'))], { stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
     const url = await new Promise<string>((resolve, reject) => {
       child.stdout.on('data', (c) => {
         out += c;
-        const m = out.match(/http:\/\/127\.0\.0\.1:\d+\/\?token=[\w-]+/);
-        if (m) resolve(m[0]);
+        const m = /serving on (http:\/\/127\.0\.0\.1:\d+\/)\n[^]*Access token: ([\w-]+)\n[^]*Launcher[^\n]*: (file:\S+)\n/.exec(out);
+        if (m) resolve(m[1]!);
       });
       child.once('exit', (code) => reject(new Error(`serve exited ${code}: ${out}`)));
     });
     const u = new URL(url);
-    expect((await fetch(`${u.origin}/`)).status).toBe(401);
-    const withToken = await fetch(url, { redirect: 'manual' });
-    expect(withToken.status).toBe(303);
+    const token = /Access token: ([\w-]+)/.exec(out)![1]!;
+    expect(url).not.toContain(token);
+    expect((await fetch(`${u.origin}/session`, { method: 'POST', body: new URLSearchParams({ token: 'wrong' }) })).status).toBe(401);
+    const withToken = await fetch(`${u.origin}/session`, { method: 'POST', body: new URLSearchParams({ token }), redirect: 'manual' });
+    expect(withToken.status).toBe(200);
     const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
     child.kill('SIGINT');
     expect(await exited).toBe(0);

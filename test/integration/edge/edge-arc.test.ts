@@ -74,7 +74,8 @@ describe('Kubernetes through the Arc proxy (stand-in az) and from a kubeconfig f
     expect(version.gitVersion).toMatch(/k3s/);
 
     // The proxy's kubeconfig is private to this user while it runs.
-    const proxies = (s as unknown as { arcs: Map<string, { proxy: { pid: number; kubeconfigPath: string } }> }).arcs;
+    // The Kubernetes access (node-kube.ts) keeps the running proxies.
+    const proxies = (s as unknown as { kube: { arcs: Map<string, { proxy: { pid: number; kubeconfigPath: string } }> } }).kube.arcs;
     const { pid, kubeconfigPath } = proxies.get(node.id)!.proxy;
     expect(statSync(kubeconfigPath).mode & 0o777).toBe(0o600);
     expect(groupAlive(pid)).toBe(true);

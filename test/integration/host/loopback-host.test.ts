@@ -1,7 +1,8 @@
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { WS_PROTOCOL, type ServerMessage } from '@shared/contract';
@@ -13,7 +14,7 @@ let host: LoopbackHost;
 beforeAll(async () => {
   const renderer = mkdtempSync(join(tmpdir(), 'fb-renderer-'));
   mkdirSync(join(renderer, 'assets'));
-  writeFileSync(join(renderer, 'index.html'), '<!doctype html><title>Fieldbench</title>');
+  writeFileSync(join(renderer, 'index.html'), '<!doctype html><html><head><title>Fieldbench</title></head><body></body></html>');
   writeFileSync(join(renderer, 'assets', 'app.js'), 'console.log(1)');
   writeFileSync(join(tmpdir(), 'fb-secret.txt'), 'secret');
   const context = composeApp({ dataDir: mkdtempSync(join(tmpdir(), 'fb-data-')), runtime: 'loopback-host' });
@@ -21,26 +22,32 @@ beforeAll(async () => {
 });
 afterAll(() => host.close());
 
+type Answer = { status: number; headers: Record<string, string | string[] | undefined>; body: string };
+
 /** Raw HTTP so that Host and Origin can be set freely (fetch forbids both). */
-function get(path: string, headers: Record<string, string> = {}): Promise<{ status: number; headers: Record<string, string | string[] | undefined>; body: string }> {
+function send(method: string, path: string, headers: Record<string, string> = {}, body?: string): Promise<Answer> {
   return new Promise((resolve, reject) => {
-    const req = request({ host: '127.0.0.1', port: host.port, path, headers: { host: `127.0.0.1:${host.port}`, ...headers } }, (res) => {
-      let body = '';
-      res.on('data', (c) => (body += c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }));
+    const req = request({ host: '127.0.0.1', port: host.port, method, path, headers: { host: `127.0.0.1:${host.port}`, ...headers } }, (res) => {
+      let text = '';
+      res.on('data', (c) => (text += c));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: text }));
     });
     req.on('error', reject);
-    req.end();
+    req.end(body);
   });
 }
+const get = (path: string, headers: Record<string, string> = {}) => send('GET', path, headers);
+const postSession = (token: string, headers: Record<string, string> = {}) =>
+  send('POST', '/session', { 'content-type': 'application/x-www-form-urlencoded', ...headers }, new URLSearchParams({ token }).toString());
 
-function connect(opts: { token?: string | null; origin?: string; cookie?: string } = {}): Promise<WebSocket> {
+function connect(opts: { token?: string | null; origin?: string; cookie?: string; path?: string; protocolToken?: string } = {}): Promise<WebSocket> {
   const headers: Record<string, string> = {};
   if (opts.origin) headers.origin = opts.origin;
   if (opts.cookie) headers.cookie = opts.cookie;
   const token = opts.token === undefined ? host.token : opts.token;
   if (token) headers.authorization = `Bearer ${token}`;
-  const ws = new WebSocket(`ws://127.0.0.1:${host.port}/rpc`, [WS_PROTOCOL], { headers });
+  const protocols = opts.protocolToken ? [WS_PROTOCOL, `token.${opts.protocolToken}`] : [WS_PROTOCOL];
+  const ws = new WebSocket(`ws://127.0.0.1:${host.port}${opts.path ?? '/rpc'}`, protocols, { headers });
   return new Promise((resolve, reject) => {
     ws.once('open', () => resolve(ws));
     ws.once('unexpected-response', (_req, res) => reject(new Error(`HTTP ${res.statusCode}`)));
@@ -63,23 +70,50 @@ function call(ws: WebSocket, id: number, name: string, request: unknown, jobId?:
 }
 
 describe('loopback host', () => {
-  it('listens on 127.0.0.1 only and prints a URL with a fresh token', () => {
-    expect(host.url).toMatch(new RegExp(`^http://127\\.0\\.0\\.1:${host.port}/\\?token=[A-Za-z0-9_-]{40,}$`));
+  it('listens on 127.0.0.1 only, with a fresh token that is in no URL, and a launcher only this user can read', () => {
+    expect(host.url).toBe(`http://127.0.0.1:${host.port}/`);
     expect(host.token.length).toBeGreaterThanOrEqual(40);
+    const launcher = fileURLToPath(host.launcherUrl);
+    expect(statSync(launcher).mode & 0o777).toBe(0o600);
+    expect(statSync(dirname(launcher)).mode & 0o777).toBe(0o700);
+    expect(readFileSync(launcher, 'utf8')).toContain(`action="${host.origin}/session"`);
   });
 
-  it('refuses the page without the token, and trades the token for a same-site cookie', async () => {
-    expect((await get('/')).status).toBe(401);
-    expect((await get('/?token=wrong')).status).toBe(401);
-    const ok = await get(`/?token=${host.token}`);
-    expect(ok.status).toBe(303);
-    const cookie = String(ok.headers['set-cookie']);
-    expect(cookie).toMatch(/HttpOnly/);
-    expect(cookie).toMatch(/SameSite=Strict/);
-    const page = await get('/', { cookie: cookie.split(';')[0]! });
+  it('serves the public page without any credential, and hands the token over only in the answer to POST /session', async () => {
+    const page = await get('/');
     expect(page.status).toBe(200);
     expect(page.headers['content-security-policy']).toMatch(/default-src 'self'/);
-    expect(page.body).toMatch(/Fieldbench/);
+    expect(page.body).not.toContain(host.token);
+    expect((await postSession('wrong')).status).toBe(401);
+    // The launcher is a file:// page: its form posts with Origin "null".
+    const ok = await postSession(host.token, { origin: 'null' });
+    expect(ok.status).toBe(200);
+    expect(ok.headers['set-cookie']).toBeUndefined();
+    expect(ok.headers['cache-control']).toBe('no-store');
+    expect(ok.body).toContain(`<meta name="fieldbench-session" content="${host.token}" />`);
+    expect((await postSession(host.token, { origin: 'http://evil.example' })).status).toBe(403);
+    const form = await get('/session');
+    expect(form.status).toBe(200);
+    expect(form.body).toMatch(/<form method="post" action="\/session"/);
+    expect(form.body).not.toContain(host.token);
+  });
+
+  it('never redirects, so no path can become a scheme-relative Location', async () => {
+    for (const path of ['/.//evil.example/', `/.//evil.example/?token=${host.token}`, '//evil.example/', '/%2f%2fevil.example/', '/\\evil.example/', `/?token=${host.token}`]) {
+      const r = await get(path);
+      expect(r.headers.location, path).toBeUndefined();
+      expect(r.status, path).not.toBeGreaterThanOrEqual(300);
+    }
+  });
+
+  it('takes the token on the WebSocket handshake only: a URL or a cookie carrying it opens nothing', async () => {
+    await expect(connect({ token: null, path: `/rpc?token=${host.token}` })).rejects.toThrow(/401/);
+    await expect(connect({ token: null, cookie: `fieldbench_session=${host.token}` })).rejects.toThrow(/401/);
+    await expect(connect({ token: null, protocolToken: 'x'.repeat(43) })).rejects.toThrow(/401/);
+    const ws = await connect({ token: null, origin: host.origin, protocolToken: host.token });
+    expect(ws.protocol).toBe(WS_PROTOCOL);
+    expect((await call(ws, 1, 'app.info', {})).result).toMatchObject({ ok: true });
+    ws.close();
   });
 
   it('refuses foreign Origins and foreign Host names even with the token', async () => {

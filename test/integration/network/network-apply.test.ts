@@ -6,9 +6,8 @@ import { FieldbenchError } from '@shared/errors';
 import type { ApplyResult, NetworkSnapshot } from '@shared/contract/network-contract';
 import { composeApp, type AppContext } from '../../../src/main/compose';
 import { NetworkService } from '../../../src/main/services/network/network-service';
-import { ShellSource } from '../../../src/main/services/network/shell-source';
 import { edgeHostAvailability, startEdgeHost, type EdgeHost } from '../../support/edge-host/edge-host.js';
-import { answersOn, directTarget, FaultyShell, WrappingShellSource } from '../../support/network/edge-targets';
+import { answersOn, directShells, directTarget, FaultyShell, WrappingShellSource } from '../../support/network/edge-targets';
 
 const availability = edgeHostAvailability({ networkd: true });
 if (!availability.ok) console.warn(`[network] apply tests skipped: ${availability.reason}`);
@@ -34,7 +33,7 @@ describe.skipIf(!availability.ok)('network: netplan on the edge test host', () =
   beforeAll(async () => {
     host = await startEdgeHost({ networkd: true });
     original = await host.readNodeFile(NETPLAN);
-    service = new NetworkService({ shells: new ShellSource(), recoveryGraceMs: 30_000 });
+    service = new NetworkService({ shells: directShells(), recoveryGraceMs: 30_000 });
   });
 
   afterAll(async () => {
@@ -125,7 +124,8 @@ describe.skipIf(!availability.ok)('network: netplan on the edge test host', () =
     expect(snap.netplan.readable).toBe(false);
     expect(snap.netplan.note).toMatch(/sudo/);
     const err = await refusal(service.apply({ target: directTarget(host, { noSudo: true }), settings: settings(`${host.nodeAddress.replace(/\.2$/, '.43')}/24`, host.laptopAddress), rollbackSeconds: 10, allowSilentGateway: false }, () => {}));
-    expect(err.code).toBe('network.noSudo');
+    // One SSH client for profiles and direct logins: the same refusal code as network-node-profile's.
+    expect(err.code).toBe('edge.noSudo');
     expect(err.message).toMatch(/may not use sudo.*changed nothing/);
     await expectUntouched();
   });

@@ -3,7 +3,7 @@ import { ListenerInput } from '@shared/contract/aio-contract';
 import { AioService } from '../../../src/main/services/aio/aio-service';
 import { buildBrokerListener } from '../../../src/main/services/aio/aio-resources';
 import { NetworkService } from '../../../src/main/services/network/network-service';
-import { ShellSource } from '../../../src/main/services/network/shell-source';
+import { directShells } from '../../support/network/edge-targets';
 import { defaultAioPreload, startKubeEmulator, type KubeEmulator } from '../../support/kube/kube-emulator';
 import { seedVault, type SeedVault } from '../../unit/aio/aio-seed';
 import { emulatorProvider } from '../aio/aio-fixture';
@@ -34,7 +34,7 @@ describe('network.crossCheck with a nodeId reads the broker from the cluster (Ai
     await emu?.close();
   });
 
-  const network = (aio: AioService | undefined) => new NetworkService({ shells: new ShellSource(), pki: seed.pki, ...(aio ? { aio } : {}) });
+  const network = (aio: AioService | undefined) => new NetworkService({ shells: directShells(), pki: seed.pki, ...(aio ? { aio } : {}) });
 
   it('checks the listeners and the certificates in their Secrets, and says where it read them', async () => {
     const net = network(new AioService({ kube: emulatorProvider(emu), pki: seed.pki }));

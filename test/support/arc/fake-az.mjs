@@ -11,21 +11,61 @@
 import { spawn } from 'node:child_process';
 import { closeSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync, writeSync } from 'node:fs';
 import { connect, createServer } from 'node:net';
-import { tmpdir } from 'node:os';
+import { homedir, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse, stringify } from 'yaml';
 
 const RESERVED_PORT = 47010;
 const DEFAULT_PORT = 47011;
-const argv = process.argv.slice(2);
+
+// The Azure CLI expands `@path` argument values before it parses anything: azure-cli-core,
+// azure/cli/core/commands/__init__.py, `_expand_file_prefixed_files` (documented as "Use @{file} to load
+// from a file" in `az --help` of every file-taking argument and in "Tips for using the Azure CLI
+// successfully", learn.microsoft.com/cli/azure/use-cli-effectively). Its rules, kept here one by one:
+//   - every argument is split once at the first '=' and only the value part is considered (`--token=@f`);
+//   - only a value that starts with '@' and has something after it is a file; `a@b` stays literal;
+//   - `@-` reads standard input; `~` is expanded (os.path.expanduser);
+//   - the file is read by `read_file_content`, trying utf-8-sig (so a BOM is dropped), utf-8, utf-16;
+//   - trailing line ends are removed (`content.rstrip(os.linesep)`, every trailing '\n' on Linux);
+//   - a file that cannot be opened (IOError) leaves the argument as written, '@' included.
+function loadFileValue(value) {
+  if (!value.startsWith('@') || value.length === 1) return value;
+  let path = value.slice(1);
+  let raw;
+  try {
+    if (path === '-') raw = readFileSync(0);
+    else {
+      if (path === '~' || path.startsWith('~/')) path = join(homedir(), path.slice(1));
+      raw = readFileSync(path);
+    }
+  } catch {
+    return value;
+  }
+  let text;
+  if (raw[0] === 0xef && raw[1] === 0xbb && raw[2] === 0xbf) text = raw.subarray(3).toString('utf8');
+  else if ((raw[0] === 0xff && raw[1] === 0xfe) || (raw[0] === 0xfe && raw[1] === 0xff)) text = new TextDecoder('utf-16').decode(raw);
+  else text = raw.toString('utf8');
+  return text.replace(/\n+$/, '');
+}
+const expandFilePrefix = (arg) => {
+  const eq = arg.indexOf('=');
+  return eq === -1 ? loadFileValue(arg) : `${arg.slice(0, eq)}=${loadFileValue(arg.slice(eq + 1))}`;
+};
+// The internal `--serve` child is this stand-in's own, not an az command line: it is not expanded.
+const argv = process.argv[2] === '--serve' ? process.argv.slice(2) : process.argv.slice(2).map(expandFilePrefix);
 const err = (msg, code = 1) => {
   process.stderr.write(`ERROR: ${msg}\n`);
   process.exit(code);
 };
 
+// argparse (which az uses) takes both `--name value` and `--name=value`.
 function option(names) {
-  for (let i = 0; i < argv.length; i++) if (names.includes(argv[i])) return argv[i + 1];
+  for (let i = 0; i < argv.length; i++) {
+    if (names.includes(argv[i])) return argv[i + 1];
+    const eq = argv[i].indexOf('=');
+    if (eq > 0 && names.includes(argv[i].slice(0, eq))) return argv[i].slice(eq + 1);
+  }
   return undefined;
 }
 

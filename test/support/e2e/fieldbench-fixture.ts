@@ -5,8 +5,10 @@ import { join } from 'node:path';
 import { test as base } from '@playwright/test';
 
 export interface ServedApp {
-  /** The URL `fieldbench serve` printed, token included. */
+  /** The launcher `fieldbench serve` printed (a file:// page that posts the token); opening it opens the app. */
   url: string;
+  /** The app's own address, which carries no token. */
+  address: string;
   origin: string;
   token: string;
   dataDir: string;
@@ -21,23 +23,24 @@ export async function startServedApp(dataDir = mkdtempSync(join(tmpdir(), 'fb-e2
   });
   let out = '';
   child.stderr?.on('data', (c) => (out += c));
-  const url = await new Promise<string>((resolve, reject) => {
+  const printed = await new Promise<{ address: string; token: string; launcher: string }>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`fieldbench serve did not print its URL in time:\n${out}`)), 90_000);
     child.stdout?.on('data', (c) => {
       out += c;
-      const m = out.match(/http:\/\/127\.0\.0\.1:\d+\/\?token=[\w-]+/);
+      const m = /serving on (http:\/\/127\.0\.0\.1:\d+\/)\n[^]*Access token: ([\w-]+)\n[^]*Launcher[^\n]*: (file:\S+)\n/.exec(out);
       if (m) {
         clearTimeout(timer);
-        resolve(m[0]);
+        resolve({ address: m[1]!, token: m[2]!, launcher: m[3]! });
       }
     });
     child.once('exit', (code) => reject(new Error(`fieldbench serve exited with ${code}:\n${out}`)));
   });
-  const u = new URL(url);
+  const u = new URL(printed.address);
   return {
-    url,
+    url: printed.launcher,
+    address: printed.address,
     origin: u.origin,
-    token: u.searchParams.get('token') ?? '',
+    token: printed.token,
     dataDir,
     pid: child.pid ?? 0,
     child,

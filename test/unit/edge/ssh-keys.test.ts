@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { generateSshKey, importSshKey } from '../../../src/main/services/edge/ssh-keys';
-import { shellQuote } from '../../../src/main/services/edge/ssh-connection';
+import { shellQuote } from '../../../src/shared/shell-quote';
 
 const hasKeygen = (() => {
   try {

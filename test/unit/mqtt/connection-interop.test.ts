@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { MqttProfileInput } from '@shared/contract/mqtt-contract';
-import { fromFieldbench, fromMqttx, toFieldbench, toMqttx } from '../../../src/main/services/mqtt/connection-interop';
-import { mosquittoCommand, shellQuote } from '../../../src/main/services/mqtt/mosquitto-command';
+import { fromFieldbench, fromMqttx, toFieldbench } from '../../../src/main/services/mqtt/connection-interop';
+import { toMqttx } from '../../../src/main/services/exports/mqttx-format';
+import { mosquittoCommand, shellQuote } from '../../../src/main/services/exports/mosquitto-command';
 import type { StoredProfile } from '../../../src/main/services/mqtt/mqtt-profiles';
 
 const stored = (over: Record<string, unknown>): StoredProfile => ({ ...MqttProfileInput.parse({ name: 'n', host: '10.0.0.5', port: 1883, ...over }), id: (over.id as string) ?? 'p1', updatedAt: '2026-01-01T00:00:00.000Z' });
@@ -15,7 +16,8 @@ describe('MQTTX JSON', () => {
       stored({ id: 'b', protocol: 'mqtts', port: 8883, tls: { ca: { source: 'vault', certificateId: 'c-1' }, clientCertificate: { source: 'vault', certificateId: 'c-2' }, verifyServer: true } }),
       { ca: '/x/ca.pem', cert: '/x/client.pem', key: '' },
     );
-    expect(tls).toMatchObject({ ssl: true, certType: 'self', ca: '/x/ca.pem', cert: '/x/client.pem', key: '', rejectUnauthorized: true, password: '' });
+    // Issue 12: a cert without its key makes MQTTX send no certificate at all, so neither is written.
+    expect(tls).toMatchObject({ ssl: true, certType: 'self', ca: '/x/ca.pem', cert: '', key: '', rejectUnauthorized: true, password: '' });
     for (const rec of [plain, tls]) expect(JSON.stringify(rec)).not.toContain('null');
   });
 

@@ -2,7 +2,7 @@ import { createServer, type Server } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PkiService } from '../../../src/main/services/pki/pki-service';
 import { NetworkService } from '../../../src/main/services/network/network-service';
-import { ShellSource } from '../../../src/main/services/network/shell-source';
+import { directShells } from '../../support/network/edge-targets';
 import { MemoryVaultStore } from '../../support/pki/memory-vault-store';
 
 describe('network cross-checks (real PkiService over a memory vault)', () => {
@@ -17,7 +17,7 @@ describe('network cross-checks (real PkiService over a memory vault)', () => {
     const root = await pki.createRoot({ subject: { commonName: 'AIO42 Root CA' } });
     const int = await pki.createIntermediate({ issuerId: root.certificate.id, subject: { commonName: 'AIO42 Intermediate CA 1' } });
     serverId = (await pki.createServer({ issuerId: int.certificate.id, subject: { commonName: 'mqtts-endpoint', organization: 'Plant 7' }, sans: ['192.168.2.196', 'aio-broker'], validity: { days: 3000 } })).certificate.id;
-    net = new NetworkService({ shells: new ShellSource(), pki });
+    net = new NetworkService({ shells: directShells(), pki });
     listener = createServer((s) => s.destroy());
     await new Promise<void>((r) => listener.listen(0, '127.0.0.1', () => r()));
     openPort = (listener.address() as { port: number }).port;

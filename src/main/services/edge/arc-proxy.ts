@@ -1,5 +1,5 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { accessSync, chmodSync, constants, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { accessSync, chmodSync, constants, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
@@ -127,7 +127,12 @@ export class ArcProxy {
     const dir = mkdtempSync(join(tmpdir(), 'fieldbench-arc-'));
     chmodSync(dir, 0o700);
     const kubeconfigPath = join(dir, 'kubeconfig');
-    const args = ['connectedk8s', 'proxy', '-n', target.clusterName, '-g', target.resourceGroup, ...(target.token ? ['--token', target.token] : []), '--port', String(port), '-f', kubeconfigPath];
+    // A token on argv is readable by every local user in /proc/PID/cmdline while the proxy runs. The Azure CLI
+    // loads any `@path` argument value from that file (azure-cli-core `_expand_file_prefixed_files`), so the
+    // token goes in a 0600 file, created exclusively in the private folder and deleted once az is listening.
+    const tokenPath = join(dir, 'token');
+    if (target.token) writeFileSync(tokenPath, target.token, { mode: 0o600, flag: 'wx' });
+    const args = ['connectedk8s', 'proxy', '-n', target.clusterName, '-g', target.resourceGroup, ...(target.token ? ['--token', `@${tokenPath}`] : []), '--port', String(port), '-f', kubeconfigPath];
     const tail = new OutputTail(target.token);
     let child: ChildProcess;
     try {
@@ -138,7 +143,12 @@ export class ArcProxy {
     }
     const proxy = new ArcProxy(child, dir, port, kubeconfigPath, tail);
     try {
-      await proxy.waitReady(options.readyTimeoutMs ?? 60_000, target, signal);
+      try {
+        await proxy.waitReady(options.readyTimeoutMs ?? 60_000, target, signal);
+      } finally {
+        // az read its arguments before it printed anything; the file has done its job either way.
+        rmSync(tokenPath, { force: true });
+      }
       const yaml = readFileSync(kubeconfigPath, 'utf8');
       chmodSync(kubeconfigPath, 0o600);
       return { proxy, kubeConfig: await loadKubeconfig(yaml, 'The kubeconfig written by the Arc proxy') };

@@ -19,6 +19,14 @@ export const edgeErrors = {
       { detail: JSON.stringify({ type, fingerprint }) },
     );
   },
+  /** The same refusal for a login typed in directly: there is no profile to trust the key in, so the person gives it. */
+  directHostKeyUnknown(t: Target, type: string, fingerprint: string): FieldbenchError {
+    return new FieldbenchError(
+      'edge.hostKeyUnknown',
+      `Fieldbench has not connected to ${t.host}:${t.port} before and sent no password or key to it. Its host key is ${type} ${fingerprint}. Compare it with the fingerprint on the node (ssh-keygen -lf /etc/ssh/ssh_host_${keyFileType(type)}_key.pub); if they match, confirm it as the expected host key (fieldbench: --host-key ${fingerprint}) and try again.`,
+      { detail: JSON.stringify({ type, fingerprint }) },
+    );
+  },
   hostKeyChanged(t: Target, type: string, fingerprint: string, expected: string): FieldbenchError {
     return new FieldbenchError(
       'edge.hostKeyChanged',

@@ -29,6 +29,8 @@ export interface StoredNode {
   sudoPassword?: string;
   jumpHostId?: string;
   hostKey?: StoredHostKey;
+  /** The person allowed the legacy SSH algorithms for this node. */
+  legacyAlgorithms?: true;
   kube: StoredKube;
   created: string;
   modified: string;

@@ -1,8 +1,17 @@
 import { FieldbenchError, toErrorInfo } from '@shared/errors';
-import type { EdgeService } from './edge-service';
+import type { UntrustedHostKey } from './host-key-trust';
 import type { KubeAccess } from './kube-access';
 import { loadKubeClient } from './kube-client-loader';
 import type { StoredNode } from './node-store';
+import type { ExecResult, SshConnection, SudoOptions } from './ssh-connection';
+
+/** What the test uses of the edge service (EdgeService satisfies it). */
+export interface NodeTestAccess {
+  withSsh<T>(nodeId: string, fn: (c: SshConnection) => Promise<T>, signal?: AbortSignal): Promise<T>;
+  sudo(nodeId: string, command: string, opts?: SudoOptions): Promise<ExecResult>;
+  presentedHostKey(nodeId: string): UntrustedHostKey | undefined;
+  openKube(nodeId: string, options?: { signal?: AbortSignal; sudoPassword?: string }): Promise<KubeAccess>;
+}
 
 export const AIO_API_GROUP = 'mqttbroker.iotoperations.azure.com';
 
@@ -78,7 +87,7 @@ export function kubeError(err: unknown, access: KubeAccess): FieldbenchError {
  * The "Test connection" flow: each step either passes with a sentence, fails with one (and the error
  * code), or is skipped because an earlier step it needs failed. Progress reports each step as it ends.
  */
-export async function runNodeTest(service: EdgeService, node: StoredNode, opts: TestOptions): Promise<NodeTestResult> {
+export async function runNodeTest(service: NodeTestAccess, node: StoredNode, opts: TestOptions): Promise<NodeTestResult> {
   const steps: TestStep[] = [];
   const result: NodeTestResult = { nodeId: node.id, ok: false, steps };
   const report = (id: StepId, status: TestStep['status'], message: string, err?: unknown) => {

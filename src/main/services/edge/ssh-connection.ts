@@ -3,7 +3,9 @@ import type { Duplex } from 'node:stream';
 import ssh2 from 'ssh2';
 import type { ClientChannel, ConnectConfig, SFTPWrapper } from 'ssh2';
 import { FieldbenchError } from '@shared/errors';
+import { shellQuote } from '@shared/shell-quote';
 import { edgeErrors, type Target } from './edge-errors';
+import { noCommonAlgorithm, OfferLog, sshAlgorithms } from './ssh-algorithms';
 import { sshFingerprint, sshKeyType } from './ssh-keys';
 
 const { Client } = ssh2;
@@ -18,8 +20,10 @@ export interface SshEndpoint extends Target {
   /** The node profile's id. */
   id: string;
   auth: SshAuth;
-  /** The trusted host key; absent until the person trusted one. */
+  /** The trusted host key; absent until the person trusted one. The type is 'unknown' when only a fingerprint was given. */
   hostKey?: { type: string; fingerprint: string };
+  /** Also offer the legacy algorithms (LEGACY_SSH_ALGORITHMS): the node's sshd offers nothing better. */
+  legacyAlgorithms?: boolean;
   /** Password for sudo (for password logins, the login password unless set otherwise). */
   sudoPassword?: string;
   /** Reach this node through another one. */
@@ -62,22 +66,9 @@ export interface SudoOptions extends ExecOptions {
 /** Output beyond this is cut: commands here read configs and kubeconfigs, not bulk data. */
 const MAX_OUTPUT = 32 * 1024 * 1024;
 
-/** Quotes a word for a POSIX shell. */
-export function shellQuote(word: string): string {
-  return /^[A-Za-z0-9_./:=@%+-]+$/.test(word) ? word : `'${word.replace(/'/g, `'\\''`)}'`;
-}
-
 function cancelled(signal: AbortSignal): Error {
   return signal.reason instanceof Error ? signal.reason : new FieldbenchError('cancelled', 'The operation was cancelled.');
 }
-
-const HOST_KEY_ALGORITHMS: Record<string, ssh2.ServerHostKeyAlgorithm[]> = {
-  'ssh-ed25519': ['ssh-ed25519'],
-  'ecdsa-sha2-nistp256': ['ecdsa-sha2-nistp256'],
-  'ecdsa-sha2-nistp384': ['ecdsa-sha2-nistp384'],
-  'ecdsa-sha2-nistp521': ['ecdsa-sha2-nistp521'],
-  'ssh-rsa': ['rsa-sha2-512', 'rsa-sha2-256', 'ssh-rsa'],
-};
 
 /**
  * One live SSH connection to a node. Opened only through {@link openSsh}, which refuses any host key that
@@ -335,6 +326,7 @@ export async function openSsh(endpoint: SshEndpoint, options: SshOptions = {}, s
   const client = new Client();
   let verdict: HostKeyVerdict;
   const trusted = endpoint.hostKey;
+  const offers = new OfferLog();
   const config: ConnectConfig = {
     host: endpoint.host,
     port: endpoint.port,
@@ -343,12 +335,8 @@ export async function openSsh(endpoint: SshEndpoint, options: SshOptions = {}, s
     keepaliveInterval: options.keepaliveIntervalMs ?? 15_000,
     keepaliveCountMax: options.keepaliveCountMax ?? 3,
     ...(sock ? { sock } : {}),
-    // Ask for the key type we trust first, as OpenSSH does, so a node with several host keys is not
-    // reported as changed only because another type was negotiated. ssh2 applies these in key order and
-    // skips a prepend already in the list, hence remove first.
-    ...(trusted && HOST_KEY_ALGORITHMS[trusted.type]
-      ? { algorithms: { serverHostKey: { remove: HOST_KEY_ALGORITHMS[trusted.type]!, prepend: HOST_KEY_ALGORITHMS[trusted.type]!, append: [] } } }
-      : {}),
+    algorithms: sshAlgorithms(endpoint.legacyAlgorithms === true, trusted?.type),
+    debug: offers.debug,
     hostVerifier: (key: Buffer): boolean => {
       const presented = { type: sshKeyType(key), fingerprint: sshFingerprint(key) };
       const kind = !trusted ? 'unknown' : trusted.fingerprint === presented.fingerprint ? 'trusted' : 'changed';
@@ -393,6 +381,8 @@ export async function openSsh(endpoint: SshEndpoint, options: SshOptions = {}, s
       if (verdict?.kind === 'unknown') return fail(edgeErrors.hostKeyUnknown(endpoint, verdict.presented.type, verdict.presented.fingerprint));
       if (verdict?.kind === 'changed') return fail(edgeErrors.hostKeyChanged(endpoint, verdict.presented.type, verdict.presented.fingerprint, `${trusted!.type} ${trusted!.fingerprint}`));
       if (err.level === 'client-authentication') return fail(edgeErrors.authFailed(endpoint, endpoint.auth.method, err));
+      const offer = err.level === 'handshake' ? offers.offerFor(err.message) : undefined;
+      if (offer) return fail(noCommonAlgorithm(`${endpoint.name} (${endpoint.host}:${endpoint.port})`, endpoint.legacyAlgorithms === true, offer, err));
       if (endpoint.auth.method === 'agent' && err.level === 'agent') {
         return fail(new FieldbenchError('edge.noAgent', `The SSH agent at SSH_AUTH_SOCK did not answer. Start your agent and add your key (ssh-add), then try again.`, { cause: err }));
       }
@@ -410,4 +400,43 @@ export async function openSsh(endpoint: SshEndpoint, options: SshOptions = {}, s
       fail(new FieldbenchError('edge.keyInvalid', `The SSH settings for ${endpoint.name} cannot be used: ${(err as Error).message}.`, { cause: err }));
     }
   });
+}
+
+/** An SSH login typed in directly (host, user, key or password) for a node that has no profile yet. */
+export interface DirectLogin extends Target {
+  auth: Exclude<SshAuth, { method: 'agent' }>;
+  /** The password sudo asks for; password logins reuse the login password when absent. */
+  sudoPassword?: string;
+  /** `SHA256:…` the person confirmed; without it the connection is refused before any credential is sent. */
+  hostKeyFingerprint?: string;
+  legacyAlgorithms?: boolean;
+}
+
+/**
+ * A direct login gets the same first-use rule as a node profile: no confirmed fingerprint, no login. The
+ * handshake goes only as far as the host key (ssh2 sends no userauth request before the host verifier
+ * accepts), and the refusal carries the presented key so the person can compare it and confirm it.
+ */
+export async function openDirectSsh(login: DirectLogin, options: SshOptions = {}, signal?: AbortSignal): Promise<SshConnection> {
+  const endpoint: SshEndpoint = {
+    id: `direct:${login.user}@${login.host}:${login.port}`,
+    name: login.name,
+    host: login.host,
+    port: login.port,
+    user: login.user,
+    auth: login.auth,
+    ...(login.hostKeyFingerprint ? { hostKey: { type: 'unknown', fingerprint: login.hostKeyFingerprint } } : {}),
+    ...(login.legacyAlgorithms ? { legacyAlgorithms: true } : {}),
+  };
+  const sudoPassword = login.sudoPassword ?? (login.auth.method === 'password' ? login.auth.password : undefined);
+  if (sudoPassword !== undefined) endpoint.sudoPassword = sudoPassword;
+  try {
+    return await openSsh(endpoint, options, signal);
+  } catch (err) {
+    if (err instanceof FieldbenchError && err.code === 'edge.hostKeyUnknown' && err.detail) {
+      const { type, fingerprint } = JSON.parse(err.detail) as { type: string; fingerprint: string };
+      throw edgeErrors.directHostKeyUnknown(endpoint, type, fingerprint);
+    }
+    throw err;
+  }
 }

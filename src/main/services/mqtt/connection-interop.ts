@@ -2,87 +2,6 @@ import { FieldbenchError } from '@shared/errors';
 import { MqttProfileInput, type MqttProfileInputT } from '@shared/contract/mqtt-contract';
 import type { StoredProfile } from './mqtt-profiles';
 
-/** Paths of files written for (or referenced by) one profile's TLS material; '' when unused. */
-export interface ProfileFiles {
-  ca: string;
-  cert: string;
-  key: string;
-}
-
-/** MQTTX's connection record (desktop export/import JSON). Path fields are "" when unused, never null. */
-export interface MqttxConnection {
-  id: string;
-  name: string;
-  clientId: string;
-  host: string;
-  port: number;
-  path: string;
-  protocol: 'mqtt' | 'mqtts' | 'ws' | 'wss';
-  ssl: boolean;
-  certType: '' | 'server' | 'self';
-  ca: string;
-  cert: string;
-  key: string;
-  rejectUnauthorized: boolean;
-  ALPNProtocols: string;
-  mqttVersion: '3.1.1' | '5.0';
-  clean: boolean;
-  keepalive: number;
-  connectTimeout: number;
-  reconnect: boolean;
-  reconnectPeriod: number;
-  username: string;
-  password: string;
-  unreadMessageCount: number;
-  subscriptions: { topic: string; qos: 0 | 1 | 2; color: string; disabled: boolean }[];
-  messages: never[];
-  properties?: { sessionExpiryInterval?: number; userProperties?: Record<string, string | string[]> };
-  will?: { lastWillTopic: string; lastWillPayload: string; lastWillQos: 0 | 1 | 2; lastWillRetain: boolean };
-}
-
-/** One profile as an MQTTX record. Secrets are left empty: MQTTX users type the password themselves. */
-export function toMqttx(p: StoredProfile, files: ProfileFiles): MqttxConnection {
-  const tls = p.protocol === 'mqtts' || p.protocol === 'wss';
-  const custom = tls && (p.tls?.ca.source !== 'system' || p.tls?.clientCertificate !== undefined);
-  const rec: MqttxConnection = {
-    id: p.id,
-    name: p.name,
-    clientId: p.clientId,
-    host: p.host,
-    port: p.port,
-    path: p.protocol === 'ws' || p.protocol === 'wss' ? p.path : '/mqtt',
-    protocol: p.protocol,
-    ssl: tls,
-    certType: !tls ? '' : custom ? 'self' : 'server',
-    ca: tls ? files.ca : '',
-    cert: tls ? files.cert : '',
-    key: tls ? files.key : '',
-    rejectUnauthorized: p.tls?.verifyServer !== false,
-    ALPNProtocols: p.tls?.alpn?.join(',') ?? '',
-    mqttVersion: p.mqttVersion,
-    clean: p.cleanStart,
-    keepalive: p.keepaliveSeconds,
-    connectTimeout: p.connectTimeoutSeconds,
-    reconnect: p.reconnect.enabled,
-    reconnectPeriod: p.reconnect.minDelayMs,
-    username: p.username ?? '',
-    password: '',
-    unreadMessageCount: 0,
-    subscriptions: p.subscriptions.map((s, i) => ({ topic: s.filter, qos: s.qos, color: s.color ?? defaultColour(i), disabled: false })),
-    messages: [],
-  };
-  if (p.mqttVersion === '5.0') {
-    const props: NonNullable<MqttxConnection['properties']> = {};
-    if (p.sessionExpirySeconds > 0) props.sessionExpiryInterval = p.sessionExpirySeconds;
-    if (p.userProperties?.length) props.userProperties = Object.fromEntries(p.userProperties.map((u) => [u.key, u.value]));
-    if (Object.keys(props).length) rec.properties = props;
-  }
-  if (p.will && (p.will.payload.format === 'text' || p.will.payload.format === 'json')) {
-    rec.will = { lastWillTopic: p.will.topic, lastWillPayload: p.will.payload.value, lastWillQos: p.will.qos, lastWillRetain: p.will.retain };
-  }
-  return rec;
-}
-
 export interface ImportOutcome {
   profiles: MqttProfileInputT[];
   skipped: { index: number; reason: string }[];
@@ -183,8 +102,4 @@ export function fromFieldbench(text: string): ImportOutcome {
     out.profiles.push(parsed.data);
   });
   return out;
-}
-
-function defaultColour(i: number): string {
-  return ['#2f80ed', '#27ae60', '#eb5757', '#f2994a', '#9b51e0', '#00a3a3', '#d6336c', '#8d6e63'][i % 8]!;
 }

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
 import { FieldbenchError } from '@shared/errors';
 import type {
   CommandLineResultT,
@@ -24,8 +24,8 @@ import { decodePayload, encodePayload, naturalFormat, previewPayload } from './p
 import { assertTopicFilter, isSystemTopic, topicFilterProblem, topicNameProblem } from './mqtt-topics';
 import { resolveSatToken, resolveTls, type SatTokenProvider, type TlsMaterialSource } from './tls-material';
 import { buildTopicTree } from './topic-tree';
-import { fromFieldbench, fromMqttx, toFieldbench, toMqttx, type ProfileFiles } from './connection-interop';
-import { mosquittoCommand, type CommandFile } from './mosquitto-command';
+import { fromFieldbench, fromMqttx, toFieldbench } from './connection-interop';
+import { PUBLIC_MODE, SECRET_MODE, mosquittoCommand, openOwnFolder, toMqttx, writeOnce, type CommandFile, type ProfileFiles } from '../exports';
 
 /** A batch of new messages for the live view (the payload of mqtt.onMessages). */
 export interface MessageBatch {
@@ -330,7 +330,7 @@ export class MqttService {
       const pf: ProfileFiles = { ca: '', cert: '', key: '' };
       // MQTTX needs real paths or nothing: placeholders would break its import, so they become "".
       for (const f of files) if (!f.path.startsWith('<')) pf[f.role] = f.path;
-      return toMqttx(p, pf);
+      return toMqttx(p, pf, notes);
     });
     return { text: `${JSON.stringify(records, null, 2)}\n`, files: written, notes };
   }
@@ -375,25 +375,25 @@ export class MqttService {
     if (!usesTls(p) || !p.tls) return [];
     const files: CommandFile[] = [];
     const base = `${p.name.replace(/[^A-Za-z0-9._-]+/g, '-').replace(/^-+|-+$/g, '') || 'connection'}`;
+    // Exclusive creates only: a file or link someone else prepared under one of these names is refused, never followed.
+    const folder = dir ? openOwnFolder(dir) : undefined;
     const write = (role: CommandFile['role'], name: string, content: () => string, mode: number): void => {
-      if (!dir) {
+      if (!folder) {
         files.push({ role, path: `<${name}>`, written: false });
         return;
       }
-      const path = resolve(dir, name);
-      mkdirSync(dir, { recursive: true });
-      writeFileSync(path, content(), { mode });
+      const { path } = writeOnce(folder, name, content(), mode);
       files.push({ role, path, written: true });
     };
     const ca = p.tls.ca;
     if (ca.source === 'file') files.push({ role: 'ca', path: ca.path, written: false });
-    else if (ca.source === 'vault') write('ca', `${base}-ca.pem`, () => this.needPki().exportCertificatePem(ca.certificateId, { chain: 'full' }), 0o644);
+    else if (ca.source === 'vault') write('ca', `${base}-ca.pem`, () => this.needPki().exportCertificatePem(ca.certificateId, { chain: 'full' }), PUBLIC_MODE);
     const cc = p.tls.clientCertificate;
     if (cc?.source === 'file') {
       files.push({ role: 'cert', path: cc.certPath, written: false }, { role: 'key', path: cc.keyPath, written: false });
     } else if (cc?.source === 'vault') {
-      write('cert', `${base}-client.pem`, () => this.needPki().exportCertificatePem(cc.certificateId, { chain: 'chain' }), 0o644);
-      if (includeKey) write('key', `${base}-client.key`, () => this.needPki().exportKey(cc.certificateId), 0o600);
+      write('cert', `${base}-client.pem`, () => this.needPki().exportCertificatePem(cc.certificateId, { chain: 'chain' }), PUBLIC_MODE);
+      if (includeKey) write('key', `${base}-client.key`, () => this.needPki().exportKey(cc.certificateId), SECRET_MODE);
       else {
         files.push({ role: 'key', path: `<${base}-client.key>`, written: false });
         notes.push('The client key stays in the vault unless you confirm exporting it.');

@@ -2,9 +2,16 @@ import { toErrorInfo } from '@shared/errors';
 import type { AioDiscoveryT, ReadBackItemT, ResourceRefT } from '@shared/contract/aio-contract';
 import type { CrossCheckReport } from '@shared/contract/network-contract';
 import type { AioOperation } from '../aio';
-import type { ListenerDescription } from './cross-checks';
 
 const SERVICE_TYPES = new Set(['ClusterIp', 'NodePort', 'LoadBalancer']);
+
+/** A broker listener as the cross-checks look at it: its service type, ports and external IPs. */
+export interface ListenerDescription {
+  name: string;
+  serviceType: 'ClusterIp' | 'NodePort' | 'LoadBalancer';
+  externalIps?: string[] | undefined;
+  ports: Array<{ port: number; nodePort?: number | undefined }>;
+}
 
 /** The part of AioService the cross-checks read a node's broker through (AioService satisfies it). */
 export interface BrokerReader {

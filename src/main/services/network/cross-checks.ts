@@ -4,7 +4,8 @@ import type { CrossCheckReport } from '@shared/contract/network-contract';
 import type { CertificateSummary, HostCheckResult, IssueResult, KeyAlgorithm, SubjectInput } from '@shared/pki-types';
 import type { CreateServerRequest, PkiOperationOptions } from '../pki';
 import { AIO_DEFAULT_NAMESPACE } from '@shared/contract/aio-contract';
-import { readClusterInputs, type BrokerReader } from './aio-cross-check-inputs';
+import { readClusterInputs, type BrokerReader, type ListenerDescription } from './aio-cross-check-inputs';
+
 import { parseIpv4 } from './ipv4';
 import { probeTcp } from './tcp-probe';
 
@@ -13,13 +14,6 @@ export interface CertificateAuthority {
   summaries(): CertificateSummary[];
   checkHost(id: string, host: string): HostCheckResult;
   createServer(req: CreateServerRequest, op?: PkiOperationOptions): Promise<IssueResult>;
-}
-
-export interface ListenerDescription {
-  name: string;
-  serviceType: 'ClusterIp' | 'NodePort' | 'LoadBalancer';
-  externalIps?: string[] | undefined;
-  ports: Array<{ port: number; nodePort?: number | undefined }>;
 }
 
 export interface CrossCheckInput {

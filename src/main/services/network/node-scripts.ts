@@ -1,5 +1,5 @@
 import type { NetplanError } from '@shared/contract/network-contract';
-import { shellQuote } from './node-shell';
+import { shellQuote } from '@shared/shell-quote';
 
 /**
  * Shell text Fieldbench runs on the node (as root, through sudo). Kept in one place so what touches a
@@ -14,19 +14,32 @@ export const BACKUP_ROOT = '/var/lib/fieldbench';
  * the address changes). With systemd as PID 1 a transient unit keeps it outside the login session even
  * where logind kills a session's processes on logout; elsewhere (containers, the test node) a new session
  * with setsid, no terminal and no inherited descriptors survives the same way.
+ *
+ * `command` is fixed text that reads its values as "$1", "$2"…; `args` are passed as separate words after
+ * it, so a value is never parsed as shell code inside the nested `sh -c`.
  */
-export function detached(unit: string, command: string): string {
+export function detached(unit: string, command: string, args: readonly string[] = []): string {
+  const words = ['/bin/sh', '-c', command, 'fieldbench', ...args].map(shellQuote).join(' ');
   return [
     // systemd-run starts the unit in PID 1's namespaces: use it only when those are ours, so a node living
     // in a container or namespace (like the test node) never has its rollback run against the host.
     'if [ "$(cat /proc/1/comm 2>/dev/null)" = systemd ] && command -v systemd-run >/dev/null 2>&1 \\',
     '  && [ "$(readlink /proc/1/ns/net)" = "$(readlink /proc/self/ns/net)" ] && [ "$(readlink /proc/1/ns/mnt)" = "$(readlink /proc/self/ns/mnt)" ] \\',
-    `  && systemd-run --quiet --collect --unit=${shellQuote(unit)} /bin/sh -c ${shellQuote(command)} 2>/dev/null; then`,
+    `  && systemd-run --quiet --collect --unit=${shellQuote(unit)} ${words} 2>/dev/null; then`,
     '  :',
     'else',
-    `  setsid nohup /bin/sh -c ${shellQuote(command)} > /dev/null 2>&1 < /dev/null &`,
+    `  setsid nohup ${words} > /dev/null 2>&1 < /dev/null &`,
     'fi',
   ].join('\n');
+}
+
+/**
+ * Opens a TCP connection to host:port with bash's /dev/tcp (the one connect(2) available without extra
+ * tools). The address and port reach bash as positional arguments: splicing them into the `bash -c` text
+ * would let an address like `1.2.3.4/1;cmd;#` run `cmd` (issue 10 row 10), validated or not.
+ */
+function tcpNudge(host: string, port: number): string {
+  return `timeout 3 bash -c 'exec 3<>"/dev/tcp/$1/$2"' fieldbench ${shellQuote(host)} ${port}`;
 }
 
 /**
@@ -80,8 +93,8 @@ export function probeScript(iface: string, address: string): string {
   return [
     `ip neigh del ${a} dev ${shellQuote(iface)} 2>/dev/null`,
     "printf '@@tcp\\n'",
-    // bash's /dev/tcp is the one connect(2) available without extra tools; RST ("refused") also means someone is there.
-    `if command -v bash >/dev/null 2>&1; then timeout 3 bash -c 'exec 3<>/dev/tcp/'${a}'/22' 2>&1 && echo connected; fi`,
+    // RST ("refused") also means someone is there.
+    `if command -v bash >/dev/null 2>&1; then ${tcpNudge(address, 22)} 2>&1 && echo connected; fi`,
     "printf '@@neigh\\n'",
     `ip neigh show to ${a} dev ${shellQuote(iface)} 2>/dev/null`,
     "printf '@@arping\\n'",
@@ -142,7 +155,7 @@ export function armScript(dir: string, seconds: number, unit: string): string {
     rollbackScript(dir, seconds),
     'FIELDBENCH_ROLLBACK_EOF',
     `chmod 700 ${d}/rollback.sh`,
-    detached(unit, `exec /bin/sh ${dir}/rollback.sh > ${dir}/rollback.log 2>&1`),
+    detached(unit, 'exec /bin/sh "$1/rollback.sh" > "$1/rollback.log" 2>&1', [dir]),
     'i=0',
     'while [ $i -lt 50 ]; do',
     `  if [ -s ${d}/rollback.pid ] && kill -0 "$(cat ${d}/rollback.pid)" 2>/dev/null && [ "$(cat ${d}/state 2>/dev/null)" = armed ]; then echo armed; exit 0; fi`,
@@ -160,7 +173,7 @@ export function writeFileScript(path: string): string {
 }
 
 export function applyScript(dir: string, unit: string): string {
-  return detached(unit, `netplan apply > ${dir}/apply.log 2>&1; echo $? > ${dir}/apply.rc`);
+  return detached(unit, 'netplan apply > "$1/apply.log" 2>&1; echo $? > "$1/apply.rc"', [dir]);
 }
 
 /** Cancels the countdown if it has not started restoring. Prints cancelled, or the state that won. */
@@ -196,7 +209,7 @@ export function verifyScript(iface: string, gateway: string | undefined, dnsName
     const g = shellQuote(gateway);
     lines.push(
       `ip neigh del ${g} dev ${i} 2>/dev/null`,
-      `if command -v bash >/dev/null 2>&1; then timeout 3 bash -c 'exec 3<>/dev/tcp/'${g}'/53' >/dev/null 2>&1; fi`,
+      `if command -v bash >/dev/null 2>&1; then ${tcpNudge(gateway, 53)} >/dev/null 2>&1; fi`,
       "printf '@@neigh\\n'",
       `ip neigh show to ${g} dev ${i}`,
     );

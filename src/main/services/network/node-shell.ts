@@ -1,7 +1,7 @@
 /**
- * The little the network service needs from an SSH connection to a node. The edge area's connection
- * (src/main/services/edge) is adapted to this in the network area; `Ssh2NodeShell` implements it directly
- * with ssh2 for ad-hoc targets (`--host --user --key-file`) and the tests.
+ * The little the network service needs from an SSH connection to a node. There is one SSH client, the edge
+ * area's (src/main/services/edge/ssh-connection.ts); `SshNodeShell` adapts its connections to this, for
+ * node profiles and direct logins (`--host --user --key-file`) alike.
  */
 export interface ShellResult {
   /** Exit code; null when the command was ended by a signal or the connection dropped. */
@@ -11,7 +11,7 @@ export interface ShellResult {
 }
 
 export interface ShellExecOptions {
-  /** Run as root through sudo. Implementations throw FieldbenchError 'network.noSudo' / 'network.sudoRefused'. */
+  /** Run as root through sudo. Refusals are the edge client's FieldbenchErrors 'edge.noSudo' / 'edge.sudoRefused' / 'edge.sudoPasswordNeeded'. */
   sudo?: boolean;
   /** Written to the command's stdin (after any sudo password), then EOF. */
   stdin?: string;
@@ -41,17 +41,34 @@ export interface NodeShell {
   close(): void;
 }
 
-/** Quotes a word for a POSIX shell. */
-export function shellQuote(word: string): string {
-  return /^[A-Za-z0-9_./:=@%+,-]+$/.test(word) ? word : `'${word.replace(/'/g, `'\\''`)}'`;
+/** The little of an SSH connection (the edge area's SshConnection) a node shell runs commands over. */
+export interface SshLink {
+  readonly closed: boolean;
+  readonly hostKey: { fingerprint: string };
+  exec(command: string, opts?: { input?: string; signal?: AbortSignal }): Promise<{ code: number | null; stdout: Buffer; stderr: string }>;
+  /** sudo with the login's sudo password; throws edge.noSudo / edge.sudoRefused / edge.sudoPasswordNeeded. */
+  sudo(command: string, opts?: { input?: string; signal?: AbortSignal }): Promise<{ code: number | null; stdout: Buffer; stderr: string }>;
+  close(): void;
 }
 
-/** Error codes a NodeShell implementation uses, so the service can word its own sentences. */
-export const SHELL_ERRORS = {
-  noSudo: 'network.noSudo',
-  sudoRefused: 'network.sudoRefused',
-  sudoPasswordNeeded: 'network.sudoPasswordNeeded',
-  dropped: 'network.connectionDropped',
-  connectFailed: 'network.connectFailed',
-  hostKeyChanged: 'network.hostKeyChanged',
-} as const;
+/** SSH settings for the network area's own connections. */
+export interface LinkOptions {
+  readyTimeoutMs?: number;
+  keepaliveIntervalMs?: number;
+  keepaliveCountMax?: number;
+}
+
+/** A direct login as the edge area's `openDirectSsh` takes it (declared here so this area imports none of edge's internals). */
+export interface DirectSshLogin {
+  name: string;
+  host: string;
+  port: number;
+  user: string;
+  auth: { method: 'key'; privateKey: string; passphrase?: string } | { method: 'password'; password: string };
+  sudoPassword?: string;
+  hostKeyFingerprint?: string;
+  legacyAlgorithms?: boolean;
+}
+
+/** Opens a direct login; refuses an unconfirmed or different host key before sending any credential. */
+export type ConnectDirect = (login: DirectSshLogin, ssh: LinkOptions, signal?: AbortSignal) => Promise<SshLink>;

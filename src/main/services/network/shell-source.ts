@@ -1,8 +1,8 @@
 import { readFile } from 'node:fs/promises';
 import { FieldbenchError } from '@shared/errors';
 import type { NodeTarget } from '@shared/contract/network-contract';
-import type { NodeShell } from './node-shell';
-import { Ssh2NodeShell } from './ssh2-node-shell';
+import type { ConnectDirect, DirectSshLogin, NodeShell } from './node-shell';
+import { SshNodeShell } from './ssh-node-shell';
 
 /** A connected shell plus what the network service needs to know about the target behind it. */
 export interface OpenedShell {
@@ -17,18 +17,20 @@ export interface NodeProfiles {
   open(nodeId: string, signal?: AbortSignal): Promise<OpenedShell>;
 }
 
-/** Opens shells for both kinds of target: node profiles through the edge area, direct logins with ssh2. */
+export interface ShellSourceOptions {
+  /** Node profiles (`{kind: 'node'}` targets). */
+  profiles: NodeProfiles;
+  /** The edge area's SSH client for direct logins (`openDirectSsh`). */
+  connectDirect: ConnectDirect;
+}
+
+/** Opens shells for both kinds of target: node profiles through the edge area, direct logins with its SSH client. */
 export class ShellSource {
-  constructor(private readonly profiles?: NodeProfiles) {}
+  constructor(private readonly options: ShellSourceOptions) {}
 
   async open(target: NodeTarget, signal?: AbortSignal): Promise<OpenedShell> {
-    if (target.kind === 'node') {
-      if (!this.profiles) {
-        throw new FieldbenchError('network.profilesUnavailable', 'Node profiles are not available in this build yet. Give the node address, user and key file instead.');
-      }
-      return this.profiles.open(target.nodeId, signal);
-    }
-    let auth: { method: 'key'; privateKey: string; passphrase?: string } | { method: 'password'; password: string };
+    if (target.kind === 'node') return this.options.profiles.open(target.nodeId, signal);
+    let auth: DirectSshLogin['auth'];
     if (target.auth.method === 'keyFile') {
       let privateKey: string;
       try {
@@ -40,17 +42,18 @@ export class ShellSource {
     } else {
       auth = { method: 'password', password: target.auth.password };
     }
-    const shell = await Ssh2NodeShell.open(
-      {
-        host: target.host,
-        port: target.port,
-        user: target.user,
-        auth,
-        ...(target.sudoPassword ? { sudoPassword: target.sudoPassword } : {}),
-        ...(target.hostKeyFingerprint ? { hostKeyFingerprint: target.hostKeyFingerprint } : {}),
-      },
-      signal ? { signal } : {},
-    );
+    const login: DirectSshLogin = {
+      name: target.host,
+      host: target.host,
+      port: target.port,
+      user: target.user,
+      auth,
+      ...(target.sudoPassword ? { sudoPassword: target.sudoPassword } : {}),
+      ...(target.hostKeyFingerprint ? { hostKeyFingerprint: target.hostKeyFingerprint } : {}),
+      ...(target.legacyAlgorithms ? { legacyAlgorithms: true } : {}),
+    };
+    // Every reconnect (the node's new address included) needs the fingerprint confirmed for the first one.
+    const shell = await SshNodeShell.open((host, ssh, s) => this.options.connectDirect({ ...login, host, name: host }, ssh, s), target.host, signal ? { signal } : {});
     return { shell, sshPort: target.port, updateHost: async () => false };
   }
 }

@@ -41,8 +41,11 @@ const KEY_TYPES_ACCEPTED = new Set(['rsa', 'rsa-pss', 'ec', 'ed25519', 'ed448'])
  */
 export function parseImportFile(data: Uint8Array | string, options: ImportOptions = {}): ParsedImport {
   const out: ParsedImport = { certificates: [], keys: [], errors: [], notes: [] };
-  const bytes = typeof data === 'string' ? Buffer.from(data, 'utf8') : Buffer.from(data.buffer, data.byteOffset, data.byteLength);
+  let bytes = typeof data === 'string' ? Buffer.from(data, 'utf8') : Buffer.from(data.buffer, data.byteOffset, data.byteLength);
   try {
+    // Azure Key Vault keeps certificates hex-encoded (`az keyvault secret set --encoding hex`): its value saved as a file is one hex run.
+    const trimmed = bytes.toString('latin1').trim();
+    if (trimmed.length >= 2 && trimmed.length % 2 === 0 && /^[0-9a-fA-F]+$/.test(trimmed)) bytes = Buffer.from(trimmed, 'hex');
     if (bytes.length === 0) throw new FieldbenchError('pki.import.empty', 'The file is empty. Choose the certificate or key file itself.');
     if (bytes.length > MAX_IMPORT_BYTES) {
       throw new FieldbenchError('pki.import.too-large', `The file is ${(bytes.length / 1048576).toFixed(1)} MB; certificate and key files are far smaller (limit ${MAX_IMPORT_BYTES / 1048576} MB). Check that you chose the right file.`);

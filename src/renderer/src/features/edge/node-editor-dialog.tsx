@@ -3,6 +3,7 @@ import { FileKey, KeyRound, Save } from 'lucide-react';
 import { useShallow } from 'zustand/react/shallow';
 import { Button, Checkbox, Dialog, Select, TextField } from '../../ui';
 import { CopyButton } from '../../ui';
+import { LEGACY_SSH_DESCRIPTION } from '@shared/contract/edge-contract';
 import { buildSaveRequest, emptyNodeForm, nodeFormFrom, type NodeFormField, type NodeFormValues } from './node-form';
 import { useEdgeStore } from './use-edge-store';
 
@@ -185,6 +186,12 @@ function NodeEditorForm({ editId }: { editId: string | undefined }) {
             </>
           ) : null}
           <Select label="Jump host" hint="Another node to reach this one through, when it is not reachable directly." options={jumpOptions} {...text('jumpHostId')} />
+          <Checkbox
+            label="Allow legacy SSH algorithms"
+            hint={`Only for a node whose sshd offers nothing better. Fieldbench then ${LEGACY_SSH_DESCRIPTION}; all of them are weak.`}
+            checked={values.legacyAlgorithms}
+            onChange={(e) => change('legacyAlgorithms', e.target.checked)}
+          />
         </fieldset>
 
         <fieldset className="fb-edge-form__group">

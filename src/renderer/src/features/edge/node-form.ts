@@ -23,6 +23,8 @@ export interface NodeFormValues {
   sudoPassword: string;
   forgetSudoPassword: boolean;
   jumpHostId: string;
+  /** Also accept the legacy SSH algorithms for this node. */
+  legacyAlgorithms: boolean;
   kubeMode: KubeMode;
   kubeconfigPathOnNode: string;
   arcCluster: string;
@@ -49,6 +51,7 @@ export function emptyNodeForm(): NodeFormValues {
     sudoPassword: '',
     forgetSudoPassword: false,
     jumpHostId: '',
+    legacyAlgorithms: false,
     kubeMode: 'ssh',
     kubeconfigPathOnNode: K3S_KUBECONFIG,
     arcCluster: '',
@@ -69,6 +72,7 @@ export function nodeFormFrom(node: NodeSummary): NodeFormValues {
   v.authMethod = node.auth.method;
   if (node.auth.method === 'key') v.keyId = node.auth.keyId;
   v.jumpHostId = node.jumpHost?.id ?? '';
+  v.legacyAlgorithms = node.legacyAlgorithms === true;
   v.kubeMode = node.kube.mode;
   if (node.kube.mode === 'ssh') v.kubeconfigPathOnNode = node.kube.kubeconfigPath;
   if (node.kube.mode === 'arc') {
@@ -149,6 +153,7 @@ export function buildSaveRequest(v: NodeFormValues, editId: string | undefined):
     ...(v.authMethod !== 'password' && v.sudoPassword !== '' ? { sudoPassword: v.sudoPassword } : {}),
     ...(v.forgetSudoPassword && v.sudoPassword === '' ? { sudoPassword: null } : {}),
     ...(v.jumpHostId !== '' ? { jumpHostId: v.jumpHostId } : editing ? { jumpHostId: null } : {}),
+    ...(v.legacyAlgorithms || editing ? { legacyAlgorithms: v.legacyAlgorithms } : {}),
   };
 
   const errors: NodeFormErrors = {};

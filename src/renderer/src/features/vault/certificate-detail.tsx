@@ -7,6 +7,7 @@ import { CopyButton } from '../../ui';
 import { formatDateTime, ROLE_LABEL, statusLook } from './pki-tree-model';
 import { SanChipList } from './san-chip-list';
 import { useVaultStore } from './use-vault-store';
+import { maySignCa } from '@shared/pki-rules';
 
 const ISSUE_LABEL: Record<ValidationIssue['code'], string> = {
   expired: 'Expired',
@@ -63,7 +64,7 @@ function DetailBody({ detail, onExport, onRenew, onRevoke }: { detail: Detail } 
   const { summary: c } = detail;
   const openWizard = useVaultStore((s) => s.openWizard);
   const look = statusLook(c.status, c.daysLeft);
-  const canIssueIntermediate = c.isCa && c.hasPrivateKey && (c.pathLength === null || c.pathLength > 0);
+  const canIssueIntermediate = c.isCa && c.hasPrivateKey && maySignCa(c.pathLength);
   const canIssueLeaves = c.isCa && c.hasPrivateKey && c.status !== 'revoked' && c.status !== 'expired';
   return (
     <section className="fb-cert" aria-labelledby="fb-cert-title">

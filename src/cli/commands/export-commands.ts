@@ -1,0 +1,157 @@
+import { createInterface } from 'node:readline';
+import { parseArgs } from 'node:util';
+import { FieldbenchError } from '@shared/errors';
+import { EXPORT_TARGETS, ExportChain, ExportTarget, type ExportPlanT, type ExportTargetT } from '@shared/contract/exports-contract';
+import { CliApp } from '../cli-app';
+import { EXIT, UsageError, type CliCommand, type CliIO } from '../cli-command';
+import { PASSWORD_ENV } from '../vault-access';
+
+const width = Math.max(...Object.keys(EXPORT_TARGETS).map((t) => t.length));
+const USAGE = `fieldbench export TARGET --cert NAME [--cert NAME…] --out DIR [options]
+Targets:
+${(Object.keys(EXPORT_TARGETS) as ExportTargetT[]).map((t) => `  ${t.padEnd(width)}  ${EXPORT_TARGETS[t]}`).join('\n')}
+Options:
+  --cert NAME|ID        a certificate to export (repeat for more); names or ids as in \`pki list\`
+  --out DIR             a folder that does not exist yet (with --zip: the .zip file to create)
+  --zip                 one zip file instead of a folder
+  --include-key         the private keys come along; you confirm which (or pass --yes)
+  --passphrase-stdin    read the key / PKCS#12 passphrase from stdin (after the vault password with --password-stdin)
+  --chain leaf|bundle|full   certificate files hold the leaf, + intermediates (default), or + the root
+  --broker HOST:PORT    where the broker is, for node-red, mqttx, mosquitto, litmus and kubernetes
+  --ca NAME|ID          the CA that verifies the broker (default: the root of a server certificate picked)
+  --servername NAME     TLS name to check when the broker is reached by an IP its certificate does not list
+  --files-at DIR        where the files will be on the machine that uses them (file-path variants)
+  --plan                show the files and what each is for, write nothing
+  --yes                 confirm the keys without asking
+Common: --vault PATH, --data-dir DIR, --password-stdin, --json. The vault password comes from a prompt,
+${PASSWORD_ENV} or --password-stdin; never from the command line. Every export with a key is logged in the vault.`;
+
+const OPTIONS = {
+  vault: { type: 'string' },
+  'data-dir': { type: 'string' },
+  'password-stdin': { type: 'boolean' },
+  json: { type: 'boolean' },
+  cert: { type: 'string', multiple: true },
+  out: { type: 'string' },
+  zip: { type: 'boolean' },
+  'include-key': { type: 'boolean' },
+  'passphrase-stdin': { type: 'boolean' },
+  chain: { type: 'string' },
+  broker: { type: 'string' },
+  ca: { type: 'string' },
+  servername: { type: 'string' },
+  'files-at': { type: 'string' },
+  plan: { type: 'boolean' },
+  yes: { type: 'boolean' },
+} as const;
+
+function parse(args: string[]) {
+  try {
+    return parseArgs({ args, options: OPTIONS, allowPositionals: true, strict: true });
+  } catch (err) {
+    throw new UsageError((err as Error).message);
+  }
+}
+
+async function readStdinLines(io: CliIO): Promise<string[]> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of io.stdin) chunks.push(Buffer.from(chunk as Buffer));
+  return Buffer.concat(chunks).toString('utf8').split(/\r?\n/);
+}
+
+function parseBroker(text: string): { host: string; port: number } {
+  const m = /^\[?([^\]]+?)\]?:(\d{1,5})$/.exec(text);
+  const port = m ? Number(m[2]) : NaN;
+  if (!m || port < 1 || port > 65_535) throw new UsageError(`--broker takes HOST:PORT, e.g. 192.168.2.196:8883 (got "${text}").`);
+  return { host: m[1]!, port };
+}
+
+/** Asks on the terminal; anything but "yes" keeps the keys in the vault. */
+function confirmOnTty(io: CliIO, question: string): Promise<boolean> {
+  const rl = createInterface({ input: io.stdin, output: io.stderr, terminal: true });
+  return new Promise((resolve) => {
+    rl.question(question, (answer) => {
+      rl.close();
+      resolve(answer.trim().toLowerCase() === 'yes');
+    });
+  });
+}
+
+function describePlan(plan: ExportPlanT): string {
+  const w = Math.max(...plan.files.map((f) => f.path.length));
+  return [
+    `${plan.title}:`,
+    ...plan.files.map((f) => `  ${f.path.padEnd(w)}  ${f.purpose}${f.secret ? ' [0600]' : ''}`),
+    ...plan.notes.map((n) => `Note: ${n}`),
+  ].join('\n');
+}
+
+export const exportCommand: CliCommand = {
+  name: 'export',
+  summary: 'Hand certificates (and, when confirmed, keys) to Node-RED, Litmus, MQTTX, mosquitto, Kubernetes, Key Vault, IoT Edge.',
+  usage: USAGE,
+  async run(args, io) {
+    const { values, positionals } = parse(args);
+    const [targetArg, ...extra] = positionals;
+    if (!targetArg) throw new UsageError('Name the target, e.g. `fieldbench export pem --cert client42a --out ./client42a`.');
+    if (extra.length) throw new UsageError(`Unexpected "${extra.join(' ')}": certificates go after --cert.`);
+    const target = ExportTarget.safeParse(targetArg);
+    if (!target.success) throw new UsageError(`There is no export target "${targetArg}". The targets are: ${Object.keys(EXPORT_TARGETS).join(', ')}.`);
+    if (!values.cert?.length) throw new UsageError('Pick at least one certificate with --cert NAME.');
+    if (!values.out && !values.plan) throw new UsageError('Give --out DIR, a folder that does not exist yet (or --plan to see the files first).');
+    const chain = values.chain === undefined ? 'bundle' : ExportChain.safeParse(values.chain).data;
+    if (!chain) throw new UsageError('--chain is leaf, bundle or full.');
+    const broker = values.broker === undefined ? undefined : parseBroker(values.broker);
+
+    let presetPassword: string | undefined;
+    let passphrase: string | undefined;
+    if (values['passphrase-stdin']) {
+      const lines = await readStdinLines(io);
+      if (values['password-stdin']) presetPassword = lines.shift() ?? '';
+      passphrase = lines[0] ?? '';
+      if (!passphrase) throw new UsageError('--passphrase-stdin found no passphrase on stdin (with --password-stdin: the vault password on the first line, the passphrase on the second).');
+    }
+    const cli = new CliApp(values, io, presetPassword);
+    try {
+      await cli.unlock();
+      const certificateIds: string[] = [];
+      for (const ref of values.cert) certificateIds.push(await cli.certificateId(ref));
+      const req = {
+        target: target.data,
+        certificateIds,
+        chain,
+        includeKey: values['include-key'] === true,
+        ...(passphrase === undefined ? {} : { passphrase }),
+        ...(values.ca ? { caId: await cli.certificateId(values.ca) } : {}),
+        ...(broker ? { broker } : {}),
+        ...(values.servername ? { servername: values.servername } : {}),
+        ...(values['files-at'] ? { filesAt: values['files-at'] } : {}),
+      };
+      const plan = await cli.call('exports.plan', req);
+      if (values.plan) {
+        cli.print(describePlan(plan), plan);
+        return EXIT.ok;
+      }
+      if (plan.keys.length > 0 && !values.yes) {
+        const names = plan.keys.map((k) => k.commonName).join(', ');
+        const tty = (io.stdin as { isTTY?: boolean }).isTTY === true && !values['passphrase-stdin'] && !values['password-stdin'];
+        if (!tty) {
+          throw new FieldbenchError('exports.confirmationRequired', `This export carries the private key${plan.keys.length > 1 ? 's' : ''} of ${names}. Nothing was written: run it in a terminal to confirm, or add --yes if you mean it.`);
+        }
+        io.stderr.write(`${describePlan(plan)}\n`);
+        if (!(await confirmOnTty(io, `The private key${plan.keys.length > 1 ? 's' : ''} of ${names} will leave the vault${passphrase ? ' (encrypted with your passphrase)' : ' unencrypted'}. Type yes to write them: `))) {
+          io.stderr.write('Nothing was written; the keys stay in the vault.\n');
+          return EXIT.failed;
+        }
+      }
+      const result = await cli.call('exports.write', { ...req, out: values.out!, zip: values.zip === true, confirmedKeys: plan.keys.map((k) => k.certificateId) });
+      const keys = result.keys.length ? `\nPrivate keys in it: ${result.keys.map((k) => k.commonName).join(', ')} (recorded in the vault's export log).` : '';
+      cli.print(`Wrote ${result.path}:\n${result.files.map((f) => `  ${f.path}`).join('\n')}${keys}${result.notes.map((n) => `\nNote: ${n}`).join('')}`, result);
+      return EXIT.ok;
+    } finally {
+      await cli.close();
+    }
+  },
+};
+
+export const exportCommands: CliCommand[] = [exportCommand];

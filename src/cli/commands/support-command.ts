@@ -1,0 +1,85 @@
+import { writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { FieldbenchError } from '@shared/errors';
+import { defaultDataDir } from '../../main/services/app/data-dir';
+import { runDoctor } from '../../main/services/app/doctor';
+import { buildSupportBundle } from '../../main/services/app/support-bundle';
+import { APP_VERSION } from '../../main/version';
+import { CliApp } from '../cli-app';
+import { projectRoot } from '../cli-paths';
+import { EXIT, UsageError, type CliCommand } from '../cli-command';
+
+const USAGE = 'fieldbench support bundle [--out FILE] [--data-dir DIR] [--vault FILE] [--password-stdin]';
+const LIBRARIES = ['ssh2', 'mqtt', '@kubernetes/client-node', 'node-forge', '@peculiar/x509', 'pino', 'ws'];
+
+function libraryVersions(): Record<string, string> {
+  const req = createRequire(resolve(projectRoot(), 'package.json'));
+  const out: Record<string, string> = {};
+  for (const name of LIBRARIES) {
+    try {
+      out[name] = (req(`${name}/package.json`) as { version: string }).version;
+    } catch {
+      out[name] = 'not found';
+    }
+  }
+  return out;
+}
+
+export const supportCommand: CliCommand = {
+  name: 'support',
+  summary: 'Make a zip for a support engineer: the log, doctor, versions and the nodes (no secrets).',
+  usage: USAGE,
+  async run(args, io) {
+    let values;
+    let positionals;
+    try {
+      ({ values, positionals } = parseArgs({
+        args,
+        options: { out: { type: 'string' }, 'data-dir': { type: 'string' }, vault: { type: 'string' }, 'password-stdin': { type: 'boolean' } },
+        strict: true,
+        allowPositionals: true,
+      }));
+    } catch (err) {
+      throw new UsageError((err as Error).message);
+    }
+    if (positionals[0] !== 'bundle' || positionals.length > 1) throw new UsageError(positionals[0] ? `There is no "support ${positionals.join(' ')}".` : 'Say what to make: fieldbench support bundle.');
+    const dataDir = values['data-dir'] ?? defaultDataDir(io.env);
+    const out = resolve(values.out ?? `fieldbench-support-${new Date().toISOString().replace(/[:.]/g, '-')}.zip`);
+
+    const cli = new CliApp({ 'data-dir': dataDir, vault: values.vault, 'password-stdin': values['password-stdin'] }, io);
+    let nodes: unknown;
+    let nodesNote: string | undefined;
+    try {
+      if (!cli.context().vault.status().exists) nodesNote = 'there is no vault in this data folder yet';
+      else {
+        try {
+          await cli.unlock();
+          const { nodes: list } = await cli.call('edge.listNodes', {});
+          const activity = await Promise.all(list.map(async (n) => ({ nodeId: n.id, entries: (await cli.call('edge.activity', { nodeId: n.id, limit: 200 })).entries })));
+          nodes = { nodes: list, activity };
+        } catch (err) {
+          // The bundle is most wanted when something is wrong: a locked vault leaves the nodes out, not the rest.
+          if (!(err instanceof FieldbenchError) || !['cli.noPassword', 'vault.wrongPassword'].includes(err.code)) throw err;
+          nodesNote = err.code === 'cli.noPassword' ? 'no vault password was given' : 'the vault password was refused';
+          io.stderr.write(`The vault stayed locked (${nodesNote}), so the bundle has no node profiles. Give the password (FIELDBENCH_VAULT_PASSWORD or --password-stdin) to include them.\n`);
+        }
+      }
+      const doctor = await runDoctor({ dataDir, projectRoot: projectRoot(), env: io.env });
+      const bundle = buildSupportBundle({ dataDir, appVersion: APP_VERSION, doctor, libraries: libraryVersions(), ...(nodes !== undefined ? { nodes } : {}), ...(nodesNote ? { nodesNote } : {}) });
+      try {
+        // Never over an existing file (or through a symlink someone left there); readable by this user only.
+        writeFileSync(out, bundle.zip, { flag: 'wx', mode: 0o600 });
+      } catch (err) {
+        const code = (err as NodeJS.ErrnoException).code;
+        io.stderr.write(code === 'EEXIST' ? `${out} already exists. Choose another name with --out.\n` : `Fieldbench could not write ${out} (${code ?? 'error'}). Choose another place with --out.\n`);
+        return EXIT.environment;
+      }
+      io.stdout.write(`Support bundle written to ${out} (${bundle.entries.join(', ')}). It holds no password, key or token.\n`);
+      return EXIT.ok;
+    } finally {
+      await cli.close();
+    }
+  },
+};

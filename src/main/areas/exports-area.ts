@@ -1,0 +1,31 @@
+import { EXPORT_TARGETS, type ExportTargetT } from '@shared/contract/exports-contract';
+import type { Area, AreaDeps } from '../area';
+import type { Handler } from '../ipc/dispatcher';
+import { ExportEngine } from '../services/exports/export-engine';
+import { VaultExportLog } from '../services/exports/export-log';
+import type { ExportAio, ExportPki } from '../services/exports/export-model';
+
+export type ExportsHandlers = {
+  'exports.targets': Handler<'exports.targets'>;
+  'exports.plan': Handler<'exports.plan'>;
+  'exports.write': Handler<'exports.write'>;
+  'exports.log': Handler<'exports.log'>;
+};
+
+export interface ExportsAreaServices {
+  pki: ExportPki;
+  /** The AIO area's builders (the same objects `aio apply` sends) for the kubernetes and litmus targets. */
+  aio?: ExportAio | undefined;
+}
+
+/** Wires the export engine: plans and writes in main, the log of keys that left in the vault. */
+export function createExportsArea(deps: AreaDeps, services: ExportsAreaServices): Area<ExportsHandlers, ExportEngine> {
+  const service = new ExportEngine({ pki: services.pki, aio: services.aio, log: new VaultExportLog(deps.vault) });
+  const handlers: ExportsHandlers = {
+    'exports.targets': () => ({ targets: (Object.keys(EXPORT_TARGETS) as ExportTargetT[]).map((id) => ({ id, summary: EXPORT_TARGETS[id] })) }),
+    'exports.plan': (req) => service.plan(req),
+    'exports.write': (req) => service.write(req),
+    'exports.log': (req) => ({ entries: service.log(req.limit) }),
+  };
+  return { handlers, service };
+}
