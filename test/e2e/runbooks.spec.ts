@@ -1,8 +1,8 @@
-import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test, expect } from '@playwright/test';
+import { runFieldbench } from '../support/cli/fieldbench-cli';
 import { startServedApp } from '../support/e2e/fieldbench-fixture';
 import { startKubeEmulator, type KubeEmulator } from '../support/kube/kube-emulator';
 
@@ -13,13 +13,7 @@ import { startKubeEmulator, type KubeEmulator } from '../support/kube/kube-emula
 const SHOTS = 'test-results/screenshots';
 const PASSWORD = 'a long vault password for e2e';
 
-function fieldbench(args: string[], dataDir: string): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile(process.execPath, [join(process.cwd(), 'bin', 'fieldbench.js'), ...args, '--data-dir', dataDir], { env: { ...process.env, FIELDBENCH_SKIP_BUILD: '1', FIELDBENCH_VAULT_PASSWORD: PASSWORD } }, (err, stdout, stderr) =>
-      resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr }),
-    );
-  });
-}
+const fieldbench = (args: string[], dataDir: string) => runFieldbench([...args, '--data-dir', dataDir], { env: { FIELDBENCH_SKIP_BUILD: '1', FIELDBENCH_VAULT_PASSWORD: PASSWORD } });
 
 const RUNBOOK = `name: site-test-listener
 title: Site test listener
