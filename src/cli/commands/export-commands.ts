@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
 import { FieldbenchError } from '@shared/errors';
@@ -14,6 +15,9 @@ Options:
   --cert NAME|ID        a certificate to export (repeat for more); names or ids as in \`pki list\`
   --out DIR             a folder that does not exist yet (with --zip: the .zip file to create)
   --zip                 one zip file instead of a folder
+  --each                one bundle per certificate (a folder named after its CN) and summary.csv: bulk hand-over
+  --from FILE           the certificates as a device list (one id per line, or a CSV whose first column is
+                        device_id), e.g. the file \`pki create client --from\` issued; implies --each
   --include-key         the private keys come along; you confirm which (or pass --yes)
   --passphrase-stdin    read the key / PKCS#12 passphrase from stdin (after the vault password with --password-stdin)
   --chain leaf|bundle|full   certificate files hold the leaf, + intermediates (default), or + the root
@@ -34,6 +38,8 @@ const OPTIONS = {
   cert: { type: 'string', multiple: true },
   out: { type: 'string' },
   zip: { type: 'boolean' },
+  each: { type: 'boolean' },
+  from: { type: 'string' },
   'include-key': { type: 'boolean' },
   'passphrase-stdin': { type: 'boolean' },
   chain: { type: 'string' },
@@ -97,7 +103,9 @@ export const exportCommand: CliCommand = {
     if (extra.length) throw new UsageError(`Unexpected "${extra.join(' ')}": certificates go after --cert.`);
     const target = ExportTarget.safeParse(targetArg);
     if (!target.success) throw new UsageError(`There is no export target "${targetArg}". The targets are: ${Object.keys(EXPORT_TARGETS).join(', ')}.`);
-    if (!values.cert?.length) throw new UsageError('Pick at least one certificate with --cert NAME.');
+    const fromList = values.from === undefined ? undefined : deviceIdsOf(readFileSync(values.from, 'utf8'));
+    const each = values.each === true || fromList !== undefined;
+    if (!values.cert?.length && !fromList?.length) throw new UsageError('Pick at least one certificate with --cert NAME (or --from FILE).');
     if (!values.out && !values.plan) throw new UsageError('Give --out DIR, a folder that does not exist yet (or --plan to see the files first).');
     const chain = values.chain === undefined ? 'bundle' : ExportChain.safeParse(values.chain).data;
     if (!chain) throw new UsageError('--chain is leaf, bundle or full.');
@@ -115,7 +123,9 @@ export const exportCommand: CliCommand = {
     try {
       await cli.unlock();
       const certificateIds: string[] = [];
-      for (const ref of values.cert) certificateIds.push(await cli.certificateId(ref));
+      for (const ref of values.cert ?? []) certificateIds.push(await cli.certificateId(ref));
+      if (fromList) certificateIds.push(...(await idsByName(cli, fromList)));
+      if (each) return await writeEach(cli, io, values, { target: target.data, certificateIds, chain, passphrase, broker });
       const req = {
         target: target.data,
         certificateIds,
@@ -153,5 +163,66 @@ export const exportCommand: CliCommand = {
     }
   },
 };
+
+/** A device list's names to certificate ids with one read of the vault (a thousand lookups would read it a thousand times). */
+async function idsByName(cli: CliApp, names: string[]): Promise<string[]> {
+  const { tree } = await cli.call('pki.list', {});
+  const byName = new Map<string, string[]>();
+  const walk = (nodes: typeof tree) => {
+    for (const n of nodes) {
+      if (!n.certificate.isCa) byName.set(n.certificate.commonName, [...(byName.get(n.certificate.commonName) ?? []), n.certificate.id]);
+      walk(n.children);
+    }
+  };
+  walk(tree);
+  const missing = names.filter((n) => !byName.has(n));
+  if (missing.length) throw new FieldbenchError('pki.not-found', `${missing.length} device id(s) of the list have no certificate in the vault: ${missing.slice(0, 10).join(', ')}${missing.length > 10 ? '…' : ''}. Issue them first with \`fieldbench pki create client --from FILE\`.`);
+  const twice = names.filter((n) => (byName.get(n)?.length ?? 0) > 1);
+  if (twice.length) throw new FieldbenchError('cli.ambiguous', `${twice.length} device id(s) name more than one certificate (renewed ones keep their name): ${twice.slice(0, 10).join(', ')}. Export those by id with --cert.`);
+  return names.map((n) => (byName.get(n) as string[])[0] as string);
+}
+
+/** Device ids from a plain list or a CSV whose first column is device_id (the header line is skipped). */
+function deviceIdsOf(text: string): string[] {
+  return text
+    .split(/\r?\n/)
+    .map((l) => l.split(',')[0]?.trim().replace(/^"|"$/g, '') ?? '')
+    .filter((l, i) => l !== '' && !l.startsWith('#') && !(i === 0 && /^device_?id$/i.test(l)));
+}
+
+async function writeEach(
+  cli: CliApp,
+  io: CliIO,
+  values: { out?: string | undefined; zip?: boolean | undefined; yes?: boolean | undefined; 'include-key'?: boolean | undefined; plan?: boolean | undefined; ca?: string | undefined; servername?: string | undefined; 'password-stdin'?: boolean | undefined; 'passphrase-stdin'?: boolean | undefined },
+  r: { target: ExportTargetT; certificateIds: string[]; chain: 'leaf' | 'bundle' | 'full'; passphrase: string | undefined; broker: { host: string; port: number } | undefined },
+): Promise<number> {
+  const req = {
+    target: r.target,
+    chain: r.chain,
+    includeKey: values['include-key'] === true,
+    ...(r.passphrase === undefined ? {} : { passphrase: r.passphrase }),
+    ...(values.ca ? { caId: await cli.certificateId(values.ca) } : {}),
+    ...(r.broker ? { broker: r.broker } : {}),
+    ...(values.servername ? { servername: values.servername } : {}),
+  };
+  // Every bundle has the same shape: the first certificate's plan shows it.
+  const sample = await cli.call('exports.plan', { ...req, certificateIds: [r.certificateIds[0] as string] });
+  if (values.plan) {
+    cli.print(`${r.certificateIds.length} bundles like this one, plus summary.csv:\n${describePlan(sample)}`, sample);
+    return EXIT.ok;
+  }
+  const withKeys = sample.keys.length > 0;
+  if (withKeys && !values.yes) {
+    const tty = (io.stdin as { isTTY?: boolean }).isTTY === true && !values['passphrase-stdin'] && !values['password-stdin'];
+    if (!tty) throw new FieldbenchError('exports.confirmationRequired', `These ${r.certificateIds.length} bundles carry their certificates' private keys. Nothing was written: run it in a terminal to confirm, or add --yes if you mean it.`);
+    if (!(await confirmOnTty(io, `The private keys of ${r.certificateIds.length} certificates will leave the vault${r.passphrase ? ' (encrypted with your passphrase)' : ' unencrypted'}. Type yes to write them: `))) {
+      io.stderr.write('Nothing was written; the keys stay in the vault.\n');
+      return EXIT.failed;
+    }
+  }
+  const result = await cli.call('exports.writeEach', { ...req, certificateIds: r.certificateIds, out: values.out!, zip: values.zip === true, confirmedKeys: withKeys ? r.certificateIds : [] }, true);
+  cli.print(`Wrote ${result.path}: ${result.bundles.length} bundles (${result.bundles[0]?.files ?? 0} files each) and ${result.summary}${result.keys ? `, with ${result.keys} private keys (recorded in the vault's export log)` : ''}.`, result);
+  return EXIT.ok;
+}
 
 export const exportCommands: CliCommand[] = [exportCommand];

@@ -12,6 +12,7 @@ export type ExportsHandlers = {
   'exports.targets': Handler<'exports.targets'>;
   'exports.plan': Handler<'exports.plan'>;
   'exports.write': Handler<'exports.write'>;
+  'exports.writeEach': Handler<'exports.writeEach'>;
   'exports.download': Handler<'exports.download'>;
   'exports.log': Handler<'exports.log'>;
 };
@@ -30,6 +31,7 @@ export function createExportsArea(deps: AreaDeps, services: ExportsAreaServices)
     'exports.targets': () => ({ targets: (Object.keys(EXPORT_TARGETS) as ExportTargetT[]).map((id) => ({ id, summary: EXPORT_TARGETS[id] })) }),
     'exports.plan': (req) => service.plan(req),
     'exports.write': (req) => service.write(req),
+    'exports.writeEach': (req, ctx) => service.writeEach(req, ctx.progress, ctx.signal),
     'exports.download': async (req) => {
       if (deps.env.runtime !== 'loopback-host') {
         throw new FieldbenchError('exports.downloadUnavailable', 'Downloads are how the browser version hands over an export. Here, write it to a new folder instead.');

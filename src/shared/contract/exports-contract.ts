@@ -88,6 +88,25 @@ export const ExportWriteRequest = ExportRequest.extend({
   confirmedKeys: z.array(CertificateRef).max(EXPORT_MAX_CERTIFICATES).default([]),
 }).strict();
 
+/** Most certificates a per-device bundle export takes: a site's sensors issued from one list. */
+export const EXPORT_MAX_BULK = 5000;
+
+/** One bundle per certificate (a folder or zip entry named after its CN) and a summary CSV, from one request. */
+export const ExportEachRequest = ExportWriteRequest.extend({
+  certificateIds: z.array(CertificateRef).min(1, 'Pick at least one certificate to export.').max(EXPORT_MAX_BULK),
+  confirmedKeys: z.array(CertificateRef).max(EXPORT_MAX_BULK).default([]),
+}).strict();
+
+export const ExportEachResult = z.object({
+  target: ExportTarget,
+  path: z.string(),
+  /** Per certificate: its folder (inside `path`) and how many files it holds. */
+  bundles: z.array(z.object({ certificateId: z.string(), commonName: z.string(), folder: z.string(), files: z.number().int() })),
+  /** device_id, serial, SHA-1 and SHA-256 thumbprints (IoT Hub's format), not_after. */
+  summary: z.string(),
+  keys: z.number().int(),
+});
+
 export const ExportResult = z.object({
   target: ExportTarget,
   /** The folder or zip written. */
@@ -134,6 +153,8 @@ export const exportsCalls = {
     summary: 'Prepare an export as a one-time download (loopback host).',
   }),
   /** Exports that carried keys: what left and where, newest last. */
+  /** One bundle per certificate in a new folder (or one zip), plus summary.csv; keys only when confirmed, like write. */
+  'exports.writeEach': defineCall({ request: ExportEachRequest, response: ExportEachResult, summary: 'Write one export per certificate (bulk), with a summary CSV.', job: true }),
   'exports.log': defineCall({
     request: z.object({ limit: z.number().int().min(1).max(1000).default(200) }).strict(),
     response: z.object({ entries: z.array(ExportLogEntry) }),
@@ -152,3 +173,5 @@ export type ExportPlanT = z.output<typeof ExportPlan>;
 export type PlannedFileT = z.output<typeof PlannedFile>;
 export type ExportResultT = z.output<typeof ExportResult>;
 export type ExportLogEntryT = z.output<typeof ExportLogEntry>;
+export type ExportEachRequestT = z.output<typeof ExportEachRequest>;
+export type ExportEachResultT = z.output<typeof ExportEachResult>;

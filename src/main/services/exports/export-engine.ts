@@ -1,8 +1,8 @@
 import { rmSync } from 'node:fs';
-import { basename, resolve } from 'node:path';
+import { basename, join, resolve } from 'node:path';
 import { zipSync, type Zippable } from 'fflate';
 import { FieldbenchError } from '@shared/errors';
-import type { ExportLogEntryT, ExportPlanT, ExportRequestT, ExportResultT, ExportTargetT, ExportWriteRequestT, PlannedFileT } from '@shared/contract/exports-contract';
+import type { ExportEachRequestT, ExportEachResultT, ExportLogEntryT, ExportPlanT, ExportRequestT, ExportResultT, ExportTargetT, ExportWriteRequestT, PlannedFileT } from '@shared/contract/exports-contract';
 import type { CertificateSummary } from '@shared/pki-types';
 import { isServer, slugOf, type BuiltExport, type Cert, type ExportAio, type ExportPki, type FileSpec, type TargetBuilder, type TargetContext } from './export-model';
 import { derTarget, pemTarget, pkcs12Target } from './file-targets';
@@ -87,6 +87,57 @@ export class ExportEngine {
     }
     await this.record(req, built, out);
     return { target: req.target, path: out, files: files.map(describe), keys: built.keys.map((k) => ({ certificateId: k.id, commonName: k.cn })), notes: built.notes };
+  }
+
+  /**
+   * One bundle per certificate (a bulk-issued batch: one folder per device, named after its CN) and a
+   * summary.csv an IoT Hub registration script or an asset list takes. Everything is built before the first
+   * file exists, keys need the same confirmation as write, and a cancel before writing leaves nothing.
+   */
+  async writeEach(req: ExportEachRequestT, progress: (message: string, fraction?: number) => void = () => undefined, signal?: AbortSignal): Promise<ExportEachResultT> {
+    const out = resolve(req.out);
+    const summaries = new Map(this.options.pki.summaries().map((s) => [s.id, s]));
+    const used = new Set<string>();
+    const bundles: Array<{ id: string; cn: string; folder: string; built: BuiltExport; files: FileSpec[] }> = [];
+    for (const [i, id] of req.certificateIds.entries()) {
+      if (signal?.aborted) throw new FieldbenchError('cancelled', 'The export was cancelled before anything was written.');
+      const cn = summaries.get(id)?.commonName ?? id;
+      let folder = slugOf(cn);
+      for (let n = 2; used.has(folder.toLowerCase()); n++) folder = `${slugOf(cn)}-${n}`;
+      used.add(folder.toLowerCase());
+      const { built, files } = this.assemble({ ...req, certificateIds: [id] }, req.zip ? undefined : join(out, folder));
+      bundles.push({ id, cn, folder, built, files });
+      if (i % 50 === 0) progress(`Preparing ${i + 1} of ${req.certificateIds.length}…`, (i / req.certificateIds.length) * 0.5);
+    }
+    const allKeys: BuiltExport = { ...(bundles[0]?.built as BuiltExport), keys: bundles.flatMap((b) => b.built.keys), files: bundles.flatMap((b) => b.built.files) };
+    this.checkConfirmed(allKeys, req.confirmedKeys);
+    const summary = bulkSummaryCsv(req.certificateIds.map((id) => summaries.get(id)).filter((c): c is CertificateSummary => c !== undefined));
+    const contents: Array<{ f: FileSpec; data: string | Uint8Array }> = [];
+    for (const b of bundles) for (const f of b.files) contents.push({ f: { ...f, path: `${b.folder}/${f.path}` }, data: f.content() });
+    const summaryFile: FileSpec = { path: 'summary.csv', role: 'config', certificate: '', encrypted: false, secret: false, purpose: 'One line per device: id, serial, thumbprints, expiry.', content: () => summary };
+    contents.push({ f: summaryFile, data: summary });
+    if (signal?.aborted) throw new FieldbenchError('cancelled', 'The export was cancelled before anything was written.');
+    progress('Writing…', 0.6);
+    if (req.zip) {
+      ensureParentFolder(out);
+      writeNewFile(out, zipOf(basename(out), contents), allKeys.keys.length > 0 ? SECRET_MODE : PUBLIC_MODE);
+    } else {
+      createFreshFolder(out);
+      try {
+        for (const { f, data } of contents) writeInto(out, f.path, data, f.secret ? SECRET_MODE : PUBLIC_MODE);
+      } catch (err) {
+        rmSync(out, { recursive: true, force: true });
+        throw err;
+      }
+    }
+    await this.record({ ...req, certificateIds: req.certificateIds }, allKeys, out);
+    return {
+      target: req.target,
+      path: out,
+      bundles: bundles.map((b) => ({ certificateId: b.id, commonName: b.cn, folder: b.folder, files: b.files.length })),
+      summary: 'summary.csv',
+      keys: allKeys.keys.length,
+    };
   }
 
   /**
@@ -243,6 +294,13 @@ function zipOf(zipName: string, contents: ReadonlyArray<{ f: FileSpec; data: str
     entries[`${folder}/${f.path}`] = [typeof data === 'string' ? Buffer.from(data, 'utf8') : data, { os: 3, attrs: ((0o100000 | mode) << 16) >>> 0 }];
   }
   return zipSync(entries, { level: 6 });
+}
+
+/** IoT Hub's thumbprint format (uppercase hex, no colons) is how the vault keeps fingerprints already. */
+function bulkSummaryCsv(certs: readonly CertificateSummary[]): string {
+  const cell = (v: string) => (/[",\n]/.test(v) ? `"${v.replace(/"/g, '""')}"` : v);
+  const lines = certs.map((c) => [c.commonName, c.serialHex, c.fingerprintSha1, c.fingerprintSha256, c.notAfter].map(cell).join(','));
+  return ['device_id,serial,sha1_thumbprint,sha256_thumbprint,not_after', ...lines].join('\n') + '\n';
 }
 
 function describe(f: FileSpec): PlannedFileT {
