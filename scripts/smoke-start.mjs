@@ -4,9 +4,10 @@
 // `npm install` and `npm test`; test/integration/install/start-offline.test.ts runs it too.
 // Exit 0 when the app answered, 1 otherwise, with a sentence saying what happened.
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 
 const root = join(import.meta.dirname, '..');
 const budgetMs = Number(process.env.FIELDBENCH_SMOKE_SECONDS ?? 300) * 1000;
@@ -28,11 +29,12 @@ function waitForUrl() {
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`npm start printed no address within ${budgetMs / 1000} s`)), budgetMs);
     const poll = setInterval(() => {
-      const match = output.match(/http:\/\/127\.0\.0\.1:\d+\/\?token=[\w-]+/);
+      // The address carries no token; the launcher file `serve` names hands the browser a one-time ticket.
+      const match = /serving on (http:\/\/127\.0\.0\.1:\d+\/)\n[^]*Launcher[^\n]*: (file:\S+)\n/.exec(output);
       if (match) {
         clearTimeout(timer);
         clearInterval(poll);
-        resolve(match[0]);
+        resolve({ url: match[1], launcher: fileURLToPath(match[2]) });
       }
     }, 100);
     void exited.then((code) => {
@@ -43,34 +45,22 @@ function waitForUrl() {
   });
 }
 
-/** GET with a browser's redirect-and-cookie handling, so the token-for-session exchange is exercised as-is. */
-async function open(url) {
-  const cookies = new Map();
-  let current = url;
-  for (let hop = 0; hop < 5; hop++) {
-    const headers = cookies.size ? { cookie: [...cookies].map(([k, v]) => `${k}=${v}`).join('; ') } : {};
-    const res = await fetch(current, { redirect: 'manual', headers });
-    for (const line of res.headers.getSetCookie()) {
-      const [pair] = line.split(';');
-      const eq = pair.indexOf('=');
-      if (eq > 0) cookies.set(pair.slice(0, eq).trim(), pair.slice(eq + 1).trim());
-    }
-    const location = res.headers.get('location');
-    if (res.status >= 300 && res.status < 400 && location) {
-      current = new URL(location, current).href;
-      continue;
-    }
-    return { status: res.status, type: res.headers.get('content-type') ?? '', body: await res.text() };
-  }
-  throw new Error('the address redirected more than 5 times');
+/** What a browser does with the launcher: post its ticket to the host, which answers with the app's page. */
+async function open({ launcher }) {
+  const html = readFileSync(launcher, 'utf8');
+  const action = /action="([^"]+)"/.exec(html)?.[1];
+  const ticket = /name="ticket" value="([^"]+)"/.exec(html)?.[1];
+  if (!action || !ticket) throw new Error(`the launcher ${launcher} has no form to post`);
+  const res = await fetch(action, { method: 'POST', body: new URLSearchParams({ ticket }), headers: { origin: 'null' }, redirect: 'manual' });
+  return { status: res.status, type: res.headers.get('content-type') ?? '', body: await res.text() };
 }
 
 let failure;
 let origin = '';
 try {
-  const url = await waitForUrl();
-  origin = new URL(url).origin;
-  const page = await open(url);
+  const served = await waitForUrl();
+  origin = new URL(served.url).origin;
+  const page = await open(served);
   if (page.status !== 200 || !page.type.includes('text/html') || !/<div id="root"/.test(page.body)) {
     failure = `the address answered ${page.status} (${page.type}) instead of the app's page`;
   }

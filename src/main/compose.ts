@@ -14,6 +14,7 @@ import { createNetworkArea } from './areas/network-area';
 import { createMqttArea } from './areas/mqtt-area';
 import { createRunbooksArea } from './areas/runbooks-area';
 import { createExportsArea } from './areas/exports-area';
+import type { OneTimeDownloads } from './services/exports/one-time-downloads';
 
 export type { AppEnvironment } from './area';
 
@@ -23,6 +24,8 @@ export interface AppContext {
   readonly dispatcher: Dispatcher;
   readonly vault: VaultSession;
   readonly log: Logger;
+  /** Export zips waiting for the loopback host to serve them once (exports.download). */
+  readonly downloads: OneTimeDownloads;
   dispose(): Promise<void>;
 }
 
@@ -56,7 +59,13 @@ export function composeApp(env: AppEnvironment): AppContext {
   const vaultArea = createVaultArea(deps);
   const pki = createPkiArea(deps);
   const edge = createEdgeArea(deps);
-  const aio = createAioArea(deps, { kube: edge.service, pki: pki.service, activity: edge.service });
+  // The live connect of `aio check` goes through the MQTT area's contract call, built after this area.
+  const liveMatrix = async (req: { nodeId: string; namespace: string }, signal?: AbortSignal) => {
+    const r = await getDispatcher().dispatch('mqtt.matrixRun', req, signal ? { signal } : {});
+    if (!r.ok) throw new Error(r.error.message);
+    return r.value as import('../shared/contract/mqtt-matrix-contract').MatrixResultT;
+  };
+  const aio = createAioArea(deps, { kube: edge.service, pki: pki.service, activity: edge.service, liveMatrix });
   const network = createNetworkArea({ ...deps, pki: pki.service, edge: edge.service, aio: aio.service });
   const mqtt = createMqttArea(deps, { pki: pki.service, edge: edge.service, aio: aio.service });
   const exportsArea = createExportsArea(deps, { pki: pki.service, aio: aio.service });
@@ -82,6 +91,7 @@ export function composeApp(env: AppEnvironment): AppContext {
     dispatcher,
     vault,
     log,
+    downloads: exportsArea.downloads,
     async dispose() {
       for (const d of disposers.reverse()) await d();
     },

@@ -1,6 +1,6 @@
 import type { Area, AreaDeps, AreaHandlers } from '../area';
 import { operation as op } from '../ipc/dispatcher';
-import { AioService, type AioPki } from '../services/aio/aio-service';
+import { AioService, type AioPki, type AioServiceOptions } from '../services/aio/aio-service';
 import type { KubeAccessProvider } from '../services/edge/kube-access';
 
 export interface AioAreaServices {
@@ -10,6 +10,8 @@ export interface AioAreaServices {
   pki: AioPki;
   /** The node's activity log (the edge area's); every change made to a cluster is written there. */
   activity: { recordActivity(nodeId: string, entry: { area: string; kind: string; message: string; ok: boolean }): Promise<unknown> };
+  /** The MQTT area's listener matrix through its contract call (mqtt.matrixRun), for `aio check`'s live connect. */
+  liveMatrix?: AioServiceOptions['liveMatrix'];
 }
 
 /** Wires the AIO broker area: discovery, plan/apply with server-side apply, read-back, diagnostics, trust bundle import. */
@@ -18,6 +20,7 @@ export function createAioArea(deps: AreaDeps, services: AioAreaServices): Area<A
     kube: services.kube,
     pki: services.pki,
     onApplyProgress: (e) => deps.hub.emit('aio.onApplyProgress', e),
+    liveMatrix: services.liveMatrix,
   });
   const handlers: AreaHandlers<'aio'> = {
     'aio.discover': (req, ctx) => service.discover(req.nodeId, req.namespace, op(ctx), req.trust),
@@ -33,6 +36,7 @@ export function createAioArea(deps: AreaDeps, services: AioAreaServices): Area<A
     },
     'aio.readBack': async (req, ctx) => ({ nodeId: req.nodeId, resources: await service.readBack(req.nodeId, req.resources, op(ctx)) }),
     'aio.render': (req) => service.renderBrokerYaml(req.spec, req.outputPath),
+    'aio.check': (req, ctx) => service.check(req, op(ctx)),
     'aio.diagnose': (req, ctx) => service.diagnose(req, op(ctx)),
     'aio.importTrustBundle': (req, ctx) => service.importTrustBundle(req, op(ctx)),
   };

@@ -1,7 +1,8 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { runFieldbenchSync, spawnFieldbench } from '../../support/cli/fieldbench-cli';
 import pkg from '../../../package.json';
@@ -59,9 +60,13 @@ describe('fieldbench CLI', () => {
     const u = new URL(url);
     const token = /Access token: ([\w-]+)/.exec(out)![1]!;
     expect(url).not.toContain(token);
-    expect((await fetch(`${u.origin}/session`, { method: 'POST', body: new URLSearchParams({ token: 'wrong' }) })).status).toBe(401);
-    const withToken = await fetch(`${u.origin}/session`, { method: 'POST', body: new URLSearchParams({ token }), redirect: 'manual' });
-    expect(withToken.status).toBe(200);
+    expect((await fetch(`${u.origin}/session`, { method: 'POST', body: new URLSearchParams({ ticket: 'wrong' }) })).status).toBe(401);
+    const launcher = readFileSync(fileURLToPath(/Launcher[^\n]*: (file:\S+)\n/.exec(out)![1]!), 'utf8');
+    expect(launcher).not.toContain(token);
+    const ticket = /name="ticket" value="([\w-]+)"/.exec(launcher)![1]!;
+    const opened = await fetch(`${u.origin}/session`, { method: 'POST', body: new URLSearchParams({ ticket }), redirect: 'manual' });
+    expect(opened.status).toBe(200);
+    expect(await opened.text()).toContain(token);
     const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
     child.kill('SIGINT');
     expect(await exited).toBe(0);

@@ -21,7 +21,8 @@ interface Run {
 }
 
 async function createRoot(vault: string, name: string): Promise<Run> {
-  const { code, stderr } = await runFieldbench(['pki', 'create', 'root', name, '--key', 'ec-p256', '--vault', vault], { env: { FIELDBENCH_VAULT_PASSWORD: PASSWORD }, timeoutMs: 150_000 });
+  // Generous: 50 Node processes share two cores with whatever else the suite runs.
+  const { code, stderr } = await runFieldbench(['pki', 'create', 'root', name, '--key', 'ec-p256', '--vault', vault], { env: { FIELDBENCH_VAULT_PASSWORD: PASSWORD }, timeoutMs: 280_000 });
   return { name, code, stderr };
 }
 
@@ -53,7 +54,7 @@ describe('concurrent writers on one vault', () => {
     }
     expect(succeeded.length).toBeGreaterThan(0);
     console.log(`vault writers: ${WRITERS} at once, ${succeeded.length} saved, ${failed.length} refused with a sentence, 0 lost`);
-    // No lock folder, owner file or temp file left behind.
-    expect((await readdir(dir)).sort()).toEqual(['vault.fbv', 'vault.fbv.bak']);
-  }, 240_000);
+    // No lock folder, owner file or temp file left behind (the CLI's log folder may be there).
+    expect((await readdir(dir)).filter((n) => n.startsWith('vault.fbv') || n.startsWith('.vault.fbv')).sort()).toEqual(['vault.fbv', 'vault.fbv.bak']);
+  }, 300_000);
 });

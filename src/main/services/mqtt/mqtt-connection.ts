@@ -11,7 +11,7 @@ import type {
   ReceivedPropertiesT,
   SubscriptionSummaryT,
 } from '@shared/contract/mqtt-contract';
-import { diagnoseConnectError, isVerificationFailure, presentedChain, probePresentedChain, type ConnectContext, type PresentedCertificate } from './connect-diagnosis';
+import { diagnoseConnectError, explainConnectFailure, isVerificationFailure, presentedChain, probePresentedChain, type ConnectContext, type PresentedCertificate } from './connect-diagnosis';
 import type { MessageStore } from './message-store';
 import { encodePayload } from './payload-codec';
 import { profileUrl, isInsecure, usesTls } from './mqtt-profiles';
@@ -362,7 +362,7 @@ export class MqttConnection {
           });
           return;
         }
-        reject(diagnoseConnectError(err, this.context(evidence)));
+        void explainConnectFailure(err, this.context(evidence)).then(reject);
       };
       const onAbort = () => finish(new FieldbenchError('cancelled', 'Connecting was cancelled.'));
       const timer = setTimeout(

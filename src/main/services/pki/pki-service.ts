@@ -23,15 +23,17 @@ import { inspectCertificate } from './certificate-inspector';
 import { writePkcs12 } from './pkcs12-codec';
 import { buildCrl } from './crl-builder';
 import { PkiCatalog } from './pki-catalog';
-import { parseImportFile } from './pki-importer';
+import { parseImportFileOffThread } from './import-runner';
 import { fileSlug, inspectedCertificate, summariesByFingerprint, treeOverview, wizardDefaults } from './pki-views';
 import { PkiIssuance, type CreateClientsRequest, type CreateIntermediateRequest, type CreateRootRequest, type CreateServerRequest, type PkiOperationOptions, type PreviewRequest, type RenewRequest } from './pki-issuance';
 import { importFile, importFiles, type ImportInput } from './pki-import';
+import { createClientList, planClientList, type ClientListPlan, type ClientListRequest, type ClientListResult } from './bulk-issuance';
 import { chainValidator, checkHost, expiryOverview, verify, verifyPresented } from './pki-checks';
 import type { PkiVaultStore } from './pki-vault-store';
 
 export type { CreateClientsRequest, CreateIntermediateRequest, CreateRootRequest, CreateServerRequest, PkiOperationOptions, PreviewRequest, RenewRequest } from './pki-issuance';
 export type { ImportInput } from './pki-import';
+export type { ClientListPlan, ClientListRequest, ClientListResult, IssuedDevice, PlannedDevice } from './bulk-issuance';
 
 export interface PkiServiceOptions {
   vault: PkiVaultStore;
@@ -129,6 +131,17 @@ export class PkiService {
     return this.issuance.createClients(req, op);
   }
 
+  /** What a device list would issue and every problem by line; nothing is generated (the wizard's table). */
+  planClientList(req: ClientListRequest): ClientListPlan {
+    const { issuer: _issuer, ...plan } = planClientList(this.catalog, req);
+    return plan;
+  }
+
+  /** A client certificate per device of a list, in one vault save; a cancelled batch leaves the vault as it was. */
+  createClientList(req: ClientListRequest, op: PkiOperationOptions = {}): Promise<ClientListResult> {
+    return createClientList(this.catalog, req, op);
+  }
+
   /** Re-issues with the same subject and key type; new SANs when given; a new key unless keepKey. */
   renew(id: string, req: RenewRequest = {}, op: PkiOperationOptions = {}): Promise<IssueResult> {
     return this.issuance.renew(id, req, op);
@@ -140,8 +153,8 @@ export class PkiService {
   }
 
   /** Imports one file. */
-  importFile(file: ImportInput): Promise<ImportFileResult> {
-    return importFile(this.catalog, file);
+  importFile(file: ImportInput, signal?: AbortSignal): Promise<ImportFileResult> {
+    return importFile(this.catalog, file, signal);
   }
 
   /** Builds and validates the chain of a vault certificate against the vault's roots. */
@@ -175,8 +188,8 @@ export class PkiService {
   }
 
   /** Reads a file's certificates without storing anything; works without a vault. */
-  inspectFile(fileName: string, data: Uint8Array, passphrase?: string): { fileName: string; certificates: z.output<typeof InspectedCertificate>[]; keysFound: number; errors: { code: string; message: string }[]; notes: string[] } {
-    const parsed = parseImportFile(data, passphrase === undefined ? {} : { passphrase });
+  async inspectFile(fileName: string, data: Uint8Array, passphrase?: string, signal?: AbortSignal): Promise<{ fileName: string; certificates: z.output<typeof InspectedCertificate>[]; keysFound: number; errors: { code: string; message: string }[]; notes: string[] }> {
+    const parsed = await parseImportFileOffThread(data, passphrase === undefined ? {} : { passphrase }, { ...(signal ? { signal } : {}), what: `Reading ${fileName}` });
     const known = summariesByFingerprint(() => this.summaries());
     const now = this.now();
     return { fileName, certificates: parsed.certificates.map((c) => inspectedCertificate(c, known, now)), keysFound: parsed.keys.length, errors: parsed.errors, notes: parsed.notes };
