@@ -21,6 +21,7 @@ interface Run {
 }
 
 async function createRoot(vault: string, name: string): Promise<Run> {
+  // Generous: 50 Node processes share two cores with whatever else the suite runs.
   const { code, stderr } = await runFieldbench(['pki', 'create', 'root', name, '--key', 'ec-p256', '--vault', vault], { env: { FIELDBENCH_VAULT_PASSWORD: PASSWORD }, timeoutMs: 280_000 });
   return { name, code, stderr };
 }

@@ -19,11 +19,6 @@ const read = (dir: string): Array<{ file: string; text: string }> =>
 const prefixes = [...new Set(callNames.map((n) => n.split('.')[0]!))];
 /** The shell's own calls: app info and the doctor (the status bar and the doctor dialog), job cancellation. */
 const SHELL = new Set(['app', 'jobs']);
-/**
- * Prefixes whose page is still the planned-area placeholder: the exports area's calls and CLI landed before
- * its page. Each entry must still be missing (the last test fails once the page calls it: drop the entry).
- */
-const PAGE_PENDING = new Set(['exports']);
 const areaFiles = read('src/main/areas');
 const cliFiles = read('src/cli');
 const pageFolders = new Map(AREAS.map((a) => [a.id, read(`src/renderer/src/features/${a.id}`)]));
@@ -48,12 +43,8 @@ describe('every contract prefix is an area end to end', () => {
 
   const pagesCalling = (prefix: string) => [...pageFolders].filter(([, files]) => files.some((f) => mentions(f.text, prefix))).map(([id]) => id);
 
-  it.each(prefixes.filter((p) => !SHELL.has(p) && !PAGE_PENDING.has(p)))('%s: a page in the navigation calls it', (prefix) => {
+  it.each(prefixes.filter((p) => !SHELL.has(p)))('%s: a page in the navigation calls it', (prefix) => {
     expect(pagesCalling(prefix)).not.toEqual([]);
-  });
-
-  it('lists as pending only pages that really are still missing', () => {
-    for (const prefix of PAGE_PENDING) expect(pagesCalling(prefix), prefix).toEqual([]);
   });
 
   it('the shell calls app.* and jobs.* from src/renderer/src/core', () => {
