@@ -24,6 +24,7 @@ export type MqttHandlers = {
   'mqtt.message': Handler<'mqtt.message'>;
   'mqtt.topicTree': Handler<'mqtt.topicTree'>;
   'mqtt.clearMessages': Handler<'mqtt.clearMessages'>;
+  'mqtt.undoClear': Handler<'mqtt.undoClear'>;
   'mqtt.validateTopic': Handler<'mqtt.validateTopic'>;
   'mqtt.importConnections': Handler<'mqtt.importConnections'>;
   'mqtt.exportConnections': Handler<'mqtt.exportConnections'>;
@@ -87,6 +88,7 @@ export function createMqttArea(deps: AreaDeps, services: MqttAreaServices = {}):
     'mqtt.message': (req) => service.message(req),
     'mqtt.topicTree': (req) => service.topicTree(req),
     'mqtt.clearMessages': (req) => service.clearMessages(req.connectionId),
+    'mqtt.undoClear': (req) => service.undoClear(req.connectionId),
     'mqtt.validateTopic': (req) => service.validateTopic(req.topic, req.kind),
     'mqtt.importConnections': (req) => service.importConnections(req.format, req.text),
     'mqtt.exportConnections': (req) => service.exportConnections(req),

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { act, cleanup, fireEvent, render, screen, waitFor } from '@testing-library/react';
+import { act, cleanup, fireEvent, render, screen, waitFor, within } from '@testing-library/react';
 import type { ConnectionSummaryT, MessagePreviewT, MessageStatsT } from '@shared/contract/mqtt-contract';
 
 vi.mock('../../../../src/renderer/src/bridge', () => import('../fake-bridge'));
@@ -169,6 +169,55 @@ describe('the message list', () => {
     expect(pages.length).toBeLessThan(8);
     for (const offset of pages) expect(offset < 1_000 || (offset >= 49_800 && offset <= 50_200) || offset >= 99_000).toBe(true);
     expect(useMqttStore.getState().list.rows.size).toBeLessThanOrEqual(ROW_CACHE_LIMIT);
+  });
+
+  it('asks before Clear, and Undo brings the messages back from main', async () => {
+    let total = 10_010;
+    answerPages(10_010);
+    fake.answer('mqtt.clearMessages', () => {
+      total = 0;
+      return { ok: true, value: stats({ firstSeq: 10_010, lastSeq: 10_009 }) };
+    });
+    fake.answer('mqtt.undoClear', () => {
+      total = 10_010;
+      return { ok: true, value: stats({ retained: total, received: total, firstSeq: 0, lastSeq: total - 1 }) };
+    });
+    useMqttStore.setState({ connections: { 'c-1': connection('c-1', { stats: stats({ retained: 10_010, received: 10_010, lastSeq: 10_009 }) }) }, order: ['c-1'] });
+    act(() => useMqttStore.getState().select('c-1'));
+    render(<MessageList />);
+    await waitFor(() => expect(screen.getByRole('list', { name: '10,010 messages' })).toBeTruthy());
+
+    fireEvent.click(screen.getByRole('button', { name: 'Clear' }));
+    // Nothing is cleared until the person confirms.
+    expect(await screen.findByRole('dialog', { name: 'Clear 10,010 messages?' })).toBeTruthy();
+    expect(fake.calls.some((c) => c.name === 'mqtt.clearMessages')).toBe(false);
+    fireEvent.click(screen.getByRole('button', { name: 'Keep them' }));
+    expect(fake.calls.some((c) => c.name === 'mqtt.clearMessages')).toBe(false);
+
+    fireEvent.click(screen.getByRole('button', { name: 'Clear' }));
+    const dialog = await screen.findByRole('dialog', { name: 'Clear 10,010 messages?' });
+    fireEvent.click(within(dialog).getByRole('button', { name: 'Clear' }));
+    await waitFor(() => expect(screen.getByRole('list', { name: '0 messages' })).toBeTruthy());
+    expect(screen.getByText('10,010 messages cleared.')).toBeTruthy();
+    expect(total).toBe(0);
+
+    fireEvent.click(screen.getByRole('button', { name: /^Undo \(\d+ s\)$/ }));
+    await waitFor(() => expect(screen.getByRole('list', { name: '10,010 messages' })).toBeTruthy());
+    expect(fake.calls.filter((c) => c.name === 'mqtt.undoClear')).toHaveLength(1);
+    expect(screen.queryByText('10,010 messages cleared.')).toBeNull();
+  });
+
+  it('shows how many messages match the filter', async () => {
+    fake.answer('mqtt.messages', (req) => {
+      const matching = req.filter?.topic === 'factory/line1/#' ? 3_337 : 10_010;
+      return { ok: true, value: { total: matching, offset: req.offset ?? 0, messages: [], stats: stats({ retained: 10_010, received: 10_010, lastSeq: 10_009 }) } };
+    });
+    useMqttStore.setState({ connections: { 'c-1': connection('c-1', { stats: stats({ retained: 10_010, received: 10_010, lastSeq: 10_009 }) }) }, order: ['c-1'] });
+    act(() => useMqttStore.getState().select('c-1'));
+    render(<MessageList />);
+    expect(screen.queryByText(/match the filter/)).toBeNull();
+    fireEvent.change(screen.getByLabelText('Topic filter'), { target: { value: 'factory/line1/#' } });
+    expect(await screen.findByText('3,337 messages match the filter', {}, { timeout: 3000 })).toBeTruthy();
   });
 
   it('marks a cut preview and flags $SYS topics', async () => {

@@ -1,10 +1,10 @@
 import { useEffect, useRef, useState, type CSSProperties } from 'react';
 import { useVirtualizer } from '@tanstack/react-virtual';
-import { ArrowDownToLine, Eraser, Search } from 'lucide-react';
-import { Badge, Button, TextField } from '../../ui';
+import { ArrowDownToLine, Eraser, Search, Undo2 } from 'lucide-react';
+import { Badge, Button, Dialog, TextField } from '../../ui';
 import { formatBytes, formatCount, formatTime } from './connection-state';
 import { rowKey, useMqttStore } from './use-mqtt-store';
-import type { MessagePreviewT } from '@shared/contract/mqtt-contract';
+import { CLEAR_UNDO_SECONDS, type MessagePreviewT } from '@shared/contract/mqtt-contract';
 
 /** Row height in px: one line of topic and one of payload, large enough to hit with a glove. */
 export const ROW_HEIGHT = 52;
@@ -36,6 +36,63 @@ function Row({ m, selected, onOpen }: { m: MessagePreviewT | undefined; selected
   );
 }
 
+/** Asks before a Clear (it removes every message of the connection from the list and the counters). */
+function ClearDialog({ open, onClose }: { open: boolean; onClose: () => void }) {
+  const retained = useMqttStore((s) => s.stats?.retained ?? 0);
+  return (
+    <Dialog
+      open={open}
+      onClose={onClose}
+      size="sm"
+      title={`Clear ${formatCount(retained)} message${retained === 1 ? '' : 's'}?`}
+      description={`The list, the topic tree and the counters start again from zero. You can undo this for ${CLEAR_UNDO_SECONDS} seconds.`}
+      footer={
+        <>
+          <Button variant="ghost" onClick={onClose}>
+            Keep them
+          </Button>
+          <Button
+            variant="danger"
+            icon={<Eraser size={16} />}
+            onClick={() => {
+              onClose();
+              void useMqttStore.getState().clearMessages();
+            }}
+          >
+            Clear
+          </Button>
+        </>
+      }
+    >
+      <p>New messages keep arriving while the list is empty.</p>
+    </Dialog>
+  );
+}
+
+/** "10,010 messages cleared · Undo (24 s)", for as long as main keeps them. */
+function UndoClearBar() {
+  const cleared = useMqttStore((s) => (s.lastClear && s.lastClear.connectionId === s.activeId ? s.lastClear : undefined));
+  const [now, setNow] = useState(() => Date.now());
+  useEffect(() => {
+    if (!cleared) return;
+    const t = setInterval(() => setNow(Date.now()), 1000);
+    return () => clearInterval(t);
+  }, [cleared]);
+  if (!cleared) return null;
+  const left = Math.ceil((cleared.until - now) / 1000);
+  if (left <= 0) return null;
+  return (
+    <div className="fb-mqtt-list__undo" role="status">
+      <span>
+        {formatCount(cleared.count)} message{cleared.count === 1 ? '' : 's'} cleared.
+      </span>
+      <Button size="sm" icon={<Undo2 size={16} />} onClick={() => void useMqttStore.getState().undoClear()}>
+        Undo ({left} s)
+      </Button>
+    </div>
+  );
+}
+
 /**
  * The message list: virtualised over every message main holds (100,000 or a million), rendering only the
  * rows in view; rows are paged in from main as the person scrolls. Follows the newest message until they
@@ -47,6 +104,7 @@ export function MessageList() {
   const parentRef = useRef<HTMLDivElement>(null);
   const [topicFilter, setTopicFilter] = useState('');
   const [text, setText] = useState('');
+  const [confirmClear, setConfirmClear] = useState(false);
   // We do not use the React Compiler, so the rule's memoisation concern does not apply to this hook.
   // eslint-disable-next-line react-hooks/incompatible-library
   const virtualizer = useVirtualizer({
@@ -106,11 +164,18 @@ export function MessageList() {
               Newest
             </Button>
           ) : null}
-          <Button size="sm" variant="ghost" icon={<Eraser size={16} />} onClick={() => void useMqttStore.getState().clearMessages()}>
+          <Button size="sm" variant="ghost" icon={<Eraser size={16} />} onClick={() => setConfirmClear(true)}>
             Clear
           </Button>
         </div>
       </div>
+      {list.filter ? (
+        <p className="fb-mqtt-list__matches" role="status">
+          {formatCount(list.total)} {list.total === 1 ? 'message matches' : 'messages match'} the filter
+        </p>
+      ) : null}
+      <UndoClearBar />
+      <ClearDialog open={confirmClear} onClose={() => setConfirmClear(false)} />
       <div
         ref={parentRef}
         className="fb-mqtt-list__scroll"

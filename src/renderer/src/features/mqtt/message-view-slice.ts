@@ -1,5 +1,5 @@
 import type { StateCreator } from 'zustand';
-import type { MessageFilterT, MessagePreviewT } from '@shared/contract/mqtt-contract';
+import { CLEAR_UNDO_SECONDS, type MessageFilterT, type MessagePreviewT } from '@shared/contract/mqtt-contract';
 import { invoke } from '../../bridge';
 import { useToastStore } from '../../ui/use-toast-store';
 import type { ListState, MessageViewSlice, MqttState } from './mqtt-state';
@@ -97,6 +97,7 @@ export const createMessageViewSlice: StateCreator<MqttState, [], [], MessageView
     stats: undefined,
     skippedInBatches: 0,
     detail: undefined,
+    lastClear: undefined,
 
     select: (connectionId) => {
       const { list } = get();
@@ -150,13 +151,40 @@ export const createMessageViewSlice: StateCreator<MqttState, [], [], MessageView
     clearMessages: async () => {
       const connectionId = get().activeId;
       if (!connectionId) return;
+      const count = get().stats?.retained ?? 0;
       const res = await invoke('mqtt.clearMessages', { connectionId });
       if (!res.ok) {
         useToastStore.getState().pushError('The messages were not cleared', res.error);
         return;
       }
       const { list } = get();
-      set({ list: { ...emptyList(connectionId, list.generation + 1), filter: list.filter, firstSeq: res.value.firstSeq }, stats: res.value, skippedInBatches: 0, detail: undefined, tree: emptyTree() });
+      set({
+        list: { ...emptyList(connectionId, list.generation + 1), filter: list.filter, firstSeq: res.value.firstSeq },
+        stats: res.value,
+        skippedInBatches: 0,
+        detail: undefined,
+        tree: emptyTree(),
+        lastClear: { connectionId, count, until: Date.now() + CLEAR_UNDO_SECONDS * 1000 },
+      });
+    },
+
+    undoClear: async () => {
+      const cleared = get().lastClear;
+      set({ lastClear: undefined });
+      if (!cleared) return;
+      const res = await invoke('mqtt.undoClear', { connectionId: cleared.connectionId });
+      if (!res.ok) {
+        useToastStore.getState().pushError('The messages could not be brought back', res.error);
+        return;
+      }
+      if (get().activeId !== cleared.connectionId) return;
+      const { list } = get();
+      set({ list: { ...emptyList(cleared.connectionId, list.generation + 1), filter: list.filter, firstSeq: res.value.firstSeq }, stats: res.value, tree: emptyTree() });
+      if (list.filter) get().setFilter(list.filter);
+      else if (res.value.retained > 0) {
+        set((s) => ({ list: { ...s.list, total: res.value.retained } }));
+        void fetchPage(Math.max(0, res.value.retained - PAGE_SIZE));
+      }
     },
 
     openMessage: async (seq, format) => {

@@ -102,6 +102,8 @@ export interface MessageViewSlice {
   /** Messages that arrived while nobody could show them in a batch (seen, fetched by paging). */
   skippedInBatches: number;
   detail: Detail | undefined;
+  /** The last Clear, while main can still bring its messages back. */
+  lastClear: { connectionId: string; count: number; until: number } | undefined;
 
   select(connectionId: string | undefined): void;
   setFilter(filter: MessageFilterT | undefined): void;
@@ -109,6 +111,8 @@ export interface MessageViewSlice {
   /** The list shows rows [start, end]; fetch the pages that are missing. */
   ensureRange(start: number, end: number): void;
   clearMessages(): Promise<void>;
+  /** Brings back the messages of the last Clear (main keeps them for CLEAR_UNDO_SECONDS). */
+  undoClear(): Promise<void>;
   openMessage(seq: number, format?: CallRequest<'mqtt.message'>['format']): Promise<void>;
   closeMessage(): void;
   /** Takes one live batch from main (the bridge subscription calls this). */
