@@ -6,8 +6,24 @@ import { formatBytes, formatCount, formatTime } from './connection-state';
 import { rowKey, useMqttStore } from './use-mqtt-store';
 import { CLEAR_UNDO_SECONDS, type MessagePreviewT } from '@shared/contract/mqtt-contract';
 
-/** Row height in px: one line of topic and one of payload, large enough to hit with a glove. */
-export const ROW_HEIGHT = 52;
+/** Row height in px: one line per message, so a 768 px screen shows 15 or more; still a glove-sized target. */
+export const ROW_HEIGHT = 25;
+
+/**
+ * A topic elided in the middle: the levels before the last shrink with an ellipsis, the last level (the
+ * one that says what the value is) is always shown whole.
+ */
+function Topic({ topic }: { topic: string }) {
+  const cut = topic.lastIndexOf('/');
+  const head = cut > 0 ? topic.slice(0, cut) : '';
+  const end = cut > 0 ? topic.slice(cut) : topic;
+  return (
+    <span className="fb-mqtt-row__topic" title={topic}>
+      {head ? <span className="fb-mqtt-row__topic-head">{head}</span> : null}
+      <span className="fb-mqtt-row__topic-end">{end}</span>
+    </span>
+  );
+}
 
 function Row({ m, selected, onOpen }: { m: MessagePreviewT | undefined; selected: boolean; onOpen: (seq: number) => void }) {
   if (!m) return <div className="fb-mqtt-row fb-mqtt-row--loading">Loading…</div>;
@@ -19,18 +35,16 @@ function Row({ m, selected, onOpen }: { m: MessagePreviewT | undefined; selected
       onClick={() => onOpen(m.seq)}
       style={{ '--sub-colour': m.color ?? 'transparent' } as CSSProperties}
     >
-      <span className="fb-mqtt-row__line">
-        <span className="fb-mqtt-row__time">{formatTime(m.receivedAt)}</span>
-        <span className="fb-mqtt-row__topic">{m.topic}</span>
-        {m.system ? <Badge tone="info">{m.topic.startsWith('$SYS') ? '$SYS' : 'selftest'}</Badge> : null}
-        {m.retain ? <Badge>retained</Badge> : null}
-        <span className="fb-mqtt-row__meta">
-          QoS {m.qos} · {formatBytes(m.size)}
-        </span>
-      </span>
+      <span className="fb-mqtt-row__time">{formatTime(m.receivedAt)}</span>
+      <Topic topic={m.topic} />
+      {m.system ? <Badge tone="info">{m.topic.startsWith('$SYS') ? '$SYS' : 'selftest'}</Badge> : null}
+      {m.retain ? <Badge>retained</Badge> : null}
       <span className="fb-mqtt-row__payload" data-kind={m.payload.kind}>
         {m.payload.kind === 'empty' ? '(empty payload)' : m.payload.text}
         {m.payload.truncated ? <span className="fb-mqtt-row__cut"> — preview cut, open to see all {formatBytes(m.size)}</span> : null}
+      </span>
+      <span className="fb-mqtt-row__meta">
+        QoS {m.qos} · {formatBytes(m.size)}
       </span>
     </button>
   );
@@ -79,7 +93,7 @@ function UndoClearBar() {
     return () => clearInterval(t);
   }, [cleared]);
   if (!cleared) return null;
-  const left = Math.ceil((cleared.until - now) / 1000);
+  const left = Math.min(CLEAR_UNDO_SECONDS, Math.ceil((cleared.until - now) / 1000));
   if (left <= 0) return null;
   return (
     <div className="fb-mqtt-list__undo" role="status">
@@ -156,9 +170,14 @@ export function MessageList() {
   return (
     <section className="fb-mqtt-list" aria-label="Messages">
       <div className="fb-mqtt-list__filters">
-        <TextField label="Topic filter" mono value={topicFilter} onChange={(e) => setTopicFilter(e.target.value)} placeholder="factory/#" />
-        <TextField label="Search topic and payload" value={text} onChange={(e) => setText(e.target.value)} placeholder="text to find" />
+        <TextField label="Topic filter" mono value={topicFilter} onChange={(e) => setTopicFilter(e.target.value)} placeholder="Topic filter, e.g. factory/#" />
+        <TextField label="Search topic and payload" value={text} onChange={(e) => setText(e.target.value)} placeholder="Search topic and payload" />
         <div className="fb-mqtt-list__tools">
+          {list.filter ? (
+            <span className="fb-mqtt-list__matches" role="status">
+              {formatCount(list.total)} {list.total === 1 ? 'message matches' : 'messages match'} the filter
+            </span>
+          ) : null}
           {!list.follow ? (
             <Button size="sm" icon={<ArrowDownToLine size={16} />} onClick={() => useMqttStore.getState().setFollow(true)}>
               Newest
@@ -169,11 +188,6 @@ export function MessageList() {
           </Button>
         </div>
       </div>
-      {list.filter ? (
-        <p className="fb-mqtt-list__matches" role="status">
-          {formatCount(list.total)} {list.total === 1 ? 'message matches' : 'messages match'} the filter
-        </p>
-      ) : null}
       <UndoClearBar />
       <ClearDialog open={confirmClear} onClose={() => setConfirmClear(false)} />
       <div
