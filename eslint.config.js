@@ -57,7 +57,7 @@ export default tseslint.config(
     },
   },
   { files: ['src/shared/**/*.ts'], rules: { 'no-restricted-imports': sharedRule } },
-  { files: ['src/main/services/**/*.ts', 'src/main/handlers/**/*.ts', 'src/main/host/**/*.ts', 'src/main/security/**/*.ts', 'src/main/compose.ts', 'src/cli/**/*.ts'], rules: { 'no-restricted-imports': noElectronRule } },
+  { files: ['src/main/services/**/*.ts', 'src/main/areas/**/*.ts', 'src/main/workflows/**/*.ts', 'src/main/ipc/dispatcher.ts', 'src/main/ipc/event-hub.ts', 'src/main/area.ts', 'src/main/host/**/*.ts', 'src/main/security/**/*.ts', 'src/main/compose.ts', 'src/cli/**/*.ts'], rules: { 'no-restricted-imports': noElectronRule } },
   {
     files: ['src/renderer/**/*.{ts,tsx}', 'test/unit/renderer/**/*.{ts,tsx}'],
     languageOptions: { globals: { ...globals.browser } },

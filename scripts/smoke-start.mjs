@@ -24,15 +24,16 @@ for (const stream of [child.stdout, child.stderr]) {
   });
 }
 
-function waitForUrl() {
+/** The address and the access token `fieldbench serve` prints (the token is never in a URL). */
+function waitForAddress() {
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`npm start printed no address within ${budgetMs / 1000} s`)), budgetMs);
     const poll = setInterval(() => {
-      const match = output.match(/http:\/\/127\.0\.0\.1:\d+\/\?token=[\w-]+/);
+      const match = /serving on (http:\/\/127\.0\.0\.1:\d+\/)\n[^]*Access token: ([\w-]+)\n/.exec(output);
       if (match) {
         clearTimeout(timer);
         clearInterval(poll);
-        resolve(match[0]);
+        resolve({ url: match[1], token: match[2] });
       }
     }, 100);
     void exited.then((code) => {
@@ -43,34 +44,23 @@ function waitForUrl() {
   });
 }
 
-/** GET with a browser's redirect-and-cookie handling, so the token-for-session exchange is exercised as-is. */
-async function open(url) {
-  const cookies = new Map();
-  let current = url;
-  for (let hop = 0; hop < 5; hop++) {
-    const headers = cookies.size ? { cookie: [...cookies].map(([k, v]) => `${k}=${v}`).join('; ') } : {};
-    const res = await fetch(current, { redirect: 'manual', headers });
-    for (const line of res.headers.getSetCookie()) {
-      const [pair] = line.split(';');
-      const eq = pair.indexOf('=');
-      if (eq > 0) cookies.set(pair.slice(0, eq).trim(), pair.slice(eq + 1).trim());
-    }
-    const location = res.headers.get('location');
-    if (res.status >= 300 && res.status < 400 && location) {
-      current = new URL(location, current).href;
-      continue;
-    }
-    return { status: res.status, type: res.headers.get('content-type') ?? '', body: await res.text() };
-  }
-  throw new Error('the address redirected more than 5 times');
+/** What the launcher file does in a browser: post the token to /session, whose answer is the app's page. */
+async function open({ url, token }) {
+  const res = await fetch(new URL('/session', url), {
+    method: 'POST',
+    redirect: 'manual',
+    headers: { 'content-type': 'application/x-www-form-urlencoded', origin: 'null' },
+    body: new URLSearchParams({ token }).toString(),
+  });
+  return { status: res.status, type: res.headers.get('content-type') ?? '', body: await res.text() };
 }
 
 let failure;
 let origin = '';
 try {
-  const url = await waitForUrl();
-  origin = new URL(url).origin;
-  const page = await open(url);
+  const served = await waitForAddress();
+  origin = new URL(served.url).origin;
+  const page = await open(served);
   if (page.status !== 200 || !page.type.includes('text/html') || !/<div id="root"/.test(page.body)) {
     failure = `the address answered ${page.status} (${page.type}) instead of the app's page`;
   }

@@ -1,4 +1,5 @@
 import type { Readable, Writable } from 'node:stream';
+import { parseArgs, type ParseArgsConfig } from 'node:util';
 
 /** Exit codes, documented in docs/cli.md. Scripts rely on them: never renumber. */
 export const EXIT = {
@@ -33,3 +34,29 @@ export interface CliCommand {
 
 /** A wrong command line: printed with the command's usage and exit code 2. */
 export class UsageError extends Error {}
+
+/** Error codes that mean something other than "failed"; every command's error reaches exitCodeFor. */
+const EXIT_BY_CODE: Readonly<Record<string, number>> = {
+  cancelled: EXIT.interrupted,
+  'vault.wrongPassword': EXIT.auth,
+  'mqtt.badCredentials': EXIT.auth,
+  'mqtt.notAuthorized': EXIT.auth,
+  'mqtt.badAuthMethod': EXIT.auth,
+  'cli.noPassword': EXIT.usage,
+};
+
+/** The one map from a thrown error to the process's exit code. */
+export function exitCodeFor(err: unknown): number {
+  if (err instanceof UsageError) return EXIT.usage;
+  const code = (err as { code?: unknown } | undefined)?.code;
+  return (typeof code === 'string' && EXIT_BY_CODE[code]) || EXIT.failed;
+}
+
+/** node:util's parseArgs, strict, with a wrong command line turned into a UsageError (exit 2, usage printed). */
+export function parseCommandLine<O extends NonNullable<ParseArgsConfig['options']>, P extends boolean = true>(args: string[], options: O, allowPositionals: P = true as P) {
+  try {
+    return parseArgs({ args, options, allowPositionals, strict: true });
+  } catch (err) {
+    throw new UsageError((err as Error).message);
+  }
+}

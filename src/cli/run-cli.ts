@@ -1,5 +1,5 @@
 import { APP_VERSION } from '../main/version';
-import { EXIT, UsageError, type CliCommand, type CliIO } from './cli-command';
+import { EXIT, UsageError, exitCodeFor, type CliCommand, type CliIO } from './cli-command';
 import { doctorCommand } from './commands/doctor-command';
 import { serveCommand } from './commands/serve-command';
 import { vaultCommand } from './commands/vault-command';
@@ -56,11 +56,7 @@ export async function runCli(argv: string[], io: CliIO): Promise<number> {
       io.stderr.write(`${err.message}\nUsage: ${command.usage}\n`);
       return EXIT.usage;
     }
-    const e = err as { message?: string; code?: string };
-    io.stderr.write(`${e.message ?? String(err)}\n`);
-    if (e.code === 'cancelled') return EXIT.interrupted;
-    if (e.code === 'vault.wrongPassword') return EXIT.auth;
-    if (e.code === 'cli.noPassword') return EXIT.usage;
-    return EXIT.failed;
+    io.stderr.write(`${(err as { message?: string }).message ?? String(err)}\n`);
+    return exitCodeFor(err);
   }
 }

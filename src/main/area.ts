@@ -1,5 +1,6 @@
 // Types only: the composition root and every area import this file, so it imports neither of them.
-import type { PartialHandlers, Logger } from './ipc/dispatcher';
+import type { CallName } from '@shared/contract';
+import type { Handler, PartialHandlers, Logger } from './ipc/dispatcher';
 import type { EventHub } from './ipc/event-hub';
 import type { VaultSession, VaultSessionOptions } from './services/session/vault-session';
 
@@ -32,3 +33,6 @@ export interface Area<H extends PartialHandlers, S = undefined> {
   service: S;
   dispose?(): Promise<void> | void;
 }
+
+/** The handler map of the calls named `<prefix>.*`: an area that misses one of its calls does not compile. */
+export type AreaHandlers<P extends string> = { [N in CallName as N extends `${P}.${string}` ? N : never]: Handler<N> };

@@ -1,12 +1,12 @@
 import { Dispatcher, type Handlers, type Logger } from './ipc/dispatcher';
 import { EventHub } from './ipc/event-hub';
-import { appHandlers } from './handlers/app-handlers';
 import { ensureDataDir } from './services/app/data-dir';
 import { createFileLogger } from './services/app/logger';
 import { APP_VERSION } from './version';
-import { vaultHandlers } from './handlers/vault-handlers';
 import { VaultSession } from './services/session/vault-session';
 import type { AppEnvironment } from './area';
+import { createAppArea } from './areas/app-area';
+import { createVaultArea } from './areas/vault-area';
 import { createPkiArea } from './areas/pki-area';
 import { createEdgeArea } from './areas/edge-area';
 import { createAioArea } from './areas/aio-area';
@@ -14,6 +14,7 @@ import { createNetworkArea } from './areas/network-area';
 import { createMqttArea } from './areas/mqtt-area';
 import { createRunbooksArea } from './areas/runbooks-area';
 import { createExportsArea } from './areas/exports-area';
+import type { OneTimeDownloads } from './services/exports/one-time-downloads';
 
 export type { AppEnvironment } from './area';
 
@@ -23,6 +24,8 @@ export interface AppContext {
   readonly dispatcher: Dispatcher;
   readonly vault: VaultSession;
   readonly log: Logger;
+  /** Export zips waiting for the loopback host to serve them once (exports.download). */
+  readonly downloads: OneTimeDownloads;
   dispose(): Promise<void>;
 }
 
@@ -49,29 +52,29 @@ export function composeApp(env: AppEnvironment): AppContext {
   };
   const vault = new VaultSession({ dataDir: env.dataDir, ...env.vault });
   disposers.push(() => vault.dispose());
-  disposers.push(
-    vault.onChange((e) => {
-      log.info(`vault ${e.kind}`, { event: 'vault', kind: e.kind, ...(e.kind === 'locked' && e.reason ? { reason: e.reason } : {}) });
-      if (e.kind === 'locked') hub.emit('vault.onState', e.reason ? { unlocked: false, reason: e.reason } : { unlocked: false });
-      if (e.kind === 'locked' && e.reason === 'auto') hub.emit('app.onNotice', { level: 'info', message: 'The vault locked itself after being idle. Unlock it to continue.' });
-      if (e.kind === 'unlocked') hub.emit('vault.onState', { unlocked: true });
-    }),
-  );
 
   // Areas are built in dependency order; a later area receives the services of the earlier ones.
   const deps = { env, hub, vault, log };
+  const app = createAppArea(deps, getDispatcher);
+  const vaultArea = createVaultArea(deps);
   const pki = createPkiArea(deps);
   const edge = createEdgeArea(deps);
-  const aio = createAioArea(deps, { kube: edge.service, pki: pki.service, activity: edge.service });
+  // The live connect of `aio check` goes through the MQTT area's contract call, built after this area.
+  const liveMatrix = async (req: { nodeId: string; namespace: string }, signal?: AbortSignal) => {
+    const r = await getDispatcher().dispatch('mqtt.matrixRun', req, signal ? { signal } : {});
+    if (!r.ok) throw new Error(r.error.message);
+    return r.value as import('../shared/contract/mqtt-matrix-contract').MatrixResultT;
+  };
+  const aio = createAioArea(deps, { kube: edge.service, pki: pki.service, activity: edge.service, liveMatrix });
   const network = createNetworkArea({ ...deps, pki: pki.service, edge: edge.service, aio: aio.service });
   const mqtt = createMqttArea(deps, { pki: pki.service, edge: edge.service, aio: aio.service });
   const exportsArea = createExportsArea(deps, { pki: pki.service, aio: aio.service });
   const runbooks = createRunbooksArea(deps, getDispatcher);
-  for (const area of [pki, edge, aio, network, mqtt, exportsArea, runbooks]) if (area.dispose) disposers.push(() => area.dispose?.());
+  for (const area of [vaultArea, pki, edge, aio, network, mqtt, exportsArea, runbooks]) if (area.dispose) disposers.push(() => area.dispose?.());
 
   const handlers: Handlers = {
-    ...appHandlers(env, getDispatcher),
-    ...vaultHandlers(vault),
+    ...app.handlers,
+    ...vaultArea.handlers,
     ...pki.handlers,
     ...edge.handlers,
     ...aio.handlers,
@@ -88,6 +91,7 @@ export function composeApp(env: AppEnvironment): AppContext {
     dispatcher,
     vault,
     log,
+    downloads: exportsArea.downloads,
     async dispose() {
       for (const d of disposers.reverse()) await d();
     },

@@ -252,6 +252,11 @@ export interface IssuerFacts {
   keyFamily: KeyFamily;
 }
 
+/** Whether a CA with this path length may sign another CA (RFC 5280 §4.2.1.9: 0 allows end entities only). */
+export function maySignCa(pathLength: number | null): boolean {
+  return pathLength === null || pathLength > 0;
+}
+
 /**
  * Why this issuer cannot sign a certificate of this profile now, or null. The order is the order a person
  * fixes things in: the wrong certificate first, then its state. The path-length rule lives only here.
@@ -261,7 +266,7 @@ export function issuerRefusal(issuer: IssuerFacts, profile: IssueProfile, now: D
   if (profile === 'root') return { code: 'pki.bad-profile', message: 'A root CA signs itself; it cannot have an issuer. Create an intermediate instead.' };
   if (!issuer.isCa) return { code: 'pki.issuer-not-ca', message: `"${name}" is not a CA certificate (no basicConstraints CA:TRUE), so it cannot sign. Choose a root or intermediate CA.` };
   if (!issuer.mayCertSign) return { code: 'pki.issuer-not-ca', message: `"${name}" is not allowed to sign certificates (its key usage lacks keyCertSign). Choose another CA.` };
-  if (profile === 'intermediate' && issuer.pathLength === 0) {
+  if (profile === 'intermediate' && !maySignCa(issuer.pathLength)) {
     return { code: 'pki.path-length', message: `"${name}" has path length 0, so it can sign only end-entity certificates, not another CA. Sign the intermediate with the root instead.` };
   }
   if (issuer.revoked) return { code: 'pki.issuer-revoked', message: `"${name}" is marked revoked and must not sign anything. Choose another CA.` };

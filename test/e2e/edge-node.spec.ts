@@ -120,6 +120,16 @@ test.describe('Edge nodes end to end against the edge test host', () => {
       await expect(page.getByText(/Imported 1 CA certificate into the vault/)).toBeVisible({ timeout: 30_000 });
     });
 
+    await test.step('the check lists az iot ops check\'s checks with their levels, and a live connect per listener port', async () => {
+      await page.getByRole('button', { name: 'Run check' }).click();
+      const check = page.getByRole('region', { name: 'Check' });
+      await expect(check.getByText('Broker in azure-iot-operations')).toBeVisible({ timeout: 90_000 });
+      await expect(check.locator('li[data-level="pass"]').filter({ hasText: 'Service aio-broker exists with type ClusterIP.' })).toHaveCount(1);
+      await expect(check.getByRole('heading', { name: 'Live TLS + MQTT connect' })).toBeVisible();
+      await check.scrollIntoViewIfNeeded();
+      await shot(page, 'broker-check');
+    });
+
     await test.step('seed 001: plan shows the exact YAML and a diff per resource, apply reports each, the result reads back', async () => {
       await page.getByRole('button', { name: 'Set up TLS and X.509 listener…' }).click();
       const form = page.getByRole('dialog', { name: 'Set up the broker on edge-01' });

@@ -36,9 +36,35 @@ async function expectInside(page: Page, locator: Locator, what: string) {
   expect(box!.y + box!.height, `${what} is cut at the bottom`).toBeLessThanOrEqual(vp.height);
 }
 
+// The few DOM members the page-side checks use; this file is typed for Node, without the DOM library.
+interface Box {
+  top: number;
+  bottom: number;
+  left: number;
+  width: number;
+  height: number;
+}
+interface DomNode {
+  textContent: string | null;
+  scrollWidth: number;
+  clientWidth: number;
+  ownerDocument: DomDocument;
+  getBoundingClientRect(): Box;
+  contains(other: unknown): boolean;
+  querySelectorAll(selector: string): Iterable<DomNode>;
+  removeAttribute(name: string): void;
+  setAttribute(name: string, value: string): void;
+}
+interface DomDocument {
+  elementFromPoint(x: number, y: number): unknown;
+  createTreeWalker(root: DomNode, whatToShow: number): { nextNode(): DomNode | null };
+  createRange(): { selectNodeContents(node: DomNode): void; getClientRects(): Iterable<Box> };
+}
+
 /** A control's words are on one line: every text fragment in it shares one line box. */
 async function expectOneLine(locator: Locator, what: string) {
-  const lines = await locator.evaluate((el) => {
+  const lines = await locator.evaluate((node) => {
+    const el = node as unknown as DomNode;
     const tops = new Set<number>();
     // 4 is NodeFilter.SHOW_TEXT (this file is typed without the DOM globals).
     const doc = el.ownerDocument;
@@ -56,10 +82,11 @@ async function expectOneLine(locator: Locator, what: string) {
 
 /** Rows of the message list wholly inside its scroll box and the window, and the list's top and bottom. */
 async function visibleRows(page: Page): Promise<{ rows: number; top: number; bottom: number }> {
-  return page.getByRole('region', { name: 'Messages' }).locator('.fb-mqtt-list__scroll').evaluate((scroll) => {
+  return page.getByRole('region', { name: 'Messages' }).locator('.fb-mqtt-list__scroll').evaluate((node) => {
+    const scroll = node as unknown as DomNode;
     const box = scroll.getBoundingClientRect();
     // A row counts when it is wholly inside the scroll box and nothing (the status bar) covers its ends.
-    const shown = (r: typeof scroll, y: number, x: number) => r.contains(scroll.ownerDocument.elementFromPoint(x, y));
+    const shown = (r: DomNode, y: number, x: number) => r.contains(scroll.ownerDocument.elementFromPoint(x, y));
     const rows = [...scroll.querySelectorAll('.fb-mqtt-row')].filter((r) => {
       const b = r.getBoundingClientRect();
       const x = b.left + 8;
@@ -236,7 +263,8 @@ test.describe('MQTT area against the broker lab', () => {
       console.log(`[mqtt density] ${name}: ${seen.rows} rows in view, list from ${Math.round(seen.top)} to ${Math.round(seen.bottom)} px`);
       if (size.width === 1366) expect(seen.rows, `rows visible at ${name}`).toBeGreaterThanOrEqual(15);
       // The list's own bottom is not under the status bar: the last row is as visible as the first.
-      const statusTop = await page.locator('.fb-mqtt-list__scroll').evaluate((el) => {
+      const statusTop = await page.locator('.fb-mqtt-list__scroll').evaluate((node) => {
+        const el = node as unknown as DomNode;
         const b = el.getBoundingClientRect();
         return el.contains(el.ownerDocument.elementFromPoint(b.left + 8, b.bottom - 2));
       });
@@ -258,7 +286,7 @@ test.describe('MQTT area against the broker lab', () => {
       const nameBox = (await head.getByRole('heading').boundingBox())!;
       const buttonBox = (await disconnect.boundingBox())!;
       expect(Math.abs(nameBox.y + nameBox.height / 2 - (buttonBox.y + buttonBox.height / 2)), `header wraps at ${name}`).toBeLessThan(headBox.height / 2);
-      expect(await head.getByRole('heading').evaluate((h) => h.scrollWidth <= h.clientWidth + 1), `the connection name is cut at ${name}`).toBe(true);
+      expect(await head.getByRole('heading').evaluate((h) => (h as unknown as DomNode).scrollWidth <= (h as unknown as DomNode).clientWidth + 1), `the connection name is cut at ${name}`).toBe(true);
       for (const control of [messages.getByRole('button', { name: 'Clear' }), messages.getByLabel('Topic filter')]) await expectInside(page, control, `message tools at ${name}`);
     }
 

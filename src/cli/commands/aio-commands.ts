@@ -1,12 +1,11 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { createInterface } from 'node:readline';
-import { parseArgs } from 'node:util';
 import { parse as parseYaml } from 'yaml';
 import { FieldbenchError } from '@shared/errors';
-import type { AioDiscoveryT, ApplyPlanT, ApplyResultT, ApplySpecInput, DiagnosticT } from '@shared/contract/aio-contract';
+import type { AioCheckResultT, AioDiscoveryT, ApplyPlanT, ApplyResultT, ApplySpecInput, DiagnosticT } from '@shared/contract/aio-contract';
 import { CliApp } from '../cli-app';
-import { EXIT, UsageError, type CliCommand, type CliIO } from '../cli-command';
+import { EXIT, parseCommandLine, UsageError, type CliCommand, type CliIO } from '../cli-command';
 import { PASSWORD_ENV } from '../vault-access';
 
 const USAGE = `fieldbench aio <subcommand> --node NAME [options]
@@ -14,6 +13,10 @@ const USAGE = `fieldbench aio <subcommand> --node NAME [options]
                                 policies, cert-manager Certificates and issuers, trust bundles
   diagnose [--address IP]...    what is wrong with the broker setup and how to fix it; --address is how
                                 clients reach the node (server certificates must list it)
+  check [--address IP]... [--detail-level 0|1|2] [--no-live] [--wait S]
+                                every check of \`az iot ops check --svc broker\` (pass/warn/fail), plus
+                                certificate expiry, SANs, client CAs, key families and a live TLS+MQTT connect
+                                per listener port; exit 1 when any check fails; --wait S waits for issuance
   trust-bundle [--name CM] [--key K] [--secret]
                                 import the cluster's trust bundle into the vault as a trusted CA
   render [--spec FILE | the apply flags] [--out FILE]
@@ -59,16 +62,19 @@ const OPTIONS = {
   force: { type: 'boolean' },
   yes: { type: 'boolean' },
   out: { type: 'string' },
+  'detail-level': { type: 'string' },
+  'no-live': { type: 'boolean' },
+  wait: { type: 'string' },
+  'trust-config-map': { type: 'string' },
+  'trust-key': { type: 'string' },
+  'trust-issuer': { type: 'string' },
+  'trust-issuer-kind': { type: 'string' },
 } as const;
 
 type Values = ReturnType<typeof parse>['values'];
 
 function parse(args: string[]) {
-  try {
-    return parseArgs({ args, options: OPTIONS, allowPositionals: true, strict: true });
-  } catch (err) {
-    throw new UsageError((err as Error).message);
-  }
+  return parseCommandLine(args, OPTIONS);
 }
 
 
@@ -206,10 +212,47 @@ async function render(v: Values, io: CliIO, cli: CliApp, namespace: string): Pro
 /** Where a person applies: Kubernetes-made broker resources stay invisible to Azure unless resource sync is on. */
 const RESOURCE_SYNC_NOTE = ['Note: resources applied through Kubernetes do not show in the Azure portal unless resource sync is enabled on the instance.'];
 
+/** The install's --trust-settings, when it was created with them (configMapName, configMapKey, issuerName, issuerKind). */
+function trustOf(v: Values): { trust?: { configMapName?: string; configMapKey?: string; issuerName?: string; issuerKind?: 'Issuer' | 'ClusterIssuer' } } {
+  const kind = v['trust-issuer-kind'];
+  if (kind !== undefined && kind !== 'Issuer' && kind !== 'ClusterIssuer') throw new UsageError(`--trust-issuer-kind is Issuer or ClusterIssuer, not "${kind}".`);
+  const trust: { configMapName?: string; configMapKey?: string; issuerName?: string; issuerKind?: 'Issuer' | 'ClusterIssuer' } = {
+    ...(v['trust-config-map'] ? { configMapName: v['trust-config-map'] } : {}),
+    ...(v['trust-key'] ? { configMapKey: v['trust-key'] } : {}),
+    ...(v['trust-issuer'] ? { issuerName: v['trust-issuer'] } : {}),
+    ...(kind === 'Issuer' || kind === 'ClusterIssuer' ? { issuerKind: kind } : {}),
+  };
+  return Object.keys(trust).length > 0 ? { trust } : {};
+}
+
+const LEVEL_MARK = { pass: 'PASS', warn: 'WARN', fail: 'FAIL', skip: 'SKIP' } as const;
+const GROUP_TITLE: Record<string, string> = {
+  broker: 'Broker', pods: 'Runtime health', listener: 'Listeners', authentication: 'Authentication', authorization: 'Authorization',
+  certificates: 'Certificates (beyond az iot ops check)', sans: 'Server certificate names', clients: 'Client certificates', live: 'Live TLS + MQTT connect',
+};
+
+/** Detail level 0: each group's verdict and what is not passing; 1: every check; 2: every check with its fix. */
+function printCheck(r: AioCheckResultT, level: number): string {
+  const lines = [`Broker check of ${r.namespace} (${r.via}):`];
+  for (const group of Object.keys(GROUP_TITLE)) {
+    const items = r.checks.filter((c) => c.group === group);
+    if (items.length === 0) continue;
+    const worst = items.some((c) => c.level === 'fail') ? 'fail' : items.some((c) => c.level === 'warn') ? 'warn' : items.every((c) => c.level === 'skip') ? 'skip' : 'pass';
+    lines.push('', `${LEVEL_MARK[worst]}  ${GROUP_TITLE[group]}`);
+    for (const c of items) {
+      if (level === 0 && c.level === 'pass') continue;
+      lines.push(`  ${LEVEL_MARK[c.level]}  ${c.target}: ${c.sentence}`);
+      if (level >= 2 && c.fix) lines.push(`        Fix: ${c.fix}`);
+    }
+  }
+  lines.push('', `${r.summary.pass} passed, ${r.summary.warn} warning${r.summary.warn === 1 ? '' : 's'}, ${r.summary.fail} failed, ${r.summary.skip} skipped.`);
+  return lines.join('\n');
+}
+
 async function runSub(sub: string | undefined, v: Values, io: CliIO, cli: CliApp): Promise<number> {
   const out = (human: string, data: unknown): void => cli.print(human, data);
   const namespace = v.namespace ?? 'azure-iot-operations';
-  if (!['listeners', 'diagnose', 'trust-bundle', 'apply', 'render'].includes(sub ?? '')) throw new UsageError(sub ? `There is no "aio ${sub}".` : 'Say what to do: listeners, diagnose, trust-bundle, apply or render.');
+  if (!['listeners', 'diagnose', 'check', 'trust-bundle', 'apply', 'render'].includes(sub ?? '')) throw new UsageError(sub ? `There is no "aio ${sub}".` : 'Say what to do: listeners, diagnose, check, trust-bundle, apply or render.');
   if (sub === 'render') return render(v, io, cli, namespace);
   if (!v.node) throw new UsageError('Say which node with --node NAME (see `fieldbench node list`).');
   await cli.unlock();
@@ -220,8 +263,17 @@ async function runSub(sub: string | undefined, v: Values, io: CliIO, cli: CliApp
       out(printListeners(d), d);
       return EXIT.ok;
     }
+    case 'check': {
+      const level = Number(v['detail-level'] ?? '0');
+      if (![0, 1, 2].includes(level)) throw new UsageError(`--detail-level is 0, 1 or 2, not "${v['detail-level']}".`);
+      const wait = v.wait !== undefined ? Number(v.wait) : 0;
+      if (!Number.isFinite(wait) || wait < 0 || wait > 600) throw new UsageError(`--wait takes seconds between 0 and 600, not "${v.wait}".`);
+      const r = await cli.call('aio.check', { nodeId, namespace, nodeAddresses: v.address ?? [], live: !v['no-live'], issuanceWaitMs: Math.round(wait * 1000), ...trustOf(v) }, true);
+      out(printCheck(r, level), r);
+      return r.summary.fail > 0 ? EXIT.failed : EXIT.ok;
+    }
     case 'diagnose': {
-      const r = await cli.call('aio.diagnose', { nodeId, namespace, nodeAddresses: v.address ?? [] }, true);
+      const r = await cli.call('aio.diagnose', { nodeId, namespace, nodeAddresses: v.address ?? [], ...trustOf(v) }, true);
       out(printDiagnostics(r.diagnostics), r.diagnostics);
       return r.diagnostics.some((d) => d.severity === 'error') ? EXIT.failed : EXIT.ok;
     }

@@ -1,20 +1,14 @@
-import { parseArgs } from 'node:util';
 import { defaultDataDir } from '../../main/services/app/data-dir';
 import { runDoctor } from '../../main/services/app/doctor';
 import { projectRoot } from '../cli-paths';
-import { EXIT, UsageError, type CliCommand } from '../cli-command';
+import { EXIT, parseCommandLine, type CliCommand } from '../cli-command';
 
 export const doctorCommand: CliCommand = {
   name: 'doctor',
   summary: 'Check the external tools, the data folder and the Electron runtime.',
   usage: 'fieldbench doctor [--data-dir DIR] [--json]',
   async run(args, io) {
-    let values;
-    try {
-      ({ values } = parseArgs({ args, options: { 'data-dir': { type: 'string' }, json: { type: 'boolean' } }, strict: true }));
-    } catch (err) {
-      throw new UsageError((err as Error).message);
-    }
+    const { values } = parseCommandLine(args, { 'data-dir': { type: 'string' }, json: { type: 'boolean' } }, false);
     const report = await runDoctor({ dataDir: values['data-dir'] ?? defaultDataDir(io.env), projectRoot: projectRoot(), env: io.env });
     if (values.json) {
       io.stdout.write(`${JSON.stringify(report, null, 2)}\n`);

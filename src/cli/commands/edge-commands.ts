@@ -1,11 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { parseArgs } from 'node:util';
 import { FieldbenchError } from '@shared/errors';
 import type { CallRequest, CallResponse } from '@shared/contract';
 import { LEGACY_SSH_DESCRIPTION } from '@shared/contract/edge-contract';
 import { CliApp } from '../cli-app';
-import { EXIT, UsageError, type CliCommand, type CliIO } from '../cli-command';
+import { EXIT, parseCommandLine, UsageError, type CliCommand, type CliIO } from '../cli-command';
 import { confirm } from '../confirm';
 import { PASSWORD_ENV } from '../vault-access';
 
@@ -61,11 +60,7 @@ type NodeSummary = CallResponse<'edge.listNodes'>['nodes'][number];
 type TestResult = CallResponse<'edge.testNode'>;
 
 function parse(args: string[]) {
-  try {
-    return parseArgs({ args, options: OPTIONS, allowPositionals: true, strict: true });
-  } catch (err) {
-    throw new UsageError((err as Error).message);
-  }
+  return parseCommandLine(args, OPTIONS);
 }
 
 /** The secrets given on stdin, one line each, in the documented order. */

@@ -1,12 +1,10 @@
 import { readFileSync } from 'node:fs';
-import { parseArgs } from 'node:util';
-import type { CallName, CallRequest, CallResponse } from '@shared/contract';
-import type { MatrixEndpointInputT, MatrixResultT, MqttProfileInputT } from '@shared/contract/mqtt-contract';
-import { FieldbenchError } from '@shared/errors';
-import { composeApp, type AppContext } from '../../main/compose';
-import { defaultDataDir } from '../../main/services/app/data-dir';
-import { EXIT, UsageError, type CliCommand, type CliIO } from '../cli-command';
-import { obtainPassword, PASSWORD_ENV } from '../vault-access';
+import type { CallRequest } from '@shared/contract';
+import type { MqttProfileInputT } from '@shared/contract/mqtt-contract';
+import type { MatrixEndpointInputT, MatrixResultT } from '@shared/contract/mqtt-matrix-contract';
+import { CliApp } from '../cli-app';
+import { EXIT, parseCommandLine, UsageError, type CliCommand, type CliIO } from '../cli-command';
+import { PASSWORD_ENV } from '../vault-access';
 
 export const MQTT_PASSWORD_ENV = 'FIELDBENCH_MQTT_PASSWORD';
 
@@ -59,11 +57,7 @@ const OPTIONS = {
 type Values = ReturnType<typeof parseOptions>['values'];
 
 function parseOptions(args: string[]) {
-  try {
-    return parseArgs({ args, options: OPTIONS, allowPositionals: true, strict: true });
-  } catch (err) {
-    throw new UsageError((err as Error).message);
-  }
+  return parseCommandLine(args, OPTIONS);
 }
 
 function intOption(values: Values, name: keyof Values, min: number, max: number): number | undefined {
@@ -72,13 +66,6 @@ function intOption(values: Values, name: keyof Values, min: number, max: number)
   const n = Number(raw);
   if (typeof raw !== 'string' || !Number.isInteger(n) || n < min || n > max) throw new UsageError(`--${String(name)} must be a whole number from ${min} to ${max}.`);
   return n;
-}
-
-/** Calls the contract and turns a refusal into a thrown FieldbenchError, like a service would. */
-async function call<N extends CallName>(app: AppContext, name: N, request: CallRequest<N>): Promise<CallResponse<N>> {
-  const r = await app.dispatcher.dispatch(name, request);
-  if (!r.ok) throw new FieldbenchError(r.error.code, r.error.message, r.error.detail ? { detail: r.error.detail } : {});
-  return r.value as CallResponse<N>;
 }
 
 function inlineProfile(values: Values): MqttProfileInputT {
@@ -119,32 +106,18 @@ function inlineProfile(values: Values): MqttProfileInputT {
   return profile as MqttProfileInputT;
 }
 
-function exitFor(err: unknown): number {
-  const code = (err as { code?: string }).code ?? '';
-  if (['mqtt.badCredentials', 'mqtt.notAuthorized', 'mqtt.badAuthMethod', 'vault.wrongPassword'].includes(code)) return EXIT.auth;
-  if (code === 'cli.noPassword') return EXIT.usage;
-  return EXIT.failed;
-}
-
-async function openConnection(values: Values, io: CliIO): Promise<{ app: AppContext; connectionId: string }> {
-  const app = composeApp({
-    dataDir: values['data-dir'] ?? defaultDataDir(io.env),
-    runtime: 'cli',
-    ...(values.vault ? { vault: { path: values.vault } } : {}),
-  });
+async function openConnection(values: Values, io: CliIO): Promise<{ cli: CliApp; connectionId: string }> {
+  const cli = new CliApp(values, io);
   try {
-    if (values.profile || values.ca || values.cert) {
-      const password = await obtainPassword(io, { passwordStdin: values['password-stdin'] ?? false });
-      await call(app, 'vault.unlock', { password });
-    }
+    if (values.profile || values.ca || values.cert) await cli.unlock();
     const mqttPassword = io.env[MQTT_PASSWORD_ENV];
     const summary = values.profile
-      ? await call(app, 'mqtt.connect', { profileId: values.profile, ...(mqttPassword ? { password: mqttPassword } : {}) })
-      : await call(app, 'mqtt.connect', { profile: inlineProfile(values), ...(mqttPassword ? { password: mqttPassword } : {}) });
+      ? await cli.call('mqtt.connect', { profileId: values.profile, ...(mqttPassword ? { password: mqttPassword } : {}) })
+      : await cli.call('mqtt.connect', { profile: inlineProfile(values), ...(mqttPassword ? { password: mqttPassword } : {}) });
     for (const w of summary.warnings) io.stderr.write(`Warning: ${w}\n`);
-    return { app, connectionId: summary.connectionId };
+    return { cli, connectionId: summary.connectionId };
   } catch (err) {
-    await app.dispose();
+    await cli.close();
     throw err;
   }
 }
@@ -168,12 +141,12 @@ async function runPub(values: Values, io: CliIO): Promise<number> {
   } else {
     payload = { format: format as 'text', value: values.message ?? '' };
   }
-  const { app, connectionId } = await openConnection(values, io);
+  const { cli, connectionId } = await openConnection(values, io);
   try {
     let bytes = 0;
     const warnings = new Set<string>();
     for (let i = 0; i < count; i++) {
-      const r = await call(app, 'mqtt.publish', { connectionId, topic: topics[0]!, payload, qos: qosOf(values), retain: values.retain ?? false });
+      const r = await cli.call('mqtt.publish', { connectionId, topic: topics[0]!, payload, qos: qosOf(values), retain: values.retain ?? false });
       bytes += r.bytes;
       for (const w of r.warnings) warnings.add(w);
     }
@@ -182,7 +155,7 @@ async function runPub(values: Values, io: CliIO): Promise<number> {
     else io.stdout.write(`Published ${count} message${count === 1 ? '' : 's'} (${bytes.toLocaleString('en')} bytes) to ${topics[0]} with QoS ${qosOf(values)}.\n`);
     return EXIT.ok;
   } finally {
-    await app.dispose();
+    await cli.close();
   }
 }
 
@@ -191,7 +164,7 @@ async function runSub(values: Values, io: CliIO): Promise<number> {
   if (filters.length === 0) throw new UsageError('Give at least one topic filter with -t.');
   const count = intOption(values, 'count', 1, 100_000_000);
   const timeout = intOption(values, 'timeout', 1, 86_400);
-  const { app, connectionId } = await openConnection(values, io);
+  const { cli, connectionId } = await openConnection(values, io);
   let printed = 0;
   let lastSeq = -1;
   let draining: Promise<void> = Promise.resolve();
@@ -199,7 +172,7 @@ async function runSub(values: Values, io: CliIO): Promise<number> {
   const done = new Promise<number>((resolve) => (finish = resolve));
   const drain = async (): Promise<void> => {
     for (;;) {
-      const page = await call(app, 'mqtt.messages', { connectionId, afterSeq: lastSeq, limit: 1000, previewBytes: 4 * 1024 * 1024 });
+      const page = await cli.call('mqtt.messages', { connectionId, afterSeq: lastSeq, limit: 1000, previewBytes: 4 * 1024 * 1024 });
       for (const m of page.messages) {
         lastSeq = m.seq;
         if (count !== undefined && printed >= count) break;
@@ -211,14 +184,14 @@ async function runSub(values: Values, io: CliIO): Promise<number> {
       if (page.messages.length < 1000) return;
     }
   };
-  const off = app.hub.on('mqtt.onMessages', (batch) => {
+  const off = cli.context().hub.on('mqtt.onMessages', (batch) => {
     if ((batch as { connectionId: string }).connectionId !== connectionId) return;
     draining = draining.then(drain).catch((err: unknown) => {
       io.stderr.write(`${(err as Error).message}\n`);
       finish(EXIT.failed);
     });
   });
-  const offState = app.hub.on('mqtt.onState', (s) => {
+  const offState = cli.context().hub.on('mqtt.onState', (s) => {
     const st = s as { connectionId: string; state: string; lastError?: { message: string } };
     if (st.connectionId === connectionId && (st.state === 'disconnected' || st.state === 'failed')) {
       io.stderr.write(`${st.lastError?.message ?? 'The connection ended.'}\n`);
@@ -228,7 +201,7 @@ async function runSub(values: Values, io: CliIO): Promise<number> {
   const timer = timeout !== undefined ? setTimeout(() => finish(-1), timeout * 1000) : undefined;
   try {
     for (const filter of filters) {
-      const sub = await call(app, 'mqtt.subscribe', { connectionId, filter, qos: qosOf(values) });
+      const sub = await cli.call('mqtt.subscribe', { connectionId, filter, qos: qosOf(values) });
       if (sub.state === 'refused') {
         io.stderr.write(`${sub.error?.message ?? `The broker refused the subscription to ${filter}.`}\n`);
         return EXIT.failed;
@@ -246,7 +219,7 @@ async function runSub(values: Values, io: CliIO): Promise<number> {
     if (timer) clearTimeout(timer);
     off();
     offState();
-    await app.dispose();
+    await cli.close();
   }
 }
 
@@ -281,26 +254,17 @@ function parseEndpoint(text: string, values: Values): MatrixEndpointInputT {
 async function runProbe(values: Values, io: CliIO): Promise<number> {
   const endpoints = values.endpoint ?? [];
   if (!values.node && endpoints.length === 0) throw new UsageError('Say what to probe: --node NAME, or one or more --endpoint host:port[:tls].');
-  const app = composeApp({ dataDir: values['data-dir'] ?? defaultDataDir(io.env), runtime: 'cli', ...(values.vault ? { vault: { path: values.vault } } : {}) });
-  const off = app.hub.on('mqtt.onMatrixProgress', (payload) => {
+  const cli = new CliApp(values, io);
+  const off = cli.context().hub.on('mqtt.onMatrixProgress', (payload) => {
     const e = payload as { phase: string; message: string };
     if (!values.json && e.phase !== 'done') io.stderr.write(`${e.message}\n`);
   });
   try {
-    if (values.node || values.ca || endpoints.some((e) => /:x509=/.test(e))) {
-      const password = await obtainPassword(io, { passwordStdin: values['password-stdin'] ?? false });
-      await call(app, 'vault.unlock', { password });
-    }
-    let nodeId: string | undefined;
-    if (values.node) {
-      const nodes = (await call(app, 'edge.listNodes', {})).nodes;
-      const node = nodes.find((n) => n.name === values.node || n.id === values.node);
-      if (!node) throw new FieldbenchError('edge.unknownNode', `There is no node called ${values.node} in the vault. Add it under Edge nodes (fieldbench edge add) or check the name.`);
-      nodeId = node.id;
-    }
+    if (values.node || values.ca || endpoints.some((e) => /:x509=/.test(e))) await cli.unlock();
+    const nodeId = values.node ? (await cli.node(values.node)).id : undefined;
     const parsed = endpoints.map((e) => parseEndpoint(e, { ...values, ...(nodeId ? { node: nodeId } : {}) }));
     const timeout = intOption(values, 'connect-timeout', 1, 60);
-    const result = await call(app, 'mqtt.matrixRun', {
+    const result = await cli.call('mqtt.matrixRun', {
       ...(parsed.length ? { endpoints: parsed } : { nodeId: nodeId! }),
       ...(timeout ? { connectTimeoutSeconds: timeout } : {}),
     } as CallRequest<'mqtt.matrixRun'>);
@@ -309,7 +273,7 @@ async function runProbe(values: Values, io: CliIO): Promise<number> {
     return result.summary.failed === 0 && result.summary.crossDeliveryComplete ? EXIT.ok : EXIT.failed;
   } finally {
     off();
-    await app.dispose();
+    await cli.close();
   }
 }
 
@@ -342,21 +306,15 @@ export const mqttCommand: CliCommand = {
     const { values, positionals } = parseOptions(args);
     const [sub, ...extra] = positionals;
     if (extra.length > 0) throw new UsageError(`Unexpected argument "${extra[0]}".`);
-    try {
-      switch (sub) {
-        case 'pub':
-          return await runPub(values, io);
-        case 'sub':
-          return await runSub(values, io);
-        case 'probe':
-          return await runProbe(values, io);
-        default:
-          throw new UsageError(sub ? `There is no "mqtt ${sub}".` : 'Say what to do: pub, sub or probe.');
-      }
-    } catch (err) {
-      if (err instanceof UsageError) throw err;
-      io.stderr.write(`${(err as Error).message}\n`);
-      return exitFor(err);
+    switch (sub) {
+      case 'pub':
+        return runPub(values, io);
+      case 'sub':
+        return runSub(values, io);
+      case 'probe':
+        return runProbe(values, io);
+      default:
+        throw new UsageError(sub ? `There is no "mqtt ${sub}".` : 'Say what to do: pub, sub or probe.');
     }
   },
 };

@@ -1,9 +1,8 @@
-import { parseArgs } from 'node:util';
 import { LEGACY_SSH_DESCRIPTION } from '@shared/contract/edge-contract';
 import type { CrossCheckReport, NetplanPlan, NetworkSnapshot, NodeTarget, NodeValidation } from '@shared/contract/network-contract';
 import { FieldbenchError } from '@shared/errors';
 import { CliApp } from '../cli-app';
-import { EXIT, UsageError, type CliCommand, type CliIO } from '../cli-command';
+import { EXIT, parseCommandLine, UsageError, type CliCommand, type CliIO } from '../cli-command';
 import { canAsk, confirm } from '../confirm';
 import { PASSWORD_ENV } from '../vault-access';
 
@@ -51,7 +50,7 @@ const OPTIONS = {
   reachability: { type: 'boolean' },
 } as const;
 
-type Values = ReturnType<typeof parseArgs<{ options: typeof OPTIONS; allowPositionals: true }>>['values'];
+type Values = ReturnType<typeof parseCommandLine<typeof OPTIONS>>['values'];
 
 async function targetFrom(cli: CliApp, v: Values, io: CliIO): Promise<NodeTarget> {
   if (v.node) {
@@ -168,13 +167,7 @@ export const netCommand: CliCommand = {
   summary: 'Show, plan and apply a static IP on an edge node (netplan, automatic rollback).',
   usage: USAGE,
   async run(args, io) {
-    let parsed;
-    try {
-      parsed = parseArgs({ args, options: OPTIONS, allowPositionals: true, strict: true });
-    } catch (err) {
-      throw new UsageError((err as Error).message);
-    }
-    const { values, positionals } = parsed;
+    const { values, positionals } = parseCommandLine(args, OPTIONS);
     const [sub, ...rest] = positionals;
     const extra = sub === 'reissue' ? rest.slice(1) : [];
     const subs = ['show', 'plan', 'apply', 'check', 'reissue'];

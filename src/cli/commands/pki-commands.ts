@@ -1,11 +1,10 @@
 import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { basename } from 'node:path';
-import { parseArgs } from 'node:util';
 import type { z } from 'zod';
 import { FieldbenchError } from '@shared/errors';
 import { KeyAlgorithm, type ImportFileResult, PKI_MAX_IMPORT_BASE64_TOTAL, PKI_MAX_IMPORT_BYTES, PKI_MAX_IMPORT_FILES, RevocationReason, type CertificateInspection, type PkiTreeNodeShape } from '@shared/contract/pki-contract';
 import { CliApp } from '../cli-app';
-import { EXIT, UsageError, type CliCommand, type CliIO } from '../cli-command';
+import { EXIT, parseCommandLine, UsageError, type CliCommand, type CliIO } from '../cli-command';
 import { PASSWORD_ENV } from '../vault-access';
 
 /** Passphrase of encrypted key files and PKCS#12 archives being imported or inspected; never from argv. */
@@ -20,6 +19,12 @@ const USAGE = `fieldbench pki <subcommand> [options]
   create intermediate NAME --issuer REF an intermediate CA (path length 0)
   create server NAME --issuer REF --san 192.168.2.196 --san mqtts-endpoint
   create client ID... --issuer REF      client certificates (CN = client id); or --prefix client42 --count 2
+  create client --from FILE --issuer REF [--summary OUT.csv]
+                                        one per device of a list (one id per line, or CSV with device_id and
+                                        optional sans, validity, key, iothub_device_id); every problem is
+                                        listed by line and nothing is issued until there are none; the
+                                        summary CSV (device id, serial, SHA-1/SHA-256 thumbprints, not-after)
+                                        goes to OUT.csv or stdout
   import FILE...                        PEM/DER certificates and bundles, keys, PKCS#12
   renew REF [--san S]... [--keep-key]   same subject and key type; new SANs with --san (else the old ones);
                                         a new key unless --keep-key
@@ -54,6 +59,8 @@ const OPTIONS = {
   country: { type: 'string' },
   clamp: { type: 'boolean' },
   'allow-mixed-keys': { type: 'boolean' },
+  from: { type: 'string' },
+  summary: { type: 'string' },
   prefix: { type: 'string' },
   count: { type: 'string' },
   'keep-key': { type: 'boolean' },
@@ -65,11 +72,7 @@ type Values = ReturnType<typeof parse>['values'];
 type Summary = PkiTreeNodeShape['certificate'];
 
 function parse(args: string[]) {
-  try {
-    return parseArgs({ args, options: OPTIONS, allowPositionals: true, strict: true });
-  } catch (err) {
-    throw new UsageError((err as Error).message);
-  }
+  return parseCommandLine(args, OPTIONS);
 }
 
 
@@ -202,6 +205,7 @@ async function runSub(positionals: string[], values: Values, io: CliIO, cli: Cli
           return EXIT.ok;
         }
         case 'client': {
+          if (values.from !== undefined) return await createFromList(values, names, io, cli, out, warn);
           const issuerRef = requireIssuer(values);
           const count = values.count === undefined ? undefined : wholeNumber('--count', values.count);
           if (names.length === 0 && !(values.prefix && count)) throw new UsageError('Name the clients (e.g. client42a client42b), or give --prefix and --count.');
@@ -317,6 +321,41 @@ async function runSub(positionals: string[], values: Values, io: CliIO, cli: Cli
 }
 
 // ---------------------------------------------------------------------------------------------------
+
+async function createFromList(values: Values, names: string[], io: CliIO, cli: CliApp, out: (human: string, data: unknown) => void, warn: (lines: readonly { message: string }[]) => void): Promise<number> {
+  const file = values.from!;
+  if (names.length > 0 || values.prefix || values.count) throw new UsageError('Either name the clients, give --prefix and --count, or --from a list; not several.');
+  if (values.san) throw new UsageError('Give per-device SANs in the list\'s sans column; leave out --san.');
+  const issuerRef = requireIssuer(values);
+  const problem = localFileProblem(file);
+  if (problem) throw new UsageError(problem.message);
+  const list = readFileSync(file, 'utf8');
+  await cli.unlock();
+  const request = {
+    issuerId: await cli.certificateId(issuerRef),
+    list,
+    ...(values.org ? { organization: values.org } : {}),
+    ...keyOf(values),
+    ...validityOf(values),
+    ...(values.clamp ? { clampToIssuer: true } : {}),
+    ...(values['allow-mixed-keys'] ? { allowMixedKeyFamilies: true } : {}),
+  };
+  const plan = await cli.call('pki.planClientList', request);
+  if (!plan.canIssue) {
+    for (const p of plan.problems) io.stderr.write(p.line > 0 ? `${basename(file)}:${p.line}: ${p.message}\n` : `${basename(file)}: ${p.message}\n`);
+    io.stderr.write(`Nothing was issued: ${plan.problems.length} problem${plan.problems.length === 1 ? '' : 's'} in ${basename(file)}. Fix the lines above and run the command again.\n`);
+    if (values.json) out('', plan);
+    return EXIT.failed;
+  }
+  const r = await cli.call('pki.createClientList', request, true);
+  warn(r.warnings);
+  if (values.summary) {
+    writeFileSync(values.summary, r.summaryCsv);
+    out(`Issued ${r.issued.length} client certificates; the summary (device id, serial, thumbprints, not-after) is in ${values.summary}.`, { ...r, summaryPath: values.summary });
+  } else if (values.json) out('', r);
+  else io.stdout.write(r.summaryCsv);
+  return EXIT.ok;
+}
 
 function requireIssuer(values: Values): string {
   if (!values.issuer) throw new UsageError('Say which CA signs it with --issuer (its id or common name; see `fieldbench pki list`).');

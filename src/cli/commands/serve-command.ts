@@ -1,10 +1,9 @@
 import { spawn } from 'node:child_process';
-import { parseArgs } from 'node:util';
 import { composeApp } from '../../main/compose';
 import { defaultDataDir } from '../../main/services/app/data-dir';
 import { startLoopbackHost } from '../../main/host/loopback-host';
 import { builtRendererDir, projectRoot } from '../cli-paths';
-import { EXIT, UsageError, type CliCommand } from '../cli-command';
+import { EXIT, parseCommandLine, UsageError, type CliCommand } from '../cli-command';
 
 /** Opens the launcher file: its path, unlike a token URL, tells nobody reading the process list anything. */
 function openInBrowser(url: string): void {
@@ -20,17 +19,7 @@ export const serveCommand: CliCommand = {
   summary: 'Serve the app to a browser on this machine (127.0.0.1 only, token required).',
   usage: 'fieldbench serve [--port N] [--data-dir DIR] [--open]',
   async run(args, io) {
-    let values;
-    try {
-      ({ values } = parseArgs({
-        args,
-        options: { port: { type: 'string' }, 'data-dir': { type: 'string' }, open: { type: 'boolean' } },
-        strict: true,
-        allowPositionals: false,
-      }));
-    } catch (err) {
-      throw new UsageError((err as Error).message);
-    }
+    const { values } = parseCommandLine(args, { port: { type: 'string' }, 'data-dir': { type: 'string' }, open: { type: 'boolean' } }, false);
     const port = values.port === undefined ? 0 : Number(values.port);
     if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`--port must be a whole number from 0 to 65535, not "${values.port}".`);
     const dataDir = values['data-dir'] ?? defaultDataDir(io.env);

@@ -1,19 +1,6 @@
-import type { Area, AreaDeps } from '../area';
-import type { Handler } from '../ipc/dispatcher';
+import type { Area, AreaDeps, AreaHandlers } from '../area';
 import { EdgeService, type EdgeServiceOptions } from '../services/edge/edge-service';
 
-export interface EdgeHandlers {
-  'edge.listNodes': Handler<'edge.listNodes'>;
-  'edge.saveNode': Handler<'edge.saveNode'>;
-  'edge.removeNode': Handler<'edge.removeNode'>;
-  'edge.listKeys': Handler<'edge.listKeys'>;
-  'edge.generateKey': Handler<'edge.generateKey'>;
-  'edge.importKey': Handler<'edge.importKey'>;
-  'edge.removeKey': Handler<'edge.removeKey'>;
-  'edge.trustHostKey': Handler<'edge.trustHostKey'>;
-  'edge.testNode': Handler<'edge.testNode'>;
-  'edge.activity': Handler<'edge.activity'>;
-}
 
 /** Test and embedding knobs: SSH timeouts, the environment az and the agent come from. */
 export type EdgeAreaOptions = Omit<EdgeServiceOptions, 'vault' | 'onActivity' | 'onNodesChanged'>;
@@ -22,14 +9,14 @@ export type EdgeAreaOptions = Omit<EdgeServiceOptions, 'vault' | 'onActivity' | 
  * Wires the edge area: node profiles in the vault's 'nodes' section, SSH and Kubernetes access. Its service
  * is the KubeAccessProvider the AIO area borrows clusters from (and the SSH access network uses).
  */
-export function createEdgeArea(deps: AreaDeps, options: EdgeAreaOptions = {}): Area<EdgeHandlers, EdgeService> {
+export function createEdgeArea(deps: AreaDeps, options: EdgeAreaOptions = {}): Area<AreaHandlers<'edge'>, EdgeService> {
   const service = new EdgeService({
     ...options,
     vault: deps.vault,
     onActivity: (entry) => deps.hub.emit('edge.onActivity', entry),
     onNodesChanged: (nodeIds) => deps.hub.emit('edge.onNodesChanged', { nodeIds }),
   });
-  const handlers: EdgeHandlers = {
+  const handlers: AreaHandlers<'edge'> = {
     'edge.listNodes': () => ({ nodes: service.listNodes() }),
     'edge.saveNode': (req) => service.saveNode(req),
     'edge.removeNode': async (req) => ({ removed: await service.removeNode(req.id) }),

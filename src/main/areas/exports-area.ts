@@ -3,12 +3,16 @@ import type { Area, AreaDeps } from '../area';
 import type { Handler } from '../ipc/dispatcher';
 import { ExportEngine } from '../services/exports/export-engine';
 import { VaultExportLog } from '../services/exports/export-log';
+import { OneTimeDownloads } from '../services/exports/one-time-downloads';
+import { FieldbenchError } from '@shared/errors';
+import { EXPORT_DOWNLOAD_PATH } from '@shared/contract/exports-contract';
 import type { ExportAio, ExportPki } from '../services/exports/export-model';
 
 export type ExportsHandlers = {
   'exports.targets': Handler<'exports.targets'>;
   'exports.plan': Handler<'exports.plan'>;
   'exports.write': Handler<'exports.write'>;
+  'exports.download': Handler<'exports.download'>;
   'exports.log': Handler<'exports.log'>;
 };
 
@@ -19,13 +23,22 @@ export interface ExportsAreaServices {
 }
 
 /** Wires the export engine: plans and writes in main, the log of keys that left in the vault. */
-export function createExportsArea(deps: AreaDeps, services: ExportsAreaServices): Area<ExportsHandlers, ExportEngine> {
+export function createExportsArea(deps: AreaDeps, services: ExportsAreaServices): Area<ExportsHandlers, ExportEngine> & { downloads: OneTimeDownloads } {
   const service = new ExportEngine({ pki: services.pki, aio: services.aio, log: new VaultExportLog(deps.vault) });
+  const downloads = new OneTimeDownloads();
   const handlers: ExportsHandlers = {
     'exports.targets': () => ({ targets: (Object.keys(EXPORT_TARGETS) as ExportTargetT[]).map((id) => ({ id, summary: EXPORT_TARGETS[id] })) }),
     'exports.plan': (req) => service.plan(req),
     'exports.write': (req) => service.write(req),
+    'exports.download': async (req) => {
+      if (deps.env.runtime !== 'loopback-host') {
+        throw new FieldbenchError('exports.downloadUnavailable', 'Downloads are how the browser version hands over an export. Here, write it to a new folder instead.');
+      }
+      const packed = await service.pack(req);
+      const id = downloads.add({ fileName: packed.fileName, bytes: packed.bytes, secret: packed.secret });
+      return { ...packed.result, url: `${EXPORT_DOWNLOAD_PATH}${id}`, fileName: packed.fileName };
+    },
     'exports.log': (req) => ({ entries: service.log(req.limit) }),
   };
-  return { handlers, service };
+  return { handlers, service, downloads, dispose: () => downloads.clear() };
 }

@@ -1,61 +1,35 @@
 import { join } from 'node:path';
-import type { Area, AreaDeps } from '../area';
-import type { Handler } from '../ipc/dispatcher';
+import type { Area, AreaDeps, AreaHandlers } from '../area';
+import { operation as op } from '../ipc/dispatcher';
 import { MqttService } from '../services/mqtt/mqtt-service';
-import type { SatTokenProvider, TlsMaterialSource } from '../services/mqtt/tls-material';
-import { PkiService } from '../services/pki/pki-service';
+import type { SatTokenProvider } from '../services/mqtt/tls-material';
+import type { PkiService } from '../services/pki/pki-service';
 import type { EdgeService } from '../services/edge/edge-service';
 import type { AioService } from '../services/aio/aio-service';
 import { ListenerMatrixService } from '../services/mqtt/matrix/listener-matrix-service';
 import { createTokenRequestProvider } from '../services/mqtt/matrix/token-request-provider';
 
-export type MqttHandlers = {
-  'mqtt.profiles': Handler<'mqtt.profiles'>;
-  'mqtt.saveProfile': Handler<'mqtt.saveProfile'>;
-  'mqtt.deleteProfile': Handler<'mqtt.deleteProfile'>;
-  'mqtt.connect': Handler<'mqtt.connect'>;
-  'mqtt.disconnect': Handler<'mqtt.disconnect'>;
-  'mqtt.connections': Handler<'mqtt.connections'>;
-  'mqtt.publish': Handler<'mqtt.publish'>;
-  'mqtt.subscribe': Handler<'mqtt.subscribe'>;
-  'mqtt.unsubscribe': Handler<'mqtt.unsubscribe'>;
-  'mqtt.setView': Handler<'mqtt.setView'>;
-  'mqtt.messages': Handler<'mqtt.messages'>;
-  'mqtt.message': Handler<'mqtt.message'>;
-  'mqtt.topicTree': Handler<'mqtt.topicTree'>;
-  'mqtt.clearMessages': Handler<'mqtt.clearMessages'>;
-  'mqtt.undoClear': Handler<'mqtt.undoClear'>;
-  'mqtt.validateTopic': Handler<'mqtt.validateTopic'>;
-  'mqtt.importConnections': Handler<'mqtt.importConnections'>;
-  'mqtt.exportConnections': Handler<'mqtt.exportConnections'>;
-  'mqtt.commandLine': Handler<'mqtt.commandLine'>;
-  'mqtt.matrixPlan': Handler<'mqtt.matrixPlan'>;
-  'mqtt.matrixRun': Handler<'mqtt.matrixRun'>;
-};
-
 export interface MqttAreaServices {
-  /** Certificates for TLS; the PKI area's service once it exposes one. */
-  pki?: TlsMaterialSource | undefined;
-  /** K8S-SAT tokens through a node's TokenRequest; the edge area's, once it exists. */
-  satTokens?: SatTokenProvider | undefined;
+  /** Certificates for TLS and the matrix's certificate list (the PKI area's service). */
+  pki: PkiService;
   /** Node profiles, SSH tunnels (ClusterIp listeners) and the node's Kubernetes API (TokenRequest). */
-  edge?: EdgeService | undefined;
+  edge: EdgeService;
   /** AIO discovery: the listeners, their services and auth policies, the trust bundles. */
-  aio?: AioService | undefined;
+  aio: AioService;
+  /** K8S-SAT tokens; by default minted through the node's TokenRequest via the edge area. */
+  satTokens?: SatTokenProvider | undefined;
 }
 
 /**
  * Wires the MQTT workbench into the app. Messages reach the renderer only as mqtt.onMessages batches of
  * what the view shows; everything else stays in main and is paged with mqtt.messages.
  */
-export function createMqttArea(deps: AreaDeps, services: MqttAreaServices = {}): Area<MqttHandlers, MqttService> {
-  // Until the PKI area hands its service over, a PkiService of our own reads the same vault section.
-  const pki = services.pki ?? new PkiService({ vault: deps.vault });
+export function createMqttArea(deps: AreaDeps, services: MqttAreaServices): Area<AreaHandlers<'mqtt'>, MqttService> {
+  const { pki, edge } = services;
   const service = new MqttService({
     vault: deps.vault,
     pki,
-    // Without an explicit provider, K8S-SAT tokens are minted through the node's TokenRequest via the edge area.
-    satTokens: services.satTokens ?? (services.edge ? createTokenRequestProvider(services.edge) : undefined),
+    satTokens: services.satTokens ?? createTokenRequestProvider(edge),
     spillDir: join(deps.env.dataDir, 'mqtt-spill'),
     events: {
       state: (summary) => deps.hub.emit('mqtt.onState', summary),
@@ -64,16 +38,14 @@ export function createMqttArea(deps: AreaDeps, services: MqttAreaServices = {}):
       wantsMessages: () => deps.hub.listenerCount('mqtt.onMessages') > 0,
     },
   });
-  const edge = services.edge;
   const matrix = new ListenerMatrixService({
-    pki: 'summaries' in pki ? (pki as PkiService) : undefined,
+    pki,
     satTokens: () => service.satTokenProvider,
-    ...(edge ? { edge: { getNode: (id: string) => edge.getNode(id), forward: (nodeId: string, host: string, port: number) => edge.forward(nodeId, host, port) } } : {}),
-    ...(services.aio ? { aio: services.aio } : {}),
+    edge: { getNode: (id: string) => edge.getNode(id), forward: (nodeId: string, host: string, port: number) => edge.forward(nodeId, host, port) },
+    aio: services.aio,
     onProgress: (e) => deps.hub.emit('mqtt.onMatrixProgress', e),
   });
-  const op = (ctx: { signal: AbortSignal; progress(message: string, fraction?: number): void }) => ({ signal: ctx.signal, progress: (m: string, f?: number) => ctx.progress(m, f) });
-  const handlers: MqttHandlers = {
+  const handlers: AreaHandlers<'mqtt'> = {
     'mqtt.profiles': () => service.listProfiles(),
     'mqtt.saveProfile': (req) => service.saveProfile(req.profile, req.password, req.satToken),
     'mqtt.deleteProfile': async (req) => ({ deleted: await service.deleteProfile(req.id) }),

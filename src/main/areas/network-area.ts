@@ -1,5 +1,4 @@
-import type { Area, AreaDeps } from '../area';
-import type { Handler } from '../ipc/dispatcher';
+import type { Area, AreaDeps, AreaHandlers } from '../area';
 import { NetworkService } from '../services/network/network-service';
 import { ShellSource } from '../services/network/shell-source';
 import { openDirectSsh } from '../services/edge/ssh-connection';
@@ -7,16 +6,6 @@ import type { CertificateAuthority } from '../services/network/cross-checks';
 import type { BrokerReader } from '../services/network/aio-cross-check-inputs';
 import { EdgeNodeProfiles } from '../services/network/edge-node-profiles';
 import type { EdgeService } from '../services/edge/edge-service';
-
-export interface NetworkHandlers {
-  'network.discover': Handler<'network.discover'>;
-  'network.checkSettings': Handler<'network.checkSettings'>;
-  'network.plan': Handler<'network.plan'>;
-  'network.validate': Handler<'network.validate'>;
-  'network.apply': Handler<'network.apply'>;
-  'network.crossCheck': Handler<'network.crossCheck'>;
-  'network.reissueCertificate': Handler<'network.reissueCertificate'>;
-}
 
 export interface NetworkAreaDeps extends AreaDeps {
   /** The PKI service (SAN checks, re-issue). Optional until the PKI area provides it. */
@@ -30,7 +19,7 @@ export interface NetworkAreaDeps extends AreaDeps {
 }
 
 /** Wires the network area: netplan discovery, plan, validation, safe apply and cross-checks. */
-export function createNetworkArea(deps: NetworkAreaDeps): Area<NetworkHandlers, NetworkService> {
+export function createNetworkArea(deps: NetworkAreaDeps): Area<AreaHandlers<'network'>, NetworkService> {
   const edge = deps.edge;
   const service = new NetworkService({
     shells: new ShellSource({ profiles: new EdgeNodeProfiles(edge), connectDirect: openDirectSsh }),
@@ -38,7 +27,7 @@ export function createNetworkArea(deps: NetworkAreaDeps): Area<NetworkHandlers, 
     aio: deps.aio,
     ...(deps.recoveryGraceMs !== undefined ? { recoveryGraceMs: deps.recoveryGraceMs } : {}),
   });
-  const handlers: NetworkHandlers = {
+  const handlers: AreaHandlers<'network'> = {
     'network.discover': (req, ctx) => service.discover(req.target, ctx.signal),
     'network.checkSettings': (req) => service.checkSettings(req.settings, req.snapshot),
     'network.plan': (req, ctx) => service.plan(req.target, req.settings, ctx.signal),

@@ -1,6 +1,6 @@
 import type { ImportFileResult } from '@shared/pki-types';
-import type { Area, AreaDeps } from '../area';
-import type { Handler } from '../ipc/dispatcher';
+import type { Area, AreaDeps, AreaHandlers } from '../area';
+import { operation as op, type Handler } from '../ipc/dispatcher';
 import { PkiService } from '../services/pki/pki-service';
 import { PKI_SECTION } from '../services/pki/pki-section';
 import { EXPIRING_WITHIN_DAYS } from '../services/pki/certificate-profiles';
@@ -19,7 +19,6 @@ const BAD_ENCODING = { code: 'pki.import.bad-encoding', message: 'The file did n
  */
 export function createPkiArea(deps: AreaDeps) {
   const service = new PkiService({ vault: deps.vault });
-  const op = (ctx: { signal: AbortSignal; progress(m: string, f?: number): void }) => ({ signal: ctx.signal, progress: (m: string, f?: number) => ctx.progress(m, f) });
 
   const detach = deps.vault.onChange((e) => {
     if (e.kind === 'saved' && !(e.sections ?? []).includes(PKI_SECTION)) return;
@@ -35,6 +34,8 @@ export function createPkiArea(deps: AreaDeps) {
     'pki.createServer': ((req, ctx) => service.createServer(req, op(ctx))) satisfies Handler<'pki.createServer'>,
     'pki.createClients': ((req, ctx) => service.createClients(req, op(ctx))) satisfies Handler<'pki.createClients'>,
     'pki.preview': ((req) => service.preview(req)) satisfies Handler<'pki.preview'>,
+    'pki.planClientList': ((req) => service.planClientList(req)) satisfies Handler<'pki.planClientList'>,
+    'pki.createClientList': ((req, ctx) => service.createClientList(req, op(ctx))) satisfies Handler<'pki.createClientList'>,
 
     'pki.import': (async ({ files }, ctx) => {
       // Fail before reading anything when there is nowhere to put it.
@@ -70,7 +71,7 @@ export function createPkiArea(deps: AreaDeps) {
     'pki.remove': (({ id }) => service.remove(id)) satisfies Handler<'pki.remove'>,
   };
 
-  const area: Area<typeof handlers, PkiService> = { handlers, service, dispose: () => void detach() };
+  const area: Area<AreaHandlers<'pki'>, PkiService> = { handlers, service, dispose: () => void detach() };
   return area;
 }
 

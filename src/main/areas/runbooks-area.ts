@@ -1,6 +1,6 @@
 import { FieldbenchError } from '@shared/errors';
-import type { Area, AreaDeps } from '../area';
-import type { Dispatcher, Handler } from '../ipc/dispatcher';
+import type { Area, AreaDeps, AreaHandlers } from '../area';
+import type { Dispatcher } from '../ipc/dispatcher';
 import { BUILTIN_RUNBOOKS } from '../runbooks/builtin-runbooks';
 import { buildReport } from '../runbooks/commissioning-report';
 import { runbookInfo } from '../runbooks/runbook-document';
@@ -8,20 +8,7 @@ import { RunbookEngine } from '../runbooks/runbook-engine';
 import { builtInSteps } from '../runbooks/step-registry';
 import type { Caller } from '../runbooks/step-kind';
 
-export interface RunbooksHandlers {
-  'runbooks.list': Handler<'runbooks.list'>;
-  'runbooks.show': Handler<'runbooks.show'>;
-  'runbooks.validate': Handler<'runbooks.validate'>;
-  'runbooks.save': Handler<'runbooks.save'>;
-  'runbooks.run': Handler<'runbooks.run'>;
-  'runbooks.resume': Handler<'runbooks.resume'>;
-  'runbooks.pause': Handler<'runbooks.pause'>;
-  'runbooks.runs': Handler<'runbooks.runs'>;
-  'runbooks.getRun': Handler<'runbooks.getRun'>;
-  'runbooks.report': Handler<'runbooks.report'>;
-  'runbooks.signOff': Handler<'runbooks.signOff'>;
-  'runbooks.verify': Handler<'runbooks.verify'>;
-}
+export type RunbooksHandlers = AreaHandlers<'runbooks'>;
 
 /**
  * Wires the runbook engine. Its steps reach the other areas through the dispatcher, so every step call is

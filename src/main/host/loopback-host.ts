@@ -7,6 +7,7 @@ import { join, normalize, resolve, sep } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { isEventName, LOOPBACK_SESSION, WS_MAX_MESSAGE_BYTES, WS_PROTOCOL, type ClientMessage, type ServerMessage } from '@shared/contract';
+import { EXPORT_DOWNLOAD_PATH } from '@shared/contract/exports-contract';
 import type { AppContext } from '../compose';
 import { SECURITY_HEADERS } from '../security/content-security-policy';
 import { mimeTypeFor } from '../security/mime-types';
@@ -124,6 +125,7 @@ export async function startLoopbackHost(options: LoopbackHostOptions): Promise<L
     const refusal = gateSite(req);
     if (refusal) return refuse(res, refusal.status, refusal.reason);
     if (url.pathname === SESSION_PATH) return sessionForm(res, 200, NO_TOKEN);
+    if (url.pathname.startsWith(EXPORT_DOWNLOAD_PATH)) return serveDownload(options.context, url.pathname.slice(EXPORT_DOWNLOAD_PATH.length), res, refuse);
     serveStatic(rendererDir, url.pathname, req, res);
   });
 
@@ -237,6 +239,18 @@ function sessionForm(res: ServerResponse, status: number, message: string): void
   res.end(`<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Fieldbench: access token</title></head>
 <body><main><h1>Fieldbench</h1><p>${escapeHtml(message)}</p>
 <form method="post" action="${SESSION_PATH}" autocomplete="off"><label>Access token <input type="password" name="token" required autocomplete="off" autofocus></label> <button type="submit">Open</button></form></main></body></html>\n`);
+}
+
+/**
+ * An export zip, once: the random id is the capability (a navigation carries no token header), it is
+ * gone after this response or two minutes, and nothing caches it.
+ */
+function serveDownload(context: AppContext, id: string, res: ServerResponse, refuse: (res: ServerResponse, status: number, reason: string) => void): void {
+  const item = /^[\w-]{43}$/.test(id) ? context.downloads.take(id) : undefined;
+  if (!item) return refuse(res, 404, 'This download was already taken or has expired. Export again from the Exports page.');
+  const name = item.fileName.replace(/[^\w.-]+/g, '_');
+  res.writeHead(200, { ...SECURITY_HEADERS, 'Content-Type': 'application/zip', 'Content-Length': String(item.bytes.length), 'Content-Disposition': `attachment; filename="${name}"`, 'Cache-Control': 'no-store' });
+  res.end(Buffer.from(item.bytes));
 }
 
 function serveStatic(root: string, pathname: string, req: IncomingMessage, res: ServerResponse): void {

@@ -106,6 +106,11 @@ export class Dispatcher {
   }
 }
 
+/** A call's cancellation and progress, as the options a service's long operation takes. */
+export function operation(ctx: CallContext): { signal: AbortSignal; progress(message: string, fraction?: number): void } {
+  return { signal: ctx.signal, progress: (message, fraction) => ctx.progress(message, fraction) };
+}
+
 /** Throws the abort reason when the signal is aborted; services call this between steps of long work. */
 export function throwIfCancelled(signal: AbortSignal | undefined): void {
   if (signal?.aborted) throw signal.reason instanceof Error ? signal.reason : new FieldbenchError('cancelled', 'The operation was cancelled.');

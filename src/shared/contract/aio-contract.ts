@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { defineCall, defineEvent } from './define';
+import { CertificateId } from './primitives';
 
 // The AIO broker area: resources of the Azure IoT Operations MQTT broker on a node's cluster, built from
 // forms and vault certificates, planned (YAML, diff, server dry-run), applied with server-side apply as
@@ -13,7 +14,6 @@ const NodeId = z.string().min(1).max(200);
 /** Format checks (DNS-1123 and friends) happen in the service, which answers with sentences. */
 const ResourceName = z.string().min(1).max(253);
 const Namespace = z.string().min(1).max(63);
-const CertificateId = z.string().min(1).max(200);
 
 export const ServiceType = z.enum(['ClusterIp', 'NodePort', 'LoadBalancer']);
 export const ListenerProtocol = z.enum(['Mqtt', 'WebSockets']);
@@ -420,6 +420,39 @@ export const ImportTrustBundleResult = z.object({
   duplicates: z.number(),
 });
 
+/** One check of `aio check`: az iot ops check --svc broker's, then what it misses. */
+export const AioCheckItem = z.object({
+  id: z.string(),
+  group: z.enum(['broker', 'pods', 'listener', 'authentication', 'authorization', 'certificates', 'sans', 'clients', 'live']),
+  level: z.enum(['pass', 'warn', 'fail', 'skip']),
+  /** What was checked, e.g. "BrokerListener lb port 8883". */
+  target: z.string(),
+  sentence: z.string(),
+  fix: z.string().optional(),
+});
+
+export const AioCheckRequest = z
+  .object({
+    nodeId: NodeId,
+    namespace: Namespace.default(AIO_DEFAULT_NAMESPACE),
+    /** Addresses clients use to reach the node; server certificates must list them. */
+    nodeAddresses: z.array(z.string().min(1).max(253)).max(20).default([]),
+    trust: TrustSettingsRequest.optional(),
+    /** Connect to every listener port with TLS + MQTT (the MQTT area's listener matrix). */
+    live: z.boolean().default(true),
+    /** Wait this long for certificates still being issued before judging them. */
+    issuanceWaitMs: z.number().int().min(0).max(600_000).default(0),
+  })
+  .strict();
+
+export const AioCheckResult = z.object({
+  nodeId: z.string(),
+  namespace: z.string(),
+  via: z.string(),
+  checks: z.array(AioCheckItem),
+  summary: z.object({ pass: z.number().int(), warn: z.number().int(), fail: z.number().int(), skip: z.number().int() }),
+});
+
 /** `force` plans the apply that takes over fields other managers own, so its diff and dry run can be shown first. */
 const PlanRequest = z.object({ nodeId: NodeId, spec: ApplySpec, force: z.boolean().default(false) }).strict();
 
@@ -440,6 +473,9 @@ export const RenderResult = z.object({
 
 export type ApplySpecInput = z.input<typeof ApplySpec>;
 export type RenderResultT = z.output<typeof RenderResult>;
+export type AioCheckItemT = z.output<typeof AioCheckItem>;
+export type AioCheckRequestT = z.output<typeof AioCheckRequest>;
+export type AioCheckResultT = z.output<typeof AioCheckResult>;
 export type ApplySpecParsed = z.output<typeof ApplySpec>;
 export type ListenerInputParsed = z.output<typeof ListenerInput>;
 export type AuthenticationInputParsed = z.output<typeof AuthenticationInput>;
@@ -506,6 +542,12 @@ export const aioCalls = {
    * server (YAML for review or to apply later with kubectl). Only main writes the keys, to outputPath.
    */
   'aio.render': defineCall({ request: RenderRequest, response: RenderResult, summary: 'Write the broker resources of a spec as YAML, without a node.' }),
+  /**
+   * Every check `az iot ops check --svc broker` runs, with its pass/warn/fail level, plus certificate expiry
+   * and renewal, SANs against the node and LoadBalancer addresses, client CAs against the vault's client
+   * chains, EC/RSA mixes and a live TLS + MQTT connect per listener port.
+   */
+  'aio.check': defineCall({ request: AioCheckRequest, response: AioCheckResult, summary: 'Check the broker setup of a node, as az iot ops check does and beyond.', job: true }),
   /** Finds what is wrong with the broker setup, each with a sentence and a fix. */
   'aio.diagnose': defineCall({ request: DiagnoseRequest, response: DiagnoseResult, summary: 'Explain what is wrong with the broker setup and how to fix it.', job: true }),
   /** Imports the CA certificates of a trust bundle (default: the install's client trust bundle) into the vault as trusted CAs. */

@@ -1,10 +1,9 @@
 import { z } from 'zod';
 import { defineCall, defineEvent } from './define';
+import { Id, Secret } from './primitives';
 
 // Secrets (passwords, private keys, passphrases, tokens) only ever travel from the person to main. Every
 // response below carries summaries: fingerprints, public key lines, and "has a password" flags.
-const Id = z.string().min(1).max(100);
-const Secret = z.string().min(1).max(16_384);
 const Fingerprint = z
   .string()
   .regex(/^SHA256:[A-Za-z0-9+/]{43}$/, 'A host key fingerprint looks like SHA256: followed by 43 characters, as ssh-keygen -l prints it.');

@@ -25,6 +25,9 @@ export const ExportTarget = z.enum(Object.keys(EXPORT_TARGETS) as [keyof typeof 
 export const ExportChain = z.enum(['leaf', 'bundle', 'full']);
 export const ExportFileRole = z.enum(['certificate', 'chain', 'key', 'ca', 'pkcs12', 'flow', 'config', 'commands', 'yaml', 'readme']);
 
+/** Renderer DOM event: another area asks the Exports area to open with one certificate picked (features do not import each other). */
+export const EXPORT_CERTIFICATE_EVENT = 'fieldbench:export-certificate';
+
 /** Most certificates one export takes. */
 export const EXPORT_MAX_CERTIFICATES = 50;
 
@@ -94,6 +97,10 @@ export const ExportResult = z.object({
   notes: z.array(z.string()),
 });
 
+export const ExportDownloadRequest = ExportRequest.extend({ confirmedKeys: z.array(CertificateRef).max(EXPORT_MAX_CERTIFICATES).default([]) }).strict();
+/** Where the loopback host serves the zip once; the page navigates there, its script never reads the bytes. */
+export const EXPORT_DOWNLOAD_PATH = '/download/';
+
 export const ExportLogEntry = z.object({
   at: z.string(),
   target: ExportTarget,
@@ -117,6 +124,15 @@ export const exportsCalls = {
    * leave that `confirmedKeys` does not name. Every export with a key is added to the export log.
    */
   'exports.write': defineCall({ request: ExportWriteRequest, response: ExportResult, summary: 'Write an export to a new folder or zip.' }),
+  /**
+   * Loopback host only: builds the export as one zip in main and returns a one-time URL the host serves
+   * it at (two minutes, once), so the bytes reach the browser's downloads without page script reading them.
+   */
+  'exports.download': defineCall({
+    request: ExportDownloadRequest,
+    response: ExportResult.extend({ url: z.string(), fileName: z.string() }),
+    summary: 'Prepare an export as a one-time download (loopback host).',
+  }),
   /** Exports that carried keys: what left and where, newest last. */
   'exports.log': defineCall({
     request: z.object({ limit: z.number().int().min(1).max(1000).default(200) }).strict(),

@@ -6,6 +6,7 @@ import { edgeCalls, edgeEvents } from './edge-contract';
 import { aioCalls, aioEvents } from './aio-contract';
 import { networkCalls, networkEvents } from './network-contract';
 import { mqttCalls, mqttEvents } from './mqtt-contract';
+import { mqttMatrixCalls, mqttMatrixEvents } from './mqtt-matrix-contract';
 import { runbooksCalls, runbooksEvents } from './runbooks-contract';
 import { exportsCalls, exportsEvents } from './exports-contract';
 import type { CallSpec, EventSpec } from './define';
@@ -24,6 +25,7 @@ export const calls = {
   ...aioCalls,
   ...networkCalls,
   ...mqttCalls,
+  ...mqttMatrixCalls,
   ...runbooksCalls,
   ...exportsCalls,
 } as const satisfies Record<string, CallSpec>;
@@ -36,6 +38,7 @@ export const events = {
   ...aioEvents,
   ...networkEvents,
   ...mqttEvents,
+  ...mqttMatrixEvents,
   ...runbooksEvents,
   ...exportsEvents,
 } as const satisfies Record<string, EventSpec>;

@@ -1,13 +1,11 @@
 import { z } from 'zod';
 import { defineCall, defineEvent } from './define';
+import { FilePath, Id, Secret } from './primitives';
 
 // The MQTT workbench: connection profiles in the vault, clients that live in main, and a bounded message
 // store the renderer reads in batches and pages. Passwords, SAT tokens and private keys go in (saved to the
 // vault) but never come back: summaries say only whether one is set.
 
-const Id = z.string().min(1).max(100);
-const Secret = z.string().min(1).max(16_384);
-const FilePath = z.string().min(1).max(4096);
 const Qos = z.union([z.literal(0), z.literal(1), z.literal(2)]);
 /** MQTT topics and filters are at most 65,535 UTF-8 bytes; the services say which rule a topic breaks. */
 const TopicText = z.string().max(70_000);
@@ -323,169 +321,6 @@ export const CommandLineResult = z.object({
   notes: z.array(z.string()),
 });
 
-// --- listener matrix ---------------------------------------------------------------------------------------
-// Every listener of a broker checked at once: connect, TLS, auth, and cross-delivery of a probe from each
-// listener to every other one. The result is a document (format + version) the commissioning report reuses.
-
-/** How the matrix authenticates on one endpoint. */
-export const MatrixAuth = z.discriminatedUnion('method', [
-  z.object({ method: z.literal('none') }).strict(),
-  /** X.509: a client certificate from the vault (leaf + intermediates sent, the key stays in main). */
-  z.object({ method: z.literal('x509'), certificateId: Id }).strict(),
-  /** K8S-SAT: the token from a file, or minted through the node's TokenRequest. */
-  z.object({ method: z.literal('sat'), token: SatTokenSource }).strict(),
-]);
-
-/** How the endpoint is reached: directly, or through an SSH tunnel from a node (ClusterIp listeners). */
-export const MatrixRoute = z.discriminatedUnion('kind', [
-  z.object({ kind: z.literal('direct') }).strict(),
-  /** host/port are as seen from the node; Fieldbench forwards a local port to them over SSH. */
-  z.object({ kind: z.literal('sshTunnel'), nodeId: Id }).strict(),
-]);
-
-/** One endpoint given by hand (brokers without discovery, or extra addresses). */
-export const MatrixEndpointInput = z
-  .object({
-    name: z.string().min(1).max(200).optional(),
-    host: z.string().min(1).max(253),
-    port: z.number().int().min(1).max(65_535),
-    tls: z.boolean().default(false),
-    /** CA the server certificate must chain to; default the system's public CAs. */
-    ca: CaSource.optional(),
-    /** SNI and the name checked against the certificate (for tunnels and IP addresses). */
-    servername: z.string().min(1).max(253).optional(),
-    auth: MatrixAuth.default({ method: 'none' }),
-    mqttVersion: MqttVersion.default('5.0'),
-    route: MatrixRoute.default({ kind: 'direct' }),
-  })
-  .strict();
-
-/** Where the matrix gets its listeners from: a node's AIO discovery, or explicit endpoints. */
-const MatrixSourceFields = {
-  nodeId: Id.optional(),
-  /** AIO namespace on the node. */
-  namespace: z.string().min(1).max(63).default('azure-iot-operations'),
-  /** Vault CA for the listeners' server certificates when discovery cannot tell (default: the cluster's trust bundle imported into the vault, if present). */
-  caCertificateId: Id.optional(),
-  /** Vault client certificate for X.509 listeners; default: one whose chain the listener's trustedClientCaCert trusts. */
-  clientCertificateId: Id.optional(),
-  /** Service account whose token is minted for SAT listeners (namespace = the AIO namespace). */
-  serviceAccount: z.string().min(1).max(253).default('default'),
-  endpoints: z.array(MatrixEndpointInput).max(64).optional(),
-};
-const oneSource = (r: { nodeId?: string | undefined; endpoints?: unknown[] | undefined }) => (r.nodeId === undefined) !== (r.endpoints === undefined);
-const oneSourceMessage = 'Give either nodeId (listeners from the node\'s AIO discovery) or endpoints.';
-
-export const MatrixPlanRequest = z.object(MatrixSourceFields).strict().refine(oneSource, oneSourceMessage);
-
-/** One endpoint the matrix will test, resolved from discovery or from the input. */
-export const MatrixTarget = z.object({
-  id: z.string(),
-  /** "aio-broker-lb :18884 (LoadBalancer 10.0.0.5)" */
-  label: z.string(),
-  listener: z.string().optional(),
-  serviceType: z.string().optional(),
-  host: z.string(),
-  port: z.number().int(),
-  tls: z.boolean(),
-  ca: CaSource.optional(),
-  servername: z.string().optional(),
-  auth: MatrixAuth,
-  mqttVersion: MqttVersion,
-  route: MatrixRoute,
-  /** Sentence on how the endpoint is reached and why this auth was chosen. */
-  notes: z.array(z.string()),
-});
-
-export const MatrixPlan = z.object({
-  nodeId: z.string().optional(),
-  targets: z.array(MatrixTarget),
-  /** Listener ports that cannot be tested from here, each with the reason. */
-  skipped: z.array(z.object({ listener: z.string(), port: z.number().int(), reason: z.string() })),
-  warnings: z.array(z.string()),
-});
-
-export const MatrixRunRequest = z
-  .object({
-    ...MatrixSourceFields,
-    /** Per-endpoint connect timeout. */
-    connectTimeoutSeconds: z.number().int().min(1).max(60).default(8),
-    /** How long to wait for probes to arrive after the last publish. */
-    deliveryTimeoutMs: z.number().int().min(200).max(60_000).default(3000),
-  })
-  .strict()
-  .refine(oneSource, oneSourceMessage);
-
-export const PresentedCertificateSummary = z.object({
-  subject: z.string(),
-  issuer: z.string(),
-  sans: z.array(z.string()),
-  validFrom: z.string(),
-  validTo: z.string(),
-  fingerprint256: z.string(),
-});
-
-/** A next step the UI can offer beside a diagnosis; `action` prefills the named call. */
-export const MatrixFix = z.object({
-  label: z.string(),
-  action: z
-    .discriminatedUnion('call', [
-      z.object({ call: z.literal('pki.createServer'), sans: z.array(z.string()), issuerId: z.string().optional() }),
-      z.object({ call: z.literal('pki.renew'), id: z.string() }),
-      z.object({ call: z.literal('aio.importTrustBundle'), nodeId: z.string(), name: z.string(), namespace: z.string(), key: z.string(), source: z.enum(['ConfigMap', 'Secret']) }),
-      z.object({ call: z.literal('aio.diagnose'), nodeId: z.string() }),
-    ])
-    .optional(),
-});
-
-export const MatrixRow = z.object({
-  targetId: z.string(),
-  /** Everything below passed and every other connected listener's probe arrived here. */
-  ok: z.boolean(),
-  connect: z.object({ ok: z.boolean(), ms: z.number().optional(), error: ErrorSummary.optional() }),
-  tls: z.object({
-    verdict: z.enum(['ok', 'failed', 'notUsed', 'notReached']),
-    presentedChain: z.array(PresentedCertificateSummary),
-    /** Which known CA (vault or cluster trust bundle) the presented chain leads to, in words. */
-    chainsTo: z.string().optional(),
-  }),
-  auth: z.object({
-    method: z.enum(['none', 'x509', 'sat']),
-    verdict: z.enum(['accepted', 'refused', 'notReached']),
-    /** CONNACK reason (MQTT 5) or return code (3.1.1). */
-    reasonCode: z.number().int().optional(),
-  }),
-  subscribe: z.object({ ok: z.boolean(), reasonCode: z.number().int().optional(), error: ErrorSummary.optional() }).optional(),
-  publish: z.object({ ok: z.boolean(), reasonCode: z.number().int().optional(), error: ErrorSummary.optional() }).optional(),
-  /** Probes this listener received: from which target, after how long. */
-  received: z.array(z.object({ fromTargetId: z.string(), latencyMs: z.number() })),
-  /** Targets that published successfully but whose probe never arrived here. */
-  missing: z.array(z.string()),
-  diagnosis: z.object({ code: z.string(), sentence: z.string(), detail: z.string().optional(), fixes: z.array(MatrixFix) }).optional(),
-});
-
-export const MatrixResult = z.object({
-  format: z.literal('fieldbench.mqtt-matrix'),
-  version: z.literal(1),
-  runId: z.string(),
-  nodeId: z.string().optional(),
-  startedAt: z.string(),
-  finishedAt: z.string(),
-  probeTopic: z.string(),
-  targets: z.array(MatrixTarget),
-  rows: z.array(MatrixRow),
-  skipped: MatrixPlan.shape.skipped,
-  warnings: z.array(z.string()),
-  summary: z.object({
-    total: z.number().int(),
-    passed: z.number().int(),
-    failed: z.number().int(),
-    /** Every connected listener received every published probe. */
-    crossDeliveryComplete: z.boolean(),
-  }),
-  cancelled: z.boolean(),
-});
-
 export const mqttCalls = {
   /** Saved connection profiles without secrets. */
   'mqtt.profiles': defineCall({ request: z.object({}).strict(), response: z.array(MqttProfileSummary), summary: 'List saved MQTT connections.' }),
@@ -643,14 +478,6 @@ export const mqttCalls = {
     response: CommandLineResult,
     summary: 'Copy a connection as a mosquitto_pub/mosquitto_sub command.',
   }),
-  /** Lists every listener the matrix can reach and how (discovery of a node, or the given endpoints). */
-  'mqtt.matrixPlan': defineCall({ request: MatrixPlanRequest, response: MatrixPlan, summary: 'Plan the listener matrix: every reachable listener and its auth.', job: true }),
-  /**
-   * Connects to every listener, subscribes on all to one probe topic, publishes a probe from each and
-   * reports per listener the connect, TLS and auth verdicts, which probes arrived and a diagnosis with
-   * fixes. Progress as mqtt.onMatrixProgress; cancel stops it and disconnects everything.
-   */
-  'mqtt.matrixRun': defineCall({ request: MatrixRunRequest, response: MatrixResult, summary: 'Run the listener matrix.', job: true }),
 } as const;
 
 export const mqttEvents = {
@@ -673,18 +500,6 @@ export const mqttEvents = {
     summary: 'New MQTT messages, batched.',
   }),
   'mqtt.onProfiles': defineEvent({ payload: z.object({ profiles: z.array(MqttProfileSummary) }), summary: 'Saved MQTT connections changed.' }),
-  /** A step of a matrix run; `row` carries a listener's row as soon as it is known (again when it changes). */
-  'mqtt.onMatrixProgress': defineEvent({
-    payload: z.object({
-      runId: z.string(),
-      phase: z.enum(['plan', 'connect', 'subscribe', 'publish', 'collect', 'done']),
-      message: z.string(),
-      fraction: z.number().min(0).max(1),
-      targets: z.array(MatrixTarget).optional(),
-      row: MatrixRow.optional(),
-    }),
-    summary: 'Listener matrix progress.',
-  }),
 } as const;
 
 export type MqttProfileInputT = z.output<typeof MqttProfileInput>;
@@ -702,12 +517,3 @@ export type TopicNodeT = z.output<typeof TopicNode>;
 export type TopicCheckT = z.output<typeof TopicCheck>;
 export type CommandLineResultT = z.output<typeof CommandLineResult>;
 export type SatTokenSourceT = z.output<typeof SatTokenSource>;
-export type MatrixEndpointInputT = z.output<typeof MatrixEndpointInput>;
-export type MatrixAuthT = z.output<typeof MatrixAuth>;
-export type MatrixTargetT = z.output<typeof MatrixTarget>;
-export type MatrixPlanT = z.output<typeof MatrixPlan>;
-export type MatrixPlanRequestT = z.output<typeof MatrixPlanRequest>;
-export type MatrixRunRequestT = z.output<typeof MatrixRunRequest>;
-export type MatrixRowT = z.output<typeof MatrixRow>;
-export type MatrixResultT = z.output<typeof MatrixResult>;
-export type MatrixFixT = z.output<typeof MatrixFix>;

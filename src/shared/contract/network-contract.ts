@@ -1,10 +1,9 @@
 import { z } from 'zod';
 import { defineCall, defineEvent } from './define';
+import { Id, Secret } from './primitives';
 
 // Addresses arrive as text and are checked in main, which answers with findings worded for a person: the
 // schemas here only bound sizes and shapes, so a half-typed address gives a sentence, not a schema error.
-const Id = z.string().min(1).max(100);
-const Secret = z.string().min(1).max(16_384);
 const AddressText = z.string().trim().max(64);
 const Fingerprint = z.string().regex(/^SHA256:[A-Za-z0-9+/]{43}$/, 'A host key fingerprint looks like SHA256: followed by 43 characters.');
 

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { defineCall, defineEvent } from './define';
+import { CertificateId } from './primitives';
 import type * as T from '../pki-types';
 import { MAX_BATCH, MAX_VALIDITY_DAYS } from '../pki-rules';
 
@@ -19,7 +20,6 @@ export const PKI_MAX_BATCH = MAX_BATCH;
 /** Longest validity accepted, in days (matches the engine's limit). */
 export const PKI_MAX_VALIDITY_DAYS = MAX_VALIDITY_DAYS;
 
-const CertificateId = z.string().min(1).max(200);
 const Passphrase = z.string().max(1024);
 
 export const KeyAlgorithm = z.enum(['ec-p256', 'ec-p384', 'rsa-2048', 'rsa-3072', 'rsa-4096', 'ed25519']);
@@ -310,6 +310,45 @@ const LooseSubject = z
   .strict();
 const LooseValidity = z.union([z.object({ days: z.number() }).strict(), z.object({ hours: z.number() }).strict()]);
 
+/** A device list for bulk issuance: the pasted text or file content, and defaults for what a row leaves out. */
+const ClientListRequest = z
+  .object({
+    issuerId: z.string().max(200),
+    /** One device id per line, or CSV with device_id and optional sans, validity, key, iothub_device_id columns. */
+    list: z.string().max(4 * 1024 * 1024, 'A device list can be at most 4 MB. Split it.'),
+    organization: z.string().max(200).optional(),
+    keyAlgorithm: KeyAlgorithm.optional(),
+    validity: Validity.optional(),
+    clampToIssuer: z.boolean().optional(),
+    allowMixedKeyFamilies: z.boolean().optional(),
+  })
+  .strict();
+
+export const LineProblem = z.object({ line: z.number(), message: z.string() });
+
+export const PlannedDevice = z.object({
+  line: z.number(),
+  deviceId: z.string(),
+  sans: z.array(SubjectAltName),
+  keyAlgorithm: KeyAlgorithm,
+  notBefore: z.string(),
+  notAfter: z.string(),
+  validityClamped: z.boolean(),
+  iothubDeviceId: z.string().nullable(),
+});
+
+export const IssuedDevice = z.object({
+  line: z.number(),
+  deviceId: z.string(),
+  certificateId: z.string(),
+  serialHex: z.string(),
+  /** Uppercase hex without colons: IoT Hub's thumbprint format. */
+  sha1Thumbprint: z.string(),
+  sha256Thumbprint: z.string(),
+  notAfter: z.string(),
+  iothubDeviceId: z.string().nullable(),
+});
+
 export const pkiCalls = {
   /** Key types, validities and profile usages the wizards show before anything is issued. Works while locked. */
   'pki.defaults': defineCall({ request: z.object({}).strict(), response: PkiDefaults, summary: 'Show the defaults the certificate wizards start from.' }),
@@ -380,6 +419,26 @@ export const pkiCalls = {
       .strict(),
     response: PreviewResult,
     summary: 'Preview what a wizard would issue.',
+  }),
+  /**
+   * What a device list would issue, and every problem by line (repeats, ids that are not valid CNs, ids
+   * already issued, bad SANs or validities); line 0 is the list as a whole. Generates nothing.
+   */
+  'pki.planClientList': defineCall({
+    request: ClientListRequest,
+    response: z.object({ problems: z.array(LineProblem), warnings: z.array(PkiWarning), devices: z.array(PlannedDevice), canIssue: z.boolean() }),
+    summary: 'Check a device list before issuing client certificates for it.',
+  }),
+  /**
+   * A client certificate per device of the list, under one CA, in one vault save; refused whole when any
+   * line has a problem. Cancelling leaves the vault as it was. The summary CSV carries device id, serial,
+   * SHA-1 and SHA-256 thumbprints and not-after.
+   */
+  'pki.createClientList': defineCall({
+    request: ClientListRequest,
+    response: z.object({ issued: z.array(IssuedDevice), warnings: z.array(PkiWarning), summaryCsv: z.string() }),
+    summary: 'Issue client certificates for a list of devices.',
+    job: true,
   }),
   /** PEM/DER certificates and bundles, PKCS#1/PKCS#8/SEC1 keys (encrypted with a passphrase), PKCS#12. One result per file. */
   'pki.import': defineCall({

@@ -5,9 +5,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { composeApp, type AppContext } from '../../../src/main/compose';
-import { createAioArea } from '../../../src/main/areas/aio-area';
-import { EventHub } from '../../../src/main/ipc/event-hub';
-import { silentLogger } from '../../../src/main/ipc/dispatcher';
 import { startKubeEmulator, type KubeEmulator } from '../../support/kube/kube-emulator';
 
 const WEAK = { kdf: { memoryKiB: 1024, iterations: 1, parallelism: 1 }, allowWeakKdf: true };
@@ -68,8 +65,4 @@ describe('aio.* through the contract, with a kubeconfig node from the edge area'
     expect(unknown.ok).toBe(false);
   });
 
-  it('without the edge area every call says edge access is unavailable', async () => {
-    const area = createAioArea({ env: { dataDir: dir, runtime: 'cli' }, hub: new EventHub(), vault: app.vault, log: silentLogger });
-    await expect(Promise.resolve(area.handlers['aio.discover']({ nodeId: 'n', namespace: 'azure-iot-operations' }, { signal: new AbortController().signal, progress() {} }))).rejects.toMatchObject({ code: 'edge.unavailable' });
-  });
 });

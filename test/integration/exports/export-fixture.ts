@@ -43,16 +43,17 @@ export async function seed001Vault(opts: { serverSans?: string[]; keyAlgorithm?:
   };
   await call('vault.create', { password: 'long enough pw' });
   const keyAlgorithm = opts.keyAlgorithm ?? 'ec-p256';
+  // The seed's 72000h under a 72000h CA made a moment earlier outlasts it: the seed's technician ticks "shorten".
   const root = async (cn: string) => (await call('pki.createRoot', { subject: { commonName: cn }, keyAlgorithm, validity: { hours: 72000 } })).certificate.id;
-  const inter = async (cn: string, issuerId: string) => (await call('pki.createIntermediate', { subject: { commonName: cn }, issuerId, keyAlgorithm, validity: { hours: 72000 } })).certificate.id;
+  const inter = async (cn: string, issuerId: string) => (await call('pki.createIntermediate', { subject: { commonName: cn }, issuerId, keyAlgorithm, validity: { hours: 72000 }, clampToIssuer: true })).certificate.id;
   const aioRoot = await root('AIO42 Root CA');
   const aioIntermediate = await inter('AIO42 Intermediate CA 1', aioRoot);
-  const server = (await call('pki.createServer', { subject: { commonName: 'mqtts-endpoint' }, sans: opts.serverSans ?? ['127.0.0.1', 'localhost'], issuerId: aioIntermediate, keyAlgorithm, validity: { hours: 72000 } })).certificate.id;
+  const server = (await call('pki.createServer', { subject: { commonName: 'mqtts-endpoint' }, sans: opts.serverSans ?? ['127.0.0.1', 'localhost'], issuerId: aioIntermediate, keyAlgorithm, validity: { hours: 72000 }, clampToIssuer: true })).certificate.id;
   const clientsRoot = await root('Clients42 Root CA');
   const clientsIntermediate = await inter('Clients42 Intermediate CA 1', clientsRoot);
-  const clients = (await call('pki.createClients', { clientIds: ['client42a', 'client42b'], issuerId: clientsIntermediate, keyAlgorithm, validity: { hours: 72000 } })).certificates;
+  const clients = (await call('pki.createClients', { clientIds: ['client42a', 'client42b'], issuerId: clientsIntermediate, keyAlgorithm, validity: { hours: 72000 }, clampToIssuer: true })).certificates;
   const foreignRoot = await root('Foreign Root CA');
-  const foreignClient = (await call('pki.createClients', { clientIds: ['intruder'], issuerId: foreignRoot, keyAlgorithm, validity: { hours: 72000 } })).certificates[0]!.id;
+  const foreignClient = (await call('pki.createClients', { clientIds: ['intruder'], issuerId: foreignRoot, keyAlgorithm, validity: { hours: 72000 }, clampToIssuer: true })).certificates[0]!.id;
   let exports = 0;
   const exportTo = async (req: Omit<CallRequest<'exports.write'>, 'out' | 'confirmedKeys'>): Promise<string> => {
     const plan = await call('exports.plan', req);

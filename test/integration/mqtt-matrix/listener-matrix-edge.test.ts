@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { MatrixPlanT, MatrixResultT } from '@shared/contract/mqtt-contract';
+import type { MatrixPlanT, MatrixResultT } from '@shared/contract/mqtt-matrix-contract';
 import { composeApp, type AppContext } from '../../../src/main/compose';
 import { brokerLabAvailability, startBrokerLab, type BrokerLab } from '../../support/broker-lab/broker-lab.js';
 import { generateLabPki, signServerCertificate, type LabPki } from '../../support/broker-lab/lab-pki.js';

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { MatrixEndpointInput, MatrixResult, MatrixRunRequest, type MatrixResultT } from '@shared/contract/mqtt-contract';
+import { MatrixEndpointInput, MatrixResult, MatrixRunRequest, type MatrixResultT } from '@shared/contract/mqtt-matrix-contract';
 import { brokerLabAvailability, startBrokerLab, type BrokerLab } from '../../support/broker-lab/broker-lab.js';
 import { startSatBroker, type SatBroker } from '../../support/broker-lab/sat-broker.js';
 import { startKubeEmulator, type KubeEmulator } from '../../support/kube/kube-emulator.js';

@@ -60,7 +60,7 @@ describe('fieldbench pki: seed 001 from the command line', () => {
     // The seed's 72000h under a 72000h root made a moment earlier would outlast it: the technician says --clamp.
     await ok(['create', 'intermediate', 'AIO42 Intermediate CA 1', '--issuer', 'AIO42 Root CA', '--hours', '72000', '--clamp']);
     await ok(['create', 'root', 'Clients42 Root CA', '--days', '3000']);
-    await ok(['create', 'intermediate', 'Clients42 Intermediate CA 1', '--issuer', 'Clients42 Root CA', '--days', '3000']);
+    await ok(['create', 'intermediate', 'Clients42 Intermediate CA 1', '--issuer', 'Clients42 Root CA', '--days', '3000', '--clamp']);
   });
   afterAll(() => tmp.cleanup());
 
@@ -166,6 +166,31 @@ describe('fieldbench pki: seed 001 from the command line', () => {
       expect(r.code, cases[i]![0].join(' ')).toBe(2);
       expect(r.stderr).toMatch(cases[i]![1]);
     });
+  });
+
+  it('issues one client certificate per device of a list, after listing every problem by line', async () => {
+    writeFileSync(join(tmp.dir, 'bad.csv'), 'device_id,sans\nplc-01,10.0.0.5\nplc-01,\nplc 03,\nplc-04,10.0.0.999\n');
+    const bad = await pki(['create', 'client', '--from', join(tmp.dir, 'bad.csv'), '--issuer', 'Clients42 Intermediate CA 1']);
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toMatch(/^bad\.csv:3: "plc-01" is already listed on line 2/m);
+    expect(bad.stderr).toMatch(/^bad\.csv:4: "plc 03" cannot be a client id/m);
+    expect(bad.stderr).toMatch(/^bad\.csv:5: "10\.0\.0\.999" looks like an IP address/m);
+    expect(bad.stderr).toMatch(/Nothing was issued: 3 problems in bad\.csv/);
+    writeFileSync(join(tmp.dir, 'plcs.txt'), 'plc-01\nplc-02\nplc-03\n');
+    const good = await ok(['create', 'client', '--from', join(tmp.dir, 'plcs.txt'), '--issuer', 'Clients42 Intermediate CA 1']);
+    const rows = good.stdout.trim().split('\n');
+    expect(rows[0]).toBe('device_id,serial,sha1_thumbprint,sha256_thumbprint,not_after');
+    expect(rows.slice(1).map((r) => r.split(',')[0])).toEqual(['plc-01', 'plc-02', 'plc-03']);
+    expect(rows[1]!.split(',')[2]).toMatch(/^[0-9A-F]{40}$/);
+    const list = await ok(['list']);
+    expect(list.stdout).toMatch(/plc-02/);
+  });
+
+  it('renews a server certificate with new SANs, same subject (pki renew --san)', async () => {
+    const r = JSON.parse((await ok(['renew', 'mqtts-endpoint', '--san', '192.168.2.197', '--san', 'mqtts-endpoint', '--clamp', '--json'])).stdout) as { certificate: { subject: string; sans: unknown; renewedFrom: string } };
+    expect(r.certificate.sans).toEqual([{ type: 'ip', value: '192.168.2.197' }, { type: 'dns', value: 'mqtts-endpoint' }]);
+    expect(r.certificate.subject).toBe('CN = mqtts-endpoint');
+    expect(r.certificate.renewedFrom).toMatch(/^c-/);
   });
 
   it('renews, then refuses an ambiguous name and lists the ids to choose from', async () => {

@@ -160,6 +160,10 @@ export interface KubeEmulator {
   listObjects(apiVersion: string, kind: string, namespace?: string): JsonObject[];
   /** Creates or replaces an object as a controller would (keeps status), then reconciles. */
   putObject(obj: JsonObject, manager?: string): Promise<JsonObject>;
+  /** cert-manager's behaviour; `holdIssuance` keeps ready issuers from signing, as during a slow issuance. */
+  readonly certManager: CertManagerOptions;
+  /** Lets held requests be signed now. */
+  releaseIssuance(): Promise<void>;
   deleteObject(apiVersion: string, kind: string, namespace: string, name: string): Promise<void>;
   /** Mints a ServiceAccount token as TokenRequest does. */
   createToken(namespace: string, serviceAccount: string, audiences?: string[], expirationSeconds?: number): string;

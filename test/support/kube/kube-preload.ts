@@ -89,6 +89,8 @@ export function defaultAioPreload(ctx: PreloadContext): JsonObject[] {
         cardinality: { backendChain: { partitions: 2, redundancyFactor: 2, workers: 2 }, frontend: { replicas: 2, workers: 2 } },
         memoryProfile: 'Medium',
         generateResourceLimits: { cpu: 'Disabled' },
+        // As a fresh install writes it (the broker's defaults), so `aio check` sees what az iot ops check does.
+        diagnostics: { logs: { level: 'info' }, metrics: { prometheusPort: 9600 } },
       },
     },
     defaultBrokerListener(),
@@ -100,6 +102,8 @@ export function defaultAioPreload(ctx: PreloadContext): JsonObject[] {
     },
     pod('aio-broker-frontend-0', 'frontend'),
     pod('aio-broker-backend-1-0', 'backend'),
+    pod('aio-broker-authentication-0', 'authentication'),
+    pod('aio-broker-diagnostics-probe-0', 'diagnostics-probe'),
   );
   return objects;
 }

@@ -42,6 +42,7 @@ const TYPES: Record<string, ResourceType> = {
   Secret: { group: '', version: 'v1', plural: 'secrets', namespaced: true },
   ConfigMap: { group: '', version: 'v1', plural: 'configmaps', namespaced: true },
   Service: { group: '', version: 'v1', plural: 'services', namespaced: true },
+  Pod: { group: '', version: 'v1', plural: 'pods', namespaced: true },
   Namespace: { group: '', version: 'v1', plural: 'namespaces', namespaced: false },
   Broker: { group: 'mqttbroker.iotoperations.azure.com', version: 'v1', plural: 'brokers', namespaced: true },
   BrokerListener: { group: 'mqttbroker.iotoperations.azure.com', version: 'v1', plural: 'brokerlisteners', namespaced: true },

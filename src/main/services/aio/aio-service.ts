@@ -1,7 +1,11 @@
 import { X509Certificate } from 'node:crypto';
 import { chmod, writeFile } from 'node:fs/promises';
 import { FieldbenchError } from '@shared/errors';
+import type { MatrixResultT } from '@shared/contract/mqtt-matrix-contract';
 import type {
+  AioCheckItemT,
+  AioCheckRequestT,
+  AioCheckResultT,
   AioDiscoveryT,
   AppliedResourceT,
   ApplyPlanT,
@@ -9,6 +13,7 @@ import type {
   ApplySpecParsed,
   DiagnoseRequestT,
   DiagnoseResultT,
+  DiagnosticT,
   ImportTrustBundleResultT,
   PlannedResourceT,
   ReadBackItemT,
@@ -21,7 +26,8 @@ import type { CertificateSummary, ChainExport, ImportFileResult } from '@shared/
 import type { KubeAccess, KubeAccessProvider } from '../edge';
 import { APPLY_ORDER } from './aio-constants';
 import { diagnoseAio } from './aio-diagnostics';
-import { discoverAio, managersOf, readyCondition } from './aio-discovery';
+import { runAioChecks, type LiveRow } from './aio-check';
+import { discoverAio, managersOf, readyCondition, type DiscoveryRaw } from './aio-discovery';
 import { AioKubeClient, isKnownKind, KubeApiError } from './aio-kube-client';
 import { conflictManagers, explainKubeError } from './aio-kube-errors';
 import { comparable, isSubset, objectDiff, redact, toYaml } from './aio-object-view';
@@ -56,6 +62,8 @@ export interface AioServiceOptions {
   onApplyProgress?: (e: { nodeId: string; index: number; total: number; resource: AppliedResourceT }) => void;
   /** Per-request timeout against the API server. */
   requestTimeoutMs?: number;
+  /** The MQTT area's listener matrix (its mqtt.matrixRun), for the live connect of `check`. */
+  liveMatrix?: ((req: { nodeId: string; namespace: string }, signal?: AbortSignal) => Promise<MatrixResultT>) | undefined;
 }
 
 interface Built {
@@ -163,15 +171,69 @@ export class AioService {
   /** Discovery plus everything diagnostics needs from the cluster and the vault, then the diagnosis. */
   async diagnose(req: DiagnoseRequestT, op: AioOperation = {}): Promise<DiagnoseResultT> {
     return this.withKube(req.nodeId, op, async (client, access) => {
+      const { diagnostics, discovery } = await this.diagnoseWith(client, access, req, op);
+      return { nodeId: req.nodeId, diagnostics, discovery };
+    });
+  }
+
+  /**
+   * `aio check`: every check az iot ops check --svc broker runs, then certificates, SANs, client chains and
+   * a live TLS + MQTT connect per listener port through the MQTT area's listener matrix.
+   */
+  async check(req: AioCheckRequestT, op: AioOperation = {}): Promise<AioCheckResultT> {
+    const { checks, via } = await this.withKube(req.nodeId, op, async (client, access) => {
+      const { diagnostics, discovery, raw } = await this.diagnoseWith(client, access, { ...req, serverCertificateIds: [] }, op);
+      const listOr = async (kind: string): Promise<KubeObject[] | undefined> => {
+        try {
+          return await client.list(kind, req.namespace);
+        } catch (err) {
+          if (err instanceof KubeApiError && (err.status === 403 || err.status === 404)) return undefined;
+          throw explainKubeError(err, `read the ${kind === 'Pod' ? 'pods' : 'brokers'}`, access.description);
+        }
+      };
+      const brokers = discovery.aioPresent ? ((await listOr('Broker')) ?? []) : [];
+      const pods = await listOr('Pod');
+      return { via: access.description, checks: { discovery, raw, brokers, pods, diagnostics } };
+    });
+    let live: LiveRow[] | undefined;
+    let liveSkipped: string | undefined;
+    if (!req.live) liveSkipped = 'The live connect was not asked for.';
+    else if (!this.options.liveMatrix) liveSkipped = 'The MQTT area is not available in this build, so no live connect was made.';
+    else {
+      op.progress?.('Connecting to every listener port (TLS + MQTT)…', 0.8);
       try {
-        let { discovery } = await discoverAio(client, req.namespace, { nodeId: req.nodeId, via: access.via, description: access.description, ...op, trust: req.trust });
+        const r = await this.options.liveMatrix({ nodeId: req.nodeId, namespace: req.namespace }, op.signal);
+        live = r.rows.map((row) => {
+          const t = r.targets.find((x) => x.id === row.targetId);
+          return { listener: t?.listener, port: t?.port ?? 0, label: t?.label ?? row.targetId, ok: row.ok, sentence: row.diagnosis?.sentence, unsupported: row.diagnosis?.code === 'mqtt.notSupportedByAio' };
+        });
+        for (const sk of r.skipped) live.push({ listener: sk.listener, port: sk.port, label: `${sk.listener} :${sk.port}`, ok: false, sentence: `Not tested: ${sk.reason}`, unsupported: true });
+      } catch (err) {
+        liveSkipped = `The live connect could not run: ${(err as Error).message}`;
+      }
+    }
+    const items = runAioChecks({ discovery: checks.discovery, brokers: checks.brokers, listeners: checks.raw.listeners, pods: checks.pods, diagnostics: checks.diagnostics, live, ...(liveSkipped ? { liveSkipped } : {}), now: new Date() });
+    const count = (l: AioCheckItemT['level']): number => items.filter((x) => x.level === l).length;
+    op.progress?.('Check finished.', 1);
+    return { nodeId: req.nodeId, namespace: req.namespace, via, checks: items, summary: { pass: count('pass'), warn: count('warn'), fail: count('fail'), skip: count('skip') } };
+  }
+
+  private async diagnoseWith(
+    client: AioKubeClient,
+    access: KubeAccess,
+    req: Pick<DiagnoseRequestT, 'nodeId' | 'namespace' | 'nodeAddresses' | 'serverCertificateIds' | 'trust' | 'issuanceWaitMs'> & { clientCertificateIds?: string[] | undefined },
+    op: AioOperation,
+  ): Promise<{ diagnostics: DiagnosticT[]; discovery: AioDiscoveryT; raw: DiscoveryRaw }> {
+    {
+      try {
+        let { discovery, raw } = await discoverAio(client, req.namespace, { nodeId: req.nodeId, via: access.via, description: access.description, ...op, trust: req.trust });
         // A certificate whose issuer is ready is simply being issued: wait for it a while before judging.
         const waitMs = req.issuanceWaitMs ?? 0;
         const started = Date.now();
         while (waitMs > 0 && pendingIssuance(discovery) && Date.now() - started < waitMs) {
           op.progress?.('Waiting for cert-manager to issue the listener certificates…', 0.5);
           await sleep(Math.min(1000, waitMs - (Date.now() - started)), op.signal);
-          discovery = (await discoverAio(client, req.namespace, { nodeId: req.nodeId, via: access.via, description: access.description, ...(op.signal ? { signal: op.signal } : {}), trust: req.trust })).discovery;
+          ({ discovery, raw } = await discoverAio(client, req.namespace, { nodeId: req.nodeId, via: access.via, description: access.description, ...(op.signal ? { signal: op.signal } : {}), trust: req.trust }));
         }
         const waited = pendingIssuance(discovery) ? Date.now() - started : 0;
         const listenerSecrets = new Map<string, string | null>();
@@ -220,11 +282,11 @@ export class AioService {
           issuanceWaitedMs: waitMs > 0 ? waited : 0,
         });
         op.progress?.('Diagnosis finished.', 1);
-        return { nodeId: req.nodeId, diagnostics, discovery };
+        return { diagnostics, discovery, raw };
       } catch (err) {
         throw explainKubeError(err, 'read the broker setup', access.description);
       }
-    });
+    }
   }
 
   /**

@@ -68,27 +68,13 @@ export class ExportEngine {
   async write(req: ExportWriteRequestT): Promise<ExportResultT> {
     const out = resolve(req.out);
     const { built, files } = this.assemble(req, out);
-    const confirmed = new Set(req.confirmedKeys);
-    const unconfirmed = built.keys.filter((k) => !confirmed.has(k.id));
-    if (unconfirmed.length > 0) {
-      throw new FieldbenchError(
-        'exports.keysNotConfirmed',
-        `Nothing was written: the private key${unconfirmed.length > 1 ? 's' : ''} of ${unconfirmed.map((k) => k.cn).join(', ')} would leave the vault, and that was not confirmed. Confirm the keys (or leave out the key) and export again.`,
-      );
-    }
+    this.checkConfirmed(built, req.confirmedKeys);
     // Every byte is made before the first file exists, so a vault or PKCS#12 error leaves nothing behind.
     const contents = files.map((f) => ({ f, data: f.content() }));
     if (req.zip) {
-      const folder = basename(out).replace(/\.zip$/i, '') || 'export';
-      const entries: Zippable = {};
-      for (const { f, data } of contents) {
-        const mode = f.secret ? SECRET_MODE : PUBLIC_MODE;
-        // Unix external attributes keep 0600 on keys for unzip on Linux and macOS.
-        entries[`${folder}/${f.path}`] = [typeof data === 'string' ? Buffer.from(data, 'utf8') : data, { os: 3, attrs: ((0o100000 | mode) << 16) >>> 0 }];
-      }
       // The zip itself is created exclusively, so its folder may be any existing one.
       ensureParentFolder(out);
-      writeNewFile(out, zipSync(entries, { level: 6 }), built.keys.length > 0 ? SECRET_MODE : PUBLIC_MODE);
+      writeNewFile(out, zipOf(basename(out), contents), built.keys.length > 0 ? SECRET_MODE : PUBLIC_MODE);
     } else {
       createFreshFolder(out);
       try {
@@ -99,17 +85,45 @@ export class ExportEngine {
         throw err;
       }
     }
-    if (built.keys.length > 0) {
-      await this.options.log.record({
-        at: (this.options.now?.() ?? new Date()).toISOString(),
-        target: req.target,
-        path: out,
-        certificates: [...new Set(built.files.map((f) => f.certificate).filter(Boolean))],
-        keys: built.keys.map((k) => k.cn),
-        encrypted: req.passphrase !== undefined,
-      });
-    }
+    await this.record(req, built, out);
     return { target: req.target, path: out, files: files.map(describe), keys: built.keys.map((k) => ({ certificateId: k.id, commonName: k.cn })), notes: built.notes };
+  }
+
+  /**
+   * The export as one zip in memory, for a host to hand to the browser as a download (see
+   * OneTimeDownloads). The same confirmation rule as write; the log names the download.
+   */
+  async pack(req: ExportRequestT & { confirmedKeys: string[] }): Promise<{ fileName: string; bytes: Uint8Array; secret: boolean; result: ExportResultT }> {
+    const name = `${req.target}-${slugOf(this.options.pki.summaries().find((c) => c.id === req.certificateIds[0])?.commonName ?? 'export')}`;
+    const { built, files } = this.assemble(req, `/${name}`);
+    this.checkConfirmed(built, req.confirmedKeys);
+    const bytes = zipOf(`${name}.zip`, files.map((f) => ({ f, data: f.content() })));
+    const where = `download ${name}.zip`;
+    await this.record(req, built, where);
+    return { fileName: `${name}.zip`, bytes, secret: built.keys.length > 0, result: { target: req.target, path: where, files: files.map(describe), keys: built.keys.map((k) => ({ certificateId: k.id, commonName: k.cn })), notes: built.notes } };
+  }
+
+  private checkConfirmed(built: BuiltExport, confirmedKeys: readonly string[]): void {
+    const confirmed = new Set(confirmedKeys);
+    const unconfirmed = built.keys.filter((k) => !confirmed.has(k.id));
+    if (unconfirmed.length > 0) {
+      throw new FieldbenchError(
+        'exports.keysNotConfirmed',
+        `Nothing was written: the private key${unconfirmed.length > 1 ? 's' : ''} of ${unconfirmed.map((k) => k.cn).join(', ')} would leave the vault, and that was not confirmed. Confirm the keys (or leave out the key) and export again.`,
+      );
+    }
+  }
+
+  private async record(req: ExportRequestT, built: BuiltExport, where: string): Promise<void> {
+    if (built.keys.length === 0) return;
+    await this.options.log.record({
+      at: (this.options.now?.() ?? new Date()).toISOString(),
+      target: req.target,
+      path: where,
+      certificates: [...new Set(built.files.map((f) => f.certificate).filter(Boolean))],
+      keys: built.keys.map((k) => k.cn),
+      encrypted: req.passphrase !== undefined,
+    });
   }
 
   log(limit: number): ExportLogEntryT[] {
@@ -218,6 +232,17 @@ export class ExportEngine {
       notes,
     };
   }
+}
+
+/** One zip with every file under a folder named like the zip; Unix modes kept so keys unzip as 0600. */
+function zipOf(zipName: string, contents: ReadonlyArray<{ f: FileSpec; data: string | Uint8Array }>): Uint8Array {
+  const folder = zipName.replace(/\.zip$/i, '') || 'export';
+  const entries: Zippable = {};
+  for (const { f, data } of contents) {
+    const mode = f.secret ? SECRET_MODE : PUBLIC_MODE;
+    entries[`${folder}/${f.path}`] = [typeof data === 'string' ? Buffer.from(data, 'utf8') : data, { os: 3, attrs: ((0o100000 | mode) << 16) >>> 0 }];
+  }
+  return zipSync(entries, { level: 6 });
 }
 
 function describe(f: FileSpec): PlannedFileT {

@@ -1,5 +1,6 @@
 import { FieldbenchError } from '@shared/errors';
 import type { CommandLineResultT, MqttProfileInputT } from '@shared/contract/mqtt-contract';
+import { shellQuote } from '@shared/shell-quote';
 
 export interface CommandFile {
   role: 'ca' | 'cert' | 'key';
@@ -15,11 +16,8 @@ export interface CommandRequest {
   retain?: boolean | undefined;
 }
 
-/** POSIX shell quoting: bare when safe, else single quotes. */
-export function shellQuote(arg: string): string {
-  if (/^[A-Za-z0-9_@%+=:,./-]+$/.test(arg)) return arg;
-  return `'${arg.replace(/'/g, `'\\''`)}'`;
-}
+// One quoting rule for every command line Fieldbench prints or runs.
+export { shellQuote };
 
 export const PASSWORD_PLACEHOLDER = 'MQTT_PASSWORD';
 

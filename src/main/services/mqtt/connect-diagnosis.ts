@@ -1,5 +1,5 @@
 import { connect as tlsConnect, type PeerCertificate } from 'node:tls';
-import { isIP } from 'node:net';
+import { connect as tcpConnect, isIP } from 'node:net';
 import { FieldbenchError } from '@shared/errors';
 
 /** A certificate the server presented, as far as the TLS socket told us. */
@@ -28,6 +28,35 @@ export interface ConnectContext {
   tlsEstablished: boolean;
   connectTimeoutSeconds: number;
   presentedChain?: PresentedCertificate[] | undefined;
+  /** The port answered a plain MQTT CONNECT with a CONNACK (probePlainMqtt): it does not speak TLS. */
+  plainMqttAnswered?: boolean | undefined;
+  /** The target is an Azure IoT Operations broker listener, whose MQTT support has documented gaps. */
+  aioBroker?: boolean | undefined;
+  /** MQTT 5 features this attempt asked for, to tell "not supported by the AIO broker" from a failure. */
+  requested?: RequestedFeatures | undefined;
+}
+
+/** MQTT features the AIO broker does not support (its MQTT support reference page). */
+export interface RequestedFeatures {
+  qos?: number | undefined;
+  topicAlias?: boolean | undefined;
+  subscriptionIdentifier?: boolean | undefined;
+  requestResponseInformation?: boolean | undefined;
+}
+
+/**
+ * What of `requested` the AIO broker does not support, each as a sentence. The broker documents QoS 2,
+ * topic aliases, subscription identifiers and request-response information as unsupported; asking for
+ * them is a limit of the broker, not a fault of the listener.
+ */
+export function aioUnsupported(requested: RequestedFeatures | undefined): Array<{ feature: 'qos2' | 'topicAlias' | 'subscriptionIdentifier' | 'requestResponseInformation'; sentence: string }> {
+  if (!requested) return [];
+  const out: ReturnType<typeof aioUnsupported> = [];
+  if (requested.qos === 2) out.push({ feature: 'qos2', sentence: 'QoS 2 is not supported by the AIO broker; use QoS 1 (at least once).' });
+  if (requested.topicAlias) out.push({ feature: 'topicAlias', sentence: 'Topic aliases are not supported by the AIO broker; send the full topic name.' });
+  if (requested.subscriptionIdentifier) out.push({ feature: 'subscriptionIdentifier', sentence: 'Subscription identifiers are not supported by the AIO broker; tell subscriptions apart by topic filter.' });
+  if (requested.requestResponseInformation) out.push({ feature: 'requestResponseInformation', sentence: 'Request-response information is not supported by the AIO broker; agree on response topics yourself (response topic and correlation data are supported).' });
+  return out;
 }
 
 const V5_REASONS: Record<number, [string, string]> = {
@@ -95,6 +124,11 @@ export function diagnoseConnectError(err: unknown, ctx: ConnectContext): Fieldbe
   const leaf = ctx.presentedChain?.[0];
 
   if (typeof e.code === 'number') {
+    // On an AIO listener a refusal of a feature it documents as unsupported is that limit, not a fault.
+    const unsupported = ctx.aioBroker ? aioUnsupported(ctx.requested) : [];
+    if (unsupported.length > 0 && [130, 131, 148, 155, 161].includes(e.code)) {
+      return withDetail('notSupportedByAio', `${unsupported.map((u) => u.sentence).join(' ')} (The broker answered with reason code ${e.code}.)`, err, ctx);
+    }
     const table = ctx.mqttVersion === '5.0' ? V5_REASONS : V3_REASONS;
     const hit = table[e.code];
     if (hit) return withDetail(hit[0], hit[1], err, ctx);
@@ -148,6 +182,10 @@ export function diagnoseConnectError(err: unknown, ctx: ConnectContext): Fieldbe
   if (code === 'ERR_SSL_WRONG_VERSION_NUMBER' || /wrong version number/i.test(message)) {
     return withDetail('notTls', `${where} did not answer with TLS. This port probably expects plain MQTT: switch the protocol to mqtt${ctx.protocol === 'wss' ? ' (or ws)' : ''}.`, err, ctx);
   }
+  if (tls && !ctx.tlsEstablished && ctx.plainMqttAnswered && (code === 'ECONNRESET' || code === 'EPIPE' || code === 'mqtt.closedBeforeConnack')) {
+    // A ClientHello read as MQTT is a malformed packet, and the broker just drops it: a reset, not an alert.
+    return withDetail('notTls', `${where} speaks plain MQTT, not TLS: it answered a plain MQTT CONNECT, and closed the TLS handshake. Switch the protocol to mqtt${ctx.protocol === 'wss' ? ' (or ws)' : ''}, or use the listener's TLS port.`, err, ctx);
+  }
   if (code === 'ECONNRESET' || code === 'EPIPE') {
     if (tls && !ctx.tlsEstablished) {
       return withDetail(
@@ -171,6 +209,48 @@ export function diagnoseConnectError(err: unknown, ctx: ConnectContext): Fieldbe
     return withDetail('unknownCa', `The broker's certificate could not be verified against ${ctx.caDescription}. Trust the CA that issued it in the connection's TLS section.`, err, ctx);
   }
   return withDetail('connectFailed', `The connection to ${where} failed: ${message}. Check the address, port and protocol.`, err, ctx);
+}
+
+/** A TLS attempt that ended before the handshake finished: worth asking whether the port speaks plain MQTT. */
+export function isEarlyTlsClose(err: unknown, ctx: Pick<ConnectContext, 'protocol' | 'tlsEstablished'>): boolean {
+  const code = (err as { code?: unknown })?.code;
+  return (ctx.protocol === 'mqtts' || ctx.protocol === 'wss') && !ctx.tlsEstablished && (code === 'ECONNRESET' || code === 'EPIPE' || code === 'mqtt.closedBeforeConnack');
+}
+
+/**
+ * Asks a port whether it speaks plain MQTT: a TCP connection, an MQTT 3.1.1 CONNECT (clean session, client id
+ * "fieldbench-probe", no credentials), and true when the first byte back is a CONNACK. A DISCONNECT follows
+ * so the broker logs a clean close. Used only after a TLS attempt was reset, to tell "wrong protocol" from
+ * "no server certificate".
+ */
+export function probePlainMqtt(target: { host: string; port: number }, timeoutMs = 3000): Promise<boolean> {
+  const id = Buffer.from('fieldbench-probe');
+  const variable = Buffer.from([0x00, 0x04, 0x4d, 0x51, 0x54, 0x54, 0x04, 0x02, 0x00, 0x0a]);
+  const payload = Buffer.concat([Buffer.from([id.length >> 8, id.length & 0xff]), id]);
+  const connect = Buffer.concat([Buffer.from([0x10, variable.length + payload.length]), variable, payload]);
+  return new Promise((resolve) => {
+    const socket = tcpConnect({ host: target.host, port: target.port });
+    const done = (answer: boolean) => {
+      clearTimeout(timer);
+      if (answer) socket.end(Buffer.from([0xe0, 0x00]));
+      socket.destroy();
+      resolve(answer);
+    };
+    const timer = setTimeout(() => done(false), timeoutMs);
+    timer.unref?.();
+    socket.once('connect', () => socket.write(connect));
+    socket.once('data', (b: Buffer) => done(b[0] === 0x20));
+    socket.once('error', () => done(false));
+    socket.once('close', () => done(false));
+  });
+}
+
+/** diagnoseConnectError, after asking the port whether it speaks plain MQTT when a TLS attempt was reset. */
+export async function explainConnectFailure(err: unknown, ctx: ConnectContext): Promise<FieldbenchError> {
+  if (!(err instanceof FieldbenchError) && ctx.plainMqttAnswered === undefined && isEarlyTlsClose(err, ctx)) {
+    return diagnoseConnectError(err, { ...ctx, plainMqttAnswered: await probePlainMqtt({ host: ctx.host, port: ctx.port }) });
+  }
+  return diagnoseConnectError(err, ctx);
 }
 
 /** TLS verification failures after which the chain is worth fetching to explain them. */

@@ -5,7 +5,7 @@ import { FieldbenchError, type ErrorInfo } from '@shared/errors';
 import type { ConnectionSummaryT, MqttProfileInputT, PublishPropertiesT, SubscriptionSummaryT } from '@shared/contract/mqtt-contract';
 import { clientOptions, LastingStore, type ConnectMaterial } from './client-options';
 import { endClient, watchClientStream, type StreamEvidence } from './client-stream';
-import { diagnoseConnectError, isVerificationFailure, probePresentedChain, type ConnectContext } from './connect-diagnosis';
+import { diagnoseConnectError, explainConnectFailure, isVerificationFailure, probePresentedChain, type ConnectContext } from './connect-diagnosis';
 import type { MessageStore } from './message-store';
 import { profileUrl, isInsecure, usesTls } from './mqtt-profiles';
 import { hasAny, reasonName, toPublishProperties, toReceivedProperties } from './mqtt-properties';
@@ -237,7 +237,7 @@ export class MqttConnection {
           });
           return;
         }
-        reject(diagnoseConnectError(err, this.context(evidence)));
+        void explainConnectFailure(err, this.context(evidence)).then(reject);
       };
       const onAbort = () => finish(new FieldbenchError('cancelled', 'Connecting was cancelled.'));
       const timer = setTimeout(

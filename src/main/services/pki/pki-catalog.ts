@@ -62,6 +62,11 @@ export class PkiCatalog {
     if (issuerId) this.links.set(id, issuerId);
   }
 
+  /** Remembers an issuer link verified by construction (a batch signed by this CA), sparing a signature check. */
+  link(id: string, issuerId: string): void {
+    this.links.set(id, issuerId);
+  }
+
   entry(idx: Index, id: string): Entry {
     const e = idx.entries.get(id);
     if (!e) throw new FieldbenchError('pki.not-found', `No certificate with id "${String(id).slice(0, 40)}" is in the vault. Refresh the list; it may have been removed.`);

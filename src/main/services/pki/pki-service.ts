@@ -27,11 +27,13 @@ import { parseImportFile } from './pki-importer';
 import { fileSlug, inspectedCertificate, summariesByFingerprint, treeOverview, wizardDefaults } from './pki-views';
 import { PkiIssuance, type CreateClientsRequest, type CreateIntermediateRequest, type CreateRootRequest, type CreateServerRequest, type PkiOperationOptions, type PreviewRequest, type RenewRequest } from './pki-issuance';
 import { importFile, importFiles, type ImportInput } from './pki-import';
+import { createClientList, planClientList, type ClientListPlan, type ClientListRequest, type ClientListResult } from './bulk-issuance';
 import { chainValidator, checkHost, expiryOverview, verify, verifyPresented } from './pki-checks';
 import type { PkiVaultStore } from './pki-vault-store';
 
 export type { CreateClientsRequest, CreateIntermediateRequest, CreateRootRequest, CreateServerRequest, PkiOperationOptions, PreviewRequest, RenewRequest } from './pki-issuance';
 export type { ImportInput } from './pki-import';
+export type { ClientListPlan, ClientListRequest, ClientListResult, IssuedDevice, PlannedDevice } from './bulk-issuance';
 
 export interface PkiServiceOptions {
   vault: PkiVaultStore;
@@ -127,6 +129,17 @@ export class PkiService {
   /** Creates several client leaves in one save; cancelling midway leaves the vault unchanged. */
   createClients(req: CreateClientsRequest, op: PkiOperationOptions = {}): Promise<BatchIssueResult> {
     return this.issuance.createClients(req, op);
+  }
+
+  /** What a device list would issue and every problem by line; nothing is generated (the wizard's table). */
+  planClientList(req: ClientListRequest): ClientListPlan {
+    const { issuer: _issuer, ...plan } = planClientList(this.catalog, req);
+    return plan;
+  }
+
+  /** A client certificate per device of a list, in one vault save; a cancelled batch leaves the vault as it was. */
+  createClientList(req: ClientListRequest, op: PkiOperationOptions = {}): Promise<ClientListResult> {
+    return createClientList(this.catalog, req, op);
   }
 
   /** Re-issues with the same subject and key type; new SANs when given; a new key unless keepKey. */

@@ -42,8 +42,14 @@ export class VaultSession implements VaultStore {
   status(): VaultStatus {
     const base = { path: this.path, exists: vaultPathTaken(this.path), unlocked: this.isUnlocked(), autoLockMinutes: this.autoLockMinutes };
     if (!this.vault) return base;
-    const info = this.vault.info();
-    return { ...base, info: { ...info, kdf: { memoryKiB: info.kdf.memoryKiB, iterations: info.kdf.iterations, parallelism: info.kdf.parallelism } } };
+    return { ...base, info: describeFile(this.vault.info()) };
+  }
+
+  /** The file's header (format, KDF), whether or not the vault is unlocked; no password needed. */
+  async fileInfo(): Promise<NonNullable<VaultStatus['info']>> {
+    if (this.vault) return describeFile(this.vault.info());
+    if (!vaultPathTaken(this.path)) throw vaultErrors.notFound(this.path);
+    return describeFile((await Vault.open(this.path)).info());
   }
 
   /** Creates a new vault (refusing to overwrite one) and leaves it unlocked. */
@@ -129,4 +135,8 @@ export class VaultSession implements VaultStore {
 /** A floor, not a policy: the UI shows a strength hint, but a vault on a laptop needs at least this. */
 export function checkNewPassword(password: string): void {
   if (password.length < 8) throw new FieldbenchError('vault.weakPassword', 'Choose a master password of at least 8 characters; a short sentence is easiest to remember.');
+}
+
+function describeFile(info: VaultInfo): NonNullable<VaultStatus['info']> {
+  return { ...info, kdf: { memoryKiB: info.kdf.memoryKiB, iterations: info.kdf.iterations, parallelism: info.kdf.parallelism } };
 }

@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { cleanup, fireEvent, render, screen, waitFor, within } from '@testing-library/react';
-import type { MatrixResultT, MatrixRowT, MatrixTargetT } from '@shared/contract/mqtt-contract';
+import type { MatrixResultT, MatrixRowT, MatrixTargetT } from '@shared/contract/mqtt-matrix-contract';
 
 vi.mock('../../../../src/renderer/src/bridge', () => import('../fake-bridge'));
 

@@ -1,4 +1,4 @@
-import type { MatrixFixT, MatrixRowT, MatrixTargetT } from '@shared/contract/mqtt-contract';
+import type { MatrixFixT, MatrixRowT, MatrixTargetT } from '@shared/contract/mqtt-matrix-contract';
 
 /** A CA or certificate the vault holds, as far as the matrix needs it. */
 export interface KnownCertificate {

@@ -1,5 +1,5 @@
 import type { AioDiscoveryT } from '@shared/contract/aio-contract';
-import type { MatrixAuthT, MatrixEndpointInputT, MatrixPlanT, MatrixTargetT } from '@shared/contract/mqtt-contract';
+import type { MatrixAuthT, MatrixEndpointInputT, MatrixPlanT, MatrixTargetT } from '@shared/contract/mqtt-matrix-contract';
 import type { KnownCertificate, MatrixKnowledge } from './listener-matrix-diagnosis';
 
 /** Targets for endpoints given by hand, in their order. */

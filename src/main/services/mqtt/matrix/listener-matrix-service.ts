@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { FieldbenchError } from '@shared/errors';
 import type { AioDiscoveryT } from '@shared/contract/aio-contract';
-import type { MatrixPlanRequestT, MatrixPlanT, MatrixResultT, MatrixRowT, MatrixRunRequestT, MatrixTargetT } from '@shared/contract/mqtt-contract';
+import type { MatrixPlanRequestT, MatrixPlanT, MatrixResultT, MatrixRowT, MatrixRunRequestT, MatrixTargetT } from '@shared/contract/mqtt-matrix-contract';
 import type { CertificateSummary } from '@shared/pki-types';
 import type { SatTokenProvider, TlsMaterialSource } from '../tls-material';
 import { runListenerMatrix, type MatrixTunnel } from './listener-matrix';

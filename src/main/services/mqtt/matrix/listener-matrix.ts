@@ -1,13 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { isIP } from 'node:net';
 import { FieldbenchError, type ErrorInfo } from '@shared/errors';
-import {
-  MqttProfileInput,
-  type MatrixResultT,
-  type MatrixRowT,
-  type MatrixTargetT,
-  type MqttProfileInputT,
-} from '@shared/contract/mqtt-contract';
+import { MqttProfileInput, type MqttProfileInputT } from '@shared/contract/mqtt-contract';
+import type { MatrixResultT, MatrixRowT, MatrixTargetT } from '@shared/contract/mqtt-matrix-contract';
 import { probePresentedChain, type PresentedCertificate } from '../connect-diagnosis';
 import { MessageStore } from '../message-store';
 import { MqttConnection } from '../mqtt-connection';

@@ -1,8 +1,9 @@
-import { Download, RefreshCw, Settings2, Wrench } from 'lucide-react';
+import { Download, ListChecks, RefreshCw, Settings2, Wrench } from 'lucide-react';
 import { useShallow } from 'zustand/react/shallow';
 import { Badge, Button, Progress, StatusBadge, Table, type Status, type TableColumn } from '../../ui';
 import { useJobsStore } from '../../core/use-jobs-store';
 import type {
+  AioCheckItemT,
   AioDiscoveryT,
   AuthenticationSummaryT,
   CertificateResourceSummaryT,
@@ -293,10 +294,73 @@ function TrustBundles({ node, bundles }: { node: NodeSummary; bundles: readonly 
   );
 }
 
+const LEVEL: Record<AioCheckItemT['level'], { status: Status; label: string }> = {
+  pass: { status: 'ok', label: 'Pass' },
+  warn: { status: 'warning', label: 'Warn' },
+  fail: { status: 'error', label: 'Fail' },
+  skip: { status: 'unknown', label: 'Skipped' },
+};
+
+const CHECK_GROUPS: Array<[AioCheckItemT['group'], string]> = [
+  ['broker', 'Broker'],
+  ['pods', 'Runtime health'],
+  ['listener', 'Listeners'],
+  ['authentication', 'Authentication'],
+  ['authorization', 'Authorization'],
+  ['certificates', 'Certificates'],
+  ['sans', 'Server certificate names'],
+  ['clients', 'Client certificates'],
+  ['live', 'Live TLS + MQTT connect'],
+];
+
+/** `aio check`: az iot ops check --svc broker's checks with their levels, then what it does not check. */
+function CheckPanel({ node }: { node: NodeSummary }) {
+  const check = useEdgeStore((s) => s.checks[node.id]);
+  const job = useJobsStore((s) => (check?.jobId ? s.jobs[check.jobId] : undefined));
+  if (!check) return null;
+  const r = check.result;
+  return (
+    <section className="fb-edge-section" aria-labelledby="fb-edge-check">
+      <h3 id="fb-edge-check">Check</h3>
+      {check.jobId ? <Progress label="Checking the broker" message={job?.message ?? 'Connecting…'} fraction={job?.fraction} onCancel={() => void (check.jobId && check.jobId !== 'starting' ? useJobsStore.getState().cancel(check.jobId) : undefined)} cancelling={job?.status === 'cancelling'} /> : null}
+      {check.error ? (
+        <div className="fb-edge-alert" role="alert">
+          <StatusBadge status="error" label="The check could not run" />
+          <p>{check.error.message}</p>
+        </div>
+      ) : null}
+      {r ? (
+        <>
+          <p className="fb-edge-small">
+            {r.summary.fail > 0 ? <StatusBadge status="error" label={`${r.summary.fail} failed`} /> : <StatusBadge status="ok" label="Nothing failed" />} {r.summary.pass} passed · {r.summary.warn} warnings · {r.summary.skip} skipped — the checks of <span className="fb-mono">az iot ops check --svc broker</span>, plus certificates, SANs, client chains and a live connect.
+          </p>
+          {CHECK_GROUPS.map(([group, title]) => {
+            const items = r.checks.filter((c) => c.group === group);
+            if (items.length === 0) return null;
+            return (
+              <div key={group} className="fb-edge-check-group">
+                <h4>{title}</h4>
+                <ul className="fb-edge-list">
+                  {items.map((c) => (
+                    <li key={c.id} data-level={c.level}>
+                      <StatusBadge status={LEVEL[c.level].status} label={LEVEL[c.level].label} /> <strong>{c.target}</strong>: {c.sentence}
+                      {c.fix && c.level !== 'pass' ? <span className="fb-edge-muted"> Fix: {c.fix}</span> : null}
+                    </li>
+                  ))}
+                </ul>
+              </div>
+            );
+          })}
+        </>
+      ) : null}
+    </section>
+  );
+}
+
 /** What the node's cluster has for the MQTT broker and what is wrong with it, read with aio.diagnose. */
 export function BrokerView({ node }: { node: NodeSummary }) {
-  const { read, readBroker, cancelBroker, openSetup } = useEdgeStore(
-    useShallow((s) => ({ read: s.broker[node.id], readBroker: s.readBroker, cancelBroker: s.cancelBroker, openSetup: s.openSetup })),
+  const { read, readBroker, cancelBroker, openSetup, runCheck, checking } = useEdgeStore(
+    useShallow((s) => ({ read: s.broker[node.id], readBroker: s.readBroker, cancelBroker: s.cancelBroker, openSetup: s.openSetup, runCheck: s.runCheck, checking: Boolean(s.checks[node.id]?.jobId) })),
   );
   const job = useJobsStore((s) => (read?.jobId ? s.jobs[read.jobId] : undefined));
   const result = read?.result;
@@ -308,11 +372,15 @@ export function BrokerView({ node }: { node: NodeSummary }) {
         <Button icon={<RefreshCw size={18} />} loading={Boolean(read?.jobId)} onClick={() => void readBroker(node.id)}>
           {result ? 'Read again' : 'Read the broker'}
         </Button>
+        <Button icon={<ListChecks size={18} />} loading={checking} onClick={() => void runCheck(node.id)}>
+          Run check
+        </Button>
         <Button icon={<Settings2 size={18} />} onClick={() => openSetup(node.id)}>
           Set up TLS and X.509 listener…
         </Button>
         {read?.readAt && !read.jobId ? <span className="fb-edge-muted">Read at {new Date(read.readAt).toLocaleTimeString()}</span> : null}
       </div>
+      <p className="fb-edge-small fb-edge-muted">Listeners and policies applied here go through Kubernetes: they do not show in the Azure portal unless resource sync is enabled on the instance.</p>
       {read?.jobId ? (
         <Progress label="Reading the broker" message={job?.message ?? 'Connecting…'} fraction={job?.fraction} onCancel={() => void cancelBroker(node.id)} cancelling={job?.status === 'cancelling'} />
       ) : null}
@@ -327,6 +395,7 @@ export function BrokerView({ node }: { node: NodeSummary }) {
           <strong>Read the broker</strong> lists the listeners, authentication policies, certificates, issuers and trust bundles on {node.name}, and explains anything that is wrong.
         </p>
       ) : null}
+      <CheckPanel node={node} />
       {d && result ? (
         <>
           <p className="fb-edge-small">

@@ -4,11 +4,12 @@ import { invoke } from '../../bridge';
 import { useJobsStore } from '../../core/use-jobs-store';
 import { useToastStore } from '../../ui/use-toast-store';
 import { isVaultClosed } from './edge-nodes-slice';
-import type { EdgeState, CertificateSummary, BrokerRead, BrokerSlice } from './edge-state';
+import type { EdgeState, CertificateSummary, BrokerCheck, BrokerRead, BrokerSlice } from './edge-state';
 
 type TreeNode = CallResponse<'pki.list'>['tree'][number];
 
 const EMPTY: BrokerRead = { jobId: undefined, result: undefined, error: undefined, readAt: undefined };
+const NO_CHECK: BrokerCheck = { jobId: undefined, result: undefined, error: undefined };
 
 function flatten(tree: readonly TreeNode[], out: CertificateSummary[] = []): CertificateSummary[] {
   for (const n of tree) {
@@ -25,6 +26,7 @@ export function nodeAddresses(host: string | undefined): string[] {
 
 export const createBrokerSlice: StateCreator<EdgeState, [], [], BrokerSlice> = (set, get) => ({
   broker: {},
+  checks: {},
   certificates: [],
   certificatesLoaded: false,
   importingBundle: undefined,
@@ -49,6 +51,25 @@ export const createBrokerSlice: StateCreator<EdgeState, [], [], BrokerSlice> = (
       return;
     }
     set((s) => ({ broker: { ...s.broker, [nodeId]: { jobId: undefined, result: result.value, error: undefined, readAt: new Date().toISOString() } } }));
+  },
+
+  runCheck: async (nodeId) => {
+    if (get().checks[nodeId]?.jobId) return;
+    const node = get().nodes.find((n) => n.id === nodeId);
+    const put = (c: Partial<BrokerCheck>) => set((s) => ({ checks: { ...s.checks, [nodeId]: { ...(s.checks[nodeId] ?? NO_CHECK), ...c } } }));
+    put({ jobId: 'starting', error: undefined });
+    const result = await useJobsStore.getState().run('aio.check', { nodeId, nodeAddresses: nodeAddresses(node?.host), live: true }, `Checking the broker on ${node?.name ?? 'the node'}`, (jobId) => put({ jobId }));
+    const jobId = get().checks[nodeId]?.jobId;
+    if (jobId) useJobsStore.getState().forget(jobId);
+    if (!result.ok) {
+      if (isVaultClosed(result.error)) {
+        get().onVaultState(false);
+        return;
+      }
+      put({ jobId: undefined, error: result.error.code === 'cancelled' ? undefined : result.error });
+      return;
+    }
+    put({ jobId: undefined, result: result.value, error: undefined });
   },
 
   cancelBroker: async (nodeId) => {
@@ -94,5 +115,5 @@ export const createBrokerSlice: StateCreator<EdgeState, [], [], BrokerSlice> = (
       return { broker };
     }),
 
-  clearBroker: () => set({ broker: {}, certificates: [], certificatesLoaded: false, apply: undefined, setupFor: undefined }),
+  clearBroker: () => set({ broker: {}, checks: {}, certificates: [], certificatesLoaded: false, apply: undefined, setupFor: undefined }),
 });

@@ -1,5 +1,5 @@
 import type { CallRequest, CallResponse, EventPayload } from '@shared/contract';
-import type { AppliedResourceT, ApplyPlanT, ApplyResultT, ApplySpecInput, DiagnoseResultT, TrustBundleSummaryT } from '@shared/contract/aio-contract';
+import type { AioCheckResultT, AppliedResourceT, ApplyPlanT, ApplyResultT, ApplySpecInput, DiagnoseResultT, TrustBundleSummaryT } from '@shared/contract/aio-contract';
 import type { ErrorInfo } from '@shared/errors';
 
 // The shape of the Edge nodes store, types only: the slices implement it and use-edge-store combines
@@ -50,8 +50,18 @@ export interface BrokerRead {
   readAt: string | undefined;
 }
 
+/** The last `aio check` of a node (az iot ops check's checks and beyond). */
+export interface BrokerCheck {
+  jobId: string | undefined;
+  result: AioCheckResultT | undefined;
+  error: ErrorInfo | undefined;
+}
+
 export interface BrokerSlice {
   broker: Record<string, BrokerRead>;
+  checks: Record<string, BrokerCheck>;
+  /** Runs aio.check with a live TLS + MQTT connect per listener port. */
+  runCheck: (nodeId: string) => Promise<void>;
   certificates: CertificateSummary[];
   certificatesLoaded: boolean;
   /** `name/key` of the trust bundle being imported. */

@@ -1,6 +1,6 @@
 import type { StoreApi } from 'zustand';
 import type { CallRequest } from '@shared/contract';
-import type { MatrixFixT, MatrixResultT, MatrixRowT, MatrixTargetT } from '@shared/contract/mqtt-contract';
+import type { MatrixFixT, MatrixResultT, MatrixRowT, MatrixTargetT } from '@shared/contract/mqtt-matrix-contract';
 import type { ErrorInfo } from '@shared/errors';
 import { subscribe } from '../../bridge';
 import { useJobsStore } from '../../core/use-jobs-store';

@@ -2,7 +2,7 @@ import { useEffect, useState } from 'react';
 import { CircleCheck, CircleMinus, CircleX, Download, Play, Plus, Trash2, Wrench } from 'lucide-react';
 import { Button, Checkbox, Dialog, Progress, Select, StatusBadge, TextField } from '../../ui';
 import { saveTextFile } from '../../ui';
-import type { MatrixEndpointInputT, MatrixRowT, MatrixTargetT } from '@shared/contract/mqtt-contract';
+import type { MatrixEndpointInputT, MatrixRowT, MatrixTargetT } from '@shared/contract/mqtt-matrix-contract';
 import type { MatrixRunRequest } from './matrix-slice';
 import { useMqttStore } from './use-mqtt-store';
 

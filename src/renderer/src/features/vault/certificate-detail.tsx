@@ -1,5 +1,5 @@
 import { useState, type FormEvent, type ReactNode } from 'react';
-import { Ban, FileDown, FileSearch, KeyRound, Plus, RotateCw, Search } from 'lucide-react';
+import { Ban, FileDown, FileSearch, FolderOutput, KeyRound, Plus, RotateCw, Search } from 'lucide-react';
 import { useShallow } from 'zustand/react/shallow';
 import type { CertificateDetail as Detail, ValidationIssue } from '@shared/pki-types';
 import { Badge, Button, EmptyState, StatusBadge, Tabs, TextField } from '../../ui';
@@ -7,6 +7,14 @@ import { CopyButton } from '../../ui';
 import { formatDateTime, ROLE_LABEL, statusLook } from './pki-tree-model';
 import { SanChipList } from './san-chip-list';
 import { useVaultStore } from './use-vault-store';
+import { maySignCa } from '@shared/pki-rules';
+import { useNavigationStore } from '../../core/use-navigation-store';
+import { EXPORT_CERTIFICATE_EVENT } from '@shared/contract/exports-contract';
+
+function exportInExportsArea(certificateId: string): void {
+  useNavigationStore.getState().go('exports');
+  window.dispatchEvent(new CustomEvent(EXPORT_CERTIFICATE_EVENT, { detail: { certificateId } }));
+}
 
 const ISSUE_LABEL: Record<ValidationIssue['code'], string> = {
   expired: 'Expired',
@@ -63,7 +71,7 @@ function DetailBody({ detail, onExport, onRenew, onRevoke }: { detail: Detail } 
   const { summary: c } = detail;
   const openWizard = useVaultStore((s) => s.openWizard);
   const look = statusLook(c.status, c.daysLeft);
-  const canIssueIntermediate = c.isCa && c.hasPrivateKey && (c.pathLength === null || c.pathLength > 0);
+  const canIssueIntermediate = c.isCa && c.hasPrivateKey && maySignCa(c.pathLength);
   const canIssueLeaves = c.isCa && c.hasPrivateKey && c.status !== 'revoked' && c.status !== 'expired';
   return (
     <section className="fb-cert" aria-labelledby="fb-cert-title">
@@ -89,6 +97,9 @@ function DetailBody({ detail, onExport, onRenew, onRevoke }: { detail: Detail } 
       <div className="fb-cert__actions">
         <Button icon={<FileDown size={18} />} onClick={onExport}>
           Export PEM
+        </Button>
+        <Button icon={<FolderOutput size={18} />} onClick={() => exportInExportsArea(c.id)}>
+          Export…
         </Button>
         <Button icon={<RotateCw size={18} />} onClick={onRenew}>
           Renew

@@ -3,8 +3,8 @@ import { CircleAlert, Plus } from 'lucide-react';
 import { useShallow } from 'zustand/react/shallow';
 import { Button, Checkbox, Dialog, Progress, Select, StatusBadge, TextField } from '../../ui';
 import { useJobsStore } from '../../core/use-jobs-store';
-import type { KeyAlgorithm } from '@shared/pki-types';
-import { formatDateTime, signingCas } from './pki-tree-model';
+import type { KeyAlgorithm, PkiWarning } from '@shared/pki-types';
+import { formatDate, formatDateTime, signingCas } from './pki-tree-model';
 import { sanChips } from './san-chips';
 import { SanChipList } from './san-chip-list';
 import { useVaultStore } from './use-vault-store';
@@ -36,6 +36,15 @@ function useWizardProblems(wizard: WizardState): { shown: FieldProblems; blockin
   const maxBatch = useVaultStore((s) => s.defaults?.maxBatch);
   return useMemo(() => {
     const local = localProblems(wizard.profile, wizard.form, maxBatch);
+    if (wizard.profile === 'client' && wizard.form.fromList) {
+      const plan = wizard.previewFor === wizard.revision ? wizard.listPlan : undefined;
+      const remote: FieldProblems = {};
+      const general = wizard.listPlan?.problems.find((p) => p.line === 0);
+      const byLine = wizard.listPlan?.problems.filter((p) => p.line > 0) ?? [];
+      if (general) remote.issuerId = general.message;
+      if (byLine.length > 0) remote.clientIds = `${byLine.length} line${byLine.length === 1 ? ' has a problem' : 's have problems'}; see the table. Nothing is issued until every line is fixed.`;
+      return { shown: { ...remote, ...local }, blocking: !wizardReady(local, plan, plan !== undefined) };
+    }
     const fresh = wizard.previewFor === wizard.revision ? wizard.preview : undefined;
     const remote: FieldProblems = {};
     for (const p of wizard.preview?.problems ?? []) {
@@ -137,6 +146,29 @@ function WizardBody({ wizard }: { wizard: WizardState }) {
           </MultilineField>
         ) : null}
         {profile === 'client' ? (
+          <Checkbox
+            label="From a device list (paste or drop a CSV, or one id per line)"
+            checked={form.fromList === true}
+            onChange={(e) => updateWizard({ fromList: e.target.checked })}
+            hint="For a line of PLCs or a site of sensors: every line is checked before anything is issued."
+          />
+        ) : null}
+        {profile === 'client' && form.fromList ? (
+          <MultilineField
+            label="Device list"
+            placeholder={'device_id,sans,validity,key,iothub_device_id\nplc-01,10.0.0.21,825,,Plant4-PLC01\nplc-02'}
+            value={form.listText ?? ''}
+            onChange={(v) => updateWizard({ listText: v })}
+            onBlur={touch('clientIds')}
+            onDropText={(v) => updateWizard({ listText: v })}
+            rows={6}
+            error={form.listText?.trim() ? shown.clientIds : errorFor('clientIds')}
+            hint="One device id per line, or CSV with a device_id column and optional sans, validity (825 or 72000h), key and iothub_device_id. Each id becomes a certificate's CN."
+          >
+            <DeviceTable wizard={wizard} />
+          </MultilineField>
+        ) : null}
+        {profile === 'client' && !form.fromList ? (
           <MultilineField
             label="Client ids (one certificate each)"
             placeholder="client42a, client42b"
@@ -231,6 +263,8 @@ function MultilineField({
   value,
   onChange,
   onBlur,
+  onDropText,
+  rows = 2,
   error,
   hint,
   placeholder,
@@ -240,6 +274,9 @@ function MultilineField({
   value: string;
   onChange: (v: string) => void;
   onBlur: () => void;
+  /** A text file dropped on the field replaces its content (the workspace's own drop imports certificates). */
+  onDropText?: (text: string) => void;
+  rows?: number;
   error: string | undefined;
   hint: string;
   placeholder: string;
@@ -256,8 +293,20 @@ function MultilineField({
         id={id}
         className="fb-input fb-input--multiline"
         data-mono
-        rows={2}
+        rows={rows}
         spellCheck={false}
+        onDragOver={onDropText ? (e) => e.stopPropagation() : undefined}
+        onDrop={
+          onDropText
+            ? (e) => {
+                const file = e.dataTransfer.files[0];
+                if (!file) return;
+                e.preventDefault();
+                e.stopPropagation();
+                void file.text().then(onDropText);
+              }
+            : undefined
+        }
         placeholder={placeholder}
         value={value}
         onChange={(e) => onChange(e.target.value)}
@@ -279,11 +328,125 @@ function MultilineField({
   );
 }
 
+function PreviewHead({ stale, blocking, answered }: { stale: boolean; blocking: boolean; answered: boolean }) {
+  return (
+    <div className="fb-preview__head">
+      <h3 id="fb-preview-title">What will be issued</h3>
+      {stale ? <span className="fb-vault-muted">Updating…</span> : !blocking ? <StatusBadge status="ok" label="Ready" /> : answered ? <StatusBadge status="warning" label="Not yet" /> : null}
+    </div>
+  );
+}
+
+const WARNING_LABEL: Record<PkiWarning['code'], string> = { 'mixed-key-families': 'EC and RSA mixed', 'validity-clamped': 'Validity shortened', 'no-sans': 'No SANs' };
+
+function PreviewWarnings({ warnings }: { warnings: readonly PkiWarning[] }) {
+  if (warnings.length === 0) return null;
+  return (
+    <ul className="fb-preview__warnings">
+      {warnings.map((w) => (
+        <li key={w.code}>
+          <StatusBadge status="warning" label={WARNING_LABEL[w.code]} />
+          <span>{w.message}</span>
+        </li>
+      ))}
+    </ul>
+  );
+}
+
+function ListPreview({ wizard, blocking, stale }: { wizard: WizardState; blocking: boolean; stale: boolean }) {
+  const plan = wizard.listPlan;
+  const first = plan?.devices[0];
+  return (
+    <section className="fb-preview" aria-labelledby="fb-preview-title" aria-busy={stale || undefined}>
+      <PreviewHead stale={stale} blocking={blocking} answered={plan !== undefined} />
+      {wizard.previewError ? <p className="fb-wizard__error">{wizard.previewError.message}</p> : null}
+      {plan && first ? (
+        <dl className="fb-facts fb-facts--preview">
+          <dt>Certificates</dt>
+          <dd>
+            {plan.devices.length} client certificates, one vault save
+          </dd>
+          <dt>Subjects</dt>
+          <dd>
+            CN = {first.deviceId}
+            {plan.devices.length > 1 ? ` and ${plan.devices.length - 1} more` : ''}
+          </dd>
+          <dt>Validity</dt>
+          <dd>
+            until {formatDateTime(first.notAfter)}
+            {first.validityClamped ? ' — shortened to the CA’s expiry' : ''}
+          </dd>
+          <dt>Usages</dt>
+          <dd>Digital Signature, TLS Web Client Authentication</dd>
+        </dl>
+      ) : plan ? (
+        <p className="fb-vault-muted">Paste the list on the left; each device appears in the table as it is checked.</p>
+      ) : null}
+      {plan ? <PreviewWarnings warnings={plan.warnings} /> : null}
+    </section>
+  );
+}
+
+/** The device list as it will be issued: each line's device, SANs, key and expiry, or its problem. */
+function DeviceTable({ wizard }: { wizard: WizardState }) {
+  const plan = wizard.listPlan;
+  if (!plan || !wizard.form.listText?.trim()) return null;
+  const byLine = plan.problems.filter((p) => p.line > 0);
+  const SHOWN = 50;
+  return (
+    <div className="fb-device-list">
+      {byLine.length > 0 ? (
+        <ul className="fb-device-list__problems" aria-label="Problems in the list">
+          {byLine.slice(0, SHOWN).map((p) => (
+            <li key={`${p.line}-${p.message}`}>
+              <CircleAlert size={14} aria-hidden="true" />
+              <span>
+                Line {p.line}: {p.message}
+              </span>
+            </li>
+          ))}
+          {byLine.length > SHOWN ? <li>and {byLine.length - SHOWN} more</li> : null}
+        </ul>
+      ) : null}
+      {plan.devices.length > 0 ? (
+        <table className="fb-device-list__table" aria-label="Certificates that will be issued">
+          <thead>
+            <tr>
+              <th scope="col">Line</th>
+              <th scope="col">Device id (CN)</th>
+              <th scope="col">SANs</th>
+              <th scope="col">Key</th>
+              <th scope="col">Expires</th>
+            </tr>
+          </thead>
+          <tbody>
+            {plan.devices.slice(0, SHOWN).map((d) => (
+              <tr key={d.line}>
+                <td>{d.line}</td>
+                <td data-mono>{d.deviceId}</td>
+                <td data-mono>{d.sans.map((x) => x.value).join(', ')}</td>
+                <td>{d.keyAlgorithm}</td>
+                <td>{formatDate(d.notAfter)}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      ) : null}
+      <p className="fb-vault-muted">
+        {plan.devices.length} certificate{plan.devices.length === 1 ? '' : 's'} ready
+        {plan.devices.length > SHOWN ? ` (the first ${SHOWN} shown)` : ''}
+        {byLine.length > 0 ? `; ${byLine.length} line${byLine.length === 1 ? '' : 's'} to fix first` : ''}.
+      </p>
+    </div>
+  );
+}
+
 function PreviewPanel({ wizard }: { wizard: WizardState }) {
   const preview: PreviewResult | undefined = wizard.preview;
   const stale = wizard.previewFor !== wizard.revision;
   const { blocking } = useWizardProblems(wizard);
   const defaults = useVaultStore((s) => s.defaults);
+  if (wizard.profile === 'client' && wizard.form.fromList) return <ListPreview wizard={wizard} blocking={blocking} stale={stale} />;
   const first = preview?.certificates[0];
   const more = (preview?.certificates.length ?? 0) - 1;
   const defaultValidity = defaults?.profiles[wizard.profile].validity;
@@ -291,10 +454,7 @@ function PreviewPanel({ wizard }: { wizard: WizardState }) {
   const isDefault = defaultValidity && typed && JSON.stringify(defaultValidity) === JSON.stringify(typed);
   return (
     <section className="fb-preview" aria-labelledby="fb-preview-title" aria-busy={stale || undefined}>
-      <div className="fb-preview__head">
-        <h3 id="fb-preview-title">What will be issued</h3>
-        {stale ? <span className="fb-vault-muted">Updating…</span> : !blocking ? <StatusBadge status="ok" label="Ready" /> : preview ? <StatusBadge status="warning" label="Not yet" /> : null}
-      </div>
+      <PreviewHead stale={stale} blocking={blocking} answered={preview !== undefined} />
       {wizard.previewError ? <p className="fb-wizard__error">{wizard.previewError.message}</p> : null}
       {first ? (
         <dl className="fb-facts fb-facts--preview">
@@ -332,16 +492,7 @@ function PreviewPanel({ wizard }: { wizard: WizardState }) {
       ) : preview && !wizard.previewError ? (
         <p className="fb-vault-muted">Fill in the fields on the left; the certificate appears here as you type.</p>
       ) : null}
-      {preview && preview.warnings.length > 0 ? (
-        <ul className="fb-preview__warnings">
-          {preview.warnings.map((w) => (
-            <li key={w.code}>
-              <StatusBadge status="warning" label={w.code === 'mixed-key-families' ? 'EC and RSA mixed' : w.code === 'validity-clamped' ? 'Validity shortened' : 'No SANs'} />
-              <span>{w.message}</span>
-            </li>
-          ))}
-        </ul>
-      ) : null}
+      {preview ? <PreviewWarnings warnings={preview.warnings} /> : null}
     </section>
   );
 }

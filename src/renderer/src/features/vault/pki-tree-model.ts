@@ -1,5 +1,6 @@
 import type { CertificateStatus, CertificateSummary, PkiTreeNode } from '@shared/pki-types';
 import type { Status } from '../../ui';
+import { maySignCa } from '@shared/pki-rules';
 
 /** Depth-first, in the order the tree shows them. */
 export function flattenTree(tree: readonly PkiTreeNode[]): CertificateSummary[] {
@@ -20,7 +21,7 @@ export function findCertificate(tree: readonly PkiTreeNode[], id: string): Certi
 
 /** CAs that can sign: the choices of a wizard's "Signed by" list. */
 export function signingCas(tree: readonly PkiTreeNode[], profile: 'intermediate' | 'server' | 'client'): CertificateSummary[] {
-  return flattenTree(tree).filter((c) => c.isCa && c.hasPrivateKey && c.status !== 'revoked' && c.status !== 'expired' && (profile !== 'intermediate' || c.pathLength === null || c.pathLength > 0));
+  return flattenTree(tree).filter((c) => c.isCa && c.hasPrivateKey && c.status !== 'revoked' && c.status !== 'expired' && (profile !== 'intermediate' || maySignCa(c.pathLength)));
 }
 
 /** The CA a wizard starts with: an intermediate for leaves (the seeds' habit), a root for intermediates. */

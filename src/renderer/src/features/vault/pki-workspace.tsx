@@ -1,7 +1,7 @@
 import { useRef, useState, type DragEvent } from 'react';
-import { CircleCheck, FileUp, Plus, ShieldCheck, TriangleAlert, Upload, X } from 'lucide-react';
+import { CircleCheck, Download, FileUp, Plus, ShieldCheck, TriangleAlert, Upload, X } from 'lucide-react';
 import { useShallow } from 'zustand/react/shallow';
-import { Button, EmptyState, Tabs } from '../../ui';
+import { Button, EmptyState, Tabs, saveTextFile } from '../../ui';
 import { CertificateDetail } from './certificate-detail';
 import { PemExportDialog, RenewDialog, RevokeDialog } from './certificate-dialogs';
 import { ExpiryOverview } from './expiry-overview';
@@ -34,6 +34,13 @@ function WorkspaceNotice() {
         {notice.messages.map((m, i) => (
           <p key={i}>{m}</p>
         ))}
+        {notice.download ? (
+          <div className="fb-pki-notice__actions">
+            <Button size="sm" icon={<Download size={16} />} onClick={() => notice.download && saveTextFile(notice.download.fileName, notice.download.text, notice.download.type)}>
+              {notice.download.label}
+            </Button>
+          </div>
+        ) : null}
       </div>
       <Button variant="ghost" size="sm" iconOnly aria-label="Dismiss" icon={<X size={18} />} onClick={dismiss} />
     </div>

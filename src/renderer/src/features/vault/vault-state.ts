@@ -54,6 +54,8 @@ export interface PkiNotice {
   kind: 'success' | 'warning';
   title: string;
   messages: string[];
+  /** A file the action produced (a bulk batch's summary CSV), offered for saving. */
+  download?: { label: string; fileName: string; text: string; type: string };
 }
 
 export interface PkiSlice {
@@ -133,6 +135,8 @@ export interface WizardState {
   issueError: ErrorInfo | undefined;
   /** The person picked the key type; until then it follows the signing CA's key family. */
   keyChosen?: boolean;
+  /** Client from a device list: the engine's plan for the list as it was at `previewFor`. */
+  listPlan?: CallResponse<'pki.planClientList'> | undefined;
 }
 
 export interface WizardSlice {
@@ -146,4 +150,6 @@ export interface WizardSlice {
   /** Issues what the preview showed; long key generation runs as a job that can be cancelled. */
   issue: () => Promise<boolean>;
   cancelIssue: () => Promise<void>;
+  /** Issues a client certificate per device of the pasted list (one job, one vault save). */
+  issueList: () => Promise<boolean>;
 }

@@ -24,6 +24,12 @@ export interface WizardForm {
   clampToIssuer: boolean;
   /** Issue a key family other than the CA chain's, which the engine otherwise refuses. */
   allowMixedKeyFamilies?: boolean;
+  /** Client: issue from a pasted or dropped device list (one id per line, or CSV) instead of the names box. */
+  fromList?: boolean;
+  /** Client, from a list: the list as pasted. */
+  listText?: string;
+  /** The profile's default the validity field started with. */
+  defaultValidity?: { days: number } | { hours: number } | undefined;
 }
 
 export type WizardField = 'commonName' | 'country' | 'issuerId' | 'validity' | 'sans' | 'clientIds' | 'keyAlgorithm';
@@ -49,7 +55,21 @@ export function emptyForm(keyAlgorithm: KeyAlgorithm, validity: { days: number }
     sansText: '',
     clientIdsText: '',
     clampToIssuer: false,
+    defaultValidity: validity,
   };
+}
+
+/**
+ * The validity to send, or undefined while the field still holds the profile's default: a default means
+ * "up to that long, within the CA's life", so a default intermediate under a default root made a minute
+ * earlier ends with the root instead of being refused; a validity the person typed is never shortened
+ * unless they tick "shorten".
+ */
+function chosenValidity(form: WizardForm): { days: number } | { hours: number } | undefined {
+  const v = parseValidity(form);
+  const d = form.defaultValidity;
+  if (v && d && JSON.stringify(v) === JSON.stringify(d)) return undefined;
+  return v;
 }
 
 /** The validity as the contract wants it, or undefined when the field does not hold a whole number. */
@@ -111,7 +131,9 @@ export function localProblems(profile: WizardProfile, form: WizardForm, maxBatch
     const bad = sanChips(form.sansText).find((c) => c.kind === 'invalid');
     if (bad?.problem) p.sans = bad.problem;
   }
-  if (profile === 'client') {
+  if (profile === 'client' && form.fromList) {
+    if (!form.listText?.trim()) p.clientIds = 'Paste or drop the device list: one device id per line, or a CSV with a device_id column.';
+  } else if (profile === 'client') {
     const { ids, duplicates, invalid } = parseClientIds(form.clientIdsText);
     if (ids.length === 0) p.clientIds = 'Type at least one client id, e.g. "client42a".';
     else if (duplicates.length > 0) p.clientIds = `"${duplicates[0]}" is listed twice. Each client needs its own id.`;
@@ -140,7 +162,7 @@ function subjectOf(form: WizardForm) {
 
 /** What pki.preview receives for a half-filled form. */
 export function toPreviewRequest(profile: WizardProfile, form: WizardForm): CallRequest<'pki.preview'> {
-  const validity = parseValidity(form);
+  const validity = chosenValidity(form);
   return {
     profile,
     ...(profile !== 'client' ? { subject: subjectOf(form) } : {}),
@@ -154,6 +176,20 @@ export function toPreviewRequest(profile: WizardProfile, form: WizardForm): Call
   };
 }
 
+/** What pki.planClientList and pki.createClientList receive for a device list. */
+export function toListRequest(form: WizardForm): CallRequest<'pki.createClientList'> {
+  const validity = chosenValidity(form);
+  return {
+    issuerId: form.issuerId,
+    list: form.listText ?? '',
+    keyAlgorithm: form.keyAlgorithm,
+    ...(validity ? { validity } : {}),
+    ...(form.organization.trim() ? { organization: form.organization.trim() } : {}),
+    clampToIssuer: form.clampToIssuer,
+    ...(form.allowMixedKeyFamilies ? { allowMixedKeyFamilies: true } : {}),
+  };
+}
+
 export type IssueCall =
   | { name: 'pki.createRoot'; request: CallRequest<'pki.createRoot'> }
   | { name: 'pki.createIntermediate'; request: CallRequest<'pki.createIntermediate'> }
@@ -162,7 +198,7 @@ export type IssueCall =
 
 /** The create call for a form that passed validation. */
 export function toIssueCall(profile: WizardProfile, form: WizardForm): IssueCall {
-  const validity = parseValidity(form);
+  const validity = chosenValidity(form);
   const common = { keyAlgorithm: form.keyAlgorithm, ...(validity ? { validity } : {}) };
   const signed = { ...common, issuerId: form.issuerId, clampToIssuer: form.clampToIssuer, ...(form.allowMixedKeyFamilies ? { allowMixedKeyFamilies: true } : {}) };
   switch (profile) {

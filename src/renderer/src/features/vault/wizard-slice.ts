@@ -6,7 +6,7 @@ import type { CertificateSummary, KeyAlgorithm, PkiWarning } from '@shared/pki-t
 import { invoke } from '../../bridge';
 import { useJobsStore } from '../../core/use-jobs-store';
 import { defaultIssuer, findCertificate } from './pki-tree-model';
-import { emptyForm, localProblems, toIssueCall, toPreviewRequest } from './wizard-form';
+import { emptyForm, localProblems, toIssueCall, toListRequest, toPreviewRequest } from './wizard-form';
 import type { VaultState, WizardSlice } from './vault-state';
 
 /** The key type a certificate from this CA starts with: its own family (the default when there is no CA). */
@@ -54,6 +54,13 @@ export const createWizardSlice: StateCreator<VaultState, [], [], WizardSlice> = 
     const w = get().wizard;
     if (!w) return;
     const revision = w.revision;
+    if (w.profile === 'client' && w.form.fromList) {
+      const plan = await invoke('pki.planClientList', toListRequest(w.form));
+      const now = get().wizard;
+      if (!now || now.revision !== revision || now.profile !== w.profile) return;
+      set({ wizard: { ...now, listPlan: plan.ok ? plan.value : undefined, previewError: plan.ok ? undefined : plan.error, previewFor: revision } });
+      return;
+    }
     const result = await invoke('pki.preview', toPreviewRequest(w.profile, w.form));
     const now = get().wizard;
     // The person typed on (or closed the wizard) while this was on its way: a newer preview is coming.
@@ -66,6 +73,7 @@ export const createWizardSlice: StateCreator<VaultState, [], [], WizardSlice> = 
     if (!w || w.issueJobId) return false;
     const local = localProblems(w.profile, w.form, get().defaults?.maxBatch);
     if (Object.keys(local).length > 0) return false;
+    if (w.profile === 'client' && w.form.fromList) return get().issueList();
     const call = toIssueCall(w.profile, w.form);
     const label = { root: 'Creating the root CA', intermediate: 'Creating the intermediate CA', server: 'Creating the server certificate', client: 'Creating the client certificates' }[w.profile];
     const jobs = useJobsStore.getState();
@@ -107,6 +115,32 @@ export const createWizardSlice: StateCreator<VaultState, [], [], WizardSlice> = 
     await get().refreshPki();
     const first = issued[0];
     if (first) await get().select(first.id);
+    return true;
+  },
+
+  issueList: async () => {
+    const w = get().wizard;
+    if (!w || w.issueJobId) return false;
+    const onStart = (jobId: string) => {
+      const cur = get().wizard;
+      if (cur) set({ wizard: { ...cur, issueJobId: jobId, issueError: undefined } });
+    };
+    const result = await useJobsStore.getState().run('pki.createClientList', toListRequest(w.form), 'Creating the client certificates', onStart);
+    const after = get().wizard;
+    if (after?.issueJobId) useJobsStore.getState().forget(after.issueJobId);
+    if (!result.ok) {
+      if (after) set({ wizard: { ...after, issueJobId: undefined, issueError: result.error.code === 'cancelled' ? { code: 'cancelled', message: 'Cancelled. Nothing was issued and the vault is as it was.' } : result.error } });
+      return false;
+    }
+    set({ wizard: undefined });
+    const n = result.value.issued.length;
+    get().showNotice({
+      kind: result.value.warnings.length > 0 ? 'warning' : 'success',
+      title: `Created ${n} client certificate${n === 1 ? '' : 's'} from the list`,
+      messages: ['They are in the vault with their private keys. The summary lists each device id with its serial, SHA-1 and SHA-256 thumbprints (IoT Hub format) and expiry.', ...result.value.warnings.map((x) => x.message)],
+      download: { label: 'Save the summary CSV', fileName: 'client-certificates.csv', text: result.value.summaryCsv, type: 'text/csv' },
+    });
+    await get().refreshPki();
     return true;
   },
 

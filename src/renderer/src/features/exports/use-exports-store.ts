@@ -1,0 +1,197 @@
+import { create } from 'zustand';
+import type { CallRequest, CallResponse } from '@shared/contract';
+import { EXPORT_CERTIFICATE_EVENT, type ExportChainT, type ExportPlanT, type ExportResultT, type ExportTargetT } from '@shared/contract/exports-contract';
+import type { ErrorInfo } from '@shared/errors';
+import { invoke, subscribe, transportKind } from '../../bridge';
+
+// The Exports area's store: what the person picked, the plan main made of it and the result of the write.
+// It never holds key material: plans and results name files, the bytes are written by main. The
+// passphrase is kept only while the form is open and is sent to main with the write.
+
+export interface CertificateChoice {
+  id: string;
+  commonName: string;
+  role: string;
+  isCa: boolean;
+  hasPrivateKey: boolean;
+  /** Depth in the tree, for indenting. */
+  depth: number;
+}
+
+export interface ExportForm {
+  target: ExportTargetT;
+  certificateIds: string[];
+  caId: string;
+  chain: ExportChainT;
+  includeKey: boolean;
+  passphrase: string;
+  broker: string;
+  out: string;
+  zip: boolean;
+}
+
+interface ExportsState {
+  targets: CallResponse<'exports.targets'>['targets'];
+  certificates: CertificateChoice[];
+  form: ExportForm;
+  plan: ExportPlanT | null;
+  planError: ErrorInfo | null;
+  planning: boolean;
+  /** The confirm step naming the keys is open. */
+  confirming: boolean;
+  /** What the confirmed export does: write a new folder (or zip) in main, or hand a zip to the browser. */
+  mode: 'folder' | 'download';
+  /** The browser version gets exports as downloads; the desktop writes folders. */
+  canDownload: boolean;
+  writing: boolean;
+  writeError: ErrorInfo | null;
+  result: ExportResultT | null;
+  load(): Promise<void>;
+  update(patch: Partial<ExportForm>): void;
+  toggleCertificate(id: string): void;
+  refreshPlan(): Promise<void>;
+  /** Asks for confirmation when keys would leave, else writes (or downloads). */
+  requestWrite(mode?: 'folder' | 'download'): Promise<void>;
+  cancelConfirm(): void;
+  /** Writes, confirming exactly the keys the plan names (the confirm dialog showed them). */
+  write(): Promise<void>;
+  reset(): void;
+}
+
+const EMPTY_FORM: ExportForm = { target: 'node-red', certificateIds: [], caId: '', chain: 'bundle', includeKey: false, passphrase: '', broker: '', out: '', zip: false };
+
+/** "host:port" as the contract takes it, or undefined when empty or malformed (the plan then says what is missing). */
+export function parseBroker(text: string): { host: string; port: number } | undefined {
+  const m = /^\s*\[?([^\]\s]+?)\]?:(\d{1,5})\s*$/.exec(text);
+  if (!m) return undefined;
+  const port = Number(m[2]);
+  return port >= 1 && port <= 65_535 ? { host: m[1]!, port } : undefined;
+}
+
+function requestOf(f: ExportForm): CallRequest<'exports.plan'> {
+  const broker = parseBroker(f.broker);
+  return {
+    target: f.target,
+    certificateIds: f.certificateIds,
+    chain: f.chain,
+    includeKey: f.includeKey,
+    ...(f.passphrase ? { passphrase: f.passphrase } : {}),
+    ...(f.caId ? { caId: f.caId } : {}),
+    ...(broker ? { broker } : {}),
+  };
+}
+
+interface TreeNode {
+  certificate: { id: string; commonName: string; role: string; isCa: boolean; hasPrivateKey: boolean };
+  children: TreeNode[];
+}
+
+function flatten(nodes: readonly TreeNode[], depth = 0, out: CertificateChoice[] = []): CertificateChoice[] {
+  for (const n of nodes) {
+    const c = n.certificate;
+    out.push({ id: c.id, commonName: c.commonName, role: c.role, isCa: c.isCa, hasPrivateKey: c.hasPrivateKey, depth });
+    flatten(n.children, depth + 1, out);
+  }
+  return out;
+}
+
+let planSeq = 0;
+
+export const useExportsStore = create<ExportsState>()((set, get) => ({
+  targets: [],
+  certificates: [],
+  form: EMPTY_FORM,
+  plan: null,
+  planError: null,
+  planning: false,
+  confirming: false,
+  mode: 'folder',
+  canDownload: transportKind === 'websocket',
+  writing: false,
+  writeError: null,
+  result: null,
+
+  async load() {
+    const [targets, list] = await Promise.all([invoke('exports.targets', {}), invoke('pki.list', {})]);
+    set({
+      ...(targets.ok ? { targets: targets.value.targets } : {}),
+      certificates: list.ok ? flatten(list.value.tree as TreeNode[]) : [],
+    });
+    await get().refreshPlan();
+  },
+
+  update(patch) {
+    set((s) => ({ form: { ...s.form, ...patch }, result: null, writeError: null }));
+    void get().refreshPlan();
+  },
+
+  toggleCertificate(id) {
+    const ids = get().form.certificateIds;
+    get().update({ certificateIds: ids.includes(id) ? ids.filter((x) => x !== id) : [...ids, id] });
+  },
+
+  async refreshPlan() {
+    const { form } = get();
+    if (form.certificateIds.length === 0) {
+      set({ plan: null, planError: null, planning: false });
+      return;
+    }
+    const seq = ++planSeq;
+    set({ planning: true });
+    const r = await invoke('exports.plan', requestOf(form));
+    // A later edit already asked again: its answer is the one to show.
+    if (seq !== planSeq) return;
+    set(r.ok ? { plan: r.value, planError: null, planning: false } : { plan: null, planError: r.error, planning: false });
+  },
+
+  async requestWrite(mode = 'folder') {
+    const { plan } = get();
+    if (!plan) return;
+    set({ mode });
+    if (plan.keys.length > 0) set({ confirming: true });
+    else await get().write();
+  },
+
+  cancelConfirm() {
+    set({ confirming: false });
+  },
+
+  async write() {
+    const { form, plan, mode } = get();
+    if (!plan) return;
+    set({ writing: true, writeError: null });
+    const confirmedKeys = plan.keys.map((k) => k.certificateId);
+    if (mode === 'download') {
+      const d = await invoke('exports.download', { ...requestOf(form), confirmedKeys });
+      if (d.ok) {
+        // A navigation to the one-time URL: the browser saves the zip, this page's script never holds its bytes.
+        const a = document.createElement('a');
+        a.href = d.value.url;
+        a.download = d.value.fileName;
+        a.rel = 'noopener';
+        document.body.append(a);
+        a.click();
+        a.remove();
+      }
+      set(d.ok ? { writing: false, confirming: false, result: d.value, form: { ...get().form, passphrase: '' } } : { writing: false, confirming: false, writeError: d.error });
+      return;
+    }
+    const r = await invoke('exports.write', { ...requestOf(form), out: form.out, zip: form.zip, confirmedKeys });
+    set(r.ok ? { writing: false, confirming: false, result: r.value, form: { ...get().form, passphrase: '' } } : { writing: false, confirming: false, writeError: r.error });
+  },
+
+  reset() {
+    set({ form: EMPTY_FORM, plan: null, planError: null, result: null, writeError: null, confirming: false });
+  },
+}));
+
+if (typeof window !== 'undefined') {
+  window.addEventListener(EXPORT_CERTIFICATE_EVENT, (e) => {
+    const id = (e as CustomEvent<{ certificateId?: string }>).detail?.certificateId;
+    if (!id) return;
+    useExportsStore.setState((s) => ({ form: { ...s.form, certificateIds: [id] }, result: null, writeError: null }));
+    void useExportsStore.getState().refreshPlan();
+  });
+  // The vault's certificates change while the page is open (issued, imported, locked).
+  subscribe('pki.onChanged', () => void useExportsStore.getState().load());
+}
