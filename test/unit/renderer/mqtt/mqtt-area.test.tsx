@@ -238,6 +238,23 @@ describe('the message list', () => {
   });
 });
 
+describe('saved connections', () => {
+  it('lists nothing and says the vault is locked once the vault locks', async () => {
+    const { ConnectionsPanel } = await import('../../../../src/renderer/src/features/mqtt/connections-panel');
+    let locked = false;
+    fake.answer('mqtt.profiles', () =>
+      locked ? { ok: false, error: { code: 'vault.locked', message: 'The vault is locked.' } } : { ok: true, value: [{ id: 'p-1', name: 'Line 7 presses', url: 'mqtt://10.0.0.7:1883', mqttVersion: '5.0', hasPassword: false, hasSatToken: false } as never] },
+    );
+    await act(() => useMqttStore.getState().loadProfiles());
+    render(<ConnectionsPanel onNew={() => {}} onEdit={() => {}} />);
+    expect(screen.getByText('Line 7 presses')).toBeTruthy();
+    locked = true;
+    await act(() => useMqttStore.getState().loadProfiles());
+    expect(screen.queryByText('Line 7 presses')).toBeNull();
+    expect(screen.getByText(/The vault is locked, so no saved connection is listed/)).toBeTruthy();
+  });
+});
+
 describe('topic rules', () => {
   it('shows the rule a subscription filter breaks, as main words it, and blocks Subscribe', async () => {
     fake.answer('mqtt.validateTopic', (r) =>

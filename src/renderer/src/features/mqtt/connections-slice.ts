@@ -49,7 +49,8 @@ export const createConnectionsSlice: StateCreator<MqttState, [], [], Connections
   loadProfiles: async () => {
     const res = await invoke('mqtt.profiles', {});
     if (res.ok) set({ profiles: res.value, profilesError: undefined });
-    else set({ profilesError: res.error });
+    // What was listed before (the vault was unlocked then) is not what the vault says now: list nothing.
+    else set({ profiles: [], profilesError: res.error });
   },
 
   loadConnections: async () => {
