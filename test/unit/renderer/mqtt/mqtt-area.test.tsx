@@ -321,4 +321,15 @@ describe('the connection form', () => {
     // The password went into the call and nowhere else: no store holds it.
     expect(JSON.stringify(useMqttStore.getState(), (_k, v) => (v instanceof Map ? [...v.values()] : v))).not.toContain('s3cret-pw');
   });
+  it('keeps its title after "Save to vault" and says where it was saved', async () => {
+    fake.answer('mqtt.saveProfile', (req) => ({ ok: true, value: { id: 'p-9', name: req.profile.name, hasPassword: false, hasSatToken: false } as never }));
+    fake.answer('mqtt.profiles', () => ({ ok: true, value: [] }));
+    render(<ConnectionDialog open initial={emptyForm()} onClose={() => {}} />);
+    fireEvent.change(screen.getByRole('textbox', { name: /Name/ }), { target: { value: 'Line 7 presses' } });
+    fireEvent.change(screen.getByRole('textbox', { name: /Host/ }), { target: { value: '10.0.0.7' } });
+    fireEvent.click(screen.getByRole('button', { name: 'Save to vault' }));
+    expect(await screen.findByText('Saved "Line 7 presses" in the vault.')).toBeTruthy();
+    // Before, the title silently became "Edit connection " (the name the dialog was opened with: none).
+    expect(screen.getByRole('dialog', { name: 'New connection' })).toBeTruthy();
+  });
 });
