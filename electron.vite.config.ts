@@ -15,6 +15,8 @@ export default defineConfig({
         input: {
           index: resolve(import.meta.dirname, 'src/main/index.ts'),
           cli: resolve(import.meta.dirname, 'src/cli/index.ts'),
+          // Imports (PKCS#12 KDFs, big bundles) run in this worker thread, off the main event loop.
+          'pki-import-worker': resolve(import.meta.dirname, 'src/main/services/pki/import-worker.ts'),
           'electron-runtime': resolve(import.meta.dirname, 'src/main/services/app/electron-runtime.ts'),
         },
       },

@@ -4,9 +4,10 @@
 // `npm install` and `npm test`; test/integration/install/start-offline.test.ts runs it too.
 // Exit 0 when the app answered, 1 otherwise, with a sentence saying what happened.
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 
 const root = join(import.meta.dirname, '..');
 const budgetMs = Number(process.env.FIELDBENCH_SMOKE_SECONDS ?? 300) * 1000;
@@ -24,16 +25,16 @@ for (const stream of [child.stdout, child.stderr]) {
   });
 }
 
-/** The address and the access token `fieldbench serve` prints (the token is never in a URL). */
-function waitForAddress() {
+function waitForUrl() {
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`npm start printed no address within ${budgetMs / 1000} s`)), budgetMs);
     const poll = setInterval(() => {
-      const match = /serving on (http:\/\/127\.0\.0\.1:\d+\/)\n[^]*Access token: ([\w-]+)\n/.exec(output);
+      // The address carries no token; the launcher file `serve` names hands the browser a one-time ticket.
+      const match = /serving on (http:\/\/127\.0\.0\.1:\d+\/)\n[^]*Launcher[^\n]*: (file:\S+)\n/.exec(output);
       if (match) {
         clearTimeout(timer);
         clearInterval(poll);
-        resolve({ url: match[1], token: match[2] });
+        resolve({ url: match[1], launcher: fileURLToPath(match[2]) });
       }
     }, 100);
     void exited.then((code) => {
@@ -44,21 +45,20 @@ function waitForAddress() {
   });
 }
 
-/** What the launcher file does in a browser: post the token to /session, whose answer is the app's page. */
-async function open({ url, token }) {
-  const res = await fetch(new URL('/session', url), {
-    method: 'POST',
-    redirect: 'manual',
-    headers: { 'content-type': 'application/x-www-form-urlencoded', origin: 'null' },
-    body: new URLSearchParams({ token }).toString(),
-  });
+/** What a browser does with the launcher: post its ticket to the host, which answers with the app's page. */
+async function open({ launcher }) {
+  const html = readFileSync(launcher, 'utf8');
+  const action = /action="([^"]+)"/.exec(html)?.[1];
+  const ticket = /name="ticket" value="([^"]+)"/.exec(html)?.[1];
+  if (!action || !ticket) throw new Error(`the launcher ${launcher} has no form to post`);
+  const res = await fetch(action, { method: 'POST', body: new URLSearchParams({ ticket }), headers: { origin: 'null' }, redirect: 'manual' });
   return { status: res.status, type: res.headers.get('content-type') ?? '', body: await res.text() };
 }
 
 let failure;
 let origin = '';
 try {
-  const served = await waitForAddress();
+  const served = await waitForUrl();
   origin = new URL(served.url).origin;
   const page = await open(served);
   if (page.status !== 200 || !page.type.includes('text/html') || !/<div id="root"/.test(page.body)) {

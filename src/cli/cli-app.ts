@@ -3,6 +3,7 @@ import type { CallName, CallRequest, CallResponse } from '@shared/contract';
 import { FieldbenchError } from '@shared/errors';
 import { composeApp, type AppContext } from '../main/compose';
 import { defaultDataDir } from '../main/services/app/data-dir';
+import { silentLogger } from '../main/services/app/logger';
 import type { CliIO } from './cli-command';
 import { obtainPassword } from './vault-access';
 
@@ -34,7 +35,10 @@ export class CliApp {
       const vault = this.values.vault ? resolve(this.values.vault) : undefined;
       // With --vault alone, the vault's own folder is the data folder: nothing is created elsewhere.
       const dataDir = this.values['data-dir'] ?? (vault ? dirname(vault) : defaultDataDir(this.io.env));
-      this.app = composeApp({ dataDir, runtime: 'cli', ...(vault ? { vault: { path: vault } } : {}) });
+      // For the same reason no log folder appears beside a vault named alone (a USB stick, a shared folder):
+      // that run is not logged; --data-dir gives it a log.
+      const quiet = vault !== undefined && this.values['data-dir'] === undefined;
+      this.app = composeApp({ dataDir, runtime: 'cli', ...(vault ? { vault: { path: vault } } : {}), ...(quiet ? { log: silentLogger } : {}) });
     }
     return this.app;
   }
@@ -55,9 +59,11 @@ export class CliApp {
     const tty = (this.io.stderr as { isTTY?: boolean }).isTTY === true;
     const off = jobId && tty ? ctx.hub.on('jobs.onProgress', (p) => (p as { jobId: string }).jobId === jobId && this.io.stderr.write(`${(p as { message: string }).message}\n`)) : undefined;
     let done = false;
-    if (jobId) void this.io.interrupted.then(() => !done && ctx.dispatcher.cancel(jobId));
+    // Ctrl+C cancels a job by id; any other call (e.g. pki.inspectFile) through its signal.
+    const interrupt = new AbortController();
+    void this.io.interrupted.then(() => !done && (jobId ? ctx.dispatcher.cancel(jobId) : interrupt.abort()));
     try {
-      const r = await ctx.dispatcher.dispatch(name, request, jobId ? { jobId } : {});
+      const r = await ctx.dispatcher.dispatch(name, request, jobId ? { jobId } : { signal: interrupt.signal });
       if (!r.ok) throw new FieldbenchError(r.error.code, r.error.message, r.error.detail === undefined ? {} : { detail: r.error.detail });
       return r.value as CallResponse<N>;
     } finally {

@@ -32,7 +32,7 @@ function filesContaining(dir: string, needle: string): string[] {
   return hits;
 }
 
-test('no other local port receives the session, and the browser profile keeps no token (history, sessions, storage)', async () => {
+for (const how of ['the launcher', 'the token typed into the form'] as const) test(`opened with ${how}: no other local port receives the session, and the browser profile keeps no token`, async () => {
   const seen: IncomingHttpHeaders[] = [];
   const other = createServer((req, res) => {
     seen.push(req.headers);
@@ -45,7 +45,12 @@ test('no other local port receives the session, and the browser profile keeps no
   try {
     const context = await chromium.launchPersistentContext(profile, { executablePath: CHROMIUM, headless: true, args: config.use?.launchOptions?.args ?? [] });
     const page = await context.newPage();
-    await page.goto(app.url);
+    if (how === 'the launcher') await page.goto(app.url);
+    else {
+      await page.goto(app.address);
+      await page.getByLabel('Access token').fill(app.token);
+      await page.getByRole('button', { name: 'Open' }).click();
+    }
     await expect(page).toHaveURL(`${app.origin}/`);
     await expect(page.getByText(/0\.\d+\.\d+/).first()).toBeVisible();
     // A reload in the same tab keeps the session (sessionStorage is per origin, port included).
@@ -67,6 +72,11 @@ test('no other local port receives the session, and the browser profile keeps no
     await context.close();
     expect(filesContaining(profile, app.token)).toEqual([]);
     expect(readdirSync(join(profile, 'Default')).includes('History')).toBe(true);
+    // The host's own log saw the session and the calls, but not the token.
+    const log = readFileSync(join(app.dataDir, 'logs', 'fieldbench.log'), 'utf8');
+    expect(log).toMatch(/"call":"app\.info"/);
+    expect(log).toMatch(/host client connected/);
+    expect(log.includes(app.token)).toBe(false);
   } finally {
     await app.stop();
     other.close();

@@ -1,8 +1,8 @@
-import { execFile } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test, expect, type Page } from '@playwright/test';
+import { runFieldbench } from '../support/cli/fieldbench-cli';
 import { startServedApp } from '../support/e2e/fieldbench-fixture';
 import { edgeHostAvailability, startEdgeHost, type EdgeHost } from '../support/edge-host/edge-host';
 
@@ -18,14 +18,7 @@ const VAULT_PASSWORD = 'a long vault password for e2e';
 type Served = Awaited<ReturnType<typeof startServedApp>>;
 
 /** The built CLI, as a technician would run it (FIELDBENCH_SKIP_BUILD: the spec runs after electron-vite build). */
-function fieldbench(args: string[], input = ''): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = execFile(process.execPath, [join(process.cwd(), 'bin', 'fieldbench.js'), ...args], { env: { ...process.env, FIELDBENCH_SKIP_BUILD: '1', FIELDBENCH_VAULT_PASSWORD: VAULT_PASSWORD } }, (err, stdout, stderr) =>
-      resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr }),
-    );
-    child.stdin?.end(input);
-  });
-}
+const fieldbench = (args: string[], input = '') => runFieldbench(args, { input, env: { FIELDBENCH_SKIP_BUILD: '1', FIELDBENCH_VAULT_PASSWORD: VAULT_PASSWORD } });
 
 async function cli(args: string[], input?: string): Promise<string> {
   const r = await fieldbench(args, input);

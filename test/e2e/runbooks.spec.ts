@@ -1,8 +1,8 @@
-import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test, expect } from '@playwright/test';
+import { runFieldbench } from '../support/cli/fieldbench-cli';
 import { startServedApp } from '../support/e2e/fieldbench-fixture';
 import { startKubeEmulator, type KubeEmulator } from '../support/kube/kube-emulator';
 
@@ -13,13 +13,7 @@ import { startKubeEmulator, type KubeEmulator } from '../support/kube/kube-emula
 const SHOTS = 'test-results/screenshots';
 const PASSWORD = 'a long vault password for e2e';
 
-function fieldbench(args: string[], dataDir: string): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile(process.execPath, [join(process.cwd(), 'bin', 'fieldbench.js'), ...args, '--data-dir', dataDir], { env: { ...process.env, FIELDBENCH_SKIP_BUILD: '1', FIELDBENCH_VAULT_PASSWORD: PASSWORD } }, (err, stdout, stderr) =>
-      resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr }),
-    );
-  });
-}
+const fieldbench = (args: string[], dataDir: string) => runFieldbench([...args, '--data-dir', dataDir], { env: { FIELDBENCH_SKIP_BUILD: '1', FIELDBENCH_VAULT_PASSWORD: PASSWORD } });
 
 const RUNBOOK = `name: site-test-listener
 title: Site test listener
@@ -59,6 +53,7 @@ test.describe('Runbooks from the app', () => {
   });
 
   test('plan, run, nothing to change, report and sign-off at 1366×768', async ({ page }) => {
+    test.setTimeout(360_000);
     const dataDir = join(dir, 'data');
     expect((await fieldbench(['vault', 'create'], dataDir)).code).toBe(0);
     expect((await fieldbench(['node', 'add', 'edge-01', '--host', '127.0.0.1', '--user', 'technician', '--agent', '--kubeconfig', join(dir, 'cluster', 'kubeconfig.yaml')], dataDir)).code).toBe(0);
@@ -86,7 +81,7 @@ test.describe('Runbooks from the app', () => {
 
       await page.getByLabel('Technician').fill('Ana Tech');
       await page.getByRole('button', { name: 'Run', exact: true }).click();
-      await expect(page.getByRole('heading', { name: /Steps — done/ })).toBeVisible({ timeout: 60_000 });
+      await expect(page.getByRole('heading', { name: /Steps — done/ })).toBeVisible({ timeout: 120_000 });
       await expect(page.getByText(/Done: 2 step\(s\) changed something\./).first()).toBeVisible();
       expect(emu.listObjects('mqttbroker.iotoperations.azure.com/v1', 'BrokerListener', 'azure-iot-operations')).toHaveLength(2);
       await page.screenshot({ path: `${SHOTS}/runbooks-done.png` });
@@ -99,9 +94,23 @@ test.describe('Runbooks from the app', () => {
       await page.screenshot({ path: `${SHOTS}/runbooks-signed.png`, fullPage: true });
 
       await page.getByRole('button', { name: 'Run', exact: true }).click();
-      await expect(page.getByText('Nothing to change: every step was already in place.').first()).toBeVisible({ timeout: 60_000 });
+      await expect(page.getByText('Nothing to change: every step was already in place.').first()).toBeVisible({ timeout: 120_000 });
       await expect(page.getByText('already in place', { exact: true })).toHaveCount(3);
       await page.screenshot({ path: `${SHOTS}/runbooks-unchanged.png` });
+
+      // The node's page shows its last run and whether anything drifted since.
+      await page.getByRole('button', { name: 'Edge nodes' }).click();
+      await page.getByRole('button', { name: /edge-01/ }).first().click();
+      await page.getByRole('tab', { name: 'Commissioning' }).click();
+      await expect(page.getByText(/Last run: Site test listener/)).toBeVisible();
+      await page.getByRole('button', { name: 'Check for drift' }).click();
+      await expect(page.getByText('No drift')).toBeVisible({ timeout: 30_000 });
+      const l = emu.getObject('mqttbroker.iotoperations.azure.com/v1', 'BrokerListener', 'azure-iot-operations', 'nodeport-listener') as { spec: { ports: Array<{ nodePort: number }> } };
+      (l.spec.ports[0] as { nodePort: number }).nodePort = 31890;
+      await emu.putObject(l as never, 'kubectl-edit');
+      await page.getByRole('button', { name: 'Check for drift' }).click();
+      await expect(page.getByRole('alert')).toContainText('listener: BrokerListener/nodeport-listener changed', { timeout: 30_000 });
+      await page.screenshot({ path: `${SHOTS}/runbooks-node-drift.png` });
     } finally {
       await app.stop();
     }

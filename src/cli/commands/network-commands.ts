@@ -231,16 +231,11 @@ export const netCommand: CliCommand = {
       } finally {
         off();
       }
-      let checks: CrossCheckReport | undefined;
-      if (r.outcome === 'applied' && r.newHost !== r.previousHost) {
-        // The certificates and listeners that named the old address are the next thing to break: say so now.
-        checks = await runChecks(cli, io, { address: r.newHost, previous: r.previousHost, ...(target.kind === 'node' ? { nodeId: target.nodeId } : {}), reachability: true, json: values.json ?? false }).catch((err: unknown) => {
-          if (!values.json) io.stderr.write(`The certificate and listener checks did not run: ${(err as Error).message}\n`);
-          return undefined;
-        });
-      }
+      const checks = r.checks;
+      if (r.checksError && !values.json) io.stderr.write(`The certificate and listener checks did not run: ${r.checksError}\n`);
+      if (checks?.cluster?.state === 'unavailable' && !values.json) io.stderr.write(`Listeners and cluster certificates were not checked: ${checks.cluster.reason}\n`);
       const profileLine = target.kind === 'node' ? (r.profileUpdated ? ` The node profile now connects to ${r.host}.` : '') : r.outcome === 'applied' && r.newHost !== r.previousHost ? ` Use --host ${r.host} from now on.` : '';
-      cli.print(`${r.message}\nThe node answers on ${r.host}.${profileLine} Backup on the node: ${r.backupDir}${checks ? `\n${checkText(checks)}` : ''}`, checks ? { ...r, checks } : r);
+      cli.print(`${r.message}\nThe node answers on ${r.host}.${profileLine} Backup on the node: ${r.backupDir}${checks ? `\n${checkText(checks)}` : ''}`, r);
       return r.outcome === 'applied' ? EXIT.ok : EXIT.failed;
     } finally {
       await cli.close();

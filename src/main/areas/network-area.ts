@@ -1,15 +1,15 @@
 import type { Area, AreaDeps, AreaHandlers } from '../area';
 import { NetworkService } from '../services/network/network-service';
+import { StaticAddressWorkflow, type CertificateRenewal } from '../workflows/static-address-workflow';
 import { ShellSource } from '../services/network/shell-source';
 import { openDirectSsh } from '../services/edge/ssh-connection';
-import type { CertificateAuthority } from '../services/network/cross-checks';
 import type { BrokerReader } from '../services/network/aio-cross-check-inputs';
 import { EdgeNodeProfiles } from '../services/network/edge-node-profiles';
 import type { EdgeService } from '../services/edge/edge-service';
 
 export interface NetworkAreaDeps extends AreaDeps {
-  /** The PKI service (SAN checks, re-issue). Optional until the PKI area provides it. */
-  pki?: CertificateAuthority | undefined;
+  /** The PKI service: SAN checks, and the renewal the static-address workflow re-issues with. */
+  pki: CertificateRenewal;
   /** The edge area's service: node profiles, their SSH access and activity log (`{kind: 'node'}` targets). */
   edge: EdgeService;
   /** The AIO area's service: a node's broker listeners and cluster certificates for network.crossCheck. */
@@ -27,6 +27,7 @@ export function createNetworkArea(deps: NetworkAreaDeps): Area<AreaHandlers<'net
     aio: deps.aio,
     ...(deps.recoveryGraceMs !== undefined ? { recoveryGraceMs: deps.recoveryGraceMs } : {}),
   });
+  const flow = new StaticAddressWorkflow({ network: service, pki: deps.pki, activity: edge });
   const handlers: AreaHandlers<'network'> = {
     'network.discover': (req, ctx) => service.discover(req.target, ctx.signal),
     'network.checkSettings': (req) => service.checkSettings(req.settings, req.snapshot),
@@ -35,8 +36,8 @@ export function createNetworkArea(deps: NetworkAreaDeps): Area<AreaHandlers<'net
       ctx.progress('Checking the file with the node\'s netplan…');
       return service.validate(req.target, req.settings, ctx.signal);
     },
-    'network.apply': async (req, ctx) => {
-      const result = await service.apply(
+    'network.apply': (req, ctx) =>
+      flow.apply(
         {
           target: req.target,
           settings: req.settings,
@@ -50,13 +51,8 @@ export function createNetworkArea(deps: NetworkAreaDeps): Area<AreaHandlers<'net
           ctx.progress(p.rollback && p.rollback.state === 'armed' ? `${p.message} (rollback in ${p.rollback.secondsLeft} s)` : p.message, p.fraction);
         },
         ctx.signal,
-      );
-      // A change that did not stay belongs in the node's history as much as one that did (which the profile update records).
-      if (req.target.kind === 'node' && result.outcome === 'rolled-back') {
-        await edge.recordActivity(req.target.nodeId, { area: 'network', kind: 'rolledBack', message: `Static address ${req.settings.address} on ${req.settings.interface} was rolled back: ${result.message}`, ok: false }).catch(() => undefined);
-      }
-      return result;
-    },
+        (message) => ctx.progress(message),
+      ),
     'network.crossCheck': (req, ctx) =>
       service.crossCheck({
         address: req.address,
@@ -71,7 +67,7 @@ export function createNetworkArea(deps: NetworkAreaDeps): Area<AreaHandlers<'net
         signal: ctx.signal,
         progress: (message) => ctx.progress(message),
       }),
-    'network.reissueCertificate': (req, ctx) => service.reissueCertificate(req.certificateId, req.addAddress, req.removeAddresses ?? [], ctx.signal),
+    'network.reissueCertificate': (req, ctx) => flow.reissue(req.certificateId, req.addAddress, req.removeAddresses ?? [], ctx.signal),
   };
   return { handlers, service };
 }

@@ -49,16 +49,16 @@ export function createPkiArea(deps: AreaDeps) {
           results.push({ fileName: file.name, certificatesImported: 0, keysImported: 0, duplicates: 0, keysMatched: 0, keysUnmatched: 0, certificateIds: [], errors: [BAD_ENCODING], notes: [] });
           continue;
         }
-        results.push(await service.importFile({ fileName: file.name, data: bytes, ...(file.passphrase === undefined ? {} : { passphrase: file.passphrase }) }));
+        results.push(await service.importFile({ fileName: file.name, data: bytes, ...(file.passphrase === undefined ? {} : { passphrase: file.passphrase }) }, ctx.signal));
       }
       ctx.progress('Done', 1);
       return { results };
     }) satisfies Handler<'pki.import'>,
 
-    'pki.inspectFile': (({ name, dataBase64, passphrase }) => {
+    'pki.inspectFile': (async ({ name, dataBase64, passphrase }, ctx) => {
       const bytes = decodeBase64(dataBase64);
       if (!bytes) return { fileName: name, certificates: [], keysFound: 0, errors: [BAD_ENCODING], notes: [] };
-      return service.inspectFile(name, bytes, passphrase);
+      return service.inspectFile(name, bytes, passphrase, ctx.signal);
     }) satisfies Handler<'pki.inspectFile'>,
 
     'pki.renew': (({ id, ...rest }, ctx) => service.renew(id, rest, op(ctx))) satisfies Handler<'pki.renew'>,

@@ -40,15 +40,18 @@ export interface LoopbackHost {
  * How a browser holds the session, and why (issue 10 row 6). Cookies ignore ports (RFC 6265 §8.5), so a
  * session cookie for 127.0.0.1 reaches every other local service the browser visits; and any token in a URL,
  * query or fragment, stays in the browser's history even after history.replaceState (checked against
- * Chromium's History file). So there is no cookie, and the token is never in a URL:
+ * Chromium's History file). A POST body is no better: Chromium keeps it in its Sessions file to replay the
+ * entry (checked too). So there is no cookie, and the token is in no URL and no request body:
  *  - the page and its assets are public build output (Host and Origin are still checked);
- *  - the token reaches the page in the body of a POST to /session (from the launcher file, or from the form
- *    GET /session shows), whose answer is the app page with the token in a meta element the bridge reads
- *    once, keeps in sessionStorage (per origin, which includes the port; gone with the tab) and removes,
- *    replacing the /session history entry with /;
+ *  - the launcher file posts a single-use ticket to /session; the answer is the app page with the token in a
+ *    meta element the bridge reads once, keeps in sessionStorage (per origin, which includes the port; gone
+ *    with the tab) and removes. A ticket that a browser keeps is spent, and the file goes once it is used;
+ *  - by hand (an SSH tunnel, another browser), GET /session asks for the token; its script checks it on the
+ *    WebSocket and puts it in sessionStorage, without submitting a form;
  *  - the bridge presents it only on the WebSocket handshake (a `token.` subprotocol), the one door to the API.
  */
-const { path: SESSION_PATH, meta: SESSION_META, tokenProtocolPrefix: TOKEN_PROTOCOL_PREFIX } = LOOPBACK_SESSION;
+const { path: SESSION_PATH, meta: SESSION_META, tokenProtocolPrefix: TOKEN_PROTOCOL_PREFIX, storageKey: SESSION_STORAGE_KEY } = LOOPBACK_SESSION;
+const SESSION_SCRIPT_PATH = `${SESSION_PATH}.js`;
 const MAX_FORM_BYTES = 4096;
 // Loopback only: a host that listened on 0.0.0.0 would hand the whole vault API to the site's network.
 const BIND_ADDRESS = '127.0.0.1';
@@ -68,12 +71,7 @@ export async function startLoopbackHost(options: LoopbackHostOptions): Promise<L
   const allowedHosts = () => new Set([`127.0.0.1:${port}`, `localhost:${port}`]);
   const allowedOrigins = () => new Set([`http://127.0.0.1:${port}`, `http://localhost:${port}`]);
 
-  const tokenMatches = (candidate: string | undefined | null): boolean => {
-    if (!candidate) return false;
-    const a = Buffer.from(candidate);
-    const b = Buffer.from(token);
-    return a.length === b.length && timingSafeEqual(a, b);
-  };
+  const tokenMatches = (candidate: string | undefined | null): boolean => sameSecret(candidate, token);
 
   // Only headers a page cannot be made to send by another site: never a cookie or a URL.
   const presentedToken = (req: IncomingMessage): string | undefined => {
@@ -91,7 +89,10 @@ export async function startLoopbackHost(options: LoopbackHostOptions): Promise<L
     if (origin !== undefined && !allowedOrigins().has(origin) && !extraOrigins.includes(origin)) return { status: 403, reason: 'Requests from other web sites are refused.' };
     return undefined;
   };
-  const NO_TOKEN = 'Fieldbench needs the access token that `fieldbench serve` printed. Open the launcher file it named, or paste the token on the page.';
+  const NO_TOKEN = 'Fieldbench needs the access token that `fieldbench serve` printed. Open the launcher file it named, or paste the token here.';
+  // The launcher's ticket: good for one page load, then spent (and its file deleted).
+  let ticket: string | undefined = randomBytes(32).toString('base64url');
+  const ticketMatches = (candidate: string | null | undefined): boolean => sameSecret(candidate, ticket);
   /** The API's gate: the site gates plus the token. */
   const gate = (req: IncomingMessage): Refusal | undefined =>
     gateSite(req) ?? (tokenMatches(presentedToken(req)) ? undefined : { status: 401, reason: NO_TOKEN });
@@ -109,12 +110,17 @@ export async function startLoopbackHost(options: LoopbackHostOptions): Promise<L
     // The host never redirects: no Location header, so no path trick can turn into an off-site (`//host`) one.
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
     if (url.pathname === SESSION_PATH && req.method === 'POST') {
-      // The launcher is a file:// page, whose form posts with `Origin: null`; a wrong token gets nothing.
+      // The launcher is a file:// page, whose form posts with `Origin: null`; a wrong or spent ticket gets nothing.
       const refusal = gateSite(req, ['null']);
       if (refusal) return refuse(res, refusal.status, refusal.reason);
       return void readForm(req, MAX_FORM_BYTES).then(
         (form) => {
-          if (!tokenMatches(form?.get('token'))) return sessionForm(res, 401, 'That is not the access token of this Fieldbench. Copy it again from the terminal where `fieldbench serve` runs; it is new at every start.');
+          if (!ticketMatches(form?.get('ticket'))) {
+            log.warn('host refused a launcher ticket', { event: 'host', status: 401 });
+            return sessionForm(res, 401, 'This launcher was used already or belongs to an earlier start of Fieldbench. Paste the access token from the terminal where `fieldbench serve` runs.');
+          }
+          ticket = undefined;
+          launcher.remove();
           res.writeHead(200, { ...SECURITY_HEADERS, 'Content-Type': 'text/html; charset=utf-8', 'Cache-Control': 'no-store' });
           res.end(appPage().replace('</head>', `<meta name="${SESSION_META}" content="${token}" />\n</head>`));
         },
@@ -126,6 +132,10 @@ export async function startLoopbackHost(options: LoopbackHostOptions): Promise<L
     if (refusal) return refuse(res, refusal.status, refusal.reason);
     if (url.pathname === SESSION_PATH) return sessionForm(res, 200, NO_TOKEN);
     if (url.pathname.startsWith(EXPORT_DOWNLOAD_PATH)) return serveDownload(options.context, url.pathname.slice(EXPORT_DOWNLOAD_PATH.length), res, refuse);
+    if (url.pathname === SESSION_SCRIPT_PATH) {
+      res.writeHead(200, { ...SECURITY_HEADERS, 'Content-Type': 'text/javascript; charset=utf-8', 'Cache-Control': 'no-store' });
+      return res.end(SESSION_SCRIPT);
+    }
     serveStatic(rendererDir, url.pathname, req, res);
   });
 
@@ -160,11 +170,11 @@ export async function startLoopbackHost(options: LoopbackHostOptions): Promise<L
       socket.end(`HTTP/1.1 ${refusal.status} Refused\r\nContent-Type: text/plain\r\nConnection: close\r\n\r\n${refusal.reason}\n`);
       return;
     }
-    wss.handleUpgrade(req, socket, head, (ws) => serveClient(ws, options.context));
-  });
-  wss.on('connection', (ws) => {
-    log.info('host client connected', { event: 'host', clients: wss.clients.size });
-    ws.on('close', (code) => log.info('host client left', { event: 'host', closeCode: code }));
+    wss.handleUpgrade(req, socket, head, (ws) => {
+      log.info('host client connected', { event: 'host' });
+      ws.on('close', (code) => log.info('host client left', { event: 'host', closeCode: code }));
+      serveClient(ws, options.context);
+    });
   });
 
   await new Promise<void>((resolveListen, reject) => {
@@ -174,7 +184,7 @@ export async function startLoopbackHost(options: LoopbackHostOptions): Promise<L
   port = (server.address() as AddressInfo).port;
   const origin = `http://127.0.0.1:${port}`;
   log.info('host listening', { event: 'host', port });
-  const launcher = writeLauncher(`${origin}${SESSION_PATH}`, token);
+  const launcher = writeLauncher(`${origin}${SESSION_PATH}`, ticket!);
 
   return {
     port,
@@ -192,18 +202,26 @@ export async function startLoopbackHost(options: LoopbackHostOptions): Promise<L
   };
 }
 
+/** Constant-time comparison, so the time of a refusal says nothing about how much of a guess was right. */
+function sameSecret(candidate: string | null | undefined, secret: string | undefined): boolean {
+  if (!candidate || !secret) return false;
+  const a = Buffer.from(candidate);
+  const b = Buffer.from(secret);
+  return a.length === b.length && timingSafeEqual(a, b);
+}
+
 /**
- * The launcher: a page that posts the token to /session as soon as it opens. It lives in a fresh 0700
+ * The launcher: a page that posts its ticket to /session as soon as it opens. It lives in a fresh 0700
  * folder as a 0600 file created exclusively, so only this user can read it, and a browser started with its
- * path gets no token on its command line.
+ * path gets nothing secret on its command line.
  */
-function writeLauncher(action: string, token: string): { file: string; remove(): void } {
+function writeLauncher(action: string, ticket: string): { file: string; remove(): void } {
   const dir = mkdtempSync(join(tmpdir(), 'fieldbench-open-'));
   const file = join(dir, 'open-fieldbench.html');
   writeFileSync(
     file,
     `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="referrer" content="no-referrer"><title>Opening Fieldbench…</title></head>
-<body><form method="post" action="${action}" autocomplete="off"><input type="hidden" name="token" value="${token}"><noscript><button type="submit">Open Fieldbench</button></noscript></form>
+<body><form method="post" action="${action}" autocomplete="off"><input type="hidden" name="ticket" value="${ticket}"><noscript><button type="submit">Open Fieldbench</button></noscript></form>
 <script>document.forms[0].submit();</script></body></html>\n`,
     { mode: 0o600, flag: 'wx' },
   );
@@ -228,17 +246,32 @@ function readForm(req: IncomingMessage, limit: number): Promise<URLSearchParams 
 
 const escapeHtml = (text: string) => text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
-/** The token form: plain HTML without script, posting to the host itself. */
+/**
+ * The token form's script. It never submits the form (a POST body would stay in the browser's Sessions
+ * file): it tries the token on the WebSocket, and only a token the host accepts goes to sessionStorage. The
+ * field is a password field, whose value browsers do not save with the page state, and is emptied at once.
+ */
+const SESSION_SCRIPT = `'use strict';
+const form = document.getElementById('token-form');
+const field = document.getElementById('token');
+const say = document.getElementById('message');
+form.addEventListener('submit', (ev) => {
+  ev.preventDefault();
+  const token = field.value.trim();
+  field.value = '';
+  if (!/^[A-Za-z0-9_-]+$/.test(token)) { say.textContent = ${JSON.stringify('That is not an access token. Copy it from the terminal where `fieldbench serve` runs.')}; return; }
+  const ws = new WebSocket((location.protocol === 'https:' ? 'wss://' : 'ws://') + location.host + '/rpc', [${JSON.stringify(WS_PROTOCOL)}, ${JSON.stringify(TOKEN_PROTOCOL_PREFIX)} + token]);
+  ws.onopen = () => { ws.close(); sessionStorage.setItem(${JSON.stringify(SESSION_STORAGE_KEY)}, token); location.replace('/'); };
+  ws.onerror = () => { say.textContent = ${JSON.stringify('That is not the access token of this Fieldbench. Copy it again from the terminal where `fieldbench serve` runs; it is new at every start.')}; };
+});
+`;
+
+/** The token form, plain HTML; its behaviour is SESSION_SCRIPT. */
 function sessionForm(res: ServerResponse, status: number, message: string): void {
-  res.writeHead(status, {
-    ...SECURITY_HEADERS,
-    'Content-Security-Policy': SECURITY_HEADERS['Content-Security-Policy']!.replace("form-action 'none'", "form-action 'self'"),
-    'Content-Type': 'text/html; charset=utf-8',
-    'Cache-Control': 'no-store',
-  });
-  res.end(`<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Fieldbench: access token</title></head>
-<body><main><h1>Fieldbench</h1><p>${escapeHtml(message)}</p>
-<form method="post" action="${SESSION_PATH}" autocomplete="off"><label>Access token <input type="password" name="token" required autocomplete="off" autofocus></label> <button type="submit">Open</button></form></main></body></html>\n`);
+  res.writeHead(status, { ...SECURITY_HEADERS, 'Content-Type': 'text/html; charset=utf-8', 'Cache-Control': 'no-store' });
+  res.end(`<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Fieldbench: access token</title><script src="${SESSION_SCRIPT_PATH}" defer></script></head>
+<body><main><h1>Fieldbench</h1><p id="message" role="status">${escapeHtml(message)}</p>
+<form id="token-form" autocomplete="off"><label>Access token <input id="token" type="password" required autocomplete="off" autofocus></label> <button type="submit">Open</button></form></main></body></html>\n`);
 }
 
 /**

@@ -26,7 +26,17 @@ export function bindContractToIpc(context: AppContext, devServer: string | undef
   };
 
   ipcMain.handle(IPC_INVOKE_CHANNEL, async (e, envelope: unknown) => {
-    if (!trusted(e)) return { ok: false, error: { code: 'ipc.untrustedSender', message: 'This window is not allowed to use Fieldbench.' } };
+    if (!trusted(e)) {
+      // The origin only (no path or query): enough to see which page tried, nothing it might carry.
+      let origin = 'unknown';
+      try {
+        origin = new URL(e.senderFrame?.url ?? '').origin;
+      } catch {
+        /* not a URL */
+      }
+      context.log.warn('ipc refused an untrusted sender', { event: 'ipc', code: 'ipc.untrustedSender', origin });
+      return { ok: false, error: { code: 'ipc.untrustedSender', message: 'This window is not allowed to use Fieldbench.' } };
+    }
     const { name, request, jobId } = (typeof envelope === 'object' && envelope !== null ? envelope : {}) as { name?: unknown; request?: unknown; jobId?: unknown };
     return context.dispatcher.dispatch(name, request, { signal: lifetimeOf(e.sender).signal, ...(typeof jobId === 'string' ? { jobId } : {}) });
   });

@@ -19,6 +19,7 @@ params:
   dnsNames: { type: list, description: "Extra DNS names in the server certificate", default: [] }
   clientPrefix: { type: string, description: "Client certificate names are this plus a, b, c…", default: client42 }
   clientCount: { type: integer, description: "How many client certificates", default: 2 }
+  exportDir: { type: string, description: "A new folder for the clients' files (Node-RED, MQTTX, mosquitto)" }
 steps:
   - id: static-ip
     uses: network.static-ip
@@ -72,6 +73,30 @@ steps:
   - id: matrix
     uses: mqtt.matrix
     with: { node: "\${node}", clientCertificate: "\${steps.clients.firstCertificateId}", caCertificate: "\${steps.server-root.certificateId}" }
+  - id: export-node-red
+    uses: export.with-keys
+    with:
+      target: node-red
+      certificates: ["\${steps.clients.firstCertificateId}"]
+      ca: "\${steps.server-root.certificateId}"
+      broker: { host: "\${nodeIp}", port: 8883 }
+      out: "\${exportDir}/node-red"
+  - id: export-mqttx
+    uses: export.with-keys
+    with:
+      target: mqttx
+      certificates: ["\${steps.clients.firstCertificateId}"]
+      ca: "\${steps.server-root.certificateId}"
+      broker: { host: "\${nodeIp}", port: 8883 }
+      out: "\${exportDir}/mqttx"
+  - id: export-mosquitto
+    uses: export.with-keys
+    with:
+      target: mosquitto
+      certificates: "\${steps.clients.certificateIds}"
+      ca: "\${steps.server-root.certificateId}"
+      broker: { host: "\${nodeIp}", port: 8883 }
+      out: "\${exportDir}/mosquitto"
 `,
   'test-listeners': `# Seed 001: quick test listeners. Not for production: one has no authentication at all.
 name: test-listeners
@@ -112,5 +137,86 @@ steps:
   - id: matrix
     uses: mqtt.matrix
     with: { node: "\${node}" }
+`,
+  'litmus-edge': `# Seed 000: Litmus Edge streams into AIO over X.509, on a listener of its own (the default one is left alone).
+name: litmus-edge
+title: Litmus Edge to AIO (X.509)
+description: >-
+  The Litmus chain and its connector certificate, the litmusedge-ca ConfigMap, X.509 authentication with the
+  seed's authorization attributes on a new NodePort listener with TLS from the cluster issuer, the Litmus upload
+  set, then a connect as the connector.
+params:
+  node: { type: node, description: "The edge node (name or id)" }
+  nodeIp: { type: ip, description: "The node address Litmus Edge connects to" }
+  issuer: { type: string, description: "The cluster issuer for the listener's TLS", default: azure-iot-operations-aio-certificate-issuer }
+  exportDir: { type: string, description: "A new folder for the Litmus connector's files" }
+steps:
+  - id: litmus-root
+    uses: pki.root
+    with: { commonName: Litmus Edge Root CA }
+  - id: litmus-intermediate
+    uses: pki.intermediate
+    with: { commonName: Litmus Edge Intermediate CA 1, issuer: "\${steps.litmus-root.certificateId}" }
+  - id: connector
+    uses: pki.clients
+    with: { names: [aiomqttconnector], issuer: "\${steps.litmus-intermediate.certificateId}", hours: 2400 }
+  - id: broker
+    uses: aio.apply
+    with:
+      node: "\${node}"
+      spec:
+        clientCas: [{ name: litmusedge-ca, certificateIds: ["\${steps.litmus-root.certificateId}"], key: client_ca.pem }]
+        authentications:
+          - name: litmus-x509
+            methods:
+              - method: X509
+                trustedClientCaCert: litmusedge-ca
+                authorizationAttributes:
+                  intermediate: { subject: "CN = Litmus Edge Intermediate CA 1", attributes: { manufacturer: litmus edge } }
+                  connector: { subject: "CN = aiomqttconnector", attributes: { group: connector_group } }
+        listeners:
+          - name: litmus-listener
+            serviceType: NodePort
+            ports:
+              - port: 18884
+                nodePort: 31884
+                authenticationRef: litmus-x509
+                tls:
+                  mode: Automatic
+                  issuerRef: { name: "\${issuer}", kind: ClusterIssuer, group: cert-manager.io }
+                  san: { ip: ["\${nodeIp}"], dns: [] }
+  - id: listener-ready
+    uses: aio.wait-listener
+    with: { node: "\${node}", listener: litmus-listener }
+  - id: trust
+    uses: aio.trust-bundle
+    with: { node: "\${node}" }
+  - id: litmus-files
+    uses: export.with-keys
+    with:
+      target: litmus
+      certificates: ["\${steps.connector.firstCertificateId}"]
+      ca: "\${steps.trust.certificateId}"
+      broker: { host: "\${nodeIp}", port: 31884 }
+      out: "\${exportDir}/litmus"
+  - id: verify
+    uses: mqtt.matrix
+    with: { node: "\${node}", clientCertificate: "\${steps.connector.firstCertificateId}", caCertificate: "\${steps.trust.certificateId}" }
+`,
+  'trust-broker': `# The default listener as every AIO component uses it: trust its CA and connect through the SSH tunnel with a SAT token.
+name: trust-broker
+title: Trust the broker and test the default listener
+description: >-
+  Fetches the cluster's trust bundle into the vault and tests every listener, the ClusterIp default listener
+  through the SSH tunnel with a service-account token (K8S-SAT).
+params:
+  node: { type: node, description: "The edge node (name or id)" }
+steps:
+  - id: trust
+    uses: aio.trust-bundle
+    with: { node: "\${node}" }
+  - id: matrix
+    uses: mqtt.matrix
+    with: { node: "\${node}", caCertificate: "\${steps.trust.certificateId}" }
 `,
 };

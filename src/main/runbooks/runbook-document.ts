@@ -46,6 +46,7 @@ export interface RunbookStep {
   with: Record<string, unknown>;
   line: number;
   risky: boolean;
+  confirmText?: string;
 }
 
 export interface Runbook {
@@ -209,7 +210,7 @@ export function parseRunbook(yaml: string, kinds: StepKinds): ParseResult {
       }
     }
     seen.set(s.id, new Set(kind.outputs));
-    steps.push({ id: s.id, uses: s.uses, title: s.title ?? kind.title, with: s.with, line: positionOf(doc, lc, ['steps', i]).line, risky: kind.risky });
+    steps.push({ id: s.id, uses: s.uses, title: s.title ?? kind.title, with: s.with, line: positionOf(doc, lc, ['steps', i]).line, risky: kind.risky, ...(kind.confirmText ? { confirmText: kind.confirmText } : {}) });
   });
   if (problems.length) return { ok: false, problems: problems.sort((a, b) => a.line - b.line) };
   return {
@@ -227,7 +228,7 @@ export function runbookInfo(rb: Runbook, builtIn: boolean): RunbookInfo {
     builtIn,
     ...(rb.warning ? { warning: rb.warning } : {}),
     params: Object.entries(rb.params).map(([name, p]) => ({ name, type: p.type, description: p.description, required: p.required ?? p.default === undefined, ...(p.default !== undefined ? { default: p.default } : {}) })),
-    steps: rb.steps.map((s) => ({ id: s.id, uses: s.uses, title: s.title, risky: s.risky, line: s.line })),
+    steps: rb.steps.map((s) => ({ id: s.id, uses: s.uses, title: s.title, risky: s.risky, ...(s.confirmText ? { confirmText: s.confirmText } : {}), line: s.line })),
   };
 }
 

@@ -42,6 +42,8 @@ export interface StepKind<I = unknown, O = unknown> {
   title: string;
   /** Changes the node's network or the default listener: runs only with an explicit confirm. */
   risky: boolean;
+  /** What the person confirms for a risky step, as the checkbox says it. */
+  confirmText?: string;
   /** Changes nothing, only waits or tests (in verify): a dry run lists it as still to do, never as "in place". */
   verifyOnly?: boolean;
   input: z.ZodType<I>;

@@ -22,8 +22,7 @@ declare global {
 
 // How the loopback host hands over its token (the why is beside startLoopbackHost): in a meta element of the
 // page that answered POST /session, never in a URL or a cookie.
-const { meta: SESSION_META, path: SESSION_PATH, tokenProtocolPrefix: TOKEN_PROTOCOL_PREFIX } = LOOPBACK_SESSION;
-const SESSION_STORAGE_KEY = 'fieldbench.session';
+const { meta: SESSION_META, path: SESSION_PATH, tokenProtocolPrefix: TOKEN_PROTOCOL_PREFIX, storageKey: SESSION_STORAGE_KEY } = LOOPBACK_SESSION;
 
 /**
  * Reads the token once from the page, keeps it in sessionStorage (this origin and port, this tab only) so a

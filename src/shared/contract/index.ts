@@ -93,7 +93,8 @@ export const WS_PROTOCOL = 'fieldbench.v1';
 export const WS_MAX_MESSAGE_BYTES = 64 * 1024 * 1024;
 /**
  * How the loopback host hands its session token to a browser page and gets it back (the why is beside
- * startLoopbackHost): posted to `path`, returned once in a meta element called `meta`, presented on the
- * WebSocket handshake as the subprotocol `tokenProtocolPrefix` + token.
+ * startLoopbackHost): a launcher ticket posted to `path` is answered once with the token in a meta element
+ * called `meta`; the page keeps it in sessionStorage under `storageKey` and presents it on the WebSocket
+ * handshake as the subprotocol `tokenProtocolPrefix` + token.
  */
-export const LOOPBACK_SESSION = { path: '/session', meta: 'fieldbench-session', tokenProtocolPrefix: 'token.' } as const;
+export const LOOPBACK_SESSION = { path: '/session', meta: 'fieldbench-session', tokenProtocolPrefix: 'token.', storageKey: 'fieldbench.session' } as const;

@@ -271,6 +271,16 @@ export const CrossCheckReport = z.object({
 });
 export type CrossCheckReport = z.infer<typeof CrossCheckReport>;
 
+/**
+ * What network.apply answers: the apply, and when the node moved, the checks of the certificates and
+ * listeners against its new address (reachability from this machine included), or why they did not run.
+ */
+export const ApplyOutcome = ApplyResult.extend({
+  checks: CrossCheckReport.optional(),
+  checksError: z.string().optional(),
+});
+export type ApplyOutcome = z.infer<typeof ApplyOutcome>;
+
 const TargetAndSettings = { target: NodeTarget, settings: NetworkSettings };
 
 export const networkCalls = {
@@ -308,7 +318,8 @@ export const networkCalls = {
   /**
    * Backs up, arms a rollback on the node, writes and applies the file, reconnects on the new address,
    * verifies and cancels the rollback. Steps stream as network.onApplyProgress. Refusals before the node
-   * is touched are errors; a rollback is a result with outcome 'rolled-back'.
+   * is touched are errors; a rollback is a result with outcome 'rolled-back'. When the node moved, the
+   * cross-checks against the new address come with the result (the static-address workflow).
    */
   'network.apply': defineCall({
     request: z
@@ -324,8 +335,8 @@ export const networkCalls = {
         allowSilentGateway: z.boolean().default(false),
       })
       .strict(),
-    response: ApplyResult,
-    summary: 'Apply a static address with automatic rollback on the node.',
+    response: ApplyOutcome,
+    summary: 'Apply a static address with automatic rollback on the node, then check what named the old address.',
     job: true,
   }),
   /** Certificates' SANs, LoadBalancer external IPs, and (optionally) TCP reachability of listener ports for an address. */

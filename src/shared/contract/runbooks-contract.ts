@@ -29,6 +29,8 @@ export const RunbookStepInfo = z.object({
   title: z.string(),
   /** Changes the node's network or the default listener: needs an explicit confirm and uses confirm-or-revert. */
   risky: z.boolean(),
+  /** The sentence the person confirms for a risky step. */
+  confirmText: z.string().optional(),
   line: z.number().int(),
 });
 

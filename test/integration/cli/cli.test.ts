@@ -1,16 +1,13 @@
-import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { runFieldbenchSync, spawnFieldbench } from '../../support/cli/fieldbench-cli';
 import pkg from '../../../package.json';
 
-const BIN = join(process.cwd(), 'bin', 'fieldbench.js');
-
-function run(args: string[], env: NodeJS.ProcessEnv = {}) {
-  const r = spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8', env: { ...process.env, ...env }, timeout: 120_000 });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
-}
+const run = (args: string[], env: NodeJS.ProcessEnv = {}) => runFieldbenchSync(args, { env });
 
 describe('fieldbench CLI', () => {
   it('prints its version and help', () => {
@@ -50,7 +47,7 @@ describe('fieldbench CLI', () => {
   });
 
   it('serve prints an address, a token and a launcher, refuses the API without the token, and stops on Ctrl+C', async () => {
-    const child = spawn(process.execPath, [BIN, 'serve', '--port', '0', '--data-dir', mkdtempSync(join(tmpdir(), 'fb-serve-'))], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawnFieldbench(['serve', '--port', '0', '--data-dir', mkdtempSync(join(tmpdir(), 'fb-serve-'))]);
     let out = '';
     const url = await new Promise<string>((resolve, reject) => {
       child.stdout.on('data', (c) => {
@@ -63,9 +60,13 @@ describe('fieldbench CLI', () => {
     const u = new URL(url);
     const token = /Access token: ([\w-]+)/.exec(out)![1]!;
     expect(url).not.toContain(token);
-    expect((await fetch(`${u.origin}/session`, { method: 'POST', body: new URLSearchParams({ token: 'wrong' }) })).status).toBe(401);
-    const withToken = await fetch(`${u.origin}/session`, { method: 'POST', body: new URLSearchParams({ token }), redirect: 'manual' });
-    expect(withToken.status).toBe(200);
+    expect((await fetch(`${u.origin}/session`, { method: 'POST', body: new URLSearchParams({ ticket: 'wrong' }) })).status).toBe(401);
+    const launcher = readFileSync(fileURLToPath(/Launcher[^\n]*: (file:\S+)\n/.exec(out)![1]!), 'utf8');
+    expect(launcher).not.toContain(token);
+    const ticket = /name="ticket" value="([\w-]+)"/.exec(launcher)![1]!;
+    const opened = await fetch(`${u.origin}/session`, { method: 'POST', body: new URLSearchParams({ ticket }), redirect: 'manual' });
+    expect(opened.status).toBe(200);
+    expect(await opened.text()).toContain(token);
     const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
     child.kill('SIGINT');
     expect(await exited).toBe(0);

@@ -1,18 +1,10 @@
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { runFieldbenchSync, type CliRunOptions } from '../../support/cli/fieldbench-cli';
 
-const BIN = join(process.cwd(), 'bin', 'fieldbench.js');
-function run(args: string[], opts: { env?: NodeJS.ProcessEnv; input?: string } = {}) {
-  const env = { ...process.env, ...opts.env };
-  delete env.FIELDBENCH_VAULT_PASSWORD;
-  Object.assign(env, opts.env);
-  const r = spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8', env, input: opts.input ?? '', timeout: 120_000 });
-  // The bin may announce a rebuild when sources changed since the last build; that line is not an error.
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr.replace(/^Building Fieldbench.*\n/m, '') };
-}
+const run = (args: string[], opts: CliRunOptions = {}) => runFieldbenchSync(args, opts);
 
 describe('fieldbench vault', () => {
   it('creates a vault from --password-stdin, shows it, changes its password, and refuses a wrong one with exit 4', () => {

@@ -50,7 +50,7 @@ describe('the Arc proxy token stays off every command line', () => {
       // The stand-in read the file exactly as az does, so the token reached the kubeconfig az wrote.
       expect(access.kubeConfig.getCurrentUser()?.token).toBe(emu.adminToken);
       expect(cmdlinesContaining(emu.adminToken)).toEqual([]);
-      const { kubeconfigPath } = (s as unknown as { arcs: Map<string, { proxy: { kubeconfigPath: string } }> }).arcs.get(node.id)!.proxy;
+      const { kubeconfigPath } = (s as unknown as { kube: { arcs: Map<string, { proxy: { kubeconfigPath: string } }> } }).kube.arcs.get(node.id)!.proxy; // node-kube.ts keeps the proxies
       expect(readdirSync(resolve(kubeconfigPath, '..'))).toEqual(['kubeconfig']);
       await access.release();
     } finally {

@@ -1,9 +1,9 @@
-import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { PassThrough, Readable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runFieldbenchSync } from '../../support/cli/fieldbench-cli';
 import { runCli } from '../../../src/cli/run-cli';
 import { composeApp } from '../../../src/main/compose';
 import { edgeHostAvailability, startEdgeHost, type EdgeHost } from '../../support/edge-host/edge-host.js';
@@ -105,17 +105,13 @@ describe.skipIf(!availability.ok)('fieldbench node against the edge test host', 
   });
 
   it.skipIf(!existsSync(BUILT))('the built CLI (bin/fieldbench.js) runs node test end to end, loading the Kubernetes client', () => {
-    const r = spawnSync(process.execPath, [join(ROOT, 'bin', 'fieldbench.js'), 'node', 'test', 'edge-01', '--json', ...d], {
-      encoding: 'utf8',
-      env: { ...process.env, FIELDBENCH_SKIP_BUILD: '1', FIELDBENCH_VAULT_PASSWORD: VAULT_PW },
-      timeout: 120_000,
-    });
+    const r = runFieldbenchSync(['node', 'test', 'edge-01', '--json', ...d], { env: { FIELDBENCH_SKIP_BUILD: '1', FIELDBENCH_VAULT_PASSWORD: VAULT_PW } });
     expect(r.stderr).toBe('');
     const result = JSON.parse(r.stdout) as { steps: Array<{ id: string; status: string; code?: string }> };
     expect(result.steps.map((s) => s.status)).toEqual(['ok', 'ok', 'ok', 'ok', 'failed', 'skipped']);
     // The API is down on this node, but the client library itself loaded.
     expect(result.steps[4]!.code).toBe('edge.kubeUnreachable');
-    expect(r.status).toBe(1);
+    expect(r.code).toBe(1);
   });
 
   it('generates a key and prints the line for authorized_keys; a wrong command line exits 2', async () => {

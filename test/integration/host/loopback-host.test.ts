@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -76,26 +76,42 @@ describe('loopback host', () => {
     const launcher = fileURLToPath(host.launcherUrl);
     expect(statSync(launcher).mode & 0o777).toBe(0o600);
     expect(statSync(dirname(launcher)).mode & 0o777).toBe(0o700);
-    expect(readFileSync(launcher, 'utf8')).toContain(`action="${host.origin}/session"`);
+    const html = readFileSync(launcher, 'utf8');
+    expect(html).toContain(`action="${host.origin}/session"`);
+    expect(html).not.toContain(host.token);
   });
 
-  it('serves the public page without any credential, and hands the token over only in the answer to POST /session', async () => {
+  it('serves the public page without any credential, and hands the token over once, for the launcher ticket', async () => {
     const page = await get('/');
     expect(page.status).toBe(200);
     expect(page.headers['content-security-policy']).toMatch(/default-src 'self'/);
     expect(page.body).not.toContain(host.token);
-    expect((await postSession('wrong')).status).toBe(401);
+    // The token itself is never taken in a request body: the browser would keep that body in its Sessions file.
+    expect((await postSession(host.token, { origin: 'null' })).status).toBe(401);
+    const launcher = fileURLToPath(host.launcherUrl);
+    const ticket = /name="ticket" value="([\w-]+)"/.exec(readFileSync(launcher, 'utf8'))![1]!;
+    expect(ticket).not.toBe(host.token);
+    const post = (t: string, headers: Record<string, string> = {}) => send('POST', '/session', { 'content-type': 'application/x-www-form-urlencoded', ...headers }, new URLSearchParams({ ticket: t }).toString());
+    expect((await post(ticket, { origin: 'http://evil.example' })).status).toBe(403);
     // The launcher is a file:// page: its form posts with Origin "null".
-    const ok = await postSession(host.token, { origin: 'null' });
+    const ok = await post(ticket, { origin: 'null' });
     expect(ok.status).toBe(200);
     expect(ok.headers['set-cookie']).toBeUndefined();
     expect(ok.headers['cache-control']).toBe('no-store');
     expect(ok.body).toContain(`<meta name="fieldbench-session" content="${host.token}" />`);
-    expect((await postSession(host.token, { origin: 'http://evil.example' })).status).toBe(403);
+    // Spent: the file is gone and a second use gets the form, not the token.
+    expect(existsSync(launcher)).toBe(false);
+    const again = await post(ticket, { origin: 'null' });
+    expect(again.status).toBe(401);
+    expect(again.body).not.toContain(host.token);
     const form = await get('/session');
     expect(form.status).toBe(200);
-    expect(form.body).toMatch(/<form method="post" action="\/session"/);
+    expect(form.body).toMatch(/<script src="\/session\.js" defer>/);
+    expect(form.body).not.toMatch(/method="post"|action=/);
     expect(form.body).not.toContain(host.token);
+    const script = await get('/session.js');
+    expect(script.headers['content-type']).toMatch(/javascript/);
+    expect(script.body).toMatch(/preventDefault/);
   });
 
   it('never redirects, so no path can become a scheme-relative Location', async () => {

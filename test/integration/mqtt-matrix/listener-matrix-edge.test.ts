@@ -1,9 +1,10 @@
-import { spawnSync, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runFieldbenchSync } from '../../support/cli/fieldbench-cli';
 import type { MatrixPlanT, MatrixResultT } from '@shared/contract/mqtt-matrix-contract';
 import { composeApp, type AppContext } from '../../../src/main/compose';
 import { brokerLabAvailability, startBrokerLab, type BrokerLab } from '../../support/broker-lab/broker-lab.js';
@@ -16,7 +17,6 @@ import { edgeHostAvailability, startEdgeLab, type EdgeLab } from '../../support/
 // ClusterIp listener through the SSH tunnel) and runs through the dispatcher and the CLI.
 
 const ROOT = resolve(import.meta.dirname, '../../..');
-const BIN = join(ROOT, 'bin', 'fieldbench.js');
 const WEAK = { kdf: { memoryKiB: 1024, iterations: 1, parallelism: 1 }, allowWeakKdf: true };
 const PASSWORD = 'matrix edge vault password';
 const NS = 'azure-iot-operations';
@@ -133,9 +133,8 @@ describe.skipIf(!avail.ok)('listener matrix on the edge test host: discovery →
 
   const cli = (args: string[]) => {
     // npm test builds once and sets FIELDBENCH_SKIP_BUILD; run alone without a build, the first call builds.
-    const env: NodeJS.ProcessEnv = { ...process.env, ...(existsSync(join(ROOT, 'out/main/cli.js')) ? { FIELDBENCH_SKIP_BUILD: '1' } : {}), FIELDBENCH_VAULT_PASSWORD: PASSWORD };
-    const r = spawnSync(process.execPath, [BIN, ...args, '--data-dir', dataDir], { encoding: 'utf8', env, cwd: ROOT, timeout: 90_000 });
-    return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+    const env: NodeJS.ProcessEnv = { ...(existsSync(join(ROOT, 'out/main/cli.js')) ? { FIELDBENCH_SKIP_BUILD: '1' } : {}), FIELDBENCH_VAULT_PASSWORD: PASSWORD };
+    return runFieldbenchSync([...args, '--data-dir', dataDir], { env, timeoutMs: 90_000 });
   };
 
   beforeAll(async () => {

@@ -1,13 +1,12 @@
-import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runFieldbenchSync, spawnFieldbench } from '../../support/cli/fieldbench-cli';
 import { composeApp } from '../../../src/main/compose';
 import { PkiService } from '../../../src/main/services/pki/pki-service';
 import { brokerLabAvailability, startBrokerLab, type BrokerLab } from '../../support/broker-lab/broker-lab.js';
 
-const BIN = join(process.cwd(), 'bin', 'fieldbench.js');
 const avail = brokerLabAvailability();
 if (!avail.ok) console.warn(`[mqtt cli] tests skipped: ${avail.reason}`);
 
@@ -17,16 +16,8 @@ describe.skipIf(!avail.ok)('fieldbench mqtt pub|sub', () => {
   let vaultPath: string;
   let caId: string;
   let clientId: string;
-  const baseEnv = () => {
-    const env: NodeJS.ProcessEnv = { ...process.env, FIELDBENCH_DATA_DIR: join(dir, 'data') };
-    delete env.FIELDBENCH_VAULT_PASSWORD;
-    delete env.FIELDBENCH_MQTT_PASSWORD;
-    return env;
-  };
-  const run = (args: string[], env: NodeJS.ProcessEnv = {}) => {
-    const r = spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8', env: { ...baseEnv(), ...env }, timeout: 120_000 });
-    return { code: r.status, stdout: r.stdout, stderr: r.stderr.replace(/^Building Fieldbench.*\n/m, '') };
-  };
+  const baseEnv = (): NodeJS.ProcessEnv => ({ FIELDBENCH_DATA_DIR: join(dir, 'data') });
+  const run = (args: string[], env: NodeJS.ProcessEnv = {}) => runFieldbenchSync(args, { env: { ...baseEnv(), ...env } });
 
   beforeAll(async () => {
     lab = await startBrokerLab();
@@ -56,7 +47,7 @@ describe.skipIf(!avail.ok)('fieldbench mqtt pub|sub', () => {
     expect(pub.stderr).toBe('');
     expect(pub.code).toBe(0);
     expect(pub.stdout).toMatch(/^Published 1 message \(8 bytes\) to cli\/a with QoS 1\.$/m);
-    const sub = spawn(process.execPath, [BIN, 'mqtt', 'sub', '--host', lab.host, '--port', String(lab.listeners.tls.port), '--protocol', 'mqtts', '--tls-ca-file', lab.generatedPki!.serverCaFile, '-t', 'cli/#', '-q', '1', '-C', '3', '-W', '30', '--json'], { env: baseEnv() });
+    const sub = spawnFieldbench(['mqtt', 'sub', '--host', lab.host, '--port', String(lab.listeners.tls.port), '--protocol', 'mqtts', '--tls-ca-file', lab.generatedPki!.serverCaFile, '-t', 'cli/#', '-q', '1', '-C', '3', '-W', '30', '--json'], { env: baseEnv() });
     let out = '';
     let err = '';
     sub.stdout.on('data', (d: Buffer) => (out += d.toString()));

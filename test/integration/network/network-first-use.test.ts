@@ -63,19 +63,41 @@ describe.skipIf(!availability.ok)('direct targets: first use of an unknown host 
 
   it('fieldbench net --host without --host-key and without a terminal refuses before logging in', async () => {
     const before = sshd.log().length;
-    const stdin = new PassThrough();
-    stdin.end('');
-    const stdout = new PassThrough();
-    const stderr = new PassThrough();
-    let err = '';
-    stderr.on('data', (d: Buffer) => (err += d.toString()));
-    stdout.resume();
     const args = ['net', 'show', '--host', host.nodeAddress, '--port', String(sshd.port), '--user', host.users.key.name, '--key-file', host.clientKey.privateKeyPath, '--data-dir', dataDir];
-    const code = await runCli(args, { stdout, stderr, stdin, env: {}, interrupted: new Promise(() => {}) });
+    const { code, stderr: err } = await cli(args);
     expect(code).not.toBe(0);
     expect(err).toContain(`--host-key ${host.hostKeys.ed25519.fingerprint}`);
     const log = await sshd.waitFor(/Connection closed by|Connection reset by|Disconnected from/, before);
     expect(log).not.toContain(host.users.key.name);
     expect(log).not.toMatch(/Failed|Accepted|Postponed|authenticating user/);
   });
+
+  it('fieldbench net --host takes --legacy-ssh for a node whose sshd offers only ssh-rsa and hmac-sha1', async () => {
+    const old = await startExtraSshd(host, 2211, { HostKeyAlgorithms: 'ssh-rsa', MACs: 'hmac-sha1', Ciphers: 'aes128-ctr' });
+    try {
+      const args = ['net', 'show', '--host', host.nodeAddress, '--port', '2211', '--user', host.users.key.name, '--key-file', host.clientKey.privateKeyPath, '--host-key', host.hostKeys.rsa.fingerprint, '--data-dir', dataDir];
+      const refused = await cli(args);
+      expect(refused.code).not.toBe(0);
+      expect(refused.stderr).toContain('--legacy-ssh');
+      expect(refused.stderr).toContain('host key signature: ssh-rsa');
+      const accepted = await cli([...args, '--legacy-ssh'], { FIELDBENCH_SUDO_PASSWORD: host.users.key.sudoPassword });
+      expect(accepted.code, accepted.stderr).toBe(0);
+      expect(accepted.stdout).toContain(`host key ${host.hostKeys.rsa.fingerprint}`);
+    } finally {
+      await old.stop();
+    }
+  });
 });
+
+async function cli(args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ code: number; stdout: string; stderr: string }> {
+  const stdin = new PassThrough();
+  stdin.end('');
+  const stdout = new PassThrough();
+  const stderr = new PassThrough();
+  let out = '';
+  let err = '';
+  stdout.on('data', (d: Buffer) => (out += d.toString()));
+  stderr.on('data', (d: Buffer) => (err += d.toString()));
+  const code = await runCli(args, { stdout, stderr, stdin, env, interrupted: new Promise(() => {}) });
+  return { code, stdout: out, stderr: err };
+}

@@ -1,42 +1,15 @@
-import { spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runFieldbench, type CliRun, type CliRunOptions } from '../../support/cli/fieldbench-cli';
 import { hasOpenssl, makeTempDir, openssl, sh } from '../../support/pki/openssl-runner';
 
 // Spawns the built CLI. Run `npx electron-vite build` first and set FIELDBENCH_SKIP_BUILD=1 (npm test does
 // both); otherwise the bin rebuilds when the sources are newer than the build.
-const BIN = join(process.cwd(), 'bin', 'fieldbench.js');
 const PASSWORD = 'a long enough password';
 
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
 /** Async so several CLI runs (each an Argon2id unlock) can overlap on both cores. */
-function run(args: string[], opts: { env?: NodeJS.ProcessEnv; input?: string; cwd?: string } = {}): Promise<Run> {
-  const env: NodeJS.ProcessEnv = { ...process.env };
-  delete env.FIELDBENCH_VAULT_PASSWORD;
-  delete env.FIELDBENCH_IMPORT_PASSPHRASE;
-  Object.assign(env, opts.env);
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], { env, cwd: opts.cwd ?? process.cwd(), stdio: ['pipe', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    const timer = setTimeout(() => child.kill('SIGKILL'), 120_000);
-    child.on('error', reject);
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      // The bin may announce a rebuild when sources changed since the last build; that line is not an error.
-      resolve({ code, stdout, stderr: stderr.replace(/^Building Fieldbench.*\n/m, '') });
-    });
-    child.stdin.end(opts.input ?? '');
-  });
-}
+const run = (args: string[], opts: CliRunOptions = {}): Promise<CliRun> => runFieldbench(args, opts);
 
 if (!hasOpenssl) console.warn('openssl is not installed; skipping the pki CLI tests that verify with it');
 

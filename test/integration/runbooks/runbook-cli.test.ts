@@ -104,7 +104,7 @@ describe('fieldbench runbook', () => {
   });
 
   it('plans the seed 001 runbook step by step and stops at the static address a kubeconfig node cannot reach', async () => {
-    const r = await cli(['plan', 'x509-loadbalancer-listener', '--param', 'node=edge-01', '--param', 'address=192.168.2.196/24', '--param', 'gateway=192.168.2.1', '--param', 'nodeIp=192.168.2.196'], dataDir);
+    const r = await cli(['plan', 'x509-loadbalancer-listener', '--param', 'node=edge-01', '--param', 'address=192.168.2.196/24', '--param', 'gateway=192.168.2.1', '--param', 'nodeIp=192.168.2.196', '--param', `exportDir=${join(dir, 'exports')}`], dataDir);
     // The kubeconfig node has no SSH, so planning the static address fails with the network area's own sentence.
     expect(r.code).toBe(1);
     expect(r.stdout).toMatch(/FAILED\s+Static IP address \(static-ip\)/);

@@ -1,6 +1,7 @@
 import type { CallName, CallRequest, CallResponse } from '@shared/contract';
 import type { RunRecord } from '@shared/contract/runbooks-contract';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -154,5 +155,39 @@ describe('runbooks over the real services and the Kubernetes API emulator', () =
     expect(drift.drifted).toBe(true);
     expect(drift.fingerprintNow).not.toBe(drift.fingerprintThen);
     expect(drift.items.map((i) => `${i.step} ${i.check}`)).toContain('broker BrokerListener/loadbalancer-listener');
+  });
+
+  it('hands the clients their files: the keys wait for a confirm, a re-run writes nothing twice, openssl reads what was written', async () => {
+    const out = join(dir, 'handover');
+    const yaml = `name: handover
+title: Hand the clients their files
+steps:
+  - id: clients
+    uses: pki.clients
+    with: { prefix: client42, count: 2, issuer: Clients42 Intermediate CA 1 }
+  - id: mosquitto
+    uses: export.with-keys
+    with:
+      target: mosquitto
+      certificates: "\${steps.clients.certificateIds}"
+      broker: { host: 192.168.2.196, port: 8883 }
+      out: ${out}/mosquitto
+`;
+    const paused = await call('runbooks.run', { source: { yaml }, params: {}, dryRun: false, confirm: [] }, 'handover-1');
+    expect(paused.state).toBe('paused');
+    expect(paused.steps[1]?.changes[0]?.detail).toContain('with the private keys of client42a, client42b');
+    expect(existsSync(out)).toBe(false);
+    const done = await call('runbooks.resume', { runId: paused.id, confirm: ['mosquitto'] }, 'handover-2');
+    expect(done.state).toBe('done');
+    const manifest = JSON.parse(readFileSync(join(out, 'mosquitto', 'manifest.json'), 'utf8')) as { files: Array<{ path: string; role: string; certificate: string }> };
+    const key = manifest.files.find((f) => f.role === 'key' && f.certificate === 'client42a');
+    expect(key).toBeDefined();
+    expect(statSync(join(out, 'mosquitto', key?.path as string)).mode & 0o777).toBe(0o600);
+    expect(execFileSync('openssl', ['pkey', '-in', join(out, 'mosquitto', key?.path as string), '-noout', '-check'], { encoding: 'utf8' })).toContain('valid');
+    // The export left the vault through the exports area, so its log says which keys left and where.
+    const log = await call('exports.log', { limit: 10 });
+    expect(log.entries.some((e) => e.path.includes('handover') && e.keys.includes('client42a'))).toBe(true);
+    const again = await call('runbooks.run', { source: { yaml }, params: {}, dryRun: false, confirm: [] }, 'handover-3');
+    expect(again.steps.map((s) => s.state)).toEqual(['unchanged', 'unchanged']);
   });
 });

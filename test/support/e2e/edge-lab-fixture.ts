@@ -1,13 +1,12 @@
-import { execFile, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { promisify } from 'node:util';
 import { edgeHostAvailability, startEdgeHost, type EdgeHost } from '../edge-host/edge-host';
 import type { CommandResult } from '../edge-host/run-command';
+import { runFieldbench } from '../cli/fieldbench-cli';
 
-const run = promisify(execFile);
 const ROOT = resolve(import.meta.dirname, '../../..');
 
 export { edgeHostAvailability };
@@ -84,8 +83,10 @@ export interface SeedVault {
 export async function prepareSeedVault(nodeAddress: string): Promise<SeedVault> {
   const dataDir = mkdtempSync(join(tmpdir(), 'fb-e2e-edge-'));
   const password = 'e2e edge vault password';
-  const env = { ...process.env, FIELDBENCH_SKIP_BUILD: '1', FIELDBENCH_VAULT_PASSWORD: password };
-  const cli = (...args: string[]) => run(process.execPath, [join(ROOT, 'bin', 'fieldbench.js'), ...args, '--data-dir', dataDir], { env, cwd: ROOT });
+  const cli = async (...args: string[]) => {
+    const r = await runFieldbench([...args, '--data-dir', dataDir], { env: { FIELDBENCH_SKIP_BUILD: '1', FIELDBENCH_VAULT_PASSWORD: password } });
+    if (r.code !== 0) throw new Error(`fieldbench ${args.join(' ')} failed (${r.code}):\n${r.stderr}`);
+  };
   await cli('vault', 'create');
   await cli('pki', 'create', 'root', 'Broker Root CA');
   await cli('pki', 'create', 'intermediate', 'Broker Intermediate CA', '--issuer', 'Broker Root CA');

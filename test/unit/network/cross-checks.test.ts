@@ -2,12 +2,15 @@ import { createServer, type Server } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PkiService } from '../../../src/main/services/pki/pki-service';
 import { NetworkService } from '../../../src/main/services/network/network-service';
+import { StaticAddressWorkflow } from '../../../src/main/workflows/static-address-workflow';
 import { directShells } from '../../support/network/edge-targets';
 import { MemoryVaultStore } from '../../support/pki/memory-vault-store';
 
 describe('network cross-checks (real PkiService over a memory vault)', () => {
   let pki: PkiService;
   let net: NetworkService;
+  // The re-issue spans the network and PKI areas, so it lives in the static-address workflow.
+  let flow: StaticAddressWorkflow;
   let serverId: string;
   let listener: Server;
   let openPort: number;
@@ -18,6 +21,7 @@ describe('network cross-checks (real PkiService over a memory vault)', () => {
     const int = await pki.createIntermediate({ issuerId: root.certificate.id, subject: { commonName: 'AIO42 Intermediate CA 1' } });
     serverId = (await pki.createServer({ issuerId: int.certificate.id, subject: { commonName: 'mqtts-endpoint', organization: 'Plant 7' }, sans: ['192.168.2.196', 'aio-broker'], validity: { days: 3000 } })).certificate.id;
     net = new NetworkService({ shells: directShells(), pki });
+    flow = new StaticAddressWorkflow({ network: net, pki, activity: { recordActivity: async () => undefined } });
     listener = createServer((s) => s.destroy());
     await new Promise<void>((r) => listener.listen(0, '127.0.0.1', () => r()));
     openPort = (listener.address() as { port: number }).port;
@@ -33,7 +37,7 @@ describe('network cross-checks (real PkiService over a memory vault)', () => {
   });
 
   it('re-issues it with the new address in its SANs, same subject and key type, and then it passes', async () => {
-    const r = await net.reissueCertificate(serverId, '192.168.2.200', ['192.168.2.196']);
+    const r = await flow.reissue(serverId, '192.168.2.200', ['192.168.2.196']);
     expect(r.replaces).toBe(serverId);
     expect(r.sans).toEqual(['DNS:aio-broker', 'IP:192.168.2.200']);
     const s = pki.summaries().find((c) => c.id === r.certificateId)!;
@@ -74,6 +78,6 @@ describe('network cross-checks (real PkiService over a memory vault)', () => {
     const leaf = await other.createServer({ issuerId: root.certificate.id, subject: { commonName: 'x' }, sans: ['10.0.0.1'] });
     const pem = other.exportCertificatePem(leaf.certificate.id);
     const [imported] = await pki.importFiles([{ fileName: 'x.pem', data: pem }]);
-    await expect(net.reissueCertificate(imported!.certificateIds[0]!, '10.0.0.2', [])).rejects.toMatchObject({ code: 'network.issuerMissing' });
+    await expect(flow.reissue(imported!.certificateIds[0]!, '10.0.0.2', [])).rejects.toMatchObject({ code: 'network.issuerMissing' });
   });
 });

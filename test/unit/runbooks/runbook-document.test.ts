@@ -77,8 +77,8 @@ steps:
     const seed = parseRunbook(BUILTIN_RUNBOOKS['x509-loadbalancer-listener'] as string, kinds);
     if (!seed.ok) throw new Error('built-in does not parse');
     expect(seed.runbook.steps.find((s) => s.id === 'static-ip')?.risky).toBe(true);
-    const missing = resolveParams(seed.runbook, { node: 'edge-01', address: '192.168.2.300/24', gateway: '192.168.2.1', nodeIp: '192.168.2.196' });
+    const missing = resolveParams(seed.runbook, { node: 'edge-01', address: '192.168.2.300/24', gateway: '192.168.2.1', nodeIp: '192.168.2.196', exportDir: '/tmp/x' });
     expect(missing).toEqual({ ok: false, problems: ['The parameter "address" must be an address with its prefix, such as 192.168.2.196/24.'] });
-    expect(resolveParams(seed.runbook, { node: 'edge-01', address: '192.168.2.196/24', gateway: '192.168.2.1', nodeIp: '192.168.2.196', extra: 1 })).toMatchObject({ ok: false, problems: ['The runbook "x509-loadbalancer-listener" has no parameter "extra".'] });
+    expect(resolveParams(seed.runbook, { node: 'edge-01', address: '192.168.2.196/24', gateway: '192.168.2.1', nodeIp: '192.168.2.196', exportDir: '/tmp/x', extra: 1 })).toMatchObject({ ok: false, problems: ['The runbook "x509-loadbalancer-listener" has no parameter "extra".'] });
   });
 });

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
+import type { CallResponse } from '@shared/contract';
 import { ApplySpec } from '@shared/contract/aio-contract';
 import { FieldbenchError } from '@shared/errors';
 import { defineStep, type Caller } from '../step-kind';
@@ -18,6 +19,7 @@ export const staticIpStep = defineStep({
   name: 'network.static-ip',
   title: 'Static IP address',
   risky: true,
+  confirmText: "I confirm: this step changes the node's network. The node rolls back by itself if Fieldbench cannot reach it on the new address.",
   input: z
     .object({
       node: NodeId,
@@ -195,5 +197,52 @@ export const listenerMatrixStep = defineStep({
       }),
       fingerprint: {},
     };
+  },
+});
+
+type TrustBundle = CallResponse<'aio.discover'>['trustBundles'][number];
+interface TrustFound {
+  id: string;
+  bundle: TrustBundle | undefined;
+  inVault: { id: string } | undefined;
+}
+
+export const trustBundleStep = defineStep<{ node: string; namespace: string }, TrustFound>({
+  name: 'aio.trust-bundle',
+  title: "Trust the broker's CA",
+  risky: false,
+  input: z.object({ node: NodeId, namespace: z.string().min(1).max(63).default('azure-iot-operations') }).strict(),
+  outputs: ['certificateId'],
+  sampleOutput: () => 'c-sample',
+  async check(input, ctx) {
+    const id = await nodeId(ctx.call, input.node);
+    const d = await ctx.call('aio.discover', { nodeId: id, namespace: input.namespace });
+    // The bundle discovery marks as what clients trust; its name comes from the install, never assumed.
+    const bundle = d.trustBundles.find((b) => b.role === 'client-trust');
+    if (!bundle) return { items: [{ name: 'trust bundle', ok: false, detail: 'the cluster shows no client trust bundle' }], observed: { id, bundle, inVault: undefined } };
+    const { tree } = await ctx.call('pki.list', {});
+    const all: Array<{ id: string; fingerprintSha256: string }> = [];
+    const walk = (nodes: typeof tree) => nodes.forEach((n) => (all.push(n.certificate), walk(n.children)));
+    walk(tree);
+    const wanted = bundle.certificates.filter((c) => c.isCa).map((c) => c.fingerprintSha256.replace(/:/g, '').toUpperCase());
+    const inVault = all.find((c) => wanted.includes(c.fingerprintSha256));
+    return {
+      items: [{ name: `trust bundle ${bundle.source} ${bundle.name}`, ok: Boolean(inVault), detail: inVault ? 'its CA is in the vault' : `its CA (${bundle.certificates[0]?.subject ?? '?'}) is not in the vault` }],
+      observed: { id, bundle, inVault },
+      ...(inVault ? { outputs: { certificateId: inVault.id } } : {}),
+    };
+  },
+  async plan(_input, found) {
+    if (!found.observed.bundle) throw new FieldbenchError('runbooks.noTrustBundle', 'The cluster shows no trust bundle for clients; check the AIO install (its --trust-settings) with `fieldbench aio check`.');
+    return found.observed.inVault ? [] : [{ action: 'create', target: `vault CA from ${found.observed.bundle.source} ${found.observed.bundle.name}`, detail: found.observed.bundle.certificates[0]?.subject ?? '' }];
+  },
+  async apply(input, found, ctx) {
+    const b = found.observed.bundle;
+    const r = await ctx.call('aio.importTrustBundle', { nodeId: found.observed.id, namespace: input.namespace, ...(b ? { source: b.source, name: b.name, key: b.key } : {}) });
+    return { certificateId: r.certificates[0]?.certificateId };
+  },
+  async verify(input, outputs, ctx) {
+    const d = await ctx.call('pki.get', { id: String(outputs['certificateId']) });
+    return { items: [{ name: `${d.summary.commonName} in the vault`, ok: d.summary.isCa, detail: `trusted CA until ${d.summary.notAfter.slice(0, 10)}` }], fingerprint: { [`trust ${input.namespace}`]: d.summary.fingerprintSha256 } };
   },
 });

@@ -157,13 +157,26 @@ export const pkiClientsStep = defineStep({
   name: 'pki.clients',
   title: 'Client certificates',
   risky: false,
-  input: z.object({ prefix: z.string().min(1).max(60), count: z.number().int().min(1).max(200), issuer: z.string().min(1).max(200), organization: z.string().max(64).optional(), keyAlgorithm: KeyAlgorithm.optional(), days: Days }).strict(),
+  input: z
+    .object({
+      /** client42 → client42a, client42b…; or the exact names. */
+      prefix: z.string().min(1).max(60).optional(),
+      count: z.number().int().min(1).max(200).optional(),
+      names: z.array(z.string().min(1).max(64)).min(1).max(200).optional(),
+      issuer: z.string().min(1).max(200),
+      organization: z.string().max(64).optional(),
+      keyAlgorithm: KeyAlgorithm.optional(),
+      days: Days,
+      hours: z.number().int().min(1).max(36_500 * 24).optional(),
+    })
+    .strict()
+    .refine((i) => (i.names !== undefined) !== (i.prefix !== undefined && i.count !== undefined), 'Give either names, or a prefix and a count.'),
   outputs: ['certificateIds', 'firstCertificateId'],
   sampleOutput: (name) => (name === 'certificateIds' ? ['c-sample'] : 'c-sample'),
   async check(input, ctx) {
     const issuer = await findIssuer(ctx.call, input.issuer);
     // The names pki.createClients gives a prefix and a count (client42a, client42b…), from the engine's own plan.
-    const preview = await ctx.call('pki.preview', { profile: 'client', issuerId: issuer.id, prefix: input.prefix, count: input.count });
+    const preview = await ctx.call('pki.preview', { profile: 'client', issuerId: issuer.id, ...(input.names ? { clientIds: input.names } : { prefix: input.prefix, count: input.count }) });
     const ids = preview.certificates.map((c) => c.commonName);
     const mine = (await allCertificates(ctx.call)).filter((c) => c.role === 'client' && c.issuerId === issuer.id && usable(c)).sort(newest);
     const found = new Map<string, Summary>();
@@ -185,7 +198,7 @@ export const pkiClientsStep = defineStep({
       issuerId: found.observed.issuerId,
       ...(input.organization ? { organization: input.organization } : {}),
       ...(input.keyAlgorithm ? { keyAlgorithm: input.keyAlgorithm } : {}),
-      ...(input.days ? { validity: { days: input.days } } : {}),
+      ...(input.hours ? { validity: { hours: input.hours } } : input.days ? { validity: { days: input.days } } : {}),
     });
     const byName = new Map<string, string>([...found.observed.found].map(([k, v]) => [k, v.id]));
     for (const c of r.certificates) byName.set(c.commonName, c.id);

@@ -1,8 +1,7 @@
 import { X509Certificate } from 'node:crypto';
 import { FieldbenchError } from '@shared/errors';
 import type { CrossCheckReport } from '@shared/contract/network-contract';
-import type { CertificateSummary, HostCheckResult, IssueResult, KeyAlgorithm, SubjectInput } from '@shared/pki-types';
-import type { CreateServerRequest, PkiOperationOptions } from '../pki';
+import type { CertificateSummary, HostCheckResult } from '@shared/pki-types';
 import { AIO_DEFAULT_NAMESPACE } from '@shared/contract/aio-contract';
 import { readClusterInputs, type BrokerReader, type ListenerDescription } from './aio-cross-check-inputs';
 
@@ -13,7 +12,6 @@ import { probeTcp } from './tcp-probe';
 export interface CertificateAuthority {
   summaries(): CertificateSummary[];
   checkHost(id: string, host: string): HostCheckResult;
-  createServer(req: CreateServerRequest, op?: PkiOperationOptions): Promise<IssueResult>;
 }
 
 export interface CrossCheckInput {
@@ -32,7 +30,8 @@ export interface CrossCheckInput {
   progress?: ((message: string) => void) | undefined;
 }
 
-const sanText = (s: { type: string; value: string }) => `${s.type.toUpperCase()}:${s.value}`;
+/** A SAN as the reports show it: `IP:192.168.2.196`, `DNS:aio-broker`. */
+export const sanText = (s: { type: string; value: string }) => `${s.type.toUpperCase()}:${s.value}`;
 
 function isServerCertificate(c: CertificateSummary): boolean {
   return !c.isCa && (c.role === 'server' || c.role === 'leaf') && c.revoked === null && c.status !== 'expired';
@@ -140,60 +139,7 @@ export async function crossCheck(given: CrossCheckInput, pki: CertificateAuthori
   return { address: input.address, certificates, listeners, reachability, ...(cluster ? { cluster } : {}), warnings };
 }
 
-function missing(id: string): never {
+/** The sentence for a certificate id that is not (or no longer) in the vault. */
+export function missing(id: string): never {
   throw new FieldbenchError('network.certificateNotFound', `The certificate ${id} is not in the vault. Reload the certificate list.`);
-}
-
-/** OpenSSL one-line subject ("CN = a, O = b") back to fields. */
-export function parseSubject(subject: string, commonName: string): SubjectInput {
-  const out: SubjectInput = { commonName };
-  for (const part of subject.split(/,\s*(?=[A-Za-z]+\s*=)/)) {
-    const m = /^\s*([A-Za-z]+)\s*=\s*(.*)$/.exec(part);
-    if (!m) continue;
-    const v = m[2]!.trim();
-    if (m[1] === 'O') out.organization = v;
-    if (m[1] === 'OU') out.organizationalUnit = v;
-    if (m[1] === 'C') out.country = v;
-    if (m[1] === 'ST') out.state = v;
-    if (m[1] === 'L') out.locality = v;
-  }
-  return out;
-}
-
-export function keyAlgorithmOf(c: CertificateSummary): KeyAlgorithm {
-  const a = c.keyAlgorithm.toLowerCase();
-  if (c.keyFamily === 'ed25519') return 'ed25519';
-  if (c.keyFamily === 'ec') return a.includes('384') ? 'ec-p384' : 'ec-p256';
-  if (c.keyFamily === 'rsa') return a.includes('4096') ? 'rsa-4096' : a.includes('3072') ? 'rsa-3072' : 'rsa-2048';
-  return 'ec-p256';
-}
-
-/**
- * A new server certificate like the old one (subject, key type, lifetime, issuer) with the address added
- * to its SANs. The old certificate stays in the vault until the person removes it.
- */
-export async function reissueWithAddress(pki: CertificateAuthority, certificateId: string, add: string, remove: readonly string[], signal?: AbortSignal) {
-  if (parseIpv4(add) === null) throw new FieldbenchError('network.badAddress', `"${add}" is not an IPv4 address. Give the node's new address, for example 192.168.2.196.`);
-  const all = pki.summaries();
-  const c = all.find((x) => x.id === certificateId) ?? missing(certificateId);
-  if (c.isCa) throw new FieldbenchError('network.notServerCertificate', `"${c.commonName}" is a CA certificate. Choose the broker's server certificate.`);
-  const issuer = c.issuerId ? all.find((x) => x.id === c.issuerId) : undefined;
-  if (!issuer || !issuer.hasPrivateKey || c.issuerId === c.id) {
-    throw new FieldbenchError('network.issuerMissing', `The CA that issued "${c.commonName}" (with its key) is not in the vault, so Fieldbench cannot re-issue it. Import that CA with its key, or re-issue the certificate where it was made.`);
-  }
-  const keep = c.sans.filter((s) => !(s.type === 'ip' && remove.includes(s.value))).map((s) => s.value);
-  const sans = keep.includes(add) ? keep : [...keep, add];
-  const days = Math.max(1, Math.round((Date.parse(c.notAfter) - Date.parse(c.notBefore)) / 86_400_000));
-  const issued = await pki.createServer(
-    { subject: parseSubject(c.subject, c.commonName), issuerId: issuer.id, keyAlgorithm: keyAlgorithmOf(c), validity: { days }, clampToIssuer: true, sans },
-    signal ? { signal } : {},
-  );
-  return {
-    certificateId: issued.certificate.id,
-    replaces: c.id,
-    commonName: issued.certificate.commonName,
-    sans: issued.certificate.sans.map(sanText),
-    notAfter: issued.certificate.notAfter,
-    warnings: issued.warnings.map((w) => w.message),
-  };
 }

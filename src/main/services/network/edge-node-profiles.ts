@@ -2,13 +2,12 @@ import type { LinkOptions, SshLink } from './node-shell';
 import type { NodeProfiles, OpenedShell } from './shell-source';
 import { SshNodeShell } from './ssh-node-shell';
 
-/** What the network area needs from the edge service: its node profiles, a connection of its own, the activity log. */
+/** What the network area needs from the edge service: its node profiles and a connection of its own. */
 export interface EdgeNodes {
   getNode(nodeId: string): { id: string; name: string; host: string; port: number; hostKey?: { fingerprint: string } | undefined };
   openConnection(nodeId: string, opts: { host?: string; ssh?: LinkOptions; signal?: AbortSignal }): Promise<SshLink>;
   /** Points the profile at the node's new address, keeping its trusted host key (it is the same machine). */
   moveNode(nodeId: string, host: string): Promise<unknown>;
-  recordActivity(nodeId: string, entry: { area: string; kind: string; message: string; ok: boolean }): Promise<unknown>;
 }
 
 /** Node profiles for the network service, backed by the edge area. */
@@ -24,10 +23,8 @@ export class EdgeNodeProfiles implements NodeProfiles {
       updateHost: async (host) => {
         const previous = this.edge.getNode(nodeId).host;
         if (previous === host) return false;
+        // The node's history hears of the move from the workflow that asked for it (src/main/workflows).
         await this.edge.moveNode(nodeId, host);
-        await this.edge
-          .recordActivity(nodeId, { area: 'network', kind: 'addressChanged', message: `Static address applied with netplan: the node moved from ${previous} to ${host}, and its profile now connects there.`, ok: true })
-          .catch(() => undefined);
         return true;
       },
     };

@@ -7,7 +7,7 @@ import { discoverNetwork } from './network-discovery';
 import { checkSettings, planNetplan } from './netplan-plan';
 import { parseNetplanOutput, validateScript } from './node-scripts';
 import { NetplanApply } from './netplan-apply';
-import { crossCheck, reissueWithAddress, type CertificateAuthority, type CrossCheckInput } from './cross-checks';
+import { crossCheck, type CertificateAuthority, type CrossCheckInput } from './cross-checks';
 import type { ShellSource } from './shell-source';
 import type { BrokerReader } from './aio-cross-check-inputs';
 
@@ -136,11 +136,5 @@ export class NetworkService {
   /** Certificates, listeners and reachability for the node's (new) address; with a nodeId, its cluster's too. */
   crossCheck(input: CrossCheckInput): Promise<CrossCheckReport> {
     return crossCheck(input, this.options.pki, this.options.aio);
-  }
-
-  /** A new server certificate with the address in its SANs. */
-  async reissueCertificate(certificateId: string, addAddress: string, removeAddresses: readonly string[], signal?: AbortSignal) {
-    if (!this.options.pki) throw new FieldbenchError('network.pkiUnavailable', 'The certificate store is not available in this build yet, so Fieldbench cannot re-issue the certificate here.');
-    return reissueWithAddress(this.options.pki, certificateId, addAddress, removeAddresses, signal);
   }
 }

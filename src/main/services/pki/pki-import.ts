@@ -1,7 +1,7 @@
 import type { ImportFileResult } from '@shared/pki-types';
 import { roleOf } from '@shared/pki-rules';
 import { publicKeyId, throwIfAborted, type CancelOptions } from './key-generator';
-import { parseImportFile } from './pki-importer';
+import { parseImportFileOffThread } from './import-runner';
 import { PKI_SECTION, certificateIdFor } from './pki-section';
 import { addCertificate, type PkiCatalog } from './pki-catalog';
 
@@ -21,14 +21,14 @@ export async function importFiles(catalog: PkiCatalog, files: readonly ImportInp
   for (const [i, file] of files.entries()) {
     throwIfAborted(op.signal, 'The import');
     op.progress?.(`Reading ${file.fileName}…`, i / files.length);
-    results.push(await importFile(catalog, file));
+    results.push(await importFile(catalog, file, op.signal));
   }
   return results;
 }
 
 /** Imports one file; see importFiles. */
-export async function importFile(catalog: PkiCatalog, file: ImportInput): Promise<ImportFileResult> {
-  const parsed = parseImportFile(file.data, file.passphrase === undefined ? {} : { passphrase: file.passphrase });
+export async function importFile(catalog: PkiCatalog, file: ImportInput, signal?: AbortSignal): Promise<ImportFileResult> {
+  const parsed = await parseImportFileOffThread(file.data, file.passphrase === undefined ? {} : { passphrase: file.passphrase }, { ...(signal ? { signal } : {}), what: `Reading ${file.fileName}` });
   const result: ImportFileResult = {
     fileName: file.fileName,
     certificatesImported: 0,

@@ -3,7 +3,7 @@ import { FieldbenchError, toErrorInfo } from '@shared/errors';
 import type { ImportError } from '@shared/pki-types';
 import { ParsedCertificate } from './parsed-certificate';
 import { looksLikePkcs12, readPkcs12 } from './pkcs12-codec';
-import { assertKdfWorkBounded } from './pbe-limits';
+import { assertEncryptedKeyBounded } from './pbe-limits';
 import { readTlv } from './der-reader';
 
 /** Largest file Fieldbench reads: a bundle of a thousand certificates is ~1.5 MB. */
@@ -121,7 +121,7 @@ function parsePemBlock(label: string, block: string, body: string, options: Impo
       out.keys.push(loadKey({ key: der, format: 'der', type: 'pkcs8' }));
       return;
     case 'ENCRYPTED PRIVATE KEY':
-      assertKdfWorkBounded(der, 'This encrypted key');
+      assertEncryptedKeyBounded(der, 'This encrypted key');
       out.keys.push(loadKey({ key: der, format: 'der', type: 'pkcs8', passphrase: requirePassphrase(options) }, true));
       return;
     case 'RSA PRIVATE KEY':
@@ -162,7 +162,7 @@ function parseDer(bytes: Buffer, options: ImportOptions, out: ParsedImport): voi
     }
   }
   if (isEncryptedPkcs8(bytes)) {
-    assertKdfWorkBounded(bytes, 'This encrypted key');
+    assertEncryptedKeyBounded(bytes, 'This encrypted key');
     out.keys.push(loadKey({ key: bytes, format: 'der', type: 'pkcs8', passphrase: requirePassphrase(options) }, true));
     return;
   }

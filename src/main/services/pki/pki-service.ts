@@ -23,7 +23,7 @@ import { inspectCertificate } from './certificate-inspector';
 import { writePkcs12 } from './pkcs12-codec';
 import { buildCrl } from './crl-builder';
 import { PkiCatalog } from './pki-catalog';
-import { parseImportFile } from './pki-importer';
+import { parseImportFileOffThread } from './import-runner';
 import { fileSlug, inspectedCertificate, summariesByFingerprint, treeOverview, wizardDefaults } from './pki-views';
 import { PkiIssuance, type CreateClientsRequest, type CreateIntermediateRequest, type CreateRootRequest, type CreateServerRequest, type PkiOperationOptions, type PreviewRequest, type RenewRequest } from './pki-issuance';
 import { importFile, importFiles, type ImportInput } from './pki-import';
@@ -153,8 +153,8 @@ export class PkiService {
   }
 
   /** Imports one file. */
-  importFile(file: ImportInput): Promise<ImportFileResult> {
-    return importFile(this.catalog, file);
+  importFile(file: ImportInput, signal?: AbortSignal): Promise<ImportFileResult> {
+    return importFile(this.catalog, file, signal);
   }
 
   /** Builds and validates the chain of a vault certificate against the vault's roots. */
@@ -188,8 +188,8 @@ export class PkiService {
   }
 
   /** Reads a file's certificates without storing anything; works without a vault. */
-  inspectFile(fileName: string, data: Uint8Array, passphrase?: string): { fileName: string; certificates: z.output<typeof InspectedCertificate>[]; keysFound: number; errors: { code: string; message: string }[]; notes: string[] } {
-    const parsed = parseImportFile(data, passphrase === undefined ? {} : { passphrase });
+  async inspectFile(fileName: string, data: Uint8Array, passphrase?: string, signal?: AbortSignal): Promise<{ fileName: string; certificates: z.output<typeof InspectedCertificate>[]; keysFound: number; errors: { code: string; message: string }[]; notes: string[] }> {
+    const parsed = await parseImportFileOffThread(data, passphrase === undefined ? {} : { passphrase }, { ...(signal ? { signal } : {}), what: `Reading ${fileName}` });
     const known = summariesByFingerprint(() => this.summaries());
     const now = this.now();
     return { fileName, certificates: parsed.certificates.map((c) => inspectedCertificate(c, known, now)), keysFound: parsed.keys.length, errors: parsed.errors, notes: parsed.notes };

@@ -3,6 +3,7 @@ import { Pencil, PlugZap, Trash2 } from 'lucide-react';
 import { useShallow } from 'zustand/react/shallow';
 import { Button, Dialog, Tabs } from '../../ui';
 import { ActivityLog } from './activity-log';
+import { CommissioningPanel } from './commissioning-panel';
 import { BrokerView } from './broker-view';
 import { ConnectionTestPanel } from './connection-test-panel';
 import { CopyButton } from '../../ui';
@@ -150,6 +151,7 @@ export function NodeDetail() {
           },
           { id: 'broker', label: 'MQTT broker', content: <BrokerView node={node} /> },
           { id: 'activity', label: 'Activity', content: <ActivityLog node={node} /> },
+          { id: 'commissioning', label: 'Commissioning', content: <CommissioningPanel node={node} /> },
         ]}
       />
       <RemoveNodeDialog node={node} open={confirmRemove} onClose={() => setConfirmRemove(false)} />

@@ -1,6 +1,6 @@
 import { create } from 'zustand';
 import type { CallRequest, CallResponse } from '@shared/contract';
-import type { ApplyResult, ApplyStep, CrossCheckReport, Finding, NetplanPlan, NetworkSnapshot, NodeValidation } from '@shared/contract/network-contract';
+import type { ApplyOutcome, ApplyStep, CrossCheckReport, Finding, NetplanPlan, NetworkSnapshot, NodeValidation } from '@shared/contract/network-contract';
 import type { ErrorInfo } from '@shared/errors';
 import { invoke, subscribe } from '../../bridge';
 import { useJobsStore } from '../../core/use-jobs-store';
@@ -20,7 +20,7 @@ export interface ApplyRun {
   rollback: { deadline: string; secondsLeft: number; state: 'armed' | 'cancelled' | 'fired' } | undefined;
   message: string;
   running: boolean;
-  result: ApplyResult | undefined;
+  result: ApplyOutcome | undefined;
   error: ErrorInfo | undefined;
 }
 
@@ -254,13 +254,12 @@ export const useNetworkStore = create<NetworkState>()((set, get) => ({
       return;
     }
     const result = res.value;
-    set({ run: { ...run, running: false, result, steps: result.steps, message: result.message, ...(result.outcome === 'applied' ? {} : {}) } });
+    // When the node moved, main's static-address workflow already checked what named the old address.
+    const checked = result.checks ? { crossCheck: result.checks, crossCheckError: undefined } : result.checksError ? { crossCheckError: { code: 'network.checksFailed', message: result.checksError } } : {};
+    set({ run: { ...run, running: false, result, steps: result.steps, message: result.message }, ...checked });
     useJobsStore.getState().forget(run.jobId ?? '');
-    // The node moved: the list shows its new address, and the broker checks run against it (reachability too).
-    if (result.outcome === 'applied') {
-      void get().load();
-      if (result.newHost !== result.previousHost) void get().runCrossCheck({ reachability: true, address: result.newHost, previous: result.previousHost });
-    }
+    // The node moved: the list shows its new address.
+    if (result.outcome === 'applied') void get().load();
   },
 
   cancelApply: async () => {

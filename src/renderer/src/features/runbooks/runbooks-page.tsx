@@ -115,7 +115,7 @@ function StepList({ rb, run }: { rb: RunbookInfo; run: RunRecord | undefined }) 
               <strong>{step.title}</strong> <span className="fb-rb-muted">({step.uses})</span>
               {step.risky ? (
                 <Checkbox
-                  label="I confirm this step: it changes the node's network; the node rolls back by itself if it cannot be reached"
+                  label={step.confirmText ?? 'I confirm this step.'}
                   checked={confirm.includes(step.id)}
                   onChange={() => toggleConfirm(step.id)}
                   disabled={busy !== undefined}
@@ -258,8 +258,8 @@ function Detail() {
       </section>
       <section className="fb-rb-card" aria-labelledby="fb-rb-steps">
         <h2 id="fb-rb-steps">
-          Steps{shown ? ` — ${shown.dryRun ? 'plan' : shown.state}` : ''}
-          {shown ? <span className="fb-rb-muted fb-rb-mono"> {shown.id}</span> : null}
+          Steps{busy ? ` — ${busy === 'plan' ? 'planning…' : 'running…'}` : shown ? ` — ${shown.dryRun ? 'plan' : shown.state}` : ''}
+          {shown && !busy ? <span className="fb-rb-muted fb-rb-mono"> {shown.id}</span> : null}
         </h2>
         <StepList rb={rb} run={shown} />
         {shown?.log.at(-1) && !busy ? <p>{shown.log.at(-1)?.message}</p> : null}
