@@ -60,6 +60,7 @@ export function createMqttArea(deps: AreaDeps, services: MqttAreaServices): Area
     'mqtt.message': (req) => service.message(req),
     'mqtt.topicTree': (req) => service.topicTree(req),
     'mqtt.clearMessages': (req) => service.clearMessages(req.connectionId),
+    'mqtt.undoClear': (req) => service.undoClear(req.connectionId),
     'mqtt.validateTopic': (req) => service.validateTopic(req.topic, req.kind),
     'mqtt.importConnections': (req) => service.importConnections(req.format, req.text),
     'mqtt.exportConnections': (req) => service.exportConnections(req),

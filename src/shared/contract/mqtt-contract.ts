@@ -307,6 +307,9 @@ export const TopicCheck = z.object({
 
 const ConnectionRef = z.object({ connectionId: Id }).strict();
 
+/** How long after a Clear the messages can still be brought back (main keeps them that long). */
+export const CLEAR_UNDO_SECONDS = 30;
+
 export const InteropFormat = z.enum(['mqttx', 'fieldbench']);
 
 export const CommandLineResult = z.object({
@@ -428,7 +431,10 @@ export const mqttCalls = {
     response: z.object({ nodes: z.array(TopicNode), topics: z.number().int() }),
     summary: 'Topics seen, as a tree with counts and latest values.',
   }),
+  /** Hides the messages received so far; main keeps them for CLEAR_UNDO_SECONDS so mqtt.undoClear can bring them back. */
   'mqtt.clearMessages': defineCall({ request: ConnectionRef, response: MessageStats, summary: 'Forget the messages received so far.' }),
+  /** Brings back the messages of the last clear, followed by what arrived since, within CLEAR_UNDO_SECONDS. */
+  'mqtt.undoClear': defineCall({ request: ConnectionRef, response: MessageStats, summary: 'Bring back the messages the last Clear removed.' }),
   /** Checks a topic name (publish) or filter (subscribe) against the MQTT rules, for inline hints. */
   'mqtt.validateTopic': defineCall({
     request: z.object({ topic: TopicText, kind: z.enum(['name', 'filter']) }).strict(),

@@ -124,6 +124,50 @@ describe('bounded message store', () => {
     expect(s.page(0, 5).map((m) => m.seq)).toEqual([5]);
   });
 
+  it('brings cleared messages back within the undo window, followed by what arrived since', () => {
+    let now = 1_000;
+    const s = new MessageStore({ maxMessages: 100, maxBytes: 1 << 20, now: () => now });
+    for (let i = 0; i < 5; i++) s.append(`plant/line${i % 2}`, buf(`old${i}`), 1, i === 0, i === 1 ? { contentType: 'text/plain' } : undefined);
+    s.clear(30_000);
+    expect(s.stats()).toMatchObject({ received: 0, retained: 0, topics: 0 });
+    expect(s.undoUntil).toBe(31_000);
+    now = 2_000;
+    expect(s.append('plant/line9', buf('new0'), 0, false)).toBe(5);
+    now = 3_000;
+    expect(s.undoClear()).toBe(true);
+    expect(s.stats()).toMatchObject({ received: 6, retained: 6, topics: 3, firstSeq: 0, lastSeq: 5 });
+    expect(s.page(0, 10).map((m) => [m.seq, m.topic, Buffer.from(m.payload).toString()])).toEqual([
+      [0, 'plant/line0', 'old0'],
+      [1, 'plant/line1', 'old1'],
+      [2, 'plant/line0', 'old2'],
+      [3, 'plant/line1', 'old3'],
+      [4, 'plant/line0', 'old4'],
+      [5, 'plant/line9', 'new0'],
+    ]);
+    expect(s.get(0)).toMatchObject({ qos: 1, retain: true });
+    expect(s.get(1)?.properties).toEqual({ contentType: 'text/plain' });
+    expect(s.get(5)?.receivedAt).toBe(2_000);
+    expect(s.page(0, 10, { topic: 'plant/line1' }).map((m) => m.seq)).toEqual([1, 3]);
+    // Once undone there is nothing left to undo, and the next message continues the sequence.
+    expect(s.undoClear()).toBe(false);
+    expect(s.append('plant/line0', buf('after'), 0, false)).toBe(6);
+  });
+
+  it('lets the cleared messages go once the undo window has passed', () => {
+    let now = 0;
+    const s = new MessageStore({ maxMessages: 100, maxBytes: 1 << 20, now: () => now });
+    for (let i = 0; i < 3; i++) s.append('t', buf('x'), 0, false);
+    s.clear(30_000);
+    now = 30_000;
+    expect(s.undoUntil).toBeUndefined();
+    expect(s.undoClear()).toBe(false);
+    expect(s.stats()).toMatchObject({ received: 0, retained: 0 });
+    // A plain clear keeps nothing to undo.
+    s.append('t', buf('y'), 0, false);
+    s.clear();
+    expect(s.undoClear()).toBe(false);
+  });
+
   it('holds 300,000 small messages in well under their JS-object cost', () => {
     const s = new MessageStore({ maxMessages: 300_000, maxBytes: 1 << 30 });
     const payload = Buffer.alloc(100, 7);

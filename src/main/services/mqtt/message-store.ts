@@ -59,6 +59,30 @@ const MAX_CACHED_INDEXES = 4;
 const TEXT_SEARCH_LIMIT = 64 * 1024;
 const SPILL_FLUSH_BYTES = 1024 * 1024;
 
+interface ClearedState {
+  start: number;
+  count: number;
+  cap: number;
+  ts: Float64Array<ArrayBuffer>;
+  topicIds: Int32Array<ArrayBuffer>;
+  segIds: Int32Array<ArrayBuffer>;
+  offsets: Int32Array<ArrayBuffer>;
+  lengths: Int32Array<ArrayBuffer>;
+  flags: Uint8Array<ArrayBuffer>;
+  subIdx: Int16Array<ArrayBuffer>;
+  props: Map<number, ReceivedPropertiesT>;
+  segBase: number;
+  segments: Buffer[];
+  segUsed: number;
+  bytes: number;
+  received: number;
+  dropped: number;
+  spilled: number;
+  topicsByName: Map<string, TopicEntry>;
+  topicsById: (TopicEntry | undefined)[];
+  freeTopicIds: number[];
+}
+
 interface FilterIndex {
   seqs: number[];
   /** Index in `seqs` of the first still-retained entry (older entries are trimmed lazily). */
@@ -118,6 +142,8 @@ export class MessageStore {
 
   private readonly spillFile: string | undefined;
   private spillFd: number | undefined;
+  /** What clear() took away, kept until the undo window passes. */
+  private cleared: { state: ClearedState; atSeq: number; until: number } | undefined;
   private spillBuf: string[] = [];
   private spillBufBytes = 0;
 
@@ -141,6 +167,11 @@ export class MessageStore {
   /** Stores one message and returns its sequence number, or -1 when it is larger than the whole byte budget (counted as dropped). */
   append(topic: string, payload: Uint8Array, qos: 0 | 1 | 2, retain: boolean, properties?: ReceivedPropertiesT): number {
     const t = this.now();
+    if (this.cleared && t >= this.cleared.until) this.cleared = undefined;
+    return this.appendAt(t, topic, payload, qos, retain, properties);
+  }
+
+  private appendAt(t: number, topic: string, payload: Uint8Array, qos: 0 | 1 | 2, retain: boolean, properties: ReceivedPropertiesT | undefined): number {
     this.received++;
     this.sampleRate(t);
     const len = payload.length;
@@ -284,9 +315,16 @@ export class MessageStore {
     };
   }
 
-  /** Forgets every message and topic; counters restart, sequence numbers keep increasing. */
-  clear(): void {
+  /**
+   * Forgets every message and topic; counters restart, sequence numbers keep increasing. With `undoForMs`
+   * the messages stay in memory that long, hidden, so undoClear() can bring them back.
+   */
+  clear(undoForMs = 0): void {
     this.flushSpill();
+    this.cleared =
+      undoForMs > 0 && (this.count > 0 || this.received > 0)
+        ? { state: this.snapshot(), atSeq: this.nextSeq, until: this.now() + undoForMs }
+        : undefined;
     this.start = 0;
     this.count = 0;
     this.cap = 0;
@@ -312,6 +350,31 @@ export class MessageStore {
     this.rateSamples.length = 0;
   }
 
+  /** Until when (ms since epoch) undoClear() can still bring the cleared messages back, if it can. */
+  get undoUntil(): number | undefined {
+    if (this.cleared && this.now() >= this.cleared.until) this.cleared = undefined;
+    return this.cleared?.until;
+  }
+
+  /**
+   * Brings back what the last clear(undoForMs) took away, followed by what arrived since (with the same
+   * sequence numbers and times). False when there is nothing to undo or the window has passed.
+   */
+  undoClear(): boolean {
+    const cleared = this.cleared;
+    this.cleared = undefined;
+    if (!cleared || this.now() >= cleared.until) return false;
+    const since: StoredMessage[] = [];
+    for (let seq = Math.max(cleared.atSeq, this.firstSeq); seq <= this.lastSeq; seq++) {
+      const m = this.get(seq);
+      if (m) since.push({ ...m, payload: Uint8Array.prototype.slice.call(m.payload) });
+    }
+    this.restore(cleared.state);
+    this.nextSeq = cleared.atSeq;
+    for (const m of since) this.appendAt(m.receivedAt, m.topic, m.payload, m.qos, m.retain, m.properties);
+    return true;
+  }
+
   /** Writes pending spill records and closes the spill file. */
   close(): void {
     this.flushSpill();
@@ -320,6 +383,64 @@ export class MessageStore {
   }
 
   // --- internals -------------------------------------------------------------------------------------
+
+  /** The state clear() resets; arrays clear() replaces are shared, maps and lists it empties are copied. */
+  private snapshot(): ClearedState {
+    return {
+      start: this.start,
+      count: this.count,
+      cap: this.cap,
+      ts: this.ts,
+      topicIds: this.topicIds,
+      segIds: this.segIds,
+      offsets: this.offsets,
+      lengths: this.lengths,
+      flags: this.flags,
+      subIdx: this.subIdx,
+      props: new Map(this.props),
+      segBase: this.segBase,
+      segments: this.segments,
+      segUsed: this.segUsed,
+      bytes: this.bytes,
+      received: this.received,
+      dropped: this.dropped,
+      spilled: this.spilled,
+      topicsByName: new Map(this.topicsByName),
+      topicsById: this.topicsById.slice(),
+      freeTopicIds: this.freeTopicIds.slice(),
+    };
+  }
+
+  private restore(c: ClearedState): void {
+    this.start = c.start;
+    this.count = c.count;
+    this.cap = c.cap;
+    this.ts = c.ts;
+    this.topicIds = c.topicIds;
+    this.segIds = c.segIds;
+    this.offsets = c.offsets;
+    this.lengths = c.lengths;
+    this.flags = c.flags;
+    this.subIdx = c.subIdx;
+    this.props.clear();
+    for (const [k, v] of c.props) this.props.set(k, v);
+    this.segBase = c.segBase;
+    this.segments = c.segments;
+    this.segUsed = c.segUsed;
+    this.bytes = c.bytes;
+    this.received = c.received;
+    this.dropped = c.dropped;
+    this.spilled = c.spilled;
+    this.topicsByName.clear();
+    for (const [k, v] of c.topicsByName) this.topicsByName.set(k, v);
+    this.topicsById.length = 0;
+    this.topicsById.push(...c.topicsById);
+    this.freeTopicIds.length = 0;
+    this.freeTopicIds.push(...c.freeTopicIds);
+    this.indexes.clear();
+    // Subscriptions may have changed while the messages were hidden.
+    this.subVersion++;
+  }
 
   private slotOf(seq: number): number {
     return (this.start + (seq - this.firstSeq)) % this.cap;

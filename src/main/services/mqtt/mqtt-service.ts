@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { FieldbenchError } from '@shared/errors';
+import { CLEAR_UNDO_SECONDS } from '@shared/contract/mqtt-contract';
 import type {
   CommandLineResultT,
   ConnectionSummaryT,
@@ -292,7 +293,18 @@ export class MqttService {
 
   clearMessages(connectionId: string): MessageStatsT {
     const c = this.connection(connectionId);
-    c.store.clear();
+    c.store.clear(CLEAR_UNDO_SECONDS * 1000);
+    const v = this.views.get(connectionId);
+    if (v) v.lastSeq = c.store.lastSeq;
+    return c.store.stats();
+  }
+
+  /** Brings back what the last clear hid (and keeps what arrived since); refuses once the window has passed. */
+  undoClear(connectionId: string): MessageStatsT {
+    const c = this.connection(connectionId);
+    if (!c.store.undoClear()) {
+      throw new FieldbenchError('mqtt.undoExpired', `The cleared messages are gone: they are kept for ${CLEAR_UNDO_SECONDS} s after Clear. New messages keep arriving as usual.`);
+    }
     const v = this.views.get(connectionId);
     if (v) v.lastSeq = c.store.lastSeq;
     return c.store.stats();

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { act, cleanup, fireEvent, render, screen, waitFor } from '@testing-library/react';
+import { act, cleanup, fireEvent, render, screen, waitFor, within } from '@testing-library/react';
 import type { ConnectionSummaryT, MessagePreviewT, MessageStatsT } from '@shared/contract/mqtt-contract';
 
 vi.mock('../../../../src/renderer/src/bridge', () => import('../fake-bridge'));
@@ -171,6 +171,55 @@ describe('the message list', () => {
     expect(useMqttStore.getState().list.rows.size).toBeLessThanOrEqual(ROW_CACHE_LIMIT);
   });
 
+  it('asks before Clear, and Undo brings the messages back from main', async () => {
+    let total = 10_010;
+    answerPages(10_010);
+    fake.answer('mqtt.clearMessages', () => {
+      total = 0;
+      return { ok: true, value: stats({ firstSeq: 10_010, lastSeq: 10_009 }) };
+    });
+    fake.answer('mqtt.undoClear', () => {
+      total = 10_010;
+      return { ok: true, value: stats({ retained: total, received: total, firstSeq: 0, lastSeq: total - 1 }) };
+    });
+    useMqttStore.setState({ connections: { 'c-1': connection('c-1', { stats: stats({ retained: 10_010, received: 10_010, lastSeq: 10_009 }) }) }, order: ['c-1'] });
+    act(() => useMqttStore.getState().select('c-1'));
+    render(<MessageList />);
+    await waitFor(() => expect(screen.getByRole('list', { name: '10,010 messages' })).toBeTruthy());
+
+    fireEvent.click(screen.getByRole('button', { name: 'Clear' }));
+    // Nothing is cleared until the person confirms.
+    expect(await screen.findByRole('dialog', { name: 'Clear 10,010 messages?' })).toBeTruthy();
+    expect(fake.calls.some((c) => c.name === 'mqtt.clearMessages')).toBe(false);
+    fireEvent.click(screen.getByRole('button', { name: 'Keep them' }));
+    expect(fake.calls.some((c) => c.name === 'mqtt.clearMessages')).toBe(false);
+
+    fireEvent.click(screen.getByRole('button', { name: 'Clear' }));
+    const dialog = await screen.findByRole('dialog', { name: 'Clear 10,010 messages?' });
+    fireEvent.click(within(dialog).getByRole('button', { name: 'Clear' }));
+    await waitFor(() => expect(screen.getByRole('list', { name: '0 messages' })).toBeTruthy());
+    expect(screen.getByText('10,010 messages cleared.')).toBeTruthy();
+    expect(total).toBe(0);
+
+    fireEvent.click(screen.getByRole('button', { name: /^Undo \(\d+ s\)$/ }));
+    await waitFor(() => expect(screen.getByRole('list', { name: '10,010 messages' })).toBeTruthy());
+    expect(fake.calls.filter((c) => c.name === 'mqtt.undoClear')).toHaveLength(1);
+    expect(screen.queryByText('10,010 messages cleared.')).toBeNull();
+  });
+
+  it('shows how many messages match the filter', async () => {
+    fake.answer('mqtt.messages', (req) => {
+      const matching = req.filter?.topic === 'factory/line1/#' ? 3_337 : 10_010;
+      return { ok: true, value: { total: matching, offset: req.offset ?? 0, messages: [], stats: stats({ retained: 10_010, received: 10_010, lastSeq: 10_009 }) } };
+    });
+    useMqttStore.setState({ connections: { 'c-1': connection('c-1', { stats: stats({ retained: 10_010, received: 10_010, lastSeq: 10_009 }) }) }, order: ['c-1'] });
+    act(() => useMqttStore.getState().select('c-1'));
+    render(<MessageList />);
+    expect(screen.queryByText(/match the filter/)).toBeNull();
+    fireEvent.change(screen.getByLabelText('Topic filter'), { target: { value: 'factory/line1/#' } });
+    expect(await screen.findByText('3,337 messages match the filter', {}, { timeout: 3000 })).toBeTruthy();
+  });
+
   it('marks a cut preview and flags $SYS topics', async () => {
     useMqttStore.setState({ connections: { 'c-1': connection() }, order: ['c-1'] });
     act(() => useMqttStore.getState().select('c-1'));
@@ -186,6 +235,23 @@ describe('the message list', () => {
     );
     expect(await screen.findByText(/preview cut, open to see all 1\.0 MiB/)).toBeTruthy();
     expect(screen.getByText('$SYS', { selector: '.fb-badge' })).toBeTruthy();
+  });
+});
+
+describe('saved connections', () => {
+  it('lists nothing and says the vault is locked once the vault locks', async () => {
+    const { ConnectionsPanel } = await import('../../../../src/renderer/src/features/mqtt/connections-panel');
+    let locked = false;
+    fake.answer('mqtt.profiles', () =>
+      locked ? { ok: false, error: { code: 'vault.locked', message: 'The vault is locked.' } } : { ok: true, value: [{ id: 'p-1', name: 'Line 7 presses', url: 'mqtt://10.0.0.7:1883', mqttVersion: '5.0', hasPassword: false, hasSatToken: false } as never] },
+    );
+    await act(() => useMqttStore.getState().loadProfiles());
+    render(<ConnectionsPanel onNew={() => {}} onEdit={() => {}} />);
+    expect(screen.getByText('Line 7 presses')).toBeTruthy();
+    locked = true;
+    await act(() => useMqttStore.getState().loadProfiles());
+    expect(screen.queryByText('Line 7 presses')).toBeNull();
+    expect(screen.getByText(/The vault is locked, so no saved connection is listed/)).toBeTruthy();
   });
 });
 
@@ -254,5 +320,16 @@ describe('the connection form', () => {
     expect(call?.request).toMatchObject({ password: 's3cret-pw', profile: { name: 'LB listener', tls: { verifyServer: true } } });
     // The password went into the call and nowhere else: no store holds it.
     expect(JSON.stringify(useMqttStore.getState(), (_k, v) => (v instanceof Map ? [...v.values()] : v))).not.toContain('s3cret-pw');
+  });
+  it('keeps its title after "Save to vault" and says where it was saved', async () => {
+    fake.answer('mqtt.saveProfile', (req) => ({ ok: true, value: { id: 'p-9', name: req.profile.name, hasPassword: false, hasSatToken: false } as never }));
+    fake.answer('mqtt.profiles', () => ({ ok: true, value: [] }));
+    render(<ConnectionDialog open initial={emptyForm()} onClose={() => {}} />);
+    fireEvent.change(screen.getByRole('textbox', { name: /Name/ }), { target: { value: 'Line 7 presses' } });
+    fireEvent.change(screen.getByRole('textbox', { name: /Host/ }), { target: { value: '10.0.0.7' } });
+    fireEvent.click(screen.getByRole('button', { name: 'Save to vault' }));
+    expect(await screen.findByText('Saved "Line 7 presses" in the vault.')).toBeTruthy();
+    // Before, the title silently became "Edit connection " (the name the dialog was opened with: none).
+    expect(screen.getByRole('dialog', { name: 'New connection' })).toBeTruthy();
   });
 });

@@ -98,7 +98,7 @@ export function ConnectionDialog({ open, initial, onClose }: ConnectionDialogPro
       onClose={onClose}
       size="lg"
       closeOnBackdrop={false}
-      title={form.id ? `Edit connection ${initial.name}` : 'New connection'}
+      title={initial.id ? `Edit connection ${initial.name}` : 'New connection'}
       description="Everything but the password and token is saved with the profile; those stay in the vault and are never shown again."
       footer={
         <>

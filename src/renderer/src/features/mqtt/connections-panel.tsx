@@ -90,7 +90,7 @@ export function ConnectionsPanel({ onNew, onEdit }: { onNew: () => void; onEdit:
       {profilesError ? (
         <p className="fb-mqtt-muted">
           {/locked|missing|no vault/i.test(profilesError.code + profilesError.message)
-            ? 'Saved connections live in the vault. Unlock it in Vault & PKI to see them; you can still connect without saving.'
+            ? 'The vault is locked, so no saved connection is listed. Unlock it in Vault & PKI to see them; you can still connect without saving.'
             : profilesError.message}
         </p>
       ) : null}

@@ -84,7 +84,6 @@ function ActiveConnection({ connectionId }: { connectionId: string }) {
             {c.url} · MQTT {c.mqttVersion} · {c.clientId}
           </span>
         </div>
-        <StatsLine connectionId={connectionId} />
         <StatusBadge status={look.status} label={look.label} />
         <Button size="sm" icon={<Unplug size={16} />} onClick={() => void useMqttStore.getState().disconnect(connectionId)}>
           Disconnect
@@ -107,6 +106,9 @@ function ActiveConnection({ connectionId }: { connectionId: string }) {
         </p>
       ))}
       <SubscriptionsPanel connectionId={connectionId} />
+      <div className="fb-mqtt-views">
+      {/* The totals sit in the tab row's empty right end: in the header they pushed the name and Disconnect out at 1280 px. */}
+      <StatsLine connectionId={connectionId} />
       <Tabs
         label="MQTT views"
         value={tab}
@@ -135,6 +137,7 @@ function ActiveConnection({ connectionId }: { connectionId: string }) {
           { id: 'tree', label: 'Topic tree', content: <TopicTree /> },
         ]}
       />
+      </div>
     </div>
   );
 }
