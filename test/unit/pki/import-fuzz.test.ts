@@ -281,13 +281,23 @@ describe.skipIf(!hasOpenssl)('fieldbench pki inspect on hostile and costly files
     expect(code).toBe(1);
   });
 
-  it('Ctrl+C stops the inspection of a file at the cap (tens of seconds of KDF) with exit 130', { timeout: 60_000 }, async () => {
+  it('Ctrl+C stops the inspection of a file at the cap (tens of seconds of KDF) with exit 130', { timeout: 120_000 }, async () => {
     const capped = opensslExport(tmp.dir, 2_000_000);
     writeFileSync(join(tmp.dir, 'capped.p12'), capped);
     const { child, exited } = inspect(join(tmp.dir, 'capped.p12'));
-    // Interrupt once the reader is busy: the CLI has started (seconds on a loaded machine) and handed the
-    // file to the worker, whose MAC alone takes over ten seconds at this count.
-    await new Promise((r) => setTimeout(r, 6000));
+    // Interrupt once the reader is busy: the CLI has started and handed the file to the worker, whose MAC
+    // alone takes over ten seconds at this count. Wall time says nothing on a loaded machine, so wait for the
+    // process's own CPU time (utime + stime in /proc/PID/stat, in clock ticks) to pass what starting costs.
+    const cpuSeconds = () => {
+      try {
+        const fields = readFileSync(`/proc/${child.pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
+        return (Number(fields[11]) + Number(fields[12])) / 100;
+      } catch {
+        return 0;
+      }
+    };
+    const deadline = Date.now() + 45_000;
+    while (cpuSeconds() < 3 && child.exitCode === null && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
     expect(child.exitCode).toBeNull();
     const sent = performance.now();
     child.kill('SIGINT');
