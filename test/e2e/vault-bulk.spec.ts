@@ -70,4 +70,24 @@ test('a pasted device list becomes one client certificate per device', async ({ 
   const tree = page.getByRole('tree', { name: 'Certificate tree' });
   await expect(tree.getByRole('treeitem', { name: /^press-40 / })).toBeVisible();
   await page.screenshot({ path: `${SHOTS}/vault-bulk-done.png` });
+
+  // Issue 15's output from the UI: one bundle per device, with the keys confirmed, and the summary beside them.
+  await notice.getByRole('button', { name: 'Export one bundle per device…' }).click();
+  await expect(page.getByRole('heading', { level: 1, name: 'Exports' })).toBeVisible();
+  await page.getByLabel('Target', { exact: true }).selectOption('pem');
+  await expect(page.getByLabel('One bundle per certificate')).toBeChecked();
+  await expect(page.getByText('40 bundles like this one')).toBeVisible();
+  const out = (await import('node:path')).join(app.dataDir, 'press-bundles');
+  await page.getByLabel('New folder to write').fill(out);
+  await page.screenshot({ path: `${SHOTS}/vault-bulk-bundles-plan.png` });
+  await page.getByRole('button', { name: 'Export', exact: true }).click();
+  const confirm = page.getByRole('dialog', { name: 'Export 40 private keys?' });
+  await expect(confirm.getByText('and 28 more')).toBeVisible();
+  await confirm.getByRole('button', { name: 'Export with 40 keys' }).click();
+  await expect(page.getByRole('status').filter({ hasText: /Wrote 40 bundles and summary\.csv to/ })).toBeVisible({ timeout: 60_000 });
+  await page.screenshot({ path: `${SHOTS}/vault-bulk-bundles-done.png` });
+  const fs = await import('node:fs');
+  const folders = fs.readdirSync(out).filter((f) => f !== 'summary.csv');
+  expect(folders).toHaveLength(40);
+  expect(fs.readFileSync((await import('node:path')).join(out, 'summary.csv'), 'utf8').trim().split('\n')).toHaveLength(41);
 });

@@ -62,6 +62,7 @@ export function ExportsPage() {
       writing: st.writing,
       writeError: st.writeError,
       result: st.result,
+      eachResult: st.eachResult,
       canDownload: st.canDownload,
     })),
   );
@@ -77,7 +78,8 @@ export function ExportsPage() {
   const brokerError = f.broker && !parseBroker(f.broker) ? 'Write it as HOST:PORT, e.g. 192.168.2.196:8883.' : undefined;
   const cas = s.certificates.filter((c) => c.isCa);
   const canWrite = s.plan !== null && f.out.trim() !== '' && !s.writing;
-  const canDownload = s.canDownload && s.plan !== null && !s.writing;
+  // A one-bundle-per-certificate export is written by main into a folder (or one zip); it is no browser download.
+  const canDownload = s.canDownload && s.plan !== null && !s.writing && !f.each;
 
   return (
     <div className="fb-exports">
@@ -154,6 +156,12 @@ export function ExportsPage() {
             <TextField label="New folder to write" mono placeholder="/home/tech/exports/client42a" value={f.out} hint="Must not exist yet; Fieldbench creates it for you alone." onChange={(e) => update({ out: e.target.value })} />
             <Checkbox label="One zip file" hint="Give the .zip path above." checked={f.zip} onChange={(e) => update({ zip: e.target.checked })} />
           </div>
+          <Checkbox
+            label="One bundle per certificate"
+            hint={`A folder for each device, named after its CN, and summary.csv with serials and IoT Hub thumbprints${f.certificateIds.length > 1 ? ` (${f.certificateIds.length} bundles)` : ''}.`}
+            checked={f.each}
+            onChange={(e) => update({ each: e.target.checked })}
+          />
         </section>
 
         <section className="fb-exports__panel fb-exports__files" aria-labelledby={`${listId}-files`} aria-busy={s.planning}>
@@ -166,7 +174,8 @@ export function ExportsPage() {
             </p>
           ) : s.plan ? (
             <>
-              <Table caption={`${s.plan.title}: the files that will be written`} columns={FILE_COLUMNS} rows={s.plan.files} rowKey={(r) => r.path} density="compact" />
+              {f.each ? <p className="fb-exports__note">{f.certificateIds.length} bundles like this one, each in a folder named after its certificate, and summary.csv beside them.</p> : null}
+              <Table caption={`${s.plan.title}: the files that will be written${f.each ? ' for each certificate' : ''}`} columns={FILE_COLUMNS} rows={s.plan.files} rowKey={(r) => r.path} density="compact" />
               {s.plan.notes.map((n) => (
                 <p key={n} className="fb-exports__note">
                   {n}
@@ -179,6 +188,12 @@ export function ExportsPage() {
           {s.writeError ? (
             <p role="alert" className="fb-exports__error">
               {s.writeError.message}
+            </p>
+          ) : null}
+          {s.eachResult ? (
+            <p role="status" className="fb-exports__done">
+              Wrote {s.eachResult.bundles.length} bundles and {s.eachResult.summary} to <code>{s.eachResult.path}</code>
+              {s.eachResult.keys ? ` with ${s.eachResult.keys} private keys (logged in the vault).` : '.'}
             </p>
           ) : null}
           {s.result ? (
@@ -209,7 +224,8 @@ function ConfirmKeys() {
   const { confirming, plan, form, writing, mode } = useExportsStore(useShallow((st) => ({ confirming: st.confirming, plan: st.plan, form: st.form, writing: st.writing, mode: st.mode })));
   const { cancelConfirm, write } = useExportsStore.getState();
   if (!plan) return null;
-  const names = plan.keys.map((k) => k.commonName);
+  // One bundle per certificate: the plan shows the first bundle, the keys of every certificate picked leave.
+  const names = form.each && plan.keys.length > 0 ? form.certificateIds.map((id) => useExportsStore.getState().certificates.find((c) => c.id === id)?.commonName ?? id) : plan.keys.map((k) => k.commonName);
   return (
     <Dialog
       open={confirming}
@@ -229,11 +245,12 @@ function ConfirmKeys() {
       }
     >
       <ul className="fb-exports__keys">
-        {plan.keys.map((k) => (
-          <li key={k.certificateId}>
-            <KeyRound size={16} aria-hidden="true" /> <strong>{k.commonName}</strong>
+        {names.slice(0, 12).map((n, i) => (
+          <li key={`${n}-${i}`}>
+            <KeyRound size={16} aria-hidden="true" /> <strong>{n}</strong>
           </li>
         ))}
+        {names.length > 12 ? <li>and {names.length - 12} more</li> : null}
       </ul>
       <p>
         {mode === 'download' ? <>They go to your browser&apos;s downloads as one zip</> : <>They go to <code>{form.out}</code></>}

@@ -1,6 +1,6 @@
 import { create } from 'zustand';
 import type { CallRequest, CallResponse } from '@shared/contract';
-import { EXPORT_CERTIFICATE_EVENT, type ExportChainT, type ExportPlanT, type ExportResultT, type ExportTargetT } from '@shared/contract/exports-contract';
+import { EXPORT_CERTIFICATE_EVENT, type ExportChainT, type ExportEachResultT, type ExportPlanT, type ExportResultT, type ExportTargetT } from '@shared/contract/exports-contract';
 import type { ErrorInfo } from '@shared/errors';
 import { invoke, subscribe, transportKind } from '../../bridge';
 
@@ -28,6 +28,8 @@ export interface ExportForm {
   broker: string;
   out: string;
   zip: boolean;
+  /** One bundle per certificate (a folder each) and summary.csv: a bulk-issued batch handed over at once. */
+  each: boolean;
 }
 
 interface ExportsState {
@@ -46,6 +48,8 @@ interface ExportsState {
   writing: boolean;
   writeError: ErrorInfo | null;
   result: ExportResultT | null;
+  /** What a one-bundle-per-certificate export wrote. */
+  eachResult: ExportEachResultT | null;
   load(): Promise<void>;
   update(patch: Partial<ExportForm>): void;
   toggleCertificate(id: string): void;
@@ -58,7 +62,7 @@ interface ExportsState {
   reset(): void;
 }
 
-const EMPTY_FORM: ExportForm = { target: 'node-red', certificateIds: [], caId: '', chain: 'bundle', includeKey: false, passphrase: '', broker: '', out: '', zip: false };
+const EMPTY_FORM: ExportForm = { target: 'node-red', certificateIds: [], caId: '', chain: 'bundle', includeKey: false, passphrase: '', broker: '', out: '', zip: false, each: false };
 
 /** "host:port" as the contract takes it, or undefined when empty or malformed (the plan then says what is missing). */
 export function parseBroker(text: string): { host: string; port: number } | undefined {
@@ -72,7 +76,8 @@ function requestOf(f: ExportForm): CallRequest<'exports.plan'> {
   const broker = parseBroker(f.broker);
   return {
     target: f.target,
-    certificateIds: f.certificateIds,
+    // Every bundle of a one-per-certificate export has the same shape: the first one's plan shows it.
+    certificateIds: f.each ? f.certificateIds.slice(0, 1) : f.certificateIds,
     chain: f.chain,
     includeKey: f.includeKey,
     ...(f.passphrase ? { passphrase: f.passphrase } : {}),
@@ -110,6 +115,7 @@ export const useExportsStore = create<ExportsState>()((set, get) => ({
   writing: false,
   writeError: null,
   result: null,
+  eachResult: null,
 
   async load() {
     const [targets, list] = await Promise.all([invoke('exports.targets', {}), invoke('pki.list', {})]);
@@ -121,7 +127,7 @@ export const useExportsStore = create<ExportsState>()((set, get) => ({
   },
 
   update(patch) {
-    set((s) => ({ form: { ...s.form, ...patch }, result: null, writeError: null }));
+    set((s) => ({ form: { ...s.form, ...patch }, result: null, eachResult: null, writeError: null }));
     void get().refreshPlan();
   },
 
@@ -176,20 +182,27 @@ export const useExportsStore = create<ExportsState>()((set, get) => ({
       set(d.ok ? { writing: false, confirming: false, result: d.value, form: { ...get().form, passphrase: '' } } : { writing: false, confirming: false, writeError: d.error });
       return;
     }
+    if (form.each) {
+      // The confirm dialog named the keys of every certificate picked (the plan shows the first).
+      const each = await invoke('exports.writeEach', { ...requestOf(form), certificateIds: form.certificateIds, out: form.out, zip: form.zip, confirmedKeys: confirmedKeys.length ? form.certificateIds : [] });
+      set(each.ok ? { writing: false, confirming: false, eachResult: each.value, result: null, form: { ...get().form, passphrase: '' } } : { writing: false, confirming: false, writeError: each.error });
+      return;
+    }
     const r = await invoke('exports.write', { ...requestOf(form), out: form.out, zip: form.zip, confirmedKeys });
     set(r.ok ? { writing: false, confirming: false, result: r.value, form: { ...get().form, passphrase: '' } } : { writing: false, confirming: false, writeError: r.error });
   },
 
   reset() {
-    set({ form: EMPTY_FORM, plan: null, planError: null, result: null, writeError: null, confirming: false });
+    set({ form: EMPTY_FORM, plan: null, planError: null, result: null, eachResult: null, writeError: null, confirming: false });
   },
 }));
 
 if (typeof window !== 'undefined') {
   window.addEventListener(EXPORT_CERTIFICATE_EVENT, (e) => {
-    const id = (e as CustomEvent<{ certificateId?: string }>).detail?.certificateId;
-    if (!id) return;
-    useExportsStore.setState((s) => ({ form: { ...s.form, certificateIds: [id] }, result: null, writeError: null }));
+    const detail = (e as CustomEvent<{ certificateId?: string; certificateIds?: string[]; each?: boolean }>).detail;
+    const ids = detail?.certificateIds ?? (detail?.certificateId ? [detail.certificateId] : []);
+    if (ids.length === 0) return;
+    useExportsStore.setState((s) => ({ form: { ...s.form, certificateIds: ids, each: detail?.each === true, includeKey: detail?.each === true ? true : s.form.includeKey }, result: null, eachResult: null, writeError: null }));
     void useExportsStore.getState().refreshPlan();
   });
   // The vault's certificates change while the page is open (issued, imported, locked).

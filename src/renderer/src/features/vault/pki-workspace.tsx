@@ -1,5 +1,6 @@
 import { useRef, useState, type DragEvent } from 'react';
-import { CircleCheck, Download, FileUp, Plus, ShieldCheck, TriangleAlert, Upload, X } from 'lucide-react';
+import { CircleCheck, Download, FileUp, FolderOutput, Plus, ShieldCheck, TriangleAlert, Upload, X } from 'lucide-react';
+import { EXPORT_CERTIFICATE_EVENT } from '@shared/contract/exports-contract';
 import { useShallow } from 'zustand/react/shallow';
 import { Button, EmptyState, Tabs, saveTextFile } from '../../ui';
 import { CertificateDetail } from './certificate-detail';
@@ -11,6 +12,13 @@ import { PkiTree } from './pki-tree';
 import { nextStep } from './pki-tree-model';
 import { useVaultStore } from './use-vault-store';
 import type { WizardProfile } from './wizard-form';
+import { useNavigationStore } from '../../core/use-navigation-store';
+
+/** The Exports area opens with the batch picked, one bundle per certificate (features do not import each other). */
+function exportBundles(certificateIds: string[]): void {
+  useNavigationStore.getState().go('exports');
+  window.dispatchEvent(new CustomEvent(EXPORT_CERTIFICATE_EVENT, { detail: { certificateIds, each: true } }));
+}
 
 const WIZARD_BUTTONS: { profile: WizardProfile; label: string }[] = [
   { profile: 'root', label: 'New root' },
@@ -39,6 +47,11 @@ function WorkspaceNotice() {
             <Button size="sm" icon={<Download size={16} />} onClick={() => notice.download && saveTextFile(notice.download.fileName, notice.download.text, notice.download.type)}>
               {notice.download.label}
             </Button>
+            {notice.bundleIds?.length ? (
+              <Button size="sm" icon={<FolderOutput size={16} />} onClick={() => notice.bundleIds && exportBundles(notice.bundleIds)}>
+                Export one bundle per device…
+              </Button>
+            ) : null}
           </div>
         ) : null}
       </div>

@@ -56,6 +56,8 @@ export interface PkiNotice {
   messages: string[];
   /** A file the action produced (a bulk batch's summary CSV), offered for saving. */
   download?: { label: string; fileName: string; text: string; type: string };
+  /** Certificates a batch just issued: the notice offers one export bundle per device for them. */
+  bundleIds?: string[];
 }
 
 export interface PkiSlice {

@@ -139,6 +139,7 @@ export const createWizardSlice: StateCreator<VaultState, [], [], WizardSlice> = 
       title: `Created ${n} client certificate${n === 1 ? '' : 's'} from the list`,
       messages: ['They are in the vault with their private keys. The summary lists each device id with its serial, SHA-1 and SHA-256 thumbprints (IoT Hub format) and expiry.', ...result.value.warnings.map((x) => x.message)],
       download: { label: 'Save the summary CSV', fileName: 'client-certificates.csv', text: result.value.summaryCsv, type: 'text/csv' },
+      bundleIds: result.value.issued.map((d) => d.certificateId),
     });
     await get().refreshPki();
     return true;
