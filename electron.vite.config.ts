@@ -17,6 +17,8 @@ export default defineConfig({
           cli: resolve(import.meta.dirname, 'src/cli/index.ts'),
           // Imports (PKCS#12 KDFs, big bundles) run in this worker thread, off the main event loop.
           'pki-import-worker': resolve(import.meta.dirname, 'src/main/services/pki/import-worker.ts'),
+          // The vault's Argon2id runs in this worker thread, so unlocking never stalls the event loop.
+          'vault-kdf-worker': resolve(import.meta.dirname, 'src/main/services/vault/kdf-worker.ts'),
           'electron-runtime': resolve(import.meta.dirname, 'src/main/services/app/electron-runtime.ts'),
         },
       },

@@ -1,10 +1,9 @@
-import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
 import { FieldbenchError, describeCause } from '@shared/errors';
 import type { ImportJob, ImportJobResult } from './import-worker';
 import { cancelledError } from './key-generator';
 import { ParsedCertificate } from './parsed-certificate';
+import { startWorkerThread } from '../worker-thread';
 import type { ImportOptions, ParsedImport } from './pki-importer';
 
 /**
@@ -158,15 +157,9 @@ function failed(err: unknown): ParsedImport {
  * entry is loaded through tsx, which the thread must register itself.
  */
 function startWorker(): Worker {
-  const here = import.meta.url;
-  if (here.endsWith('.ts')) {
-    const entry = new URL('./import-worker.ts', here).href;
-    const boot = `import('tsx/esm/api').then((m) => { m.register(); return import(${JSON.stringify(entry)}); })`;
-    return new Worker(boot, { eval: true });
+  try {
+    return startWorkerThread(import.meta.url, './import-worker.ts', ['pki-import-worker.js']);
+  } catch {
+    throw new FieldbenchError('internal', 'The import reader (pki-import-worker.js) is missing from this build of Fieldbench. Reinstall Fieldbench.');
   }
-  for (const rel of ['./pki-import-worker.js', '../pki-import-worker.js']) {
-    const url = new URL(rel, here);
-    if (existsSync(fileURLToPath(url))) return new Worker(url);
-  }
-  throw new FieldbenchError('internal', 'The import reader (pki-import-worker.js) is missing from this build of Fieldbench. Reinstall Fieldbench.');
 }

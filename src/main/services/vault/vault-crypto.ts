@@ -1,5 +1,8 @@
 import { createCipheriv, createDecipheriv, createHash, createHmac, hkdfSync, randomBytes, timingSafeEqual } from 'node:crypto';
+import type { Worker } from 'node:worker_threads';
 import { argon2id } from 'hash-wasm';
+import type { KdfJob } from './kdf-worker';
+import { startWorkerThread } from '../worker-thread';
 
 /** Argon2id settings as stored in the header, so they can be raised later without breaking old files. */
 export interface KdfParams {
@@ -75,15 +78,7 @@ export async function deriveKeys(password: string, salt: Buffer, kdf: KdfParams)
   const pw = Buffer.from(password.normalize('NFC'), 'utf8');
   let master: Uint8Array | undefined;
   try {
-    master = await argon2id({
-      password: pw,
-      salt,
-      memorySize: kdf.memoryKiB,
-      iterations: kdf.iterations,
-      parallelism: kdf.parallelism,
-      hashLength: KEY_BYTES,
-      outputType: 'binary',
-    });
+    master = await argon2idOffThread({ password: new Uint8Array(pw), salt: new Uint8Array(salt), memoryKiB: kdf.memoryKiB, iterations: kdf.iterations, parallelism: kdf.parallelism, hashLength: KEY_BYTES });
     // Two independent keys from one Argon2id run: the check value must not reveal anything about the
     // encryption key, and HKDF with distinct labels guarantees that.
     const enc = Buffer.from(hkdfSync('sha256', master, salt, 'fieldbench vault v1 body', KEY_BYTES));
@@ -93,6 +88,44 @@ export async function deriveKeys(password: string, salt: Buffer, kdf: KdfParams)
     pw.fill(0);
     master?.fill(0);
   }
+}
+
+/**
+ * Argon2id in a worker thread (kdf-worker.ts), so unlocking never stalls the event loop: the loopback host,
+ * the IPC of the window and the CLI's Ctrl+C keep being served. A build or runtime without worker support
+ * (none known) falls back to this thread rather than leave the vault unopenable.
+ */
+async function argon2idOffThread(job: KdfJob): Promise<Uint8Array> {
+  let worker: Worker | undefined;
+  try {
+    worker = startKdfWorker(job);
+  } catch {
+    worker = undefined;
+  }
+  if (!worker) {
+    try {
+      return await argon2id({ password: job.password, salt: job.salt, memorySize: job.memoryKiB, iterations: job.iterations, parallelism: job.parallelism, hashLength: job.hashLength, outputType: 'binary' });
+    } finally {
+      job.password.fill(0);
+    }
+  }
+  // workerData was copied into the thread when it started; this side's copy is no longer needed.
+  job.password.fill(0);
+  const w = worker;
+  return new Promise<Uint8Array>((resolve, reject) => {
+    w.once('message', (m: { ok: true; master: Uint8Array } | { ok: false; message: string }) => {
+      void w.terminate();
+      if (m.ok) resolve(new Uint8Array(m.master));
+      else reject(new Error(`Argon2id failed: ${m.message}`));
+    });
+    w.once('error', (err) => reject(err));
+    w.once('exit', (code) => code !== 0 && reject(new Error(`The key derivation thread stopped (${code}).`)));
+  });
+}
+
+/** The built app ships the worker as its own entry (out/main/vault-kdf-worker.js); from source, tsx loads the .ts. */
+function startKdfWorker(job: KdfJob): Worker {
+  return startWorkerThread(import.meta.url, './kdf-worker.ts', ['vault-kdf-worker.js'], { workerData: job });
 }
 
 /** Overwrites key material in place; the buffers are useless afterwards. */
