@@ -71,20 +71,7 @@ export class ExportEngine {
     this.checkConfirmed(built, req.confirmedKeys);
     // Every byte is made before the first file exists, so a vault or PKCS#12 error leaves nothing behind.
     const contents = files.map((f) => ({ f, data: f.content() }));
-    if (req.zip) {
-      // The zip itself is created exclusively, so its folder may be any existing one.
-      ensureParentFolder(out);
-      writeNewFile(out, zipOf(basename(out), contents), built.keys.length > 0 ? SECRET_MODE : PUBLIC_MODE);
-    } else {
-      createFreshFolder(out);
-      try {
-        for (const { f, data } of contents) writeInto(out, f.path, data, f.secret ? SECRET_MODE : PUBLIC_MODE);
-      } catch (err) {
-        // The folder is new and only ours: take back what was started rather than leave half an export.
-        rmSync(out, { recursive: true, force: true });
-        throw err;
-      }
-    }
+    persist(out, req.zip, contents, built.keys.length > 0);
     await this.record(req, built, out);
     return { target: req.target, path: out, files: files.map(describe), keys: built.keys.map((k) => ({ certificateId: k.id, commonName: k.cn })), notes: built.notes };
   }
@@ -118,19 +105,8 @@ export class ExportEngine {
     contents.push({ f: summaryFile, data: summary });
     if (signal?.aborted) throw new FieldbenchError('cancelled', 'The export was cancelled before anything was written.');
     progress('Writing…', 0.6);
-    if (req.zip) {
-      ensureParentFolder(out);
-      writeNewFile(out, zipOf(basename(out), contents), allKeys.keys.length > 0 ? SECRET_MODE : PUBLIC_MODE);
-    } else {
-      createFreshFolder(out);
-      try {
-        for (const { f, data } of contents) writeInto(out, f.path, data, f.secret ? SECRET_MODE : PUBLIC_MODE);
-      } catch (err) {
-        rmSync(out, { recursive: true, force: true });
-        throw err;
-      }
-    }
-    await this.record({ ...req, certificateIds: req.certificateIds }, allKeys, out);
+    persist(out, req.zip, contents, allKeys.keys.length > 0);
+    await this.record(req, allKeys, out);
     return {
       target: req.target,
       path: out,
@@ -286,6 +262,24 @@ export class ExportEngine {
 }
 
 /** One zip with every file under a folder named like the zip; Unix modes kept so keys unzip as 0600. */
+/** Writes prepared files as one new zip, or into a fresh folder of our own that a failure takes back whole. */
+function persist(out: string, zip: boolean, contents: ReadonlyArray<{ f: FileSpec; data: string | Uint8Array }>, holdsKeys: boolean): void {
+  if (zip) {
+    // The zip itself is created exclusively, so its folder may be any existing one.
+    ensureParentFolder(out);
+    writeNewFile(out, zipOf(basename(out), contents), holdsKeys ? SECRET_MODE : PUBLIC_MODE);
+    return;
+  }
+  createFreshFolder(out);
+  try {
+    for (const { f, data } of contents) writeInto(out, f.path, data, f.secret ? SECRET_MODE : PUBLIC_MODE);
+  } catch (err) {
+    // The folder is new and only ours: take back what was started rather than leave half an export.
+    rmSync(out, { recursive: true, force: true });
+    throw err;
+  }
+}
+
 function zipOf(zipName: string, contents: ReadonlyArray<{ f: FileSpec; data: string | Uint8Array }>): Uint8Array {
   const folder = zipName.replace(/\.zip$/i, '') || 'export';
   const entries: Zippable = {};
