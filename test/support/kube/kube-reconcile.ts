@@ -60,6 +60,12 @@ export function reconcileListeners(store: ReconcileStore): void {
     const ports = Array.isArray(spec['ports']) ? (spec['ports'] as JsonObject[]) : [];
     // The operator reads the enums in any case, as the cluster stores them (seed 001's `mode: automatic`).
     const type = SERVICE_TYPES[(str(spec['serviceType']) || 'ClusterIp').toLowerCase()] ?? 'ClusterIP';
+    // A Service another object controls is left alone, as controller-runtime's SetControllerReference refuses
+    // a second controller ("already owned by another"): two listeners naming one serviceName leave the Service
+    // to the first, and the second's type may then not match it.
+    const current = store.get('', 'services', ns, serviceName);
+    const controller = ((get(current, 'metadata.ownerReferences') as JsonObject[] | undefined) ?? []).find((r) => r['controller'] === true);
+    if (controller && controller['uid'] !== md['uid']) continue;
     store.upsert(
       {
         apiVersion: 'v1',
