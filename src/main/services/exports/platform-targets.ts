@@ -23,7 +23,6 @@ function yamlFile(obj: ExportKubeObject, index: number, certificate: string, sec
  * built by the AIO area, as YAML files with the kubectl lines to apply them elsewhere.
  */
 export function kubernetesTarget(ctx: TargetContext): BuiltExport {
-  if (!ctx.aio) throw new FieldbenchError('exports.aioUnavailable', 'The Kubernetes export needs the AIO area, which is not available in this build.');
   refusePassphrase(ctx, 'A kubernetes.io/tls Secret holds the key unencrypted: the broker cannot ask for a passphrase.');
   const leaves = leavesOf(ctx, 'any', 'kubernetes');
   const server = leaves.find(isServer);
