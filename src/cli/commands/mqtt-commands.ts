@@ -5,10 +5,11 @@ import type { MatrixEndpointInputT, MatrixResultT } from '@shared/contract/mqtt-
 import { CliApp } from '../cli-app';
 import { EXIT, parseCommandLine, UsageError, type CliCommand, type CliIO } from '../cli-command';
 import { PASSWORD_ENV } from '../vault-access';
+import { MQTT_CONNECTIONS_USAGE, runMqttConnections } from './mqtt-connections-command';
 
 export const MQTT_PASSWORD_ENV = 'FIELDBENCH_MQTT_PASSWORD';
 
-const USAGE = `fieldbench mqtt pub|sub|probe [options]
+const USAGE = `fieldbench mqtt pub|sub|probe|connections [options]
   pub    publish: -t TOPIC -m MESSAGE [-q 0|1|2] [-r] [--count N] [--format text|json|hex|base64] [--file PATH]
   sub    subscribe and print: -t FILTER (repeatable) [-q 0|1|2] [--count N] [--timeout SECONDS] [-v]
   probe  the listener matrix: --node NAME (listeners from the node's AIO discovery) or
@@ -301,8 +302,10 @@ function matrixGrid(r: MatrixResultT): string {
 export const mqttCommand: CliCommand = {
   name: 'mqtt',
   summary: 'Publish and subscribe through the same MQTT client as the app; probe runs the listener matrix.',
-  usage: USAGE,
+  usage: `${USAGE}\n\n${MQTT_CONNECTIONS_USAGE}`,
   async run(args, io) {
+    // Saved connections have their own verbs and options.
+    if (args[0] === 'connections') return runMqttConnections(args.slice(1), io);
     const { values, positionals } = parseOptions(args);
     const [sub, ...extra] = positionals;
     if (extra.length > 0) throw new UsageError(`Unexpected argument "${extra[0]}".`);
