@@ -3,6 +3,7 @@ import type { CallName } from '@shared/contract';
 import type { Handler, PartialHandlers, Logger } from './ipc/dispatcher';
 import type { EventHub } from './ipc/event-hub';
 import type { VaultSession, VaultSessionOptions } from './services/session/vault-session';
+import type { ReportPdfPrinter } from './runbooks/report-pdf';
 
 export interface AppEnvironment {
   dataDir: string;
@@ -13,6 +14,8 @@ export interface AppEnvironment {
   log?: Logger;
   /** Vault file and test-only KDF overrides; defaults to <dataDir>/vault.fbv. */
   vault?: Omit<VaultSessionOptions, 'dataDir'>;
+  /** Prints the commissioning report to PDF; default headless Chromium (the desktop passes Electron's printer). */
+  reportPrinter?: ReportPdfPrinter;
 }
 
 /** What every area gets from the composition root. */

@@ -11,7 +11,7 @@ export interface AioAreaServices {
   /** The node's activity log (the edge area's); every change made to a cluster is written there. */
   activity: { recordActivity(nodeId: string, entry: { area: string; kind: string; message: string; ok: boolean }): Promise<unknown> };
   /** The MQTT area's listener matrix through its contract call (mqtt.matrixRun), for `aio check`'s live connect. */
-  liveMatrix?: AioServiceOptions['liveMatrix'];
+  liveMatrix: AioServiceOptions['liveMatrix'];
 }
 
 /** Wires the AIO broker area: discovery, plan/apply with server-side apply, read-back, diagnostics, trust bundle import. */

@@ -154,6 +154,12 @@ export const runbooksCalls = {
     response: z.object({ html: z.string(), fingerprint: z.string(), punchList: z.number().int() }),
     summary: 'Build the commissioning report of a run.',
   }),
+  /** The same report printed to a PDF file by the runtime's printer (Electron on the desktop, else headless Chromium). */
+  'runbooks.reportPdf': defineCall({
+    request: z.object({ runId: RunId, site: z.string().max(200).optional(), out: z.string().min(1).max(1024) }).strict(),
+    response: z.object({ written: z.boolean(), path: z.string(), printer: z.string(), fingerprint: z.string(), reason: z.string().optional() }),
+    summary: 'Print the commissioning report of a run to PDF.',
+  }),
   /** Records the technician's and witness's names and the fingerprint the report carries. */
   'runbooks.signOff': defineCall({
     request: z.object({ runId: RunId, technician: z.string().trim().min(1, 'Type the technician\'s name.').max(100), witness: z.string().trim().min(1, 'Type the witness\'s name.').max(100) }).strict(),

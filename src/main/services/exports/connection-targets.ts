@@ -295,7 +295,6 @@ export function mosquittoTarget(ctx: TargetContext): BuiltExport {
 export function litmusTarget(ctx: TargetContext): BuiltExport {
   const [client] = leavesOf(ctx, 'client', 'litmus');
   needKey(ctx, 'The Litmus Edge connector');
-  if (!ctx.aio) throw new FieldbenchError('exports.aioUnavailable', 'The Kubernetes objects for Litmus need the AIO area, which is not available in this build.');
   const c = client!;
   const chain = ctx.chainOf(c);
   const root = ctx.rootOf(c);
