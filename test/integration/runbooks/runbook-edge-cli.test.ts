@@ -1,13 +1,12 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PassThrough } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CallName, CallRequest, CallResponse } from '@shared/contract';
 import type { RunRecord } from '@shared/contract/runbooks-contract';
-import { runCli } from '../../../src/cli/run-cli';
 import { composeApp, type AppContext } from '../../../src/main/compose';
 import { edgeHostAvailability, startEdgeLab, type EdgeLab } from '../../support/e2e/edge-lab-fixture';
+import { blankVaultWithNode, EDGE_WEAK_KDF as WEAK, runbookCli } from './runbook-edge-fixture';
 import { answersOn } from '../../support/network/edge-targets';
 import { runChecked } from '../../support/edge-host/run-command';
 
@@ -21,23 +20,12 @@ const availability = edgeHostAvailability({ networkd: true });
 if (!availability.ok) console.warn(`[runbooks edge cli] tests skipped: ${availability.reason}`);
 
 const PASSWORD = 'runbook edge vault password';
-const WEAK = { kdf: { memoryKiB: 1024, iterations: 1, parallelism: 1 }, allowWeakKdf: true };
 const NS = 'azure-iot-operations';
 const NETPLAN = '/etc/netplan/01-netcfg.yaml';
 /** The node's static address: .40 on its own segment, so the laptop keeps reaching it after the move. */
 const staticOf = (nodeAddress: string) => nodeAddress.replace(/\.\d+$/, '.40');
 
-async function cli(args: string[], dataDir: string) {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  const out = { stdout: '', stderr: '' };
-  stdout.on('data', (c: Buffer) => (out.stdout += c.toString()));
-  stderr.on('data', (c: Buffer) => (out.stderr += c.toString()));
-  const stdin = new PassThrough();
-  stdin.end();
-  const code = await runCli(['runbook', ...args, '--data-dir', dataDir], { stdout, stderr, stdin, env: { FIELDBENCH_VAULT_PASSWORD: PASSWORD }, interrupted: new Promise(() => {}) });
-  return { code, ...out };
-}
+const cli = (args: string[], dataDir: string) => runbookCli(args, dataDir, PASSWORD);
 
 describe.skipIf(!availability.ok)('runbook x509-loadbalancer-listener on the edge test host, from the CLI', () => {
   let edge: EdgeLab;
@@ -75,21 +63,7 @@ describe.skipIf(!availability.ok)('runbook x509-loadbalancer-listener on the edg
     address = staticOf(edge.host.nodeAddress);
     work = mkdtempSync(join(tmpdir(), 'fb-rb-edge-cli-'));
     dataDir = join(work, 'data');
-    // A blank vault and the node's profile: what a technician has before the first step of the seed.
-    const app = composeApp({ dataDir, runtime: 'cli', vault: { createOptions: WEAK } });
-    try {
-      const ok = async (name: string, req: unknown) => {
-        const r = await app.dispatcher.dispatch(name as never, req as never, {});
-        if (!r.ok) throw new Error(`${name}: ${r.error.message}`);
-        return r.value as { id: string };
-      };
-      await ok('vault.create', { password: PASSWORD });
-      const key = await ok('edge.importKey', { privateKey: edge.host.clientKey.privateKey });
-      const node = await ok('edge.saveNode', { name: 'edge-seed', host: edge.host.nodeAddress, user: edge.host.users.key.name, auth: { method: 'key', keyId: key.id }, sudoPassword: edge.host.users.key.sudoPassword });
-      await ok('edge.trustHostKey', { nodeId: node.id, fingerprint: edge.host.hostKeys.ed25519.fingerprint });
-    } finally {
-      await app.dispose();
-    }
+    await blankVaultWithNode(dataDir, PASSWORD, edge, 'edge-seed');
     params = ['--param', 'node=edge-seed', '--param', `address=${address}/24`, '--param', `gateway=${edge.host.laptopAddress}`, '--param', `nodeIp=${address}`, '--param', `exportDir=${join(work, 'exports')}`];
   }, 180_000);
 

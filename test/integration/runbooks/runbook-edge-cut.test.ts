@@ -2,12 +2,11 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PassThrough } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LogLine, RunRecord } from '@shared/contract/runbooks-contract';
-import { runCli } from '../../../src/cli/run-cli';
 import { composeApp, type AppContext } from '../../../src/main/compose';
 import { edgeHostAvailability, startEdgeLab, type EdgeLab } from '../../support/e2e/edge-lab-fixture';
+import { blankVaultWithNode, EDGE_WEAK_KDF as WEAK, runbookCli } from './runbook-edge-fixture';
 
 // Issue 13: "a run whose SSH connection is cut in the middle of the broker step resumes and finishes with no
 // duplicate objects and an exact log of what happened". The seed 001 runbook runs against the edge test host
@@ -19,20 +18,9 @@ const availability = edgeHostAvailability();
 if (!availability.ok) console.warn(`[runbooks edge cut] tests skipped: ${availability.reason}`);
 
 const PASSWORD = 'runbook cut vault password';
-const WEAK = { kdf: { memoryKiB: 1024, iterations: 1, parallelism: 1 }, allowWeakKdf: true };
 const NS = 'azure-iot-operations';
 
-async function cli(args: string[], dataDir: string) {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  const out = { stdout: '', stderr: '' };
-  stdout.on('data', (c: Buffer) => (out.stdout += c.toString()));
-  stderr.on('data', (c: Buffer) => (out.stderr += c.toString()));
-  const stdin = new PassThrough();
-  stdin.end();
-  const code = await runCli(['runbook', ...args, '--data-dir', dataDir], { stdout, stderr, stdin, env: { FIELDBENCH_VAULT_PASSWORD: PASSWORD }, interrupted: new Promise(() => {}) });
-  return { code, ...out };
-}
+const cli = (args: string[], dataDir: string) => runbookCli(args, dataDir, PASSWORD);
 
 /**
  * Kills every sshd session process in the node (not the listener), synchronously: the SSH connection the
@@ -86,16 +74,9 @@ describe.skipIf(!availability.ok)('runbook: the SSH link cut in the middle of th
     edge = await startEdgeLab();
     work = mkdtempSync(join(tmpdir(), 'fb-rb-edge-cut-'));
     dataDir = join(work, 'data');
+    await blankVaultWithNode(dataDir, PASSWORD, edge, 'edge-cut');
     app = composeApp({ dataDir, runtime: 'cli', vault: { createOptions: WEAK } });
-    const ok = async (name: string, req: unknown) => {
-      const r = await app!.dispatcher.dispatch(name as never, req as never, {});
-      if (!r.ok) throw new Error(`${name}: ${r.error.message}`);
-      return r.value as { id: string };
-    };
-    await ok('vault.create', { password: PASSWORD });
-    const key = await ok('edge.importKey', { privateKey: edge.host.clientKey.privateKey });
-    const node = await ok('edge.saveNode', { name: 'edge-cut', host: edge.host.nodeAddress, user: edge.host.users.key.name, auth: { method: 'key', keyId: key.id }, sudoPassword: edge.host.users.key.sudoPassword });
-    await ok('edge.trustHostKey', { nodeId: node.id, fingerprint: edge.host.hostKeys.ed25519.fingerprint });
+    expect((await app.dispatcher.dispatch('vault.unlock', { password: PASSWORD }, {})).ok).toBe(true);
     before = await counts();
   }, 180_000);
 
