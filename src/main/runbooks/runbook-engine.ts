@@ -229,7 +229,9 @@ export class RunbookEngine {
           if (changes.length > 0) {
             if (step.risky && !opts.confirm.includes(step.id)) {
               rec.state = 'paused';
-              rec.error = `Step "${step.id}" (${step.title}) changes the node's network or its default listener. Look at its plan, then resume with confirm "${step.id}".`;
+              // Each risky kind says what it risks (the network, the default listener, private keys on disk).
+              const risk = kind.confirmText?.replace(/^I confirm: this step /, '').replace(/\.$/, '') ?? "changes the node's network or its default listener";
+              rec.error = `Step "${step.id}" (${step.title}) ${risk}. Look at its plan, then resume with confirm "${step.id}".`;
               return await this.finish(run, 'paused', rec.error);
             }
             this.setState(run, rec, 'applying');

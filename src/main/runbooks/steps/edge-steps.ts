@@ -7,12 +7,9 @@ import { defineStep, type Caller } from '../step-kind';
 
 const NodeId = z.string().min(1).max(200);
 
-/** A node named by id or by its profile name, as every CLI flag takes it. */
+/** A node named by id or by its profile name, through the edge area's one resolver (as every CLI flag). */
 async function nodeId(call: Caller, ref: string): Promise<string> {
-  const { nodes } = await call('edge.listNodes', {});
-  const hit = nodes.find((n) => n.id === ref) ?? nodes.filter((n) => n.name === ref)[0];
-  if (!hit) throw new FieldbenchError('runbooks.nodeMissing', `There is no node called "${ref}". Add it on the Nodes page or with \`fieldbench node add\`.`);
-  return hit.id;
+  return (await call('edge.resolveNode', { ref })).id;
 }
 
 export const staticIpStep = defineStep({
