@@ -10,6 +10,8 @@ export interface AppEnvironment {
   runtime: 'electron' | 'loopback-host' | 'cli';
   /** The folder holding node_modules; lets doctor find the Electron runtime. */
   projectRoot?: string;
+  /** Where doctor looks for external tools (PATH); the CLI passes the environment it was started with. */
+  toolEnv?: NodeJS.ProcessEnv;
   /** Default: the rotating, redacted log in <dataDir>/logs (see services/app/logger). */
   log?: Logger;
   /** Vault file and test-only KDF overrides; defaults to <dataDir>/vault.fbv. */

@@ -47,6 +47,7 @@ export function createMqttArea(deps: AreaDeps, services: MqttAreaServices): Area
   });
   const handlers: AreaHandlers<'mqtt'> = {
     'mqtt.profiles': () => service.listProfiles(),
+    'mqtt.resolveProfile': ({ ref }) => service.resolveProfile(ref),
     'mqtt.saveProfile': (req) => service.saveProfile(req.profile, req.password, req.satToken),
     'mqtt.deleteProfile': async (req) => ({ deleted: await service.deleteProfile(req.id) }),
     'mqtt.connect': (req, ctx) => service.connect(req, { signal: ctx.signal, progress: (m) => ctx.progress(m) }),
