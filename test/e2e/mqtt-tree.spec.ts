@@ -161,10 +161,12 @@ test.describe('MQTT topic tree against the broker lab', () => {
     await expect(diff.locator('[data-change="added"]').first()).toContainText('"seq":');
     await page.screenshot({ path: `${SHOTS}/mqtt-tree-diff.png` });
     await topic.getByRole('tab', { name: 'Chart' }).click();
-    const chart = topic.getByRole('img', { name: /^Chart of bar, seq over the last \d+ messages$/ });
+    const chart = topic.getByRole('img', { name: /^Chart of bar over the last \d+ messages$/ });
     await expect(chart.locator('canvas')).toBeVisible();
     expect((await chart.locator('canvas').boundingBox())!.width).toBeGreaterThan(250);
     await page.screenshot({ path: `${SHOTS}/mqtt-tree-chart.png` });
+    await topic.getByLabel('Field').selectOption('seq');
+    await expect(topic.getByRole('img', { name: /^Chart of seq over the last \d+ messages$/ }).locator('canvas')).toBeVisible();
     await topic.getByRole('tab', { name: /^History \(\d+\)$/ }).click();
     const historyItems = topic.getByRole('list', { name: 'History' }).getByRole('listitem');
     expect(await historyItems.count()).toBeGreaterThan(10);
@@ -207,7 +209,8 @@ test.describe('MQTT topic tree against the broker lab', () => {
     await expect(topic.getByText('Sparkplug B', { exact: true })).toBeVisible();
     await page.screenshot({ path: `${SHOTS}/mqtt-tree-sparkplug.png` });
     await topic.getByRole('tab', { name: 'Chart' }).click();
-    await expect(topic.getByRole('img', { name: /^Chart of Line7\/Strokes, Line7\/Temperature/ }).locator('canvas')).toBeVisible();
+    await topic.getByLabel('Field').selectOption('Line7/Temperature');
+    await expect(topic.getByRole('img', { name: /^Chart of Line7\/Temperature over/ }).locator('canvas')).toBeVisible();
     await page.screenshot({ path: `${SHOTS}/mqtt-tree-sparkplug-chart.png` });
 
     // A string published on a Sparkplug topic stays readable, with the reason it is not Sparkplug.
