@@ -20,7 +20,7 @@ export type ExportsHandlers = {
 export interface ExportsAreaServices {
   pki: ExportPki;
   /** The AIO area's builders (the same objects `aio apply` sends) for the kubernetes and litmus targets. */
-  aio?: ExportAio | undefined;
+  aio: ExportAio;
 }
 
 /** Wires the export engine: plans and writes in main, the log of keys that left in the vault. */

@@ -48,6 +48,7 @@ export function createMqttArea(deps: AreaDeps, services: MqttAreaServices): Area
   });
   const handlers: AreaHandlers<'mqtt'> = {
     'mqtt.profiles': () => service.listProfiles(),
+    'mqtt.resolveProfile': ({ ref }) => service.resolveProfile(ref),
     'mqtt.saveProfile': (req) => service.saveProfile(req.profile, req.password, req.satToken),
     'mqtt.deleteProfile': async (req) => ({ deleted: await service.deleteProfile(req.id) }),
     'mqtt.connect': (req, ctx) => service.connect(req, { signal: ctx.signal, progress: (m) => ctx.progress(m) }),
@@ -60,6 +61,10 @@ export function createMqttArea(deps: AreaDeps, services: MqttAreaServices): Area
     'mqtt.messages': (req) => service.messages(req),
     'mqtt.message': (req) => service.message(req),
     'mqtt.topicTree': (req) => service.topicTree(req),
+    'mqtt.topicHistory': (req) => service.topicHistory(req),
+    'mqtt.setDecoders': (req) => service.setDecoders(req.connectionId, req.rules),
+    'mqtt.decoders': (req) => service.decoderList(req.connectionId),
+    'mqtt.loadProto': (req) => service.loadProto(req.path),
     'mqtt.clearMessages': (req) => service.clearMessages(req.connectionId),
     'mqtt.undoClear': (req) => service.undoClear(req.connectionId),
     'mqtt.validateTopic': (req) => service.validateTopic(req.topic, req.kind),

@@ -69,7 +69,7 @@ steps:
                 tls: { mode: Manual, secretName: broker-server-cert }
   - id: listener-ready
     uses: aio.wait-listener
-    with: { node: "\${node}", listener: loadbalancer-listener }
+    with: { node: "\${node}", listener: loadbalancer-listener, answers: true }
   - id: matrix
     uses: mqtt.matrix
     with: { node: "\${node}", clientCertificate: "\${steps.clients.firstCertificateId}", caCertificate: "\${steps.server-root.certificateId}" }

@@ -63,7 +63,7 @@ export interface AioServiceOptions {
   /** Per-request timeout against the API server. */
   requestTimeoutMs?: number;
   /** The MQTT area's listener matrix (its mqtt.matrixRun), for the live connect of `check`. */
-  liveMatrix?: ((req: { nodeId: string; namespace: string }, signal?: AbortSignal) => Promise<MatrixResultT>) | undefined;
+  liveMatrix: (req: { nodeId: string; namespace: string }, signal?: AbortSignal) => Promise<MatrixResultT>;
 }
 
 interface Built {
@@ -198,7 +198,6 @@ export class AioService {
     let live: LiveRow[] | undefined;
     let liveSkipped: string | undefined;
     if (!req.live) liveSkipped = 'The live connect was not asked for.';
-    else if (!this.options.liveMatrix) liveSkipped = 'The MQTT area is not available in this build, so no live connect was made.';
     else {
       op.progress?.('Connecting to every listener port (TLS + MQTT)…', 0.8);
       try {

@@ -32,7 +32,7 @@ export interface ExportLog {
 
 export interface ExportEngineOptions {
   pki: ExportPki;
-  aio?: ExportAio | undefined;
+  aio: ExportAio;
   log: ExportLog;
   now?: () => Date;
 }
