@@ -3,7 +3,7 @@ import { mkdirSync } from 'node:fs';
 import mqtt from 'mqtt';
 import { get as sparkplugNamespace } from 'sparkplug-payload';
 import type { Locator, Page } from '@playwright/test';
-import { brokerLabAvailability, startBrokerLab, type BrokerLab } from '../support/broker-lab/broker-lab';
+import { brokerLabAvailability, type BrokerLab } from '../support/broker-lab/broker-lab';
 import { mosquittoSub } from '../support/broker-lab/mosquitto-clients';
 import { test, expect } from '../support/e2e/fieldbench-fixture';
 
@@ -16,6 +16,8 @@ if (!avail.ok) console.warn(`[mqtt tree e2e] skipped: ${avail.reason}`);
 const sp = sparkplugNamespace('spBv1.0')!;
 
 test.describe.configure({ timeout: 180_000 });
+// mosquitto would drop QoS 0 messages beyond 1000 queued for our subscriber; the flood is about the UI.
+test.use({ brokerLabOptions: { extraGlobalConfig: 'max_queued_messages 0' } });
 
 const STATIONS = 40;
 const pressureTopic = (i: number) => `plant/hall-3/line-07/station${String(i % STATIONS).padStart(2, '0')}/press/pressure`;
@@ -41,16 +43,7 @@ function retainedNow(lab: BrokerLab, topic: string): string {
 
 test.describe('MQTT topic tree against the broker lab', () => {
   test.skip(!avail.ok, avail.ok ? '' : avail.reason);
-  let lab: BrokerLab;
-  test.beforeAll(async () => {
-    // mosquitto would drop QoS 0 messages beyond 1000 queued for our subscriber; the flood is about the UI.
-    lab = await startBrokerLab({ extraGlobalConfig: 'max_queued_messages 0' });
-  });
-  test.afterAll(async () => {
-    await lab?.stop();
-  });
-
-  test('5,000 msg/s: tree, search, a topic with value/diff/chart/history, publish and clear retained, Sparkplug B metrics', async ({ page, app }) => {
+  test('5,000 msg/s: tree, search, a topic with value/diff/chart/history, publish and clear retained, Sparkplug B metrics', async ({ page, app, brokerLab: lab }) => {
     mkdirSync(SHOTS, { recursive: true });
     const calls = new Map<string, number>();
     page.on('websocket', (ws) =>

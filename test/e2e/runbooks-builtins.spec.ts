@@ -1,11 +1,9 @@
 import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { test, expect, type Page } from '@playwright/test';
+import type { Page } from '@playwright/test';
 import { edgeBrokerAvailability, serveDefaultListener, type DefaultListener } from '../support/broker-lab/sat-front-in-node';
-import { runFieldbench } from '../support/cli/fieldbench-cli';
-import { startServedApp } from '../support/e2e/fieldbench-fixture';
-import { startEdgeLab, type EdgeLab } from '../support/e2e/edge-lab-fixture';
+import { test as base, expect, type ServedApp } from '../support/e2e/fieldbench-fixture';
 
 // Issue 13 from the app: the built-in trust-broker runbook against the edge test host (real sshd in a network
 // namespace, the Kubernetes API emulator inside it, the default listener served with K8S-SAT on its cluster IP):
@@ -17,16 +15,36 @@ const SHOTS = 'test-results/screenshots';
 const PASSWORD = 'a long vault password for e2e';
 const NODE = 'edge-01';
 
-let lab: EdgeLab;
-let broker: DefaultListener;
-let work: string;
-let dataDir: string;
-let app: Awaited<ReturnType<typeof startServedApp>> | undefined;
+/** The edge lab's default listener served with K8S-SAT, a blank vault that knows the node, and `fieldbench serve` on it. */
+const test = base.extend<object, { trustLab: { broker: DefaultListener; work: string; app: ServedApp } }>({
+  trustLab: [
+    async ({ edgeLab: lab, cli }, use) => {
+      mkdirSync(SHOTS, { recursive: true });
+      const work = mkdtempSync(join(tmpdir(), 'fb-e2e-rb-builtins-'));
+      const dataDir = join(work, 'data');
+      const fieldbench = (args: string[], input?: string) => cli.run([...args, '--data-dir', dataDir], { env: { FIELDBENCH_VAULT_PASSWORD: PASSWORD }, ...(input !== undefined ? { input } : {}) });
+      const broker = await serveDefaultListener(lab, work);
+      // A blank vault that knows the node, made with the CLI so the key never passes through the page.
+      expect((await fieldbench(['vault', 'create'])).code).toBe(0);
+      const host = lab.host;
+      const add = await fieldbench(
+        ['node', 'add', NODE, '--host', host.nodeAddress, '--user', host.users.key.name, '--key-file', host.clientKey.privateKeyPath, '--sudo-password-stdin', '--trust-fingerprint', host.hostKeys.ed25519.fingerprint],
+        `${host.users.key.sudoPassword}\n`,
+      );
+      expect(add.code, add.stderr).toBe(0);
+      const app = await cli.serve(dataDir);
+      await use({ broker, work, app });
+      // The app's stop() also removes the data folder.
+      await app.stop();
+      await broker.stop();
+      rmSync(work, { recursive: true, force: true });
+    },
+    { scope: 'worker', timeout: 240_000 },
+  ],
+});
 
-const fieldbench = (args: string[], input?: string) =>
-  runFieldbench([...args, '--data-dir', dataDir], { env: { FIELDBENCH_SKIP_BUILD: '1', FIELDBENCH_VAULT_PASSWORD: PASSWORD }, ...(input !== undefined ? { input } : {}) });
-async function openRunbooks(page: Page) {
-  await page.goto(app!.url);
+async function openRunbooks(page: Page, app: ServedApp) {
+  await page.goto(app.url);
   await page.getByLabel('Master password').fill(PASSWORD);
   await page.getByRole('button', { name: 'Unlock' }).click();
   await page.getByRole('navigation', { name: 'Areas' }).getByRole('button', { name: 'Runbooks', exact: true }).click();
@@ -37,36 +55,10 @@ const shot = (page: Page, name: string) => page.screenshot({ path: `${SHOTS}/run
 test.describe('Built-in runbooks from the app on the edge test host', () => {
   test.skip(!availability.ok, availability.ok ? '' : `edge test host unavailable: ${availability.reason}`);
 
-  test.beforeAll(async () => {
-    test.setTimeout(240_000);
-    mkdirSync(SHOTS, { recursive: true });
-    work = mkdtempSync(join(tmpdir(), 'fb-e2e-rb-builtins-'));
-    dataDir = join(work, 'data');
-    lab = await startEdgeLab();
-    broker = await serveDefaultListener(lab, work);
-    // A blank vault that knows the node, made with the CLI so the key never passes through the page.
-    expect((await fieldbench(['vault', 'create'])).code).toBe(0);
-    const host = lab.host;
-    const add = await fieldbench(
-      ['node', 'add', NODE, '--host', host.nodeAddress, '--user', host.users.key.name, '--key-file', host.clientKey.privateKeyPath, '--sudo-password-stdin', '--trust-fingerprint', host.hostKeys.ed25519.fingerprint],
-      `${host.users.key.sudoPassword}\n`,
-    );
-    expect(add.code, add.stderr).toBe(0);
-    app = await startServedApp(dataDir);
-  });
-
-  test.afterAll(async () => {
-    // stop() also removes the data folder.
-    await app?.stop();
-    await broker?.stop();
-    await lab?.stop();
-    if (work) rmSync(work, { recursive: true, force: true });
-  });
-
-  test('trust-broker: run, listener tested through the tunnel with a SAT token, nothing to change, report and sign-off', async ({ page }) => {
+  test('trust-broker: run, listener tested through the tunnel with a SAT token, nothing to change, report and sign-off', async ({ page, trustLab: { broker, work, app } }) => {
     test.setTimeout(360_000);
     expect(page.viewportSize()).toEqual({ width: 1366, height: 768 });
-    await openRunbooks(page);
+    await openRunbooks(page, app);
     await page.getByRole('button', { name: /Trust the broker and test the default listener/ }).click();
     await page.getByLabel('The edge node (name or id)').selectOption(NODE);
     await page.getByLabel('Technician').fill('Ana Tech');
