@@ -32,7 +32,7 @@ import { DecoderRules } from './decoder-rules';
 import { ProtoCache } from './payload-decoders';
 import { fromFieldbench, fromMqttx, toFieldbench } from './connection-interop';
 import { PUBLIC_MODE, SECRET_MODE, mosquittoCommand, openOwnFolder, toMqttx, writeOnce, type CommandFile, type ProfileFiles } from '../exports';
-import { resolveByName, type NameKind } from '../app/name-resolver';
+import { resolveByName, type NameKind } from '../app';
 
 /** A batch of new messages for the live view (the payload of mqtt.onMessages). */
 export interface MessageBatch {
