@@ -93,7 +93,7 @@ async function specFromFlags(v: Values, cli: CliApp): Promise<ApplySpecInput> {
   const spec: ApplySpecInput = { serverSecrets: [], clientCas: [], authentications: [], listeners: [] };
   if (v['server-cert']) spec.serverSecrets!.push({ name: secretName, certificateId: await cli.certificateId(v['server-cert']) });
   if (v['client-ca']) {
-    spec.clientCas!.push({ name: caName, certificateIds: [await cli.certificateId(v['client-ca'])] });
+    spec.clientCas!.push({ name: caName, certificateIds: [await cli.certificateId(v['client-ca'], { ca: true })] });
     spec.authentications!.push({ name: authName, methods: [{ method: 'X509', trustedClientCaCert: caName }] });
   }
   const defaultName = type === 'LoadBalancer' ? 'loadbalancer-listener' : type === 'NodePort' ? 'nodeport-listener' : 'clusterip-listener';

@@ -2,6 +2,7 @@ import type { Area, AreaDeps, AreaHandlers } from '../area';
 import { operation as op } from '../ipc/dispatcher';
 import { AioService, type AioPki, type AioServiceOptions } from '../services/aio/aio-service';
 import type { KubeAccessProvider } from '../services/edge/kube-access';
+import { BrokerResourcesWorkflow, type BrokerResourcesDeps } from '../workflows/broker-resources-workflow';
 import type { OneTimeDownloads } from '../services/exports/one-time-downloads';
 import { FieldbenchError } from '@shared/errors';
 import { EXPORT_DOWNLOAD_PATH } from '@shared/contract/exports-contract';
@@ -11,8 +12,8 @@ export interface AioAreaServices {
   kube: KubeAccessProvider;
   /** Vault certificates (the PKI area's service). */
   pki: AioPki;
-  /** The node's activity log (the edge area's); every change made to a cluster is written there. */
-  activity: { recordActivity(nodeId: string, entry: { area: string; kind: string; message: string; ok: boolean }): Promise<unknown> };
+  /** The node's activity log (the edge area's); the broker-resources workflow writes every change made to a cluster there. */
+  activity: BrokerResourcesDeps['activity'];
   /** The loopback host's one-time downloads (the exports area's), for aio.renderDownload. */
   downloads?: () => OneTimeDownloads;
   /** The MQTT area's listener matrix through its contract call (mqtt.matrixRun), for `aio check`'s live connect. */
@@ -27,18 +28,11 @@ export function createAioArea(deps: AreaDeps, services: AioAreaServices): Area<A
     onApplyProgress: (e) => deps.hub.emit('aio.onApplyProgress', e),
     liveMatrix: services.liveMatrix,
   });
+  const broker = new BrokerResourcesWorkflow({ aio: service, activity: services.activity });
   const handlers: AreaHandlers<'aio'> = {
     'aio.discover': (req, ctx) => service.discover(req.nodeId, req.namespace, op(ctx), req.trust),
     'aio.plan': (req, ctx) => service.plan(req.nodeId, req.spec, { force: req.force }, op(ctx)),
-    'aio.apply': async (req, ctx) => {
-      const result = await service.apply(req.nodeId, req.spec, { force: req.force, dryRun: req.dryRun }, op(ctx));
-      const changed = result.resources.filter((r) => r.outcome !== 'not-attempted' && r.outcome !== 'unchanged');
-      if (!result.dryRun && changed.length > 0) {
-        const list = changed.map((r) => `${r.ref.kind} ${r.ref.name} (${r.outcome})`).join(', ');
-        await services.activity.recordActivity(req.nodeId, { area: 'aio', kind: 'applied', message: `${result.summary} ${list}.`, ok: result.complete }).catch(() => undefined);
-      }
-      return result;
-    },
+    'aio.apply': (req, ctx) => broker.apply(req.nodeId, req.spec, { force: req.force, dryRun: req.dryRun }, op(ctx)),
     'aio.readBack': async (req, ctx) => ({ nodeId: req.nodeId, resources: await service.readBack(req.nodeId, req.resources, op(ctx)) }),
     'aio.render': (req) => {
       const { exactYaml: _keys, ...shown } = service.renderBrokerYaml(req.spec);
