@@ -253,7 +253,9 @@ export class RunbookEngine {
           delete rec.error;
           this.setCountdown(run, rec, undefined);
           this.setState(run, rec, changes.length ? 'done' : 'unchanged');
-          this.log(run, step.id, 'info', changes.length ? `Done: ${step.title}.` : `Nothing to change: ${step.title}.`);
+          // A test step never changes anything; "nothing to change" would hide that it ran and what it found.
+          const tested = kind.verifyOnly && verified.items.length ? `Tested: ${step.title}: ${verified.items.length} of ${verified.items.length} passed (${verified.items.map((i) => i.name).join(', ')}).` : undefined;
+          this.log(run, step.id, 'info', changes.length ? `Done: ${step.title}.` : (tested ?? `Nothing to change: ${step.title}.`));
           await this.persist(run);
         } catch (err) {
           if (opts.signal.aborted) {

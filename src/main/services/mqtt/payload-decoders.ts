@@ -2,7 +2,8 @@ import { readFileSync, statSync } from 'node:fs';
 import { decode as decodeCbor } from 'cbor-x';
 import protobuf from 'protobufjs';
 import { get as sparkplugNamespace } from 'sparkplug-payload';
-import * as sparkplugProto from 'sparkplug-payload/lib/sparkplugPayloadProto';
+// The generated module is CommonJS (`module.exports = $root`): under Node's ESM only its default export exists.
+import sparkplugProto from 'sparkplug-payload/lib/sparkplugPayloadProto.js';
 import { FieldbenchError } from '@shared/errors';
 import type { DecodedPayloadT, DecoderKindT, SparkplugMessageT, SparkplugMetricT } from '@shared/contract/mqtt-contract';
 

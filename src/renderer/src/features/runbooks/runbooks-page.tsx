@@ -238,6 +238,16 @@ function StepList({ rb, run }: { rb: RunbookInfo; run: RunRecord | undefined }) 
                 </ul>
               </div>
             ) : null}
+            {rec && rec.verified.length > 0 && (state === 'done' || state === 'unchanged') ? (
+              // As left: what verify saw (for a test step, each listener and its verdict), as the report prints it.
+              <ul className="fb-rb-step__verified" aria-label={`${step.title}: checks`}>
+                {rec.verified.map((v) => (
+                  <li key={v.name} data-ok={v.ok}>
+                    {v.ok ? '✔' : '✘'} {v.name} — {v.detail}
+                  </li>
+                ))}
+              </ul>
+            ) : null}
             {rec?.error ? <div className="fb-rb-step__error">{rec.error}</div> : null}
           </li>
         );

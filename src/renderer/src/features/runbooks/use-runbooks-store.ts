@@ -23,7 +23,8 @@ export interface RunbooksState {
   jobId: string | undefined;
   busy: 'plan' | 'run' | 'resume' | undefined;
   error: ErrorInfo | undefined;
-  report: { html: string; fingerprint: string; punchList: number } | undefined;
+  /** The report on screen and the site it was built for, so a sign-off rebuilds it for the same site. */
+  report: { html: string; fingerprint: string; punchList: number; site?: string } | undefined;
   /** Step states and log lines streamed while a run is going; the full record arrives with the answer. */
   live: { runId: string | undefined; states: Record<string, StepState>; log: LogLine[]; countdowns: Record<string, StepCountdown> };
   load(): Promise<void>;
@@ -139,7 +140,7 @@ export const useRunbooksStore = create<RunbooksState>()((set, get) => {
       const { run } = get();
       if (!run) return;
       const r = await invoke('runbooks.report', { runId: run.id, ...(site ? { site } : {}) });
-      if (r.ok) set({ report: r.value });
+      if (r.ok) set({ report: { ...r.value, ...(site ? { site } : {}) } });
       else set({ error: r.error });
     },
     async signOff(technician, witness) {
@@ -150,8 +151,9 @@ export const useRunbooksStore = create<RunbooksState>()((set, get) => {
         set({ error: r.error });
         return false;
       }
+      const site = get().report?.site;
       set({ run: r.value });
-      await get().loadReport();
+      await get().loadReport(site);
       await refreshRuns();
       return true;
     },
