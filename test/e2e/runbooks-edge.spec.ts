@@ -94,6 +94,8 @@ test.describe('Runbook seed 001 from the app against the edge test host', () => 
       await expect(confirm).toBeVisible({ timeout: 120_000 });
       await expect(confirm.getByLabel('Planned change')).toContainText(`+        - ${address}/24`);
       await expect(confirm.getByRole('timer', { name: 'Static IP address: rollback time' })).toHaveText(/^2:00/);
+      // One way on from here: the confirm, not a plain resume that would stop at the same place again.
+      await expect(page.getByRole('button', { name: /Resume from step/ })).toHaveCount(0);
       expect(await lab.host.readNodeFile('/etc/netplan/01-netcfg.yaml')).not.toContain(address);
       await shot(page, 'confirm');
     });
@@ -105,6 +107,8 @@ test.describe('Runbook seed 001 from the app against the edge test host', () => 
       const first = seconds(await timer.textContent());
       expect(first).toBeLessThanOrEqual(120);
       await expect.poll(async () => seconds(await timer.textContent()), { timeout: 10_000 }).toBeLessThan(first);
+      // The paused step's "confirm to go on" sentence is gone once it applies.
+      await expect(page.getByText('Look at its plan, then resume with confirm "static-ip"')).toHaveCount(0);
       await shot(page, 'rollback');
     });
 
@@ -153,6 +157,7 @@ test.describe('Runbook seed 001 from the app against the edge test host', () => 
       expect(patched.code, patched.stderr).toBe(0);
       await page.getByRole('button', { name: 'Check for drift' }).click();
       await expect(page.getByRole('alert')).toContainText('broker: BrokerListener/loadbalancer-listener changed', { timeout: 60_000 });
+      await expect(page.getByRole('alert').getByText('broker: BrokerListener/loadbalancer-listener changed')).toHaveCount(1);
       await shot(page, 'drift');
     });
   });
