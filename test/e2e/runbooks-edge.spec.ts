@@ -66,6 +66,8 @@ test.describe('Runbook seed 001 from the app against the edge test host', () => 
   test('blank vault to a signed report, with the confirm-or-revert and the waits counted down, then drift', async ({ page }) => {
     test.setTimeout(600_000);
     await page.setViewportSize({ width: 1366, height: 768 });
+    const pageErrors: string[] = [];
+    page.on('pageerror', (e) => pageErrors.push(e.message));
     await page.goto(app.url);
     await page.getByLabel('Master password').fill(PASSWORD);
     await page.getByRole('button', { name: 'Unlock', exact: true }).click();
@@ -160,5 +162,6 @@ test.describe('Runbook seed 001 from the app against the edge test host', () => 
       await expect(page.getByRole('alert').getByText('broker: BrokerListener/loadbalancer-listener changed')).toHaveCount(1);
       await shot(page, 'drift');
     });
+    expect(pageErrors).toEqual([]);
   });
 });

@@ -97,7 +97,10 @@ function ConfirmPanel({ rb, run }: { rb: RunbookInfo; run: RunRecord }) {
   const step = confirmStepOf(rb, run);
   const rec = step ? run.steps.find((s) => s.id === step.id) : undefined;
   // The run stops here waiting for the person: bring the confirm into view rather than leave it below the form.
-  useEffect(() => ref.current?.scrollIntoView({ block: 'start' }), [step?.id, run.id]);
+  // Braces: newer Chromium returns a promise from scrollIntoView, and React must get no cleanup value back.
+  useEffect(() => {
+    ref.current?.scrollIntoView({ block: 'start' });
+  }, [step?.id, run.id]);
   if (!rec || !step) return null;
   const seconds = rec.changes.find((c) => c.rollbackSeconds)?.rollbackSeconds;
   const diff = rec.changes.find((c) => c.diff)?.diff;
