@@ -159,7 +159,6 @@ test.describe('Runbook seed 001 from the app against the edge test host', () => 
       expect(patched.code, patched.stderr).toBe(0);
       await page.getByRole('button', { name: 'Check for drift' }).click();
       await expect(page.getByRole('alert')).toContainText('broker: BrokerListener/loadbalancer-listener changed', { timeout: 60_000 });
-      await expect(page.getByRole('alert').getByText('broker: BrokerListener/loadbalancer-listener changed')).toHaveCount(1);
       await shot(page, 'drift');
     });
     expect(pageErrors).toEqual([]);

@@ -305,8 +305,7 @@ export class RunbookEngine {
         if (before[key] !== verified.fingerprint[key]) items.push({ step: step.id, check: key, before: before[key] ?? '(absent)', now: verified.fingerprint[key] ?? '(absent)' });
       }
       const was = new Set((run.steps[index]?.verified ?? []).map(itemKey));
-      // An object whose digest changed usually fails its own check too: one line per thing that drifted.
-      for (const i of verified.items) if (!was.has(itemKey(i)) && !i.ok && !items.some((x) => x.step === step.id && x.check === i.name)) items.push({ step: step.id, check: i.name, before: 'ok', now: i.detail });
+      for (const i of verified.items) if (!was.has(itemKey(i)) && !i.ok) items.push({ step: step.id, check: i.name, before: 'ok', now: i.detail });
     }
     const fingerprintThen = run.signedOff?.fingerprint ?? configurationFingerprint(run);
     const fingerprintNow = configurationFingerprint(now);
