@@ -72,7 +72,14 @@ steps:
     with: { node: "\${node}", listener: loadbalancer-listener, answers: true }
   - id: matrix
     uses: mqtt.matrix
-    with: { node: "\${node}", clientCertificate: "\${steps.clients.firstCertificateId}", caCertificate: "\${steps.server-root.certificateId}" }
+    with: { node: "\${node}", clientCertificate: "\${steps.clients.firstCertificateId}", caCertificate: "\${steps.server-root.certificateId}", listeners: [loadbalancer-listener] }
+  # The default listener's clients (every AIO component) trust the cluster's own CA, not the chain above.
+  - id: trust
+    uses: aio.trust-bundle
+    with: { node: "\${node}" }
+  - id: matrix-default
+    uses: mqtt.matrix
+    with: { node: "\${node}", caCertificate: "\${steps.trust.certificateId}", listeners: [default] }
   - id: export-node-red
     uses: export.with-keys
     with:
