@@ -133,12 +133,14 @@ async function litmusEdge(page: Page) {
   await expect(page.getByRole('heading', { name: /Steps — paused/ })).toBeVisible({ timeout: 180_000 });
   await expect(page.getByText(/writes the clients’ private keys into the export folder/).last()).toBeVisible();
   expect(existsSync(join(exportDir, 'litmus'))).toBe(false);
+  await page.getByLabel(/I confirm: this step writes the clients’ private keys/).scrollIntoViewIfNeeded();
   await shot(page, 'litmus-paused');
 
   await page.getByLabel(/I confirm: this step writes the clients’ private keys/).check();
   await page.getByRole('button', { name: /Resume from step/ }).click();
   await expect(page.getByRole('heading', { name: /Steps — done/ })).toBeVisible({ timeout: 180_000 });
   await expect(page.getByLabel('Test every listener: checks')).toContainText(/✔ litmus-listener .*31884/);
+  await page.getByLabel('Test every listener: checks').scrollIntoViewIfNeeded();
   await shot(page, 'litmus-done');
 
   // The connector's files alone get a real MQTT client onto the new listener.
