@@ -4,6 +4,7 @@ import type { Handler, PartialHandlers, Logger } from './ipc/dispatcher';
 import type { EventHub } from './ipc/event-hub';
 import type { VaultSession, VaultSessionOptions } from './services/session/vault-session';
 import type { ReportPdfPrinter } from './runbooks/report-pdf';
+import type { SaveDialog } from './services/exports/save-dialog';
 
 export interface AppEnvironment {
   dataDir: string;
@@ -18,6 +19,8 @@ export interface AppEnvironment {
   vault?: Omit<VaultSessionOptions, 'dataDir'>;
   /** Prints the commissioning report to PDF; default headless Chromium (the desktop passes Electron's printer). */
   reportPrinter?: ReportPdfPrinter;
+  /** The desktop's folder/save dialogs (exports.saveWithDialog); absent in the CLI and the loopback host. */
+  saveDialog?: SaveDialog;
 }
 
 /** What every area gets from the composition root. */

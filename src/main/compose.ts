@@ -65,7 +65,8 @@ export function composeApp(env: AppEnvironment): AppContext {
     if (!r.ok) throw new Error(r.error.message);
     return r.value as import('../shared/contract/mqtt-matrix-contract').MatrixResultT;
   };
-  const aio = createAioArea(deps, { kube: edge.service, pki: pki.service, activity: edge.service, liveMatrix });
+  // The exports area, built later, owns the loopback host's one-time downloads.
+  const aio = createAioArea(deps, { kube: edge.service, pki: pki.service, activity: edge.service, liveMatrix, downloads: () => exportsArea.downloads });
   const network = createNetworkArea({ ...deps, pki: pki.service, edge: edge.service, aio: aio.service });
   const mqtt = createMqttArea(deps, { pki: pki.service, edge: edge.service, aio: aio.service });
   const exportsArea = createExportsArea(deps, { pki: pki.service, aio: aio.service });

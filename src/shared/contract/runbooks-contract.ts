@@ -50,7 +50,14 @@ export const StepState = z.enum(['pending', 'checking', 'planned', 'applying', '
 export type StepState = z.infer<typeof StepState>;
 
 /** One line of a step's plan: what would change, Ansible-style. */
-export const PlannedChange = z.object({ action: z.enum(['create', 'update', 'delete', 'apply', 'run']), target: z.string(), detail: z.string().optional(), diff: z.string().optional() });
+export const PlannedChange = z.object({
+  action: z.enum(['create', 'update', 'delete', 'apply', 'run']),
+  target: z.string(),
+  detail: z.string().optional(),
+  diff: z.string().optional(),
+  /** A change that undoes itself after this long unless confirmed (netplan try): the confirm says how long. */
+  rollbackSeconds: z.number().int().positive().optional(),
+});
 export type PlannedChange = z.infer<typeof PlannedChange>;
 
 export const CheckItem = z.object({ name: z.string(), ok: z.boolean(), detail: z.string() });

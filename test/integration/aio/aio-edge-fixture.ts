@@ -1,8 +1,9 @@
 /** What the AIO suites on the edge test host share: whether they can run, and the dispatcher call. */
-import { existsSync } from 'node:fs';
+import { existsSync, rmSync } from 'node:fs';
 import type { AppContext } from '../../../src/main/compose';
 import { brokerLabAvailability } from '../../support/broker-lab/broker-lab';
-import { edgeHostAvailability } from '../../support/e2e/edge-lab-fixture';
+import type { AioOperator } from '../../support/broker-lab/aio-operator';
+import { edgeHostAvailability, type EdgeLab } from '../../support/e2e/edge-lab-fixture';
 
 export const WEAK_KDF = { kdf: { memoryKiB: 1024, iterations: 1, parallelism: 1 }, allowWeakKdf: true };
 
@@ -22,4 +23,20 @@ export async function dispatch<T = any>(app: AppContext, name: string, req: unkn
   const res = await app.dispatcher.dispatch(name, req, jobId ? { jobId } : {});
   if (!res.ok) throw Object.assign(new Error(`${name}: ${res.error.message}`), res.error);
   return (res as { ok: true; value: T }).value;
+}
+
+/** The edge test host as a node of the vault (key login, host key trusted), as a technician adds it. */
+export async function addEdgeNode(app: AppContext, edge: EdgeLab, name: string): Promise<string> {
+  const key = await dispatch(app, 'edge.importKey', { privateKey: edge.host.clientKey.privateKey });
+  const saved = await dispatch(app, 'edge.saveNode', { name, host: edge.host.nodeAddress, user: edge.host.users.key.name, auth: { method: 'key', keyId: key.id }, sudoPassword: edge.host.users.key.sudoPassword });
+  await dispatch(app, 'edge.trustHostKey', { nodeId: saved.id, fingerprint: edge.host.hostKeys.ed25519.fingerprint });
+  return saved.id as string;
+}
+
+/** Ends what a suite started, the app first (it holds SSH sessions to the node), then the node. */
+export async function stopEdgeSuite(parts: { app?: AppContext | undefined; op?: AioOperator | undefined; edge?: EdgeLab | undefined; work?: string | undefined }): Promise<void> {
+  await parts.app?.dispose();
+  await parts.op?.stop();
+  await parts.edge?.stop();
+  if (parts.work) rmSync(parts.work, { recursive: true, force: true });
 }

@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { connect as tlsConnect } from 'node:tls';
@@ -9,7 +9,7 @@ import { startAioOperator, tcpOpen, type AioOperator } from '../../support/broke
 import { generateLabPki, type LabPki } from '../../support/broker-lab/lab-pki';
 import { mosquittoPub } from '../../support/broker-lab/mosquitto-clients';
 import { startEdgeLab, type EdgeLab } from '../../support/e2e/edge-lab-fixture';
-import { aioEdgeAvailability, dispatch, WEAK_KDF } from './aio-edge-fixture';
+import { addEdgeNode, aioEdgeAvailability, dispatch, stopEdgeSuite, WEAK_KDF } from './aio-edge-fixture';
 
 // The AIO operator stand-in on the edge test host: listeners declared with Fieldbench's own aio.apply are
 // served in the node by mosquitto as the AIO broker would serve them, and follow the cluster's objects.
@@ -67,11 +67,9 @@ describe.skipIf(!avail.ok)('AIO operator stand-in on the edge test host', () => 
     }, 'import');
     const serverId = imported.results[0].certificateIds[0];
     const clientRootId = imported.results[2].certificateIds[0];
-    const key = await call(app, 'edge.importKey', { privateKey: edge.host.clientKey.privateKey });
-    const saved = await call(app, 'edge.saveNode', { name: 'edge-op', host: node, user: edge.host.users.key.name, auth: { method: 'key', keyId: key.id }, sudoPassword: edge.host.users.key.sudoPassword });
-    await call(app, 'edge.trustHostKey', { nodeId: saved.id, fingerprint: edge.host.hostKeys.ed25519.fingerprint });
+    const nodeId = await addEdgeNode(app, edge, 'edge-op');
     const applied = await call(app, 'aio.apply', {
-      nodeId: saved.id,
+      nodeId,
       spec: {
         serverSecrets: [{ name: 'broker-server-cert', certificateId: serverId }],
         clientCas: [{ name: 'clients-ca', certificateIds: [clientRootId], include: 'selected' }],
@@ -93,12 +91,7 @@ describe.skipIf(!avail.ok)('AIO operator stand-in on the edge test host', () => 
     if (!applied.complete) throw new Error(`aio.apply: ${applied.summary}`);
   }, 240_000);
 
-  afterAll(async () => {
-    await app?.dispose();
-    await op?.stop();
-    await edge?.stop();
-    if (work) rmSync(work, { recursive: true, force: true });
-  }, 60_000);
+  afterAll(() => stopEdgeSuite({ app, op, edge, work }), 60_000);
 
   it('serves Manual TLS with X.509: a client certificate of the ConfigMap\'s CA publishes, a foreign one and none are refused', async () => {
     const served = await op.waitServing('loadbalancer-listener', 8883);

@@ -7,7 +7,8 @@ import { encode as encodeCbor } from 'cbor-x';
 import Long from 'long';
 import protobuf from 'protobufjs';
 import { get as sparkplugNamespace } from 'sparkplug-payload';
-import * as sparkplugProto from 'sparkplug-payload/lib/sparkplugPayloadProto';
+// The generated module is CommonJS (`module.exports = $root`): under Node's ESM only its default export exists.
+import sparkplugProto from 'sparkplug-payload/lib/sparkplugPayloadProto.js';
 import type { CallResponse } from '@shared/contract';
 import { composeApp, type AppContext } from '../../../src/main/compose';
 import { brokerLabAvailability, startBrokerLab, type BrokerLab } from '../../support/broker-lab/broker-lab.js';

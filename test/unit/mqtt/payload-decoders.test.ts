@@ -6,7 +6,8 @@ import { encode as encodeCbor } from 'cbor-x';
 import Long from 'long';
 import protobuf from 'protobufjs';
 import { get as sparkplugNamespace } from 'sparkplug-payload';
-import * as sparkplugProto from 'sparkplug-payload/lib/sparkplugPayloadProto';
+// The generated module is CommonJS (`module.exports = $root`): under Node's ESM only its default export exists.
+import sparkplugProto from 'sparkplug-payload/lib/sparkplugPayloadProto.js';
 import { DecoderRules } from '../../../src/main/services/mqtt/decoder-rules';
 import { MessageStore } from '../../../src/main/services/mqtt/message-store';
 import { ProtoCache, autoDecoder, parseSparkplugTopic } from '../../../src/main/services/mqtt/payload-decoders';

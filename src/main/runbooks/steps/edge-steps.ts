@@ -44,7 +44,7 @@ export const staticIpStep = defineStep({
     if (found.observed.has) return [];
     const plan = await ctx.call('network.plan', { target: { kind: 'node', nodeId: found.observed.id }, settings: settingsOf(input) });
     if (!plan.ok) throw new FieldbenchError('runbooks.networkPlan', plan.findings.filter((f) => f.severity === 'error').map((f) => f.message).join(' '));
-    return [{ action: 'update', target: plan.file.path, detail: `${input.interface} → ${input.address}, rollback after ${input.rollbackSeconds} s unless confirmed`, diff: plan.diff }];
+    return [{ action: 'update', target: plan.file.path, detail: `${input.interface} → ${input.address}, rollback after ${input.rollbackSeconds} s unless confirmed`, diff: plan.diff, rollbackSeconds: input.rollbackSeconds }];
   },
   async apply(input, found, ctx) {
     // netplan-try style: the node rolls back by itself unless Fieldbench reaches it on the new address. The node

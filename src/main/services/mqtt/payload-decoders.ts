@@ -2,7 +2,8 @@ import { readFileSync, statSync } from 'node:fs';
 import { decode as decodeCbor } from 'cbor-x';
 import protobuf from 'protobufjs';
 import { get as sparkplugNamespace } from 'sparkplug-payload';
-import * as sparkplugProtoModule from 'sparkplug-payload/lib/sparkplugPayloadProto.js';
+// The generated module is CommonJS (`module.exports = $root`): under Node's ESM only its default export exists.
+import sparkplugProto from 'sparkplug-payload/lib/sparkplugPayloadProto.js';
 import { FieldbenchError } from '@shared/errors';
 import type { DecodedPayloadT, DecoderKindT, SparkplugMessageT, SparkplugMetricT } from '@shared/contract/mqtt-contract';
 
@@ -26,9 +27,6 @@ const RAW_HEX_BYTES = 256;
 const RAW_TEXT_CHARS = 1024;
 
 const sparkplug = sparkplugNamespace('spBv1.0')!;
-// A CommonJS file whose exports Node's ESM loader cannot list: under Node they sit on `default`, under a bundler
-// or vitest on the namespace itself. The `.js` is needed by Node's ESM resolution of a package subpath.
-const sparkplugProto = (sparkplugProtoModule as unknown as { default?: typeof sparkplugProtoModule }).default ?? sparkplugProtoModule;
 const RawPayload = sparkplugProto.org.eclipse.tahu.protobuf.Payload;
 
 /** The bytes as hex and as text (invalid UTF-8 shown as U+FFFD), cut to a screenful. */

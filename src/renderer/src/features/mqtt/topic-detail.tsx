@@ -167,7 +167,19 @@ export function TopicDetail({ mqtt5 }: { mqtt5: boolean }) {
   return (
     <section className="fb-mqtt-topic" aria-label="Topic">
       <div className="fb-mqtt-topic__head">
-        <h3 className="fb-mqtt-mono fb-mqtt-wrap">{view.topic}</h3>
+        <h3 className="fb-mqtt-mono fb-mqtt-wrap">
+          {/* Break long topics after a slash, between levels, rather than inside one. */}
+          {view.topic.split('/').map((level, i, all) => (
+            <span key={i}>
+              {level}
+              {i < all.length - 1 ? (
+                <>
+                  /<wbr />
+                </>
+              ) : null}
+            </span>
+          ))}
+        </h3>
         <Button size="sm" variant="danger" icon={<Eraser size={16} />} onClick={() => setConfirmClear(true)}>
           Clear retained
         </Button>

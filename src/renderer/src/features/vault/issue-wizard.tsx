@@ -259,7 +259,8 @@ function WizardBody({ wizard }: { wizard: WizardState }) {
   );
 }
 
-function MultilineField({
+/** A labelled, monospace text box for lists (SANs, client ids, device lists); also used by the renew dialog. */
+export function MultilineField({
   label,
   value,
   onChange,
@@ -274,13 +275,13 @@ function MultilineField({
   label: string;
   value: string;
   onChange: (v: string) => void;
-  onBlur: () => void;
+  onBlur?: () => void;
   /** A text file dropped on the field replaces its content (the workspace's own drop imports certificates). */
   onDropText?: (text: string) => void;
   rows?: number;
   error: string | undefined;
   hint: string;
-  placeholder: string;
+  placeholder?: string;
   children?: ReactNode;
 }) {
   const id = useId();
