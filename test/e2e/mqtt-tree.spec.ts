@@ -201,6 +201,7 @@ test.describe('MQTT topic tree against the broker lab', () => {
 
     // Sparkplug B is recognised on spBv1.0/# and shown as metrics with the names from the NBIRTH.
     await search.fill('NDATA');
+    await expect(tree.getByRole('button', { name: 'Show spBv1.0/Augsburg/NDATA/edge-07' })).toContainText(/NDATA Line7\/Temperature=\d/);
     await tree.getByRole('button', { name: 'Show spBv1.0/Augsburg/NDATA/edge-07' }).click();
     await topic.getByRole('tab', { name: 'Value' }).click();
     const metrics = topic.getByRole('table', { name: 'Sparkplug metrics' });

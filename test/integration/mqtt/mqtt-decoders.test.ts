@@ -135,6 +135,11 @@ describe.skipIf(!avail.ok)('payload decoders through the dispatcher, against the
       for (const c of (n.children ?? []) as (typeof n)[]) walk(c);
     };
     res.nodes.forEach(walk);
+    // The tree reads Sparkplug payloads through the decoder too, names from the birth included.
+    const ndata = res.nodes[0]!.children![0]!.children!.find((n) => n.name === 'NDATA')!.children![0]!;
+    expect(ndata.latest?.decoded).toBe('NDATA Hall3/Line7/Temperature=41.25, Hall3/Line7/Running=false');
+    const plain = await call<CallResponse<'mqtt.topicTree'>>('mqtt.topicTree', { connectionId, search: 'edge-08' });
+    expect(plain.nodes[0]!.children![0]!.children![0]!.children![0]!.latest?.decoded).toMatch(/^not sparkplug: The payload (is not a Sparkplug B protobuf message|has none of the Sparkplug B fields)/);
     expect(names.sort()).toEqual(['spBv1.0/Augsburg/DBIRTH/edge-07/press-3', 'spBv1.0/Augsburg/DDATA/edge-07/press-3', 'spBv1.0/Augsburg/NBIRTH/edge-07', 'spBv1.0/Augsburg/NDATA/edge-07']);
   });
 });
