@@ -5,6 +5,7 @@ import { composeApp, type AppContext } from '../main/compose';
 import { defaultDataDir } from '../main/services/app/data-dir';
 import { silentLogger } from '../main/services/app/logger';
 import type { CliIO } from './cli-command';
+import { projectRoot } from './cli-paths';
 import { obtainPassword } from './vault-access';
 
 export interface CliAppOptions {
@@ -38,7 +39,7 @@ export class CliApp {
       // For the same reason no log folder appears beside a vault named alone (a USB stick, a shared folder):
       // that run is not logged; --data-dir gives it a log.
       const quiet = vault !== undefined && this.values['data-dir'] === undefined;
-      this.app = composeApp({ dataDir, runtime: 'cli', ...(vault ? { vault: { path: vault } } : {}), ...(quiet ? { log: silentLogger } : {}) });
+      this.app = composeApp({ dataDir, runtime: 'cli', projectRoot: projectRoot(), toolEnv: this.io.env, ...(vault ? { vault: { path: vault } } : {}), ...(quiet ? { log: silentLogger } : {}) });
     }
     return this.app;
   }
@@ -72,46 +73,26 @@ export class CliApp {
     }
   }
 
-  /** A node profile by name or id, as the edge area keeps it. */
-  async node(ref: string): Promise<CallResponse<'edge.listNodes'>['nodes'][number]> {
-    const { nodes } = await this.call('edge.listNodes', {});
-    const node = nodes.find((n) => n.id === ref) ?? nodes.find((n) => n.name.toLowerCase() === ref.toLowerCase());
-    if (!node) throw new FieldbenchError('edge.nodeNotFound', `There is no node called "${ref}" in the vault. Add it with \`fieldbench node add\`, or see \`fieldbench node list\`.`);
-    return node;
+  /** A node profile by name or id, through the edge area's one resolver. */
+  node(ref: string): Promise<CallResponse<'edge.resolveNode'>> {
+    return this.call('edge.resolveNode', { ref });
   }
 
   /**
-   * A certificate as a person names it: an id, a unique start of one (4+ characters), or a common name.
-   * Ambiguous names (a renewed certificate keeps its name) are refused with the candidates listed.
+   * A certificate as a person names it: an id, a unique start of one, or a common name (the pki area's one
+   * resolver; ambiguous names are refused with the candidates' ids). `ca` looks among CAs only.
    */
-  async certificateId(ref: string): Promise<string> {
-    type Summary = CallResponse<'pki.list'>['tree'][number]['certificate'];
-    type TreeNode = CallResponse<'pki.list'>['tree'][number];
-    const all: Summary[] = [];
-    const walk = (nodes: readonly TreeNode[]): void => {
-      for (const n of nodes) {
-        all.push(n.certificate);
-        walk(n.children as TreeNode[]);
-      }
-    };
-    walk((await this.call('pki.list', {})).tree);
-    const exact = all.find((c) => c.id === ref);
-    if (exact) return exact.id;
-    const pick = (found: Summary[], how: string): string | null => {
-      if (found.length === 1) return found[0]!.id;
-      if (found.length > 1) {
-        const options = found.map((c) => `  ${c.id}  ${c.commonName}  (${c.role}, until ${c.notAfter.slice(0, 10)}${c.status === 'valid' ? '' : `, ${c.status}`})`).join('\n');
-        throw new FieldbenchError('cli.ambiguous', `${found.length} certificates match ${how} "${ref}". Use one of these ids:\n${options}`);
-      }
-      return null;
-    };
-    const lower = ref.toLowerCase();
-    const id =
-      pick(all.filter((c) => c.commonName === ref), 'the name') ??
-      pick(all.filter((c) => c.commonName.toLowerCase() === lower), 'the name') ??
-      (lower.length >= 4 ? pick(all.filter((c) => c.id.startsWith(lower)), 'the id start') : null);
-    if (id === null) throw new FieldbenchError('pki.not-found', `No certificate in the vault has the id or name "${ref}". See \`fieldbench pki list\`.`);
-    return id;
+  async certificate(ref: string, options: { ca?: boolean } = {}): Promise<CallResponse<'pki.resolve'>> {
+    return this.call('pki.resolve', { ref, ...options });
+  }
+
+  async certificateId(ref: string, options: { ca?: boolean } = {}): Promise<string> {
+    return (await this.certificate(ref, options)).id;
+  }
+
+  /** A saved MQTT connection by name or id, through the mqtt area's one resolver. */
+  async profileId(ref: string): Promise<string> {
+    return (await this.call('mqtt.resolveProfile', { ref })).id;
   }
 
   print(human: string, data: unknown): void {

@@ -43,6 +43,8 @@ const EXIT_BY_CODE: Readonly<Record<string, number>> = {
   'mqtt.notAuthorized': EXIT.auth,
   'mqtt.badAuthMethod': EXIT.auth,
   'cli.noPassword': EXIT.usage,
+  // Two things answer to the name given: the person has to pick one of the ids listed (AMBIGUOUS_NAME).
+  'ref.ambiguous': EXIT.usage,
 };
 
 /** The one map from a thrown error to the process's exit code. */

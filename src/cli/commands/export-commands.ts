@@ -1,10 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
-import { parseArgs } from 'node:util';
 import { FieldbenchError } from '@shared/errors';
 import { EXPORT_TARGETS, ExportChain, ExportTarget, type ExportPlanT, type ExportTargetT } from '@shared/contract/exports-contract';
 import { CliApp } from '../cli-app';
-import { EXIT, UsageError, type CliCommand, type CliIO } from '../cli-command';
+import { EXIT, parseCommandLine, UsageError, type CliCommand, type CliIO } from '../cli-command';
 import { PASSWORD_ENV } from '../vault-access';
 
 const width = Math.max(...Object.keys(EXPORT_TARGETS).map((t) => t.length));
@@ -52,11 +51,7 @@ const OPTIONS = {
 } as const;
 
 function parse(args: string[]) {
-  try {
-    return parseArgs({ args, options: OPTIONS, allowPositionals: true, strict: true });
-  } catch (err) {
-    throw new UsageError((err as Error).message);
-  }
+  return parseCommandLine(args, OPTIONS);
 }
 
 async function readStdinLines(io: CliIO): Promise<string[]> {
@@ -132,7 +127,7 @@ export const exportCommand: CliCommand = {
         chain,
         includeKey: values['include-key'] === true,
         ...(passphrase === undefined ? {} : { passphrase }),
-        ...(values.ca ? { caId: await cli.certificateId(values.ca) } : {}),
+        ...(values.ca ? { caId: await cli.certificateId(values.ca, { ca: true }) } : {}),
         ...(broker ? { broker } : {}),
         ...(values.servername ? { servername: values.servername } : {}),
         ...(values['files-at'] ? { filesAt: values['files-at'] } : {}),
@@ -178,7 +173,7 @@ async function idsByName(cli: CliApp, names: string[]): Promise<string[]> {
   const missing = names.filter((n) => !byName.has(n));
   if (missing.length) throw new FieldbenchError('pki.not-found', `${missing.length} device id(s) of the list have no certificate in the vault: ${missing.slice(0, 10).join(', ')}${missing.length > 10 ? '…' : ''}. Issue them first with \`fieldbench pki create client --from FILE\`.`);
   const twice = names.filter((n) => (byName.get(n)?.length ?? 0) > 1);
-  if (twice.length) throw new FieldbenchError('cli.ambiguous', `${twice.length} device id(s) name more than one certificate (renewed ones keep their name): ${twice.slice(0, 10).join(', ')}. Export those by id with --cert.`);
+  if (twice.length) throw new FieldbenchError('ref.ambiguous', `${twice.length} device id(s) name more than one certificate (renewed ones keep their name): ${twice.slice(0, 10).join(', ')}. Export those by id with --cert.`);
   return names.map((n) => (byName.get(n) as string[])[0] as string);
 }
 
@@ -201,7 +196,7 @@ async function writeEach(
     chain: r.chain,
     includeKey: values['include-key'] === true,
     ...(r.passphrase === undefined ? {} : { passphrase: r.passphrase }),
-    ...(values.ca ? { caId: await cli.certificateId(values.ca) } : {}),
+    ...(values.ca ? { caId: await cli.certificateId(values.ca, { ca: true }) } : {}),
     ...(r.broker ? { broker: r.broker } : {}),
     ...(values.servername ? { servername: values.servername } : {}),
   };

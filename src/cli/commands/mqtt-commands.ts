@@ -5,18 +5,21 @@ import type { MatrixEndpointInputT, MatrixResultT } from '@shared/contract/mqtt-
 import { CliApp } from '../cli-app';
 import { EXIT, parseCommandLine, UsageError, type CliCommand, type CliIO } from '../cli-command';
 import { PASSWORD_ENV } from '../vault-access';
+import { MQTT_CONNECTIONS_USAGE, runMqttConnections } from './mqtt-connections-command';
 
 export const MQTT_PASSWORD_ENV = 'FIELDBENCH_MQTT_PASSWORD';
 
-const USAGE = `fieldbench mqtt pub|sub|probe [options]
+const USAGE = `fieldbench mqtt pub|sub|probe|connections [options]
   pub    publish: -t TOPIC -m MESSAGE [-q 0|1|2] [-r] [--count N] [--format text|json|hex|base64] [--file PATH]
   sub    subscribe and print: -t FILTER (repeatable) [-q 0|1|2] [--count N] [--timeout SECONDS] [-v]
   probe  the listener matrix: --node NAME (listeners from the node's AIO discovery) or
-         --endpoint host:port[:tls][:x509=CERT_ID|:sat] (repeatable; --ca CERT_ID for TLS); exit 1 when a listener fails
+         --endpoint host:port[:tls][:x509=CERT|:sat] (repeatable; --ca CA for TLS); exit 1 when a listener fails
 Connection: --host H --port P [--protocol mqtt|mqtts|ws|wss] [--mqtt-version 5|3.1.1] [--client-id ID]
   [--username U] [--keepalive S] [--connect-timeout S]
-  TLS: [--tls-ca-file PATH | --ca CERT_ID] [--cert CERT_ID] [--servername NAME] [--insecure]
-  or a saved connection: --profile ID
+  TLS: [--tls-ca-file PATH | --ca CA] [--cert CERT] [--servername NAME] [--insecure]
+  or a saved connection: --profile NAME
+CA, CERT and NAME are names (a certificate's common name, a saved connection's name) or ids, as
+\`fieldbench pki list\` shows them; verifying the broker needs only the CA's certificate, not its key.
 Vault (for --ca, --cert, --profile): [--vault PATH] [--data-dir DIR] [--password-stdin]; the vault password from
 ${PASSWORD_ENV}, stdin or a prompt. The MQTT password comes from ${MQTT_PASSWORD_ENV}, never the command line.
 --json prints JSON (one object per message for sub). Exit codes: 0 ok, 1 failed, 2 usage, 4 refused credentials.`;
@@ -69,7 +72,7 @@ function intOption(values: Values, name: keyof Values, min: number, max: number)
 }
 
 function inlineProfile(values: Values): MqttProfileInputT {
-  if (!values.host) throw new UsageError('Say which broker: --host and --port, or --profile ID.');
+  if (!values.host) throw new UsageError('Say which broker: --host and --port, or --profile NAME.');
   const protocol = values.protocol ?? (values['tls-ca-file'] || values.ca || values.cert ? 'mqtts' : 'mqtt');
   if (!['mqtt', 'mqtts', 'ws', 'wss'].includes(protocol)) throw new UsageError('--protocol is one of mqtt, mqtts, ws, wss.');
   const tlsUsed = protocol === 'mqtts' || protocol === 'wss';
@@ -106,14 +109,25 @@ function inlineProfile(values: Values): MqttProfileInputT {
   return profile as MqttProfileInputT;
 }
 
+/** --ca and --cert as a person wrote them (names or ids), turned into vault ids by the pki area's resolver. */
+async function withVaultIds(values: Values, cli: CliApp): Promise<Values> {
+  return {
+    ...values,
+    ...(values.ca ? { ca: await cli.certificateId(values.ca, { ca: true }) } : {}),
+    ...(values.cert ? { cert: await cli.certificateId(values.cert) } : {}),
+  };
+}
+
 async function openConnection(values: Values, io: CliIO): Promise<{ cli: CliApp; connectionId: string }> {
   const cli = new CliApp(values, io);
   try {
+    // Checked before the vault is opened: a wrong command line should not cost a password prompt.
+    if (!values.profile) inlineProfile(values);
     if (values.profile || values.ca || values.cert) await cli.unlock();
     const mqttPassword = io.env[MQTT_PASSWORD_ENV];
     const summary = values.profile
-      ? await cli.call('mqtt.connect', { profileId: values.profile, ...(mqttPassword ? { password: mqttPassword } : {}) })
-      : await cli.call('mqtt.connect', { profile: inlineProfile(values), ...(mqttPassword ? { password: mqttPassword } : {}) });
+      ? await cli.call('mqtt.connect', { profileId: await cli.profileId(values.profile), ...(mqttPassword ? { password: mqttPassword } : {}) })
+      : await cli.call('mqtt.connect', { profile: inlineProfile(await withVaultIds(values, cli)), ...(mqttPassword ? { password: mqttPassword } : {}) });
     for (const w of summary.warnings) io.stderr.write(`Warning: ${w}\n`);
     return { cli, connectionId: summary.connectionId };
   } catch (err) {
@@ -223,20 +237,20 @@ async function runSub(values: Values, io: CliIO): Promise<number> {
   }
 }
 
-/** Parses host:port[:tls][:x509=CERT_ID|:sat] into a matrix endpoint. */
-function parseEndpoint(text: string, values: Values): MatrixEndpointInputT {
+/** Parses host:port[:tls][:x509=CERT|:sat] into a matrix endpoint; `values` carries vault ids already. */
+function parseEndpoint(text: string, values: Values, certificateIdOf: (ref: string) => string = (ref) => ref): MatrixEndpointInputT {
   const [host, portText, ...flags] = text.split(':');
   const port = Number(portText);
-  if (!host || !Number.isInteger(port) || port < 1 || port > 65_535) throw new UsageError(`--endpoint ${text}: write host:port[:tls][:x509=CERT_ID|:sat].`);
+  if (!host || !Number.isInteger(port) || port < 1 || port > 65_535) throw new UsageError(`--endpoint ${text}: write host:port[:tls][:x509=CERT|:sat].`);
   let tls = false;
   let auth: MatrixEndpointInputT['auth'] = { method: 'none' };
   for (const f of flags) {
     if (f === 'tls') tls = true;
-    else if (f.startsWith('x509=') && f.length > 5) auth = { method: 'x509', certificateId: f.slice(5) };
+    else if (f.startsWith('x509=') && f.length > 5) auth = { method: 'x509', certificateId: certificateIdOf(f.slice(5)) };
     else if (f === 'sat') {
       if (!values.node) throw new UsageError('--endpoint …:sat mints the token on a node: add --node NAME.');
       auth = { method: 'sat', token: { source: 'tokenRequest', nodeId: values.node, serviceAccount: 'default', namespace: 'azure-iot-operations', audience: 'aio-internal' } };
-    } else throw new UsageError(`--endpoint ${text}: unknown part "${f}" (use tls, x509=CERT_ID or sat).`);
+    } else throw new UsageError(`--endpoint ${text}: unknown part "${f}" (use tls, x509=CERT or sat).`);
   }
   if (auth.method !== 'none') tls = true;
   return {
@@ -260,9 +274,14 @@ async function runProbe(values: Values, io: CliIO): Promise<number> {
     if (!values.json && e.phase !== 'done') io.stderr.write(`${e.message}\n`);
   });
   try {
+    // Checked before the vault is opened: a wrong --endpoint should not cost a password prompt.
+    endpoints.forEach((e) => parseEndpoint(e, values));
     if (values.node || values.ca || endpoints.some((e) => /:x509=/.test(e))) await cli.unlock();
     const nodeId = values.node ? (await cli.node(values.node)).id : undefined;
-    const parsed = endpoints.map((e) => parseEndpoint(e, { ...values, ...(nodeId ? { node: nodeId } : {}) }));
+    const ids = new Map<string, string>();
+    for (const e of endpoints) for (const m of e.matchAll(/:x509=([^:]+)/g)) ids.set(m[1]!, await cli.certificateId(m[1]!));
+    const resolved = await withVaultIds({ ...values, cert: undefined }, cli);
+    const parsed = endpoints.map((e) => parseEndpoint(e, { ...resolved, ...(nodeId ? { node: nodeId } : {}) }, (ref) => ids.get(ref) ?? ref));
     const timeout = intOption(values, 'connect-timeout', 1, 60);
     const result = await cli.call('mqtt.matrixRun', {
       ...(parsed.length ? { endpoints: parsed } : { nodeId: nodeId! }),
@@ -301,8 +320,10 @@ function matrixGrid(r: MatrixResultT): string {
 export const mqttCommand: CliCommand = {
   name: 'mqtt',
   summary: 'Publish and subscribe through the same MQTT client as the app; probe runs the listener matrix.',
-  usage: USAGE,
+  usage: `${USAGE}\n\n${MQTT_CONNECTIONS_USAGE}`,
   async run(args, io) {
+    // Saved connections have their own verbs and options.
+    if (args[0] === 'connections') return runMqttConnections(args.slice(1), io);
     const { values, positionals } = parseOptions(args);
     const [sub, ...extra] = positionals;
     if (extra.length > 0) throw new UsageError(`Unexpected argument "${extra[0]}".`);

@@ -14,7 +14,8 @@ const USAGE = `fieldbench net show|plan|apply|check|reissue [options]
   apply    (NODE) SETTINGS --yes: apply it with an automatic rollback on the node, then run the checks below
   check    --address A.B.C.D [--previous A.B.C.D] [--node NAME] [--reachability]: vault server certificates
            (and, with --node, the broker's listeners and cluster certificates) against the address
-  reissue  CERT-ID --address A.B.C.D [--remove A.B.C.D]: a new server certificate with the address in its SANs
+  reissue  CERT --address A.B.C.D [--remove A.B.C.D]: a new server certificate with the address in its SANs
+           (CERT: its common name or id)
 NODE: --node NAME (a node profile in the vault) or --host ADDR --user USER --key-file FILE [--port N] [--host-key SHA256:…] [--legacy-ssh]
       A --host login needs the node's host key: --host-key, or a yes on a terminal after comparing it. Without
       either Fieldbench refuses before sending any credential. --legacy-ssh ${LEGACY_SSH_DESCRIPTION}.
@@ -184,9 +185,10 @@ export const netCommand: CliCommand = {
         return report.warnings === 0 ? EXIT.ok : EXIT.failed;
       }
       if (sub === 'reissue') {
-        const id = rest[0];
-        if (!id || !values.address) throw new UsageError('Say which certificate and which address: net reissue CERT-ID --address A.B.C.D [--remove OLD].');
+        const ref = rest[0];
+        if (!ref || !values.address) throw new UsageError('Say which certificate and which address: net reissue CERT --address A.B.C.D [--remove OLD].');
         await cli.unlock();
+        const id = await cli.certificateId(ref);
         const remove = list(values.remove);
         const r = await cli.call('network.reissueCertificate', { certificateId: id, addAddress: values.address, ...(remove ? { removeAddresses: remove } : {}) }, true);
         cli.print([`Issued ${r.commonName} (${r.certificateId}), replacing ${r.replaces}: SANs ${r.sans.join(', ')}; valid until ${r.notAfter}.`, ...r.warnings.map((w) => `warning ${w}`)].join('\n'), r);

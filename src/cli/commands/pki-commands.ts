@@ -197,7 +197,7 @@ async function runSub(positionals: string[], values: Values, io: CliIO, cli: Cli
           const issuerRef = requireIssuer(values);
           if (kind === 'intermediate' && values.san) throw new UsageError('A CA has no subject alternative names; leave out --san.');
           await cli.unlock();
-          const issuerId = await cli.certificateId(issuerRef);
+          const issuerId = await cli.certificateId(issuerRef, { ca: true });
           const signed = { subject: subject(name), issuerId, ...common, ...(values.clamp ? { clampToIssuer: true } : {}) };
           const r = kind === 'server' ? await cli.call('pki.createServer', { ...signed, sans: values.san ?? [] }, true) : await cli.call('pki.createIntermediate', signed, true);
           warn(r.warnings);
@@ -212,7 +212,7 @@ async function runSub(positionals: string[], values: Values, io: CliIO, cli: Cli
           if (names.length > 0 && (values.prefix || count)) throw new UsageError('Either name the clients or give --prefix and --count, not both.');
           if (values.san) throw new UsageError('Client certificates carry their client id as SAN; leave out --san.');
           await cli.unlock();
-          const issuerId = await cli.certificateId(issuerRef);
+          const issuerId = await cli.certificateId(issuerRef, { ca: true });
           const r = await cli.call(
             'pki.createClients',
             {
@@ -257,10 +257,19 @@ async function runSub(positionals: string[], values: Values, io: CliIO, cli: Cli
         size += req.dataBase64.length;
       }
       await flush();
-      const failed = results.some((r) => r.errors.length > 0);
-      for (const r of results) for (const e of r.errors) io.stderr.write(`${r.fileName}: ${e.message}\n`);
-      out(results.map(formatImport).join('\n'), { results });
-      return failed ? EXIT.failed : EXIT.ok;
+      // A file with nothing to import (a CSR beside its certificate, a README) is skipped, not a failure: the
+      // run failed only when a file could not be read or opened, or nothing usable came in at all.
+      const skipped = results.filter((r) => r.errors.length > 0 && r.errors.every((e) => SKIPPED_IMPORT_CODES.has(e.code)));
+      const failed = results.filter((r) => r.errors.length > 0 && !skipped.includes(r));
+      const usable = results.reduce((n, r) => n + r.certificatesImported + r.keysImported + r.duplicates + r.keysMatched, 0);
+      for (const r of results) for (const e of r.errors) io.stderr.write(skipped.includes(r) ? `Skipped ${r.fileName}: ${e.message}\n` : `${r.fileName}: ${e.message}\n`);
+      const closing = [
+        skipped.length > 0 ? `Skipped ${skipped.length} file${skipped.length === 1 ? '' : 's'} with nothing to import: ${skipped.map((r) => r.fileName).join(', ')}.` : '',
+        failed.length > 0 ? `${failed.length} file${failed.length === 1 ? '' : 's'} could not be imported: ${failed.map((r) => r.fileName).join(', ')} (see the messages above).` : '',
+        usable === 0 && failed.length === 0 ? 'Nothing usable was imported.' : '',
+      ].filter(Boolean);
+      out([...results.map(formatImport), ...closing].join('\n'), { results, skipped: skipped.map((r) => r.fileName), failed: failed.map((r) => r.fileName) });
+      return failed.length > 0 || usable === 0 ? EXIT.failed : EXIT.ok;
     }
 
     case 'renew': {
@@ -289,14 +298,15 @@ async function runSub(positionals: string[], values: Values, io: CliIO, cli: Cli
       if (!parsedReason.success) throw new UsageError(`"${reason}" is not a revocation reason. Use one of ${RevocationReason.options.join(', ')}.`);
       await cli.unlock();
       const s = await cli.call('pki.revoke', { id: await cli.certificateId(ref), reason: parsedReason.data });
-      out(`Marked "${s.commonName}" revoked (${parsedReason.data}). Publish a new CRL of its CA: \`fieldbench pki crl ${s.issuerId ?? 'CA'}\`.`, s);
+      const issuer = s.issuerId ? (await cli.certificate(s.issuerId)).commonName : null;
+      out(`Marked "${s.commonName}" revoked (${parsedReason.data}). ${issuer ? `Publish a new CRL of its CA: \`fieldbench pki crl "${issuer}"\`.` : 'Its CA is not in the vault, so Fieldbench cannot publish the CRL.'}`, s);
       return EXIT.ok;
     }
 
     case 'crl': {
       const ref = one('CA');
       await cli.unlock();
-      const r = await cli.call('pki.crl', { caId: await cli.certificateId(ref) });
+      const r = await cli.call('pki.crl', { caId: await cli.certificateId(ref, { ca: true }) });
       if (values.out) {
         writeFileSync(values.out, r.pem);
         out(`Wrote the CRL (${r.revokedCount} revoked) to ${values.out}.`, { ...r, path: values.out });
@@ -322,6 +332,9 @@ async function runSub(positionals: string[], values: Values, io: CliIO, cli: Cli
 
 // ---------------------------------------------------------------------------------------------------
 
+/** Import results that mean "this file holds nothing to import" (a CSR, a public key, notes), not a failure. */
+const SKIPPED_IMPORT_CODES = new Set(['pki.import.nothing-found', 'pki.import.unrecognised']);
+
 async function createFromList(values: Values, names: string[], io: CliIO, cli: CliApp, out: (human: string, data: unknown) => void, warn: (lines: readonly { message: string }[]) => void): Promise<number> {
   const file = values.from!;
   if (names.length > 0 || values.prefix || values.count) throw new UsageError('Either name the clients, give --prefix and --count, or --from a list; not several.');
@@ -332,7 +345,7 @@ async function createFromList(values: Values, names: string[], io: CliIO, cli: C
   const list = readFileSync(file, 'utf8');
   await cli.unlock();
   const request = {
-    issuerId: await cli.certificateId(issuerRef),
+    issuerId: await cli.certificateId(issuerRef, { ca: true }),
     list,
     ...(values.org ? { organization: values.org } : {}),
     ...keyOf(values),

@@ -1,9 +1,8 @@
 import { readFileSync, writeFileSync } from 'node:fs';
-import { parseArgs } from 'node:util';
+import { resolve } from 'node:path';
 import type { RunRecord } from '@shared/contract/runbooks-contract';
-import { printReportPdf } from '../../main/runbooks/report-pdf';
 import { CliApp } from '../cli-app';
-import { EXIT, UsageError, type CliCommand } from '../cli-command';
+import { EXIT, parseCommandLine, UsageError, type CliCommand } from '../cli-command';
 
 /** Runbook outcomes a script can tell apart (terraform's -detailed-exitcode idea, clear of 2 = usage). */
 export const RUNBOOK_EXIT = { unchanged: EXIT.ok, failed: EXIT.failed, changed: 10, paused: 11 } as const;
@@ -66,7 +65,7 @@ export const runbookCommand: CliCommand = {
   summary: 'Run the field flows end to end (plan, run, resume, verify) and print the commissioning report.',
   usage: USAGE,
   async run(args, io) {
-    const { values, positionals } = parseArgs({ args, options: OPTIONS, allowPositionals: true, strict: true });
+    const { values, positionals } = parseCommandLine(args, OPTIONS);
     const [verb, ref] = positionals;
     if (!verb) throw new UsageError('Say what to do: list, show, plan, run, resume, runs, verify, report or sign.');
     const cli = new CliApp(values, io);
@@ -130,7 +129,7 @@ export const runbookCommand: CliCommand = {
         }
         case 'runs': {
           await cli.unlock();
-          const { runs } = await cli.call('runbooks.runs', values.node ? { node: values.node } : {});
+          const { runs } = await cli.call('runbooks.runs', values.node ? { node: (await cli.node(values.node)).name } : {});
           cli.print(runs.map((r) => `${r.id}  ${r.state.padEnd(9)} ${r.runbook}${r.node ? ` on ${r.node}` : ''}  ${r.updatedAt.slice(0, 16)}${r.signed ? '  signed' : ''}${r.dryRun ? '  (plan)' : ''}`).join('\n') || 'No runs yet.', runs);
           return EXIT.ok;
         }
@@ -139,9 +138,10 @@ export const runbookCommand: CliCommand = {
           let runId = ref;
           if (!runId) {
             if (!values.node) throw new UsageError('Give the run id, or --node NODE for its last finished run.');
-            const { runs } = await cli.call('runbooks.runs', { node: values.node });
+            const node = (await cli.node(values.node)).name;
+            const { runs } = await cli.call('runbooks.runs', { node });
             runId = runs.find((r) => r.state === 'done' && !r.dryRun)?.id;
-            if (!runId) throw new UsageError(`Node ${values.node} has no finished run to verify.`);
+            if (!runId) throw new UsageError(`Node "${node}" has no finished run to verify.`);
           }
           const v = await cli.call('runbooks.verify', { runId }, true);
           const human = v.drifted
@@ -156,9 +156,10 @@ export const runbookCommand: CliCommand = {
           if (values.out) writeFileSync(values.out, r.html, { flag: 'wx', mode: 0o644 });
           let pdfNote = '';
           if (values.pdf) {
-            const p = await printReportPdf(r.html, values.pdf);
-            pdfNote = p.ok ? ` PDF: ${values.pdf}.` : ` No PDF: ${p.reason} The HTML has the same content.`;
-            if (!p.ok && !values.out) writeFileSync(values.pdf.replace(/\.pdf$/i, '') + '.html', r.html, { flag: 'wx', mode: 0o644 });
+            // runbooks.reportPdf, as the Runbooks page prints it (the runtime's printer, never over an existing file).
+            const p = await cli.call('runbooks.reportPdf', { runId: need('run id'), ...(values.site ? { site: values.site } : {}), out: resolve(values.pdf) });
+            pdfNote = p.written ? ` PDF: ${values.pdf}.` : ` No PDF: ${p.reason}`;
+            if (!p.written && !values.out) writeFileSync(values.pdf.replace(/\.pdf$/i, '') + '.html', r.html, { flag: 'wx', mode: 0o644 });
           }
           if (!values.out && !values.pdf) io.stdout.write(r.html);
           else cli.print(`Report of ${ref}: fingerprint ${r.fingerprint}, ${r.punchList} open item(s).${values.out ? ` HTML: ${values.out}.` : ''}${pdfNote}`, { fingerprint: r.fingerprint, punchList: r.punchList });

@@ -1,15 +1,13 @@
 import { writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { resolve } from 'node:path';
-import { parseArgs } from 'node:util';
 import { FieldbenchError } from '@shared/errors';
 import { defaultDataDir } from '../../main/services/app/data-dir';
-import { runDoctor } from '../../main/services/app/doctor';
 import { buildSupportBundle } from '../../main/services/app/support-bundle';
 import { APP_VERSION } from '../../main/version';
 import { CliApp } from '../cli-app';
 import { projectRoot } from '../cli-paths';
-import { EXIT, UsageError, type CliCommand } from '../cli-command';
+import { EXIT, parseCommandLine, UsageError, type CliCommand } from '../cli-command';
 
 const USAGE = 'fieldbench support bundle [--out FILE] [--data-dir DIR] [--vault FILE] [--password-stdin]';
 const LIBRARIES = ['ssh2', 'mqtt', '@kubernetes/client-node', 'node-forge', '@peculiar/x509', 'pino', 'ws'];
@@ -32,18 +30,7 @@ export const supportCommand: CliCommand = {
   summary: 'Make a zip for a support engineer: the log, doctor, versions and the nodes (no secrets).',
   usage: USAGE,
   async run(args, io) {
-    let values;
-    let positionals;
-    try {
-      ({ values, positionals } = parseArgs({
-        args,
-        options: { out: { type: 'string' }, 'data-dir': { type: 'string' }, vault: { type: 'string' }, 'password-stdin': { type: 'boolean' } },
-        strict: true,
-        allowPositionals: true,
-      }));
-    } catch (err) {
-      throw new UsageError((err as Error).message);
-    }
+    const { values, positionals } = parseCommandLine(args, { out: { type: 'string' }, 'data-dir': { type: 'string' }, vault: { type: 'string' }, 'password-stdin': { type: 'boolean' } });
     if (positionals[0] !== 'bundle' || positionals.length > 1) throw new UsageError(positionals[0] ? `There is no "support ${positionals.join(' ')}".` : 'Say what to make: fieldbench support bundle.');
     const dataDir = values['data-dir'] ?? defaultDataDir(io.env);
     const out = resolve(values.out ?? `fieldbench-support-${new Date().toISOString().replace(/[:.]/g, '-')}.zip`);
@@ -66,7 +53,7 @@ export const supportCommand: CliCommand = {
           io.stderr.write(`The vault stayed locked (${nodesNote}), so the bundle has no node profiles. Give the password (FIELDBENCH_VAULT_PASSWORD or --password-stdin) to include them.\n`);
         }
       }
-      const doctor = await runDoctor({ dataDir, projectRoot: projectRoot(), env: io.env });
+      const doctor = await cli.call('app.doctor', {});
       const bundle = buildSupportBundle({ dataDir, appVersion: APP_VERSION, doctor, libraries: libraryVersions(), ...(nodes !== undefined ? { nodes } : {}), ...(nodesNote ? { nodesNote } : {}) });
       try {
         // Never over an existing file (or through a symlink someone left there); readable by this user only.

@@ -18,6 +18,7 @@ export function createEdgeArea(deps: AreaDeps, options: EdgeAreaOptions = {}): A
   });
   const handlers: AreaHandlers<'edge'> = {
     'edge.listNodes': () => ({ nodes: service.listNodes() }),
+    'edge.resolveNode': ({ ref }) => service.resolveNode(ref),
     'edge.saveNode': (req) => service.saveNode(req),
     'edge.removeNode': async (req) => ({ removed: await service.removeNode(req.id) }),
     'edge.listKeys': () => ({ keys: service.listKeys() }),

@@ -44,9 +44,11 @@ export function createMqttArea(deps: AreaDeps, services: MqttAreaServices): Area
     edge: { getNode: (id: string) => edge.getNode(id), forward: (nodeId: string, host: string, port: number) => edge.forward(nodeId, host, port) },
     aio: services.aio,
     onProgress: (e) => deps.hub.emit('mqtt.onMatrixProgress', e),
+    vault: deps.vault,
   });
   const handlers: AreaHandlers<'mqtt'> = {
     'mqtt.profiles': () => service.listProfiles(),
+    'mqtt.resolveProfile': ({ ref }) => service.resolveProfile(ref),
     'mqtt.saveProfile': (req) => service.saveProfile(req.profile, req.password, req.satToken),
     'mqtt.deleteProfile': async (req) => ({ deleted: await service.deleteProfile(req.id) }),
     'mqtt.connect': (req, ctx) => service.connect(req, { signal: ctx.signal, progress: (m) => ctx.progress(m) }),
@@ -71,6 +73,8 @@ export function createMqttArea(deps: AreaDeps, services: MqttAreaServices): Area
     'mqtt.commandLine': (req) => service.commandLine(req),
     'mqtt.matrixPlan': (req, ctx) => matrix.plan(req, op(ctx)),
     'mqtt.matrixRun': (req, ctx) => matrix.run(req, op(ctx)),
+    'mqtt.matrixEndpoints': (req) => ({ endpoints: matrix.endpointDrafts(req.nodeId) }),
+    'mqtt.saveMatrixEndpoints': async (req) => ({ saved: await matrix.saveEndpointDrafts(req.nodeId, req.endpoints) }),
   };
   return { handlers, service, dispose: () => service.dispose() };
 }

@@ -29,6 +29,7 @@ export function createPkiArea(deps: AreaDeps) {
     'pki.defaults': (() => service.wizardDefaults()) satisfies Handler<'pki.defaults'>,
     'pki.list': (() => service.overview()) satisfies Handler<'pki.list'>,
     'pki.get': (({ id }) => service.get(id)) satisfies Handler<'pki.get'>,
+    'pki.resolve': (({ ref, ca }) => service.resolve(ref, ca === undefined ? {} : { ca })) satisfies Handler<'pki.resolve'>,
     'pki.createRoot': ((req, ctx) => service.createRoot(req, op(ctx))) satisfies Handler<'pki.createRoot'>,
     'pki.createIntermediate': ((req, ctx) => service.createIntermediate(req, op(ctx))) satisfies Handler<'pki.createIntermediate'>,
     'pki.createServer': ((req, ctx) => service.createServer(req, op(ctx))) satisfies Handler<'pki.createServer'>,

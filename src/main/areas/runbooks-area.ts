@@ -19,8 +19,8 @@ export type RunbooksHandlers = AreaHandlers<'runbooks'>;
  */
 export function createRunbooksArea(deps: AreaDeps, getDispatcher: () => Dispatcher): Area<RunbooksHandlers, RunbookEngine> {
   const call = (signal?: AbortSignal): Caller =>
-    (async (name, request) => {
-      const r = await getDispatcher().dispatch(name, request, signal ? { signal } : {});
+    (async (name, request, options?: { progress?: (message: string) => void }) => {
+      const r = await getDispatcher().dispatch(name, request, { ...(signal ? { signal } : {}), ...(options?.progress ? { progress: options.progress } : {}) });
       if (!r.ok) throw new FieldbenchError(r.error.code, r.error.message, r.error.detail ? { detail: r.error.detail } : {});
       return r.value;
     }) as Caller;
@@ -31,7 +31,7 @@ export function createRunbooksArea(deps: AreaDeps, getDispatcher: () => Dispatch
     kinds: builtInSteps(),
     builtIns: BUILTIN_RUNBOOKS,
     // The running job's signal reaches the nested calls, so cancelling a run stops the step's own work.
-    call: ((name, request) => call(current)(name, request)) as Caller,
+    call: ((name, request, options) => call(current)(name, request, options)) as Caller,
     emit: (p) => deps.hub.emit('runbooks.onProgress', p),
   });
   const withSignal = async <T>(signal: AbortSignal, work: () => Promise<T>): Promise<T> => {

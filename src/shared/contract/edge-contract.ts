@@ -177,6 +177,12 @@ export const edgeCalls = {
     response: z.object({ nodes: z.array(NodeSummary) }),
     summary: 'List the edge nodes kept in the vault.',
   }),
+  /** A node by its name or id; two nodes of one name are refused ('ref.ambiguous') with their ids. */
+  'edge.resolveNode': defineCall({
+    request: z.object({ ref: z.string().min(1).max(256) }).strict(),
+    response: NodeSummary,
+    summary: 'Find one edge node by its name or id.',
+  }),
   /**
    * Adds a node (no id) or edits one (with id). Secrets given here go into the vault and never come back;
    * on edit an omitted password, sudo password or token keeps the stored one, and null removes it.

@@ -397,6 +397,8 @@ export const CommandLineResult = z.object({
 export const mqttCalls = {
   /** Saved connection profiles without secrets. */
   'mqtt.profiles': defineCall({ request: z.object({}).strict(), response: z.array(MqttProfileSummary), summary: 'List saved MQTT connections.' }),
+  /** A saved connection by its name or id; two of one name are refused ('ref.ambiguous') with their ids. */
+  'mqtt.resolveProfile': defineCall({ request: z.object({ ref: z.string().min(1).max(256) }).strict(), response: MqttProfileSummary, summary: 'Find one saved MQTT connection by its name or id.' }),
   /**
    * Creates or updates a profile in the vault. `password`/`satToken`: a string sets it, null clears it,
    * absent keeps what is stored. Secrets are never returned.

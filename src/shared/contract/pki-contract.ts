@@ -358,6 +358,15 @@ export const pkiCalls = {
     response: z.object({ tree: z.array(PkiTreeNode), total: z.number(), counts: z.record(CertificateStatus, z.number()) }),
     summary: 'List the certificates in the vault as a tree.',
   }),
+  /**
+   * A certificate as a person names it (id, common name, or a unique start of an id); `ca` looks among CAs
+   * only. Two matches are refused ('ref.ambiguous') with every candidate's id; nothing found, 'ref.notFound'.
+   */
+  'pki.resolve': defineCall({
+    request: z.object({ ref: z.string().min(1).max(256), ca: z.boolean().optional() }).strict(),
+    response: CertificateSummary,
+    summary: 'Find one certificate by its name or id.',
+  }),
   /** Summary, `openssl x509 -text`-grade inspection and chain validation of one certificate. */
   'pki.get': defineCall({ request: z.object({ id: CertificateId }).strict(), response: CertificateDetail, summary: 'Inspect one certificate and validate its chain.' }),
   /** Self-signed root CA (pathlen 1, Certificate Sign + CRL Sign). */

@@ -50,11 +50,22 @@ export const StepState = z.enum(['pending', 'checking', 'planned', 'applying', '
 export type StepState = z.infer<typeof StepState>;
 
 /** One line of a step's plan: what would change, Ansible-style. */
-export const PlannedChange = z.object({ action: z.enum(['create', 'update', 'delete', 'apply', 'run']), target: z.string(), detail: z.string().optional(), diff: z.string().optional() });
+export const PlannedChange = z.object({
+  action: z.enum(['create', 'update', 'delete', 'apply', 'run']),
+  target: z.string(),
+  detail: z.string().optional(),
+  diff: z.string().optional(),
+  /** A change that undoes itself after this long unless confirmed (netplan try): the confirm says how long. */
+  rollbackSeconds: z.number().int().positive().optional(),
+});
 export type PlannedChange = z.infer<typeof PlannedChange>;
 
 export const CheckItem = z.object({ name: z.string(), ok: z.boolean(), detail: z.string() });
 export type CheckItem = z.infer<typeof CheckItem>;
+
+/** A step that waits shows until when: the listener wait's timeout, or the node's automatic network rollback. */
+export const StepCountdown = z.object({ until: z.string(), kind: z.enum(['wait', 'rollback']), what: z.string() });
+export type StepCountdown = z.infer<typeof StepCountdown>;
 
 export const StepRecord = z.object({
   id: z.string(),
@@ -70,6 +81,8 @@ export const StepRecord = z.object({
   verified: z.array(CheckItem),
   outputs: z.record(z.string(), z.unknown()),
   error: z.string().optional(),
+  /** Set while the step waits on a clock; gone once it stops waiting. */
+  countdown: StepCountdown.optional(),
 });
 export type StepRecord = z.infer<typeof StepRecord>;
 
@@ -172,5 +185,5 @@ export const runbooksCalls = {
 
 export const runbooksEvents = {
   /** A run's step changed state or logged a line. */
-  'runbooks.onProgress': defineEvent({ payload: z.object({ runId: z.string(), step: z.string().optional(), state: StepState.optional(), line: LogLine.optional() }), summary: 'A runbook run progressed.' }),
+  'runbooks.onProgress': defineEvent({ payload: z.object({ runId: z.string(), step: z.string().optional(), state: StepState.optional(), line: LogLine.optional(), countdown: StepCountdown.nullable().optional() }), summary: 'A runbook run progressed.' }),
 } as const;

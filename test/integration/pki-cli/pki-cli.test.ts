@@ -171,8 +171,9 @@ describe('fieldbench pki: seed 001 from the command line', () => {
     const r = JSON.parse(renewed.stdout) as { certificate: { id: string; renewedFrom: string } };
     expect(r.certificate.renewedFrom).toMatch(/^c-/);
     const ambiguous = await pki(['show', 'client42b']);
-    expect(ambiguous.code).toBe(1);
-    expect(ambiguous.stderr).toMatch(/2 certificates match the name "client42b"/);
+    // Issue 14: asking which one is a usage answer (exit 2), in the words the issue asks for.
+    expect(ambiguous.code).toBe(2);
+    expect(ambiguous.stderr).toMatch(/^2 certificates are called "client42b": use one of these ids:\n/);
     expect(ambiguous.stderr).toContain(r.certificate.id);
     const byId = await ok(['show', r.certificate.id.slice(0, 10)]);
     expect(byId.stdout).toContain(r.certificate.id);

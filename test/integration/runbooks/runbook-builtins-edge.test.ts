@@ -1,10 +1,9 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { composeApp } from '../../../src/main/compose';
-import { startBrokerLab, type BrokerLab } from '../../support/broker-lab/broker-lab.js';
-import { edgeBrokerAvailability, startSatFrontInNode, type SatFront } from '../../support/broker-lab/sat-front-in-node.js';
+import { edgeBrokerAvailability, serveDefaultListener, type DefaultListener } from '../../support/broker-lab/sat-front-in-node.js';
 import { runFieldbench } from '../../support/cli/fieldbench-cli';
 import { startEdgeLab, type EdgeLab } from '../../support/e2e/edge-lab-fixture.js';
 import { WEAK_KDF } from '../../support/vault/vault-fixtures';
@@ -15,7 +14,6 @@ import { WEAK_KDF } from '../../support/vault/vault-fixtures';
 // commissioning report shows what the services recorded.
 
 const PASSWORD = 'runbook edge vault password';
-const NS = 'azure-iot-operations';
 const NODE = 'edge-runbooks';
 
 const avail = edgeBrokerAvailability();
@@ -25,22 +23,14 @@ interface RunJson {
   id: string;
   state: string;
   changed: number;
-  steps: Array<{ id: string; state: string; outputs: Record<string, unknown>; verified: Array<{ name: string; ok: boolean; detail: string }> }>;
+  steps: Array<{ id: string; uses: string; state: string; error?: string; outputs: Record<string, unknown>; verified: Array<{ name: string; ok: boolean; detail: string }> }>;
 }
 
 describe.skipIf(!avail.ok)('built-in runbooks on the edge test host, from the CLI', () => {
   let edge: EdgeLab;
-  let broker: BrokerLab;
+  let defaultListener: DefaultListener | undefined;
   let work: string;
   let dataDir: string;
-  let clusterIp: string;
-  const fronts: SatFront[] = [];
-
-  const kubectlJson = async (args: string[]) => {
-    const r = await edge.kubectl([...args, '-o', 'json']);
-    if (r.code !== 0) throw new Error(`kubectl ${args.join(' ')}: ${r.stderr}`);
-    return JSON.parse(r.stdout) as Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
-  };
 
   // The real bin (it rebuilds first when the sources are newer than out/), as a technician runs it.
   const cli = async (args: string[]) => {
@@ -59,54 +49,51 @@ describe.skipIf(!avail.ok)('built-in runbooks on the edge test host, from the CL
     }
     return { ...r, json };
   };
+  /** A blank vault that knows the node (key, host key, sudo): each runbook starts from one, as on a new laptop. */
+  const vaultWithNode = async (name: string): Promise<string> => {
+    const dir = join(work, name);
+    const app = composeApp({ dataDir: dir, runtime: 'cli', vault: { createOptions: WEAK_KDF } });
+    const call = async (call: string, req: unknown) => {
+      const res = await app.dispatcher.dispatch(call, req);
+      if (!res.ok) throw new Error(`${call}: ${res.error.message}`);
+      return res.value as Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+    };
+    try {
+      await call('vault.create', { password: PASSWORD });
+      const key = await call('edge.importKey', { privateKey: edge.host.clientKey.privateKey });
+      const node = await call('edge.saveNode', { name: NODE, host: edge.host.nodeAddress, user: edge.host.users.key.name, auth: { method: 'key', keyId: key['id'] }, sudoPassword: edge.host.users.key.sudoPassword });
+      await call('edge.trustHostKey', { nodeId: node['id'], fingerprint: edge.host.hostKeys.ed25519.fingerprint });
+    } finally {
+      await app.dispose();
+    }
+    return dir;
+  };
   const failures = (r: RunJson | undefined) =>
     JSON.stringify(r?.steps.filter((s) => s.state !== 'done' && s.state !== 'unchanged').map((s) => ({ id: s.id, state: s.state, verified: s.verified.filter((v) => !v.ok) })));
-  const diagnostics = () => `${fronts.map((f) => f.output()).join('\n')}\n${broker?.logs().slice(-1500) ?? ''}`;
+  const diagnostics = () => defaultListener?.logs() ?? '';
 
   beforeAll(async () => {
     work = mkdtempSync(join(tmpdir(), 'fb-runbook-edge-'));
-    dataDir = join(work, 'data');
+    dataDir = join(work, 'build-check');
     // The first call builds out/ when the sources are newer, before the lab's processes share the cores.
     const list = await cli(['runbook', 'list']);
     if (list.code !== 0) throw new Error(`fieldbench runbook list: ${list.stderr}`);
     edge = await startEdgeLab();
 
-    // The default listener as a fresh install serves it: ClusterIp 18883, K8S-SAT, with the server certificate
-    // cert-manager issued into its Secret. The ClusterIP answers inside the node, as kube-proxy would route it.
-    clusterIp = (await kubectlJson(['get', 'service', '-n', NS, 'aio-broker']))['spec']['clusterIP'];
-    const addr = await edge.host.execInNode('ip', ['addr', 'add', `${clusterIp}/32`, 'dev', 'lo']);
-    if (addr.code !== 0) throw new Error(`ip addr add ${clusterIp}: ${addr.stderr}`);
-    const secret = await kubectlJson(['get', 'secret', '-n', NS, 'aio-broker-frontend-server-18883']);
-    const certFile = join(work, 'default-tls.crt');
-    const keyFile = join(work, 'default-tls.key');
-    writeFileSync(certFile, Buffer.from(secret['data']['tls.crt'], 'base64'));
-    writeFileSync(keyFile, Buffer.from(secret['data']['tls.key'], 'base64'), { mode: 0o600 });
-    // The lab's mosquitto is only the bus behind the SAT front here.
-    broker = await startBrokerLab({ edgeHost: edge.host });
-    fronts.push(await startSatFrontInNode(edge, { name: 'default', host: clusterIp, port: 18883, certFile, keyFile, upstream: { host: broker.host, port: broker.listeners.plain.port }, workDir: work }));
-
-    const app = composeApp({ dataDir, runtime: 'cli', vault: { createOptions: WEAK_KDF } });
-    const call = async (name: string, req: unknown) => {
-      const res = await app.dispatcher.dispatch(name, req);
-      if (!res.ok) throw new Error(`${name}: ${res.error.message}`);
-      return res.value as Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
-    };
-    await call('vault.create', { password: PASSWORD });
-    const key = await call('edge.importKey', { privateKey: edge.host.clientKey.privateKey });
-    const node = await call('edge.saveNode', { name: NODE, host: edge.host.nodeAddress, user: edge.host.users.key.name, auth: { method: 'key', keyId: key['id'] }, sudoPassword: edge.host.users.key.sudoPassword });
-    await call('edge.trustHostKey', { nodeId: node['id'], fingerprint: edge.host.hostKeys.ed25519.fingerprint });
-    await app.dispose();
+    defaultListener = await serveDefaultListener(edge, work);
   }, 420_000);
 
   afterAll(async () => {
-    for (const f of fronts) f.child.kill();
-    await broker?.stop();
+    await defaultListener?.stop();
     await edge?.stop();
     if (work) rmSync(work, { recursive: true, force: true });
   }, 60_000);
 
   describe('trust-broker', () => {
     let first: RunJson;
+    beforeAll(async () => {
+      dataDir = await vaultWithNode('trust-broker');
+    });
 
     it('fetches the trust bundle into the vault and passes the default listener through the SSH tunnel with a SAT token', async () => {
       const r = await run(['trust-broker', '--param', `node=${NODE}`, '--technician', 'Ana Tech']);
@@ -125,7 +112,7 @@ describe.skipIf(!avail.ok)('built-in runbooks on the edge test host, from the CL
       expect(rows[0]!.label).toContain('default');
       expect(matrix.outputs['passed']).toBe(1);
       // The SAT front saw a real K8S-SAT CONNECT that the emulator's TokenReview accepted.
-      expect(fronts[0]!.output()).toMatch(/CONNECT accepted: system:serviceaccount:/);
+      expect(defaultListener!.front.output()).toMatch(/CONNECT accepted: system:serviceaccount:/);
     }, 180_000);
 
     it('a second run has nothing to change and still re-tests the listener', async () => {

@@ -1,5 +1,4 @@
 import { X509Certificate } from 'node:crypto';
-import { chmod, writeFile } from 'node:fs/promises';
 import { FieldbenchError } from '@shared/errors';
 import type { MatrixResultT } from '@shared/contract/mqtt-matrix-contract';
 import type {
@@ -353,22 +352,15 @@ export class AioService {
     return { objects: built.objects, issues: [...built.issues, ...validateApplySpec(spec, undefined)] };
   }
 
-  /** renderBrokerObjects as YAML: the exact text to `outputPath` (0600, keys included), redacted in the answer. */
-  async renderBrokerYaml(spec: ApplySpecParsed, outputPath?: string): Promise<RenderResultT> {
+  /** renderBrokerObjects as YAML: `exactYaml` holds the keys and stays in main unless a caller hands it on. */
+  renderBrokerYaml(spec: ApplySpecParsed): RenderResultT & { exactYaml: string } {
     const { objects, issues } = this.renderBrokerObjects(spec);
     const docs = (list: KubeObject[]): string => list.map((o) => toYaml(o)).join('---\n');
-    let written: string | undefined;
-    if (outputPath) {
-      await writeFile(outputPath, docs(objects), { mode: 0o600 });
-      // writeFile's mode only applies to a new file; an existing one may be world-readable.
-      await chmod(outputPath, 0o600);
-      written = outputPath;
-    }
     return {
       yaml: docs(objects.map(redact)),
+      exactYaml: docs(objects),
       resources: objects.map(refOf),
       issues,
-      ...(written ? { written } : {}),
       containsKeys: objects.some((o) => o.kind === 'Secret'),
     };
   }

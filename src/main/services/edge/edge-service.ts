@@ -10,6 +10,7 @@ import { runNodeTest, type NodeTestResult } from './node-test';
 import { openSsh, type ExecOptions, type ExecResult, type SshConnection, type SshOptions, type SudoOptions } from './ssh-connection';
 import { SshPool } from './ssh-pool';
 import type { VaultStore } from '../vault';
+import { resolveByName, type NameKind } from '../app/name-resolver';
 
 export type { ActivityEntry } from './activity-log';
 export type { AuthInput, KeySummary, KubeInput, NodeSummary, SaveNodeInput } from './node-profiles';
@@ -72,6 +73,11 @@ export class EdgeService implements KubeAccessProvider {
 
   getNode(id: string): NodeSummary {
     return this.profiles.get(id);
+  }
+
+  /** The node a person means by `ref`: its id or its name (see resolveByName). */
+  resolveNode(ref: string): NodeSummary {
+    return resolveByName(this.profiles.list(), ref, NODE_NAMES);
   }
 
   /** The node called `name` (case-insensitive), for the CLI. */
@@ -257,3 +263,11 @@ export class EdgeService implements KubeAccessProvider {
     this.pool.dispose();
   }
 }
+
+const NODE_NAMES: NameKind<NodeSummary> = {
+  singular: 'node',
+  plural: 'nodes',
+  listHint: '`fieldbench node list`',
+  name: (n) => n.name,
+  detail: (n) => `${n.user}@${n.host}:${n.port}`,
+};

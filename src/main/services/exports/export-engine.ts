@@ -130,6 +130,11 @@ export class ExportEngine {
     return { fileName: `${name}.zip`, bytes, secret: built.keys.length > 0, result: { target: req.target, path: where, files: files.map(describe), keys: built.keys.map((k) => ({ certificateId: k.id, commonName: k.cn })), notes: built.notes } };
   }
 
+  /** Refuses (as write would) when a key in this export was not confirmed; for callers that ask something first. */
+  assertConfirmed(req: ExportRequestT & { confirmedKeys: readonly string[] }): void {
+    this.checkConfirmed(this.assemble(req, undefined).built, req.confirmedKeys);
+  }
+
   private checkConfirmed(built: BuiltExport, confirmedKeys: readonly string[]): void {
     const confirmed = new Set(confirmedKeys);
     const unconfirmed = built.keys.filter((k) => !confirmed.has(k.id));

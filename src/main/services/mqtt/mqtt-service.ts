@@ -32,6 +32,7 @@ import { DecoderRules } from './decoder-rules';
 import { ProtoCache, summarise } from './payload-decoders';
 import { fromFieldbench, fromMqttx, toFieldbench } from './connection-interop';
 import { PUBLIC_MODE, SECRET_MODE, mosquittoCommand, openOwnFolder, toMqttx, writeOnce, type CommandFile, type ProfileFiles } from '../exports';
+import { resolveByName, type NameKind } from '../app/name-resolver';
 
 /** A batch of new messages for the live view (the payload of mqtt.onMessages). */
 export interface MessageBatch {
@@ -122,6 +123,11 @@ export class MqttService {
 
   listProfiles(): MqttProfileSummaryT[] {
     return this.profiles.list();
+  }
+
+  /** The saved connection a person means by `ref`: its id or its name (see resolveByName). */
+  resolveProfile(ref: string): MqttProfileSummaryT {
+    return resolveByName(this.profiles.list(), ref, PROFILE_NAMES);
   }
 
   async saveProfile(profile: MqttProfileInputT, password?: SecretUpdate, satToken?: SecretUpdate): Promise<MqttProfileSummaryT> {
@@ -569,3 +575,11 @@ function checkProfile(p: MqttProfileInputT): void {
   }
   for (const s of p.subscriptions) assertTopicFilter(s.filter);
 }
+
+const PROFILE_NAMES: NameKind<MqttProfileSummaryT> = {
+  singular: 'saved MQTT connection',
+  plural: 'saved MQTT connections',
+  listHint: 'the saved connections in the MQTT screen',
+  name: (p) => p.name,
+  detail: (p) => p.url,
+};

@@ -10,6 +10,8 @@ import type { ProfileSecrets } from './mqtt-profiles';
 export interface TlsMaterialSource {
   exportCertificatePem(id: string, options?: { chain?: 'none' | 'bundle' | 'chain' | 'full' }): string;
   exportKey(id: string, options?: { passphrase?: string }): string;
+  /** The certificate's common name, for sentences that name it; undefined when the id is not in the vault. */
+  commonNameOf?(id: string): string | undefined;
 }
 
 /**
@@ -36,12 +38,21 @@ async function readText(path: string, what: string): Promise<string> {
   }
 }
 
-function fromVault<T>(what: string, id: string, read: () => T): T {
+/** A certificate in a sentence: by its common name when the vault knows it, else by the id the profile holds. */
+function named(pki: TlsMaterialSource | undefined, id: string): string {
+  const cn = pki?.commonNameOf?.(id);
+  return cn === undefined ? `with id ${id}` : `"${cn}"`;
+}
+
+function fromVault<T>(what: string, id: string, pki: TlsMaterialSource | undefined, read: () => T): T {
   try {
     return read();
   } catch (err) {
-    if ((err as { code?: string }).code === 'vault.locked') throw err;
-    throw new FieldbenchError('mqtt.certificateMissing', `The ${what} ${id} is not in the vault (or has no private key). Pick another certificate in the connection's TLS section.`, { cause: err });
+    const code = (err as { code?: string }).code;
+    if (code === 'vault.locked') throw err;
+    // Only the client certificate needs its key; a CA verifies the broker with its certificate alone.
+    if (code === 'pki.no-private-key') throw new FieldbenchError('mqtt.certificateMissing', `The vault holds the ${what} ${named(pki, id)} but not its private key, which a client certificate needs. Import its key file, or pick another certificate in the connection's TLS section.`, { cause: err });
+    throw new FieldbenchError('mqtt.certificateMissing', `The ${what} ${named(pki, id)} is not in the vault any more. Pick another certificate in the connection's TLS section.`, { cause: err });
   }
 }
 
@@ -57,8 +68,8 @@ export async function resolveTls(profile: MqttProfileInputT, pki: TlsMaterialSou
   if (tls.ca.source === 'vault') {
     const id = tls.ca.certificateId;
     // 'full': an intermediate alone is not a trust anchor for OpenSSL, its root has to come along.
-    out.ca = fromVault('CA certificate', id, () => needPki().exportCertificatePem(id, { chain: 'full' }));
-    out.caDescription = `the vault CA ${id}`;
+    out.ca = fromVault('CA certificate', id, pki, () => needPki().exportCertificatePem(id, { chain: 'full' }));
+    out.caDescription = `the vault CA ${named(pki, id)}`;
   } else if (tls.ca.source === 'file') {
     out.ca = await readText(tls.ca.path, 'CA');
     out.caDescription = `the CA file ${tls.ca.path}`;
@@ -66,8 +77,8 @@ export async function resolveTls(profile: MqttProfileInputT, pki: TlsMaterialSou
   const cc = tls.clientCertificate;
   if (cc?.source === 'vault') {
     // The AIO broker needs the leaf plus its intermediates to build the chain to the trusted CA.
-    out.cert = fromVault('client certificate', cc.certificateId, () => needPki().exportCertificatePem(cc.certificateId, { chain: 'chain' }));
-    out.key = fromVault('client certificate', cc.certificateId, () => needPki().exportKey(cc.certificateId));
+    out.cert = fromVault('client certificate', cc.certificateId, pki, () => needPki().exportCertificatePem(cc.certificateId, { chain: 'chain' }));
+    out.key = fromVault('client certificate', cc.certificateId, pki, () => needPki().exportKey(cc.certificateId));
   } else if (cc?.source === 'file') {
     out.cert = await readText(cc.certPath, 'client certificate');
     out.key = await readText(cc.keyPath, 'client key');

@@ -17,6 +17,7 @@ import type {
 } from '@shared/pki-types';
 import type { z } from 'zod';
 import type { InspectedCertificate, PreviewResult } from '@shared/contract/pki-contract';
+import { resolveByName, type NameKind } from '../app/name-resolver';
 import { DEFAULT_KEY_ALGORITHM } from './key-generator';
 import { REVOCATION_REASON_CODES } from './certificate-profiles';
 import { inspectCertificate } from './certificate-inspector';
@@ -97,6 +98,12 @@ export class PkiService {
   summaries(): CertificateSummary[] {
     const idx = this.catalog.getIndex();
     return [...idx.entries.values()].map((e) => this.catalog.summarize(e, idx));
+  }
+
+  /** The certificate a person means by `ref` (see resolveByName); `ca` looks among CAs only. */
+  resolve(ref: string, options: { ca?: boolean } = {}): CertificateSummary {
+    const all = this.summaries().filter((c) => !options.ca || c.isCa);
+    return resolveByName(all, ref, options.ca ? CA_NAMES : CERTIFICATE_NAMES);
   }
 
   /** Summary, full inspection and chain validation of one certificate. */
@@ -250,6 +257,11 @@ export class PkiService {
     return this.catalog.chainOf(idx, id, options.chain ?? 'none').map((c) => c.pem).join('');
   }
 
+  /** The common name of a certificate in the vault, for sentences; undefined when there is none with this id. */
+  commonNameOf(id: string): string | undefined {
+    return this.catalog.getIndex().entries.get(id)?.cert.commonName;
+  }
+
   /** DER of the certificate alone. */
   exportCertificateDer(id: string): Buffer {
     return Buffer.from(this.catalog.entry(this.catalog.getIndex(), id).cert.der);
@@ -291,3 +303,13 @@ function toPem(label: string, der: Uint8Array): string {
   const b64 = Buffer.from(der).toString('base64').replace(/.{64}/g, '$&\n');
   return `-----BEGIN ${label}-----\n${b64}${b64.endsWith('\n') ? '' : '\n'}-----END ${label}-----\n`;
 }
+
+const CERTIFICATE_NAMES: NameKind<CertificateSummary> = {
+  singular: 'certificate',
+  plural: 'certificates',
+  listHint: '`fieldbench pki list`',
+  name: (c) => c.commonName,
+  detail: (c) => `${c.role}, until ${c.notAfter.slice(0, 10)}${c.status === 'valid' ? '' : `, ${c.status}`}, issued by ${c.issuer}`,
+};
+
+const CA_NAMES: NameKind<CertificateSummary> = { ...CERTIFICATE_NAMES, singular: 'CA certificate', plural: 'CA certificates' };
