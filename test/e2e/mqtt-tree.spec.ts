@@ -180,6 +180,7 @@ test.describe('MQTT topic tree against the broker lab', () => {
       await publish.getByLabel('Payload', { exact: true }).fill('{"bar": 199.9, "seq": "manual"}');
       await publish.getByRole('button', { name: 'Publish' }).click();
       await expect(publish.getByText(/Published \d+ bytes/)).toBeVisible();
+      await expectInside(page, topic.getByRole('tab', { name: 'Value' }), 'the topic views while Publish is scrolled');
       expect(await sub.waitFor(1)).toContain('{"bar": 199.9, "seq": "manual"}');
       await page.screenshot({ path: `${SHOTS}/mqtt-tree-publish.png` });
     } finally {
