@@ -224,6 +224,13 @@ test.describe('MQTT topic tree against the broker lab', () => {
     await expect(topic.getByLabel('Raw payload as text')).toHaveText('temperature=41.5');
     await page.screenshot({ path: `${SHOTS}/mqtt-tree-sparkplug-raw.png` });
 
+    // The message list reads Sparkplug payloads the same way.
+    await page.getByRole('tab', { name: 'Messages' }).click();
+    const messages = page.getByRole('region', { name: 'Messages' });
+    await messages.getByLabel('Topic filter').fill('spBv1.0/+/NDATA/edge-07');
+    await expect(messages.getByText(/NDATA Line7\/Temperature=\d/).first()).toBeVisible();
+    await page.screenshot({ path: `${SHOTS}/mqtt-tree-sparkplug-messages.png` });
+
     await publisher.endAsync();
     await edge.endAsync();
   });

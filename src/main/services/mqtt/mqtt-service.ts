@@ -501,6 +501,8 @@ export class MqttService {
       ...(colour ? { color: colour } : {}),
       system: isSystemTopic(m.topic),
       ...(m.properties ? { properties: m.properties } : {}),
+      // Only topics a decoder reads differently (Sparkplug B, CBOR, protobuf) pay for decoding here.
+      ...(this.decoderRules(c.id).addsReading(m.topic) ? { decoded: summarise(this.decode(c, m.topic, m.payload)) } : {}),
     };
   }
 
