@@ -173,6 +173,7 @@ test.describe('MQTT topic tree against the broker lab', () => {
       await publish.getByLabel('Payload', { exact: true }).fill('{"bar": 199.9, "seq": "manual"}');
       await publish.getByRole('button', { name: 'Publish' }).click();
       await expect(publish.getByText(/Published \d+ bytes/)).toBeVisible();
+      await expectInside(page, topic.getByRole('tab', { name: 'Value' }), 'the topic views while Publish is scrolled');
       expect(await sub.waitFor(1)).toContain('{"bar": 199.9, "seq": "manual"}');
       await page.screenshot({ path: `${SHOTS}/mqtt-tree-publish.png` });
     } finally {
@@ -194,6 +195,7 @@ test.describe('MQTT topic tree against the broker lab', () => {
 
     // Sparkplug B is recognised on spBv1.0/# and shown as metrics with the names from the NBIRTH.
     await search.fill('NDATA');
+    await expect(tree.getByRole('button', { name: 'Show spBv1.0/Augsburg/NDATA/edge-07' })).toContainText(/NDATA Line7\/Temperature=\d/);
     await tree.getByRole('button', { name: 'Show spBv1.0/Augsburg/NDATA/edge-07' }).click();
     await topic.getByRole('tab', { name: 'Value' }).click();
     const metrics = topic.getByRole('table', { name: 'Sparkplug metrics' });
@@ -214,6 +216,13 @@ test.describe('MQTT topic tree against the broker lab', () => {
     await expect(topic.getByText(/none of the Sparkplug B fields|not a Sparkplug B protobuf message/)).toBeVisible();
     await expect(topic.getByLabel('Raw payload as text')).toHaveText('temperature=41.5');
     await page.screenshot({ path: `${SHOTS}/mqtt-tree-sparkplug-raw.png` });
+
+    // The message list reads Sparkplug payloads the same way.
+    await page.getByRole('tab', { name: 'Messages' }).click();
+    const messages = page.getByRole('region', { name: 'Messages' });
+    await messages.getByLabel('Topic filter').fill('spBv1.0/+/NDATA/edge-07');
+    await expect(messages.getByText(/NDATA Line7\/Temperature=\d/).first()).toBeVisible();
+    await page.screenshot({ path: `${SHOTS}/mqtt-tree-sparkplug-messages.png` });
 
     await publisher.endAsync();
     await edge.endAsync();
