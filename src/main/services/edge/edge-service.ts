@@ -13,7 +13,7 @@ import { runNodeTest, type NodeTestResult } from './node-test';
 import { openSsh, type ExecOptions, type ExecResult, type SshConnection, type SshOptions, type SudoOptions } from './ssh-connection';
 import { SshPool } from './ssh-pool';
 import type { VaultStore } from '../vault';
-import { resolveByName, type NameKind } from '../app/name-resolver';
+import { resolveByName, type NameKind } from '../app';
 
 export type { ActivityEntry } from './activity-log';
 export type { AuthInput, KeySummary, KubeInput, NodeSummary, SaveNodeInput } from './node-profiles';
