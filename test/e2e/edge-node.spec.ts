@@ -59,6 +59,14 @@ test.describe('Edge nodes end to end against the edge test host', () => {
       await expect(dialog.getByText('Use letters, digits, dots, dashes and underscores in node names (no spaces).')).toBeVisible();
       await dialog.getByLabel('Name').fill('edge-01');
       await expect(dialog.getByText('Use letters, digits, dots, dashes and underscores in node names (no spaces).')).toHaveCount(0);
+      // A node that is only a kubeconfig needs no SSH fields (issue 11); back to SSH for this node.
+      await dialog.getByLabel('Log in with').selectOption('none');
+      await dialog.getByLabel('Reach the cluster').selectOption('kubeconfig');
+      await expect(dialog.getByLabel('SSH user')).toHaveCount(0);
+      await expect(dialog.getByRole('note')).toContainText('Setting a static address, the host check and SSH tunnels need an SSH login.');
+      await shot(page, 'add-node-kubeconfig-only');
+      await dialog.getByLabel('Log in with').selectOption('key');
+      await dialog.getByLabel('Reach the cluster').selectOption('ssh');
       await dialog.getByLabel('Address').fill(host.nodeAddress);
       await dialog.getByLabel('SSH user').fill(host.users.key.name);
       await dialog.getByLabel('SSH private key file').setInputFiles(host.clientKey.privateKeyPath);
