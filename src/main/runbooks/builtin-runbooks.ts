@@ -156,7 +156,7 @@ title: Litmus Edge to AIO (X.509)
 description: >-
   The Litmus chain and its connector certificate, the litmusedge-ca ConfigMap, X.509 authentication with the
   seed's authorization attributes on a new NodePort listener with TLS from the cluster issuer, the Litmus upload
-  set, then a connect as the connector.
+  set, then a connect as the connector. The broker allows one NodePort listener: remove the test listeners first.
 params:
   node: { type: node, description: "The edge node (name or id)" }
   nodeIp: { type: ip, description: "The node address Litmus Edge connects to" }

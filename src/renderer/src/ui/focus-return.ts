@@ -44,11 +44,29 @@ export function findFocusTarget(memory: FocusMemory, root: ParentNode = document
   if (heading?.isConnected && !heading.closest('[inert]')) {
     // A heading is not focusable by itself; -1 lets it take focus without entering the Tab order.
     if (!heading.hasAttribute('tabindex')) heading.setAttribute('tabindex', '-1');
+    heading.setAttribute('data-fb-focus-fallback', '');
     return heading;
   }
   return null;
 }
 
+/** How long after closing the page may still swap the opener for its replacement. */
+const SETTLE_MS = 2000;
+
 export function restoreFocus(memory: FocusMemory): void {
-  findFocusTarget(memory)?.focus();
+  const first = findFocusTarget(memory);
+  first?.focus();
+  // The close usually triggers the re-render that replaces the opener (the save reloads the list), so
+  // the first answer can be the old button about to go, or the heading while the new one is not there yet.
+  // Until the page settles, focus follows to the control that now stands for the opener.
+  if (typeof MutationObserver === 'undefined') return;
+  const observer = new MutationObserver(() => {
+    const active = document.activeElement;
+    const lost = !active || active === document.body || !active.isConnected || active.hasAttribute('data-fb-focus-fallback');
+    if (!lost) return;
+    const next = findFocusTarget({ ...memory, element: memory.element?.isConnected ? memory.element : null });
+    if (next && next !== active) next.focus();
+  });
+  observer.observe(document.body, { childList: true, subtree: true });
+  setTimeout(() => observer.disconnect(), SETTLE_MS);
 }

@@ -77,6 +77,9 @@ export function createMatrixSlice<S extends MatrixSlice>(set: StoreApi<S>['setSt
   let saveTimer: ReturnType<typeof setTimeout> | undefined;
   let lastRequest: MatrixRunRequest | undefined;
   const keyOf = (nodeId: string) => (nodeId ? { nodeId } : {});
+  // Within a session the store is the truth (a save may still be pending); main's copy is read once per
+  // node, which is what a restart needs.
+  let loadedFor: string | undefined;
   const saveEndpoints = (nodeId: string, endpoints: MatrixEndpointDraftT[]) => {
     clearTimeout(saveTimer);
     saveTimer = setTimeout(() => {
@@ -96,6 +99,7 @@ export function createMatrixSlice<S extends MatrixSlice>(set: StoreApi<S>['setSt
         // Endpoints typed for the previous node are saved right away, then the new node's are loaded.
         clearTimeout(saveTimer);
         const typed = before.endpoints.filter((e) => e.host.trim() || e.name.trim());
+        loadedFor = undefined;
         void invoke('mqtt.saveMatrixEndpoints', { ...keyOf(before.nodeId), endpoints: typed }).then(() => get().loadMatrixEndpoints());
       } else if (p.endpoints) {
         saveEndpoints(next.nodeId, p.endpoints);
@@ -104,7 +108,10 @@ export function createMatrixSlice<S extends MatrixSlice>(set: StoreApi<S>['setSt
 
     loadMatrixEndpoints: async () => {
       const nodeId = get().matrixSetup.nodeId;
+      if (loadedFor === nodeId) return;
+      loadedFor = nodeId;
       const res = await invoke('mqtt.matrixEndpoints', keyOf(nodeId));
+      if (!res.ok) loadedFor = undefined;
       // The vault may be locked, or another node chosen meanwhile: then what is on screen stays.
       if (!res.ok || get().matrixSetup.nodeId !== nodeId) return;
       const endpoints = res.value.endpoints.length > 0 ? res.value.endpoints : [EMPTY_ENDPOINT];
