@@ -3,7 +3,7 @@ import { mkdirSync } from 'node:fs';
 import mqtt from 'mqtt';
 import { get as sparkplugNamespace } from 'sparkplug-payload';
 import type { Locator, Page } from '@playwright/test';
-import { brokerLabAvailability, startBrokerLab, type BrokerLab } from '../support/broker-lab/broker-lab';
+import { brokerLabAvailability, type BrokerLab } from '../support/broker-lab/broker-lab';
 import { mosquittoSub } from '../support/broker-lab/mosquitto-clients';
 import { test, expect } from '../support/e2e/fieldbench-fixture';
 import { connectPlainAndSubscribeAll } from '../support/e2e/mqtt-client-ui';
@@ -17,6 +17,8 @@ if (!avail.ok) console.warn(`[mqtt tree e2e] skipped: ${avail.reason}`);
 const sp = sparkplugNamespace('spBv1.0')!;
 
 test.describe.configure({ timeout: 180_000 });
+// mosquitto would drop QoS 0 messages beyond 1000 queued for our subscriber; the flood is about the UI.
+test.use({ brokerLabOptions: { extraGlobalConfig: 'max_queued_messages 0' } });
 
 const STATIONS = 40;
 const pressureTopic = (i: number) => `plant/hall-3/line-07/station${String(i % STATIONS).padStart(2, '0')}/press/pressure`;
@@ -42,16 +44,7 @@ function retainedNow(lab: BrokerLab, topic: string): string {
 
 test.describe('MQTT topic tree against the broker lab', () => {
   test.skip(!avail.ok, avail.ok ? '' : avail.reason);
-  let lab: BrokerLab;
-  test.beforeAll(async () => {
-    // mosquitto would drop QoS 0 messages beyond 1000 queued for our subscriber; the flood is about the UI.
-    lab = await startBrokerLab({ extraGlobalConfig: 'max_queued_messages 0' });
-  });
-  test.afterAll(async () => {
-    await lab?.stop();
-  });
-
-  test('5,000 msg/s: tree, search, a topic with value/diff/chart/history, publish and clear retained, Sparkplug B metrics', async ({ page, app }) => {
+  test('5,000 msg/s: tree, search, a topic with value/diff/chart/history, publish and clear retained, Sparkplug B metrics', async ({ page, app, brokerLab: lab }) => {
     mkdirSync(SHOTS, { recursive: true });
     const calls = new Map<string, number>();
     page.on('websocket', (ws) =>
@@ -172,6 +165,7 @@ test.describe('MQTT topic tree against the broker lab', () => {
       await publish.getByLabel('Payload', { exact: true }).fill('{"bar": 199.9, "seq": "manual"}');
       await publish.getByRole('button', { name: 'Publish' }).click();
       await expect(publish.getByText(/Published \d+ bytes/)).toBeVisible();
+      await expectInside(page, topic.getByRole('tab', { name: 'Value' }), 'the topic views while Publish is scrolled');
       expect(await sub.waitFor(1)).toContain('{"bar": 199.9, "seq": "manual"}');
       await page.screenshot({ path: `${SHOTS}/mqtt-tree-publish.png` });
     } finally {
@@ -193,6 +187,7 @@ test.describe('MQTT topic tree against the broker lab', () => {
 
     // Sparkplug B is recognised on spBv1.0/# and shown as metrics with the names from the NBIRTH.
     await search.fill('NDATA');
+    await expect(tree.getByRole('button', { name: 'Show spBv1.0/Augsburg/NDATA/edge-07' })).toContainText(/NDATA Line7\/Temperature=\d/);
     await tree.getByRole('button', { name: 'Show spBv1.0/Augsburg/NDATA/edge-07' }).click();
     await topic.getByRole('tab', { name: 'Value' }).click();
     const metrics = topic.getByRole('table', { name: 'Sparkplug metrics' });
@@ -213,6 +208,13 @@ test.describe('MQTT topic tree against the broker lab', () => {
     await expect(topic.getByText(/none of the Sparkplug B fields|not a Sparkplug B protobuf message/)).toBeVisible();
     await expect(topic.getByLabel('Raw payload as text')).toHaveText('temperature=41.5');
     await page.screenshot({ path: `${SHOTS}/mqtt-tree-sparkplug-raw.png` });
+
+    // The message list reads Sparkplug payloads the same way.
+    await page.getByRole('tab', { name: 'Messages' }).click();
+    const messages = page.getByRole('region', { name: 'Messages' });
+    await messages.getByLabel('Topic filter').fill('spBv1.0/+/NDATA/edge-07');
+    await expect(messages.getByText(/NDATA Line7\/Temperature=\d/).first()).toBeVisible();
+    await page.screenshot({ path: `${SHOTS}/mqtt-tree-sparkplug-messages.png` });
 
     await publisher.endAsync();
     await edge.endAsync();

@@ -1,11 +1,11 @@
-import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { test, expect, type Page } from '@playwright/test';
-import { edgeBrokerAvailability, serveDefaultListener, type DefaultListener } from '../support/broker-lab/sat-front-in-node';
-import { runFieldbench } from '../support/cli/fieldbench-cli';
-import { startServedApp } from '../support/e2e/fieldbench-fixture';
-import { startEdgeLab, type EdgeLab } from '../support/e2e/edge-lab-fixture';
+import type { Page } from '@playwright/test';
+import { startAioOperator } from '../support/broker-lab/aio-operator';
+import { mosquittoPub, mosquittoSub } from '../support/broker-lab/mosquitto-clients';
+import { edgeBrokerAvailability } from '../support/broker-lab/sat-front-in-node';
+import { test as base, expect, type ServedApp } from '../support/e2e/fieldbench-fixture';
 
 // Issue 13 from the app: the built-in trust-broker runbook against the edge test host (real sshd in a network
 // namespace, the Kubernetes API emulator inside it, the default listener served with K8S-SAT on its cluster IP):
@@ -17,16 +17,45 @@ const SHOTS = 'test-results/screenshots';
 const PASSWORD = 'a long vault password for e2e';
 const NODE = 'edge-01';
 
-let lab: EdgeLab;
-let broker: DefaultListener;
-let work: string;
-let dataDir: string;
-let app: Awaited<ReturnType<typeof startServedApp>> | undefined;
+/** What both runbooks run against: the edge lab's node address, a scratch folder and `fieldbench serve` on it. */
+interface BuiltinsLab {
+  nodeAddress: string;
+  work: string;
+  app: ServedApp;
+}
 
-const fieldbench = (args: string[], input?: string) =>
-  runFieldbench([...args, '--data-dir', dataDir], { env: { FIELDBENCH_SKIP_BUILD: '1', FIELDBENCH_VAULT_PASSWORD: PASSWORD }, ...(input !== undefined ? { input } : {}) });
-async function openRunbooks(page: Page) {
-  await page.goto(app!.url);
+/** The edge lab with the AIO operator stand-in serving every applied listener, a blank vault that knows the node, and the app on it. */
+const test = base.extend<object, { builtinsLab: BuiltinsLab }>({
+  builtinsLab: [
+    async ({ edgeLab: lab, cli }, use) => {
+      mkdirSync(SHOTS, { recursive: true });
+      const work = mkdtempSync(join(tmpdir(), 'fb-e2e-rb-builtins-'));
+      const dataDir = join(work, 'data');
+      const fieldbench = (args: string[], input?: string) => cli.run([...args, '--data-dir', dataDir], { env: { FIELDBENCH_VAULT_PASSWORD: PASSWORD }, ...(input !== undefined ? { input } : {}) });
+      // The broker: every applied listener port served in the node, the default one (K8S-SAT) on its cluster IP.
+      const operator = await startAioOperator(lab);
+      await operator.waitServing('default', 18883);
+      // A blank vault that knows the node, made with the CLI so the key never passes through the page.
+      expect((await fieldbench(['vault', 'create'])).code).toBe(0);
+      const host = lab.host;
+      const add = await fieldbench(
+        ['node', 'add', NODE, '--host', host.nodeAddress, '--user', host.users.key.name, '--key-file', host.clientKey.privateKeyPath, '--sudo-password-stdin', '--trust-fingerprint', host.hostKeys.ed25519.fingerprint],
+        `${host.users.key.sudoPassword}\n`,
+      );
+      expect(add.code, add.stderr).toBe(0);
+      const app = await cli.serve(dataDir);
+      await use({ nodeAddress: host.nodeAddress, work, app });
+      // The app's stop() also removes the data folder.
+      await app.stop();
+      await operator.stop();
+      rmSync(work, { recursive: true, force: true });
+    },
+    { scope: 'worker', timeout: 240_000 },
+  ],
+});
+
+async function openRunbooks(page: Page, app: ServedApp) {
+  await page.goto(app.url);
   await page.getByLabel('Master password').fill(PASSWORD);
   await page.getByRole('button', { name: 'Unlock' }).click();
   await page.getByRole('navigation', { name: 'Areas' }).getByRole('button', { name: 'Runbooks', exact: true }).click();
@@ -37,76 +66,94 @@ const shot = (page: Page, name: string) => page.screenshot({ path: `${SHOTS}/run
 test.describe('Built-in runbooks from the app on the edge test host', () => {
   test.skip(!availability.ok, availability.ok ? '' : `edge test host unavailable: ${availability.reason}`);
 
-  test.beforeAll(async () => {
-    test.setTimeout(240_000);
-    mkdirSync(SHOTS, { recursive: true });
-    work = mkdtempSync(join(tmpdir(), 'fb-e2e-rb-builtins-'));
-    dataDir = join(work, 'data');
-    lab = await startEdgeLab();
-    broker = await serveDefaultListener(lab, work);
-    // A blank vault that knows the node, made with the CLI so the key never passes through the page.
-    expect((await fieldbench(['vault', 'create'])).code).toBe(0);
-    const host = lab.host;
-    const add = await fieldbench(
-      ['node', 'add', NODE, '--host', host.nodeAddress, '--user', host.users.key.name, '--key-file', host.clientKey.privateKeyPath, '--sudo-password-stdin', '--trust-fingerprint', host.hostKeys.ed25519.fingerprint],
-      `${host.users.key.sudoPassword}\n`,
-    );
-    expect(add.code, add.stderr).toBe(0);
-    app = await startServedApp(dataDir);
-  });
-
-  test.afterAll(async () => {
-    // stop() also removes the data folder.
-    await app?.stop();
-    await broker?.stop();
-    await lab?.stop();
-    if (work) rmSync(work, { recursive: true, force: true });
-  });
-
-  test('trust-broker: run, listener tested through the tunnel with a SAT token, nothing to change, report and sign-off', async ({ page }) => {
-    test.setTimeout(360_000);
+  // One page for both: the launcher file that signs the browser in is used once.
+  test('trust-broker, then litmus-edge: run, tested, nothing to change, report and sign-off', async ({ page, builtinsLab }) => {
+    test.setTimeout(600_000);
     expect(page.viewportSize()).toEqual({ width: 1366, height: 768 });
-    await openRunbooks(page);
-    await page.getByRole('button', { name: /Trust the broker and test the default listener/ }).click();
-    await page.getByLabel('The edge node (name or id)').selectOption(NODE);
-    await page.getByLabel('Technician').fill('Ana Tech');
-    await shot(page, 'trust-chosen');
-
-    await page.getByRole('button', { name: 'Run', exact: true }).click();
-    await expect(page.getByRole('heading', { name: /Steps — done/ })).toBeVisible({ timeout: 180_000 });
-    // Only the trust step changes something; the listener test ran and says what it found, listener by listener.
-    await expect(page.getByText(/Done: 1 step\(s\) changed something\./).first()).toBeVisible();
-    await expect(page.getByRole('listitem').filter({ hasText: "Trust the broker's CA" }).getByText('changed', { exact: true })).toBeVisible();
-    await expect(page.getByLabel('Test every listener: checks')).toContainText(/✔ default .*18883.* — connect, TLS, auth and cross-delivery ok/);
-    const log = page.getByLabel('Run log');
-    await expect(log).toContainText('Azure IoT Operations Quickstart Root CA');
-    await expect(log).toContainText('Tested: Test every listener: 1 of 1 passed');
-    await shot(page, 'trust-done');
-    expect(broker.front.output(), broker.logs()).toMatch(/CONNECT accepted: system:serviceaccount:/);
-
-    await page.getByLabel('Site').fill('Plant 7');
-    await page.getByRole('button', { name: 'Build the report' }).click();
-    await expect(page.getByText('Punch list empty: every step verified.')).toBeVisible({ timeout: 30_000 });
-    await page.getByLabel('Witnessed by (customer)').fill('Customer QA');
-    await page.getByRole('button', { name: 'Sign off' }).click();
-    await expect(page.getByText(/Signed by Ana Tech, witnessed by Customer QA/)).toBeVisible();
-    await page.getByRole('heading', { name: 'Commissioning report' }).scrollIntoViewIfNeeded();
-    await shot(page, 'trust-signed');
-
-    // The report the customer signs, saved from the app.
-    const download = page.waitForEvent('download');
-    await page.getByRole('button', { name: 'Save report (HTML)' }).click();
-    const html = join(work, 'trust-broker.html');
-    await (await download).saveAs(html);
-    const text = readFileSync(html, 'utf8');
-    expect(text).toContain('Plant 7');
-    expect(text).toContain('Customer QA');
-    expect(text).toContain('Azure IoT Operations Quickstart Root CA');
-    expect(text).toMatch(/default[^<]*<\/td><td class="ok">pass/);
-
-    await page.getByRole('button', { name: 'Run', exact: true }).click();
-    await expect(page.getByText('Nothing to change: every step was already in place.').first()).toBeVisible({ timeout: 180_000 });
-    await expect(page.getByText('already in place', { exact: true })).toHaveCount(2);
-    await shot(page, 'trust-unchanged');
+    await openRunbooks(page, builtinsLab.app);
+    await test.step('trust-broker: the default listener tested through the tunnel with a SAT token', () => trustBroker(page, builtinsLab));
+    await test.step('litmus-edge: confirm the connector key, connect with the exported files', () => litmusEdge(page, builtinsLab));
   });
 });
+
+async function trustBroker(page: Page, { work }: BuiltinsLab) {
+  await page.getByRole('button', { name: /Trust the broker and test the default listener/ }).click();
+  await page.getByLabel('The edge node (name or id)').selectOption(NODE);
+  await page.getByLabel('Technician').fill('Ana Tech');
+  await shot(page, 'trust-chosen');
+
+  await page.getByRole('button', { name: 'Run', exact: true }).click();
+  await expect(page.getByRole('heading', { name: /Steps — done/ })).toBeVisible({ timeout: 180_000 });
+  // Only the trust step changes something; the listener test ran and says what it found, listener by listener.
+  await expect(page.getByText(/Done: 1 step\(s\) changed something\./).first()).toBeVisible();
+  await expect(page.getByRole('listitem').filter({ hasText: "Trust the broker's CA" }).getByText('changed', { exact: true })).toBeVisible();
+  await expect(page.getByLabel('Test every listener: checks')).toContainText(/✔ default .*18883.* — connect, TLS, auth and cross-delivery ok/);
+  const log = page.getByLabel('Run log');
+  await expect(log).toContainText('Azure IoT Operations Quickstart Root CA');
+  await expect(log).toContainText('Tested: Test every listener: 1 of 1 passed');
+  await shot(page, 'trust-done');
+
+  await page.getByLabel('Site').fill('Plant 7');
+  await page.getByRole('button', { name: 'Build the report' }).click();
+  await expect(page.getByText('Punch list empty: every step verified.')).toBeVisible({ timeout: 30_000 });
+  await page.getByLabel('Witnessed by (customer)').fill('Customer QA');
+  await page.getByRole('button', { name: 'Sign off' }).click();
+  await expect(page.getByText(/Signed by Ana Tech, witnessed by Customer QA/)).toBeVisible();
+  await page.getByRole('heading', { name: 'Commissioning report' }).scrollIntoViewIfNeeded();
+  await shot(page, 'trust-signed');
+
+  // The report the customer signs, saved from the app.
+  const download = page.waitForEvent('download');
+  await page.getByRole('button', { name: 'Save report (HTML)' }).click();
+  const html = join(work, 'trust-broker.html');
+  await (await download).saveAs(html);
+  const text = readFileSync(html, 'utf8');
+  expect(text).toContain('Plant 7');
+  expect(text).toContain('Customer QA');
+  expect(text).toContain('Azure IoT Operations Quickstart Root CA');
+  expect(text).toMatch(/default[^<]*<\/td><td class="ok">pass/);
+
+  await page.getByRole('button', { name: 'Run', exact: true }).click();
+  await expect(page.getByText('Nothing to change: every step was already in place.').first()).toBeVisible({ timeout: 180_000 });
+  await expect(page.getByText('already in place', { exact: true })).toHaveCount(2);
+  await shot(page, 'trust-unchanged');
+}
+
+async function litmusEdge(page: Page, { work, nodeAddress }: BuiltinsLab) {
+  const exportDir = join(work, 'litmus-exports');
+  await page.getByRole('button', { name: /Litmus Edge to AIO/ }).click();
+  await page.getByLabel('The edge node (name or id)').selectOption(NODE);
+  await page.getByLabel('The node address Litmus Edge connects to').fill(nodeAddress);
+  await page.getByLabel("A new folder for the Litmus connector's files").fill(exportDir);
+  await page.getByLabel('Technician').fill('Ana Tech');
+
+  // Without the confirm the run stops before any key is written, and says why.
+  await page.getByRole('button', { name: 'Run', exact: true }).click();
+  await expect(page.getByRole('heading', { name: /Steps — paused/ })).toBeVisible({ timeout: 180_000 });
+  await expect(page.getByText(/writes the clients’ private keys into the export folder/).last()).toBeVisible();
+  expect(existsSync(join(exportDir, 'litmus'))).toBe(false);
+  await page.getByLabel(/I confirm: this step writes the clients’ private keys/).scrollIntoViewIfNeeded();
+  await shot(page, 'litmus-paused');
+
+  await page.getByLabel(/I confirm: this step writes the clients’ private keys/).check();
+  await page.getByRole('button', { name: /Resume from step/ }).click();
+  await expect(page.getByRole('heading', { name: /Steps — done/ })).toBeVisible({ timeout: 180_000 });
+  await expect(page.getByLabel('Test every listener: checks')).toContainText(/✔ litmus-listener .*31884/);
+  await page.getByLabel('Test every listener: checks').scrollIntoViewIfNeeded();
+  await shot(page, 'litmus-done');
+
+  // The connector's files alone get a real MQTT client onto the new listener.
+  const dir = join(exportDir, 'litmus');
+  const args = ['-V', 'mqttv5', '-h', nodeAddress, '-p', '31884', '--cafile', join(dir, 'broker-ca.pem'), '--cert', join(dir, 'client-certificate.pem'), '--key', join(dir, 'client-key.pem')];
+  const sub = await mosquittoSub(args, 'litmus/e2e');
+  try {
+    expect((await mosquittoPub([...args, '-t', 'litmus/e2e', '-q', '1', '-m', 'from litmus'])).code).toBe(0);
+    expect(await sub.waitFor(1)).toEqual(['from litmus']);
+  } finally {
+    sub.close();
+  }
+
+  await page.getByRole('button', { name: 'Run', exact: true }).click();
+  await expect(page.getByText('Nothing to change: every step was already in place.').first()).toBeVisible({ timeout: 180_000 });
+  await shot(page, 'litmus-unchanged');
+}

@@ -10,6 +10,8 @@ import { PASSWORD_ENV } from '../vault-access';
 
 const USAGE = `fieldbench node add|list|test|trust|remove [options]
   add NAME --host H --user U [--port 22] LOGIN [--sudo-password-stdin] [--jump NODE] [KUBE] [--trust-fingerprint FP] [--legacy-ssh]
+  add NAME --kube kubeconfig --kubeconfig FILE [--context CTX] [--host H]
+                            a node that is only a kubeconfig: no SSH user or login (no static address, host check or tunnel)
       LOGIN: --key-file FILE [--key-passphrase-stdin] | --generate-key | --key KEY-ID | --password-stdin-auth | --agent
       KUBE:  --kube ssh [--k3s-kubeconfig PATH]            (default: k3s.yaml read with sudo, API tunnelled over SSH)
              --kube arc --arc-cluster C --arc-group G [--arc-token-stdin]
@@ -135,9 +137,26 @@ function formatTest(node: NodeSummary, r: TestResult): string {
   return lines.join('\n');
 }
 
+/** `node add NAME --kube kubeconfig --kubeconfig FILE` with no SSH user and no login: a node that is only a kubeconfig. */
+async function addKubeOnly(cli: CliApp, values: Values, name: string, kube: KubeRequest): Promise<number> {
+  await cli.unlock();
+  const node = await cli.call('edge.saveNode', { name, ...(values.host ? { host: values.host } : {}), kube });
+  const lines = [
+    `Added ${node.name}: ${node.host}, Kubernetes through the kubeconfig ${kube.mode === 'kubeconfig' ? kube.path : ''}, no SSH login.`,
+    'Static addresses, host checks and SSH tunnels need an SSH login; add one with `fieldbench node add` under another name if you need them.',
+    `Next: \`fieldbench node test ${node.name}\` checks the Kubernetes API and AIO.`,
+  ];
+  cli.print(lines.join('\n'), { node });
+  return EXIT.ok;
+}
+
+const LOGIN_FLAGS = ['key-file', 'generate-key', 'key', 'password-stdin-auth', 'agent'] as const;
+
 async function add(cli: CliApp, values: Values, name: string, secrets: StdinSecrets, io: CliIO): Promise<number> {
-  if (!values.host) throw new UsageError('Give the node address with --host.');
-  if (!values.user) throw new UsageError('Give the SSH user with --user.');
+  const kubeOnly = !values.user && LOGIN_FLAGS.every((f) => values[f] === undefined || values[f] === false) && (values.kube === 'kubeconfig' || (values.kube === undefined && values.kubeconfig !== undefined));
+  if (kubeOnly) return addKubeOnly(cli, values, name, kubeOf(values, secrets.arcToken));
+  if (!values.host) throw new UsageError('Give the node address with --host (a node reached only through --kube kubeconfig needs no SSH details).');
+  if (!values.user) throw new UsageError('Give the SSH user with --user (a node reached only through --kube kubeconfig needs no SSH details).');
   const port = values.port === undefined ? 22 : Number(values.port);
   if (!Number.isInteger(port)) throw new UsageError('--port is a number.');
   const login = loginOf(values);
@@ -250,7 +269,7 @@ export const nodeCommand: CliCommand = {
         case 'list': {
           await cli.unlock();
           const { nodes } = await cli.call('edge.listNodes', {});
-          const rows = nodes.map((n) => [n.name, `${n.host}:${n.port}`, n.user, n.auth.method, n.kube.mode, n.hostKey?.fingerprint ?? 'not trusted yet']);
+          const rows = nodes.map((n) => (n.auth.method === 'none' ? [n.name, n.host, '-', 'no SSH', n.kube.mode, '-'] : [n.name, `${n.host}:${n.port}`, n.user, n.auth.method, n.kube.mode, n.hostKey?.fingerprint ?? 'not trusted yet']));
           const head = ['NAME', 'ADDRESS', 'USER', 'LOGIN', 'KUBERNETES', 'HOST KEY'];
           const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
           const table = [head, ...rows].map((r) => r.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd()).join('\n');

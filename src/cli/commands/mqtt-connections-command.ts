@@ -43,19 +43,6 @@ function format(raw: string | undefined, fallback: 'mqttx' | 'fieldbench'): 'mqt
   return raw;
 }
 
-/** A saved connection as a person names it: its id, or its name (any letter case); ambiguity is refused. */
-export function pickProfile(profiles: readonly Profile[], ref: string): Profile {
-  const byId = profiles.find((p) => p.id === ref);
-  if (byId) return byId;
-  const named = profiles.filter((p) => p.name === ref);
-  const found = named.length > 0 ? named : profiles.filter((p) => p.name.toLowerCase() === ref.toLowerCase());
-  if (found.length === 1) return found[0]!;
-  if (found.length > 1) {
-    throw new FieldbenchError('cli.ambiguous', `${found.length} saved connections are called "${ref}". Use one of these ids:\n${found.map((p) => `  ${p.id}  ${p.name}  ${p.url}`).join('\n')}`);
-  }
-  throw new FieldbenchError('mqtt.profileNotFound', `There is no saved MQTT connection called "${ref}". See \`fieldbench mqtt connections list\`.`);
-}
-
 function describeTls(p: Profile): string {
   if (!p.tls) return 'no TLS';
   const ca = p.tls.ca.source === 'system' ? 'system CAs' : p.tls.ca.source === 'vault' ? `vault CA ${p.tls.ca.certificateId}` : `CA file ${p.tls.ca.path}`;
@@ -157,7 +144,7 @@ async function runExport(cli: CliApp, refs: string[], values: { format?: string 
   if (values['files-dir'] && fmt !== 'mqttx') throw new UsageError('--files-dir is for --format mqttx; Fieldbench\'s own file keeps the vault references.');
   await cli.unlock();
   const profiles = await cli.call('mqtt.profiles', {});
-  const chosen = refs.length ? refs.map((r) => pickProfile(profiles, r)) : profiles;
+  const chosen = refs.length ? await Promise.all(refs.map((ref) => cli.call('mqtt.resolveProfile', { ref }))) : profiles;
   if (chosen.length === 0) throw new FieldbenchError('mqtt.nothingToExport', 'There are no saved MQTT connections to export. Save one in the app, or import one with `fieldbench mqtt connections import`.');
   if (values['include-key'] && !values.yes) {
     const names = chosen.filter((p) => p.tls?.clientCertificate?.source === 'vault').map((p) => p.name);
@@ -210,7 +197,7 @@ export async function runMqttConnections(args: string[], io: CliIO): Promise<num
       case 'show': {
         if (rest.length !== 1) throw new UsageError('Say which connection: fieldbench mqtt connections show NAME|ID.');
         await cli.unlock();
-        const p = pickProfile(await cli.call('mqtt.profiles', {}), rest[0]!);
+        const p = await cli.call('mqtt.resolveProfile', { ref: rest[0]! });
         cli.print(showText(p), p);
         return EXIT.ok;
       }

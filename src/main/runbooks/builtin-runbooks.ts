@@ -72,7 +72,14 @@ steps:
     with: { node: "\${node}", listener: loadbalancer-listener, answers: true }
   - id: matrix
     uses: mqtt.matrix
-    with: { node: "\${node}", clientCertificate: "\${steps.clients.firstCertificateId}", caCertificate: "\${steps.server-root.certificateId}" }
+    with: { node: "\${node}", clientCertificate: "\${steps.clients.firstCertificateId}", caCertificate: "\${steps.server-root.certificateId}", listeners: [loadbalancer-listener] }
+  # The default listener's clients (every AIO component) trust the cluster's own CA, not the chain above.
+  - id: trust
+    uses: aio.trust-bundle
+    with: { node: "\${node}" }
+  - id: matrix-default
+    uses: mqtt.matrix
+    with: { node: "\${node}", caCertificate: "\${steps.trust.certificateId}", listeners: [default] }
   - id: export-node-red
     uses: export.with-keys
     with:
@@ -149,7 +156,7 @@ title: Litmus Edge to AIO (X.509)
 description: >-
   The Litmus chain and its connector certificate, the litmusedge-ca ConfigMap, X.509 authentication with the
   seed's authorization attributes on a new NodePort listener with TLS from the cluster issuer, the Litmus upload
-  set, then a connect as the connector.
+  set, then a connect as the connector. The broker allows one NodePort listener: remove the test listeners first.
 params:
   node: { type: node, description: "The edge node (name or id)" }
   nodeIp: { type: ip, description: "The node address Litmus Edge connects to" }

@@ -15,8 +15,8 @@ export interface CertificateRenewal extends CertificateAuthority {
 
 export interface StaticAddressDeps {
   network: Pick<NetworkService, 'apply' | 'crossCheck'>;
-  /** The vault's PKI; without it the checks see no vault certificates and nothing can be re-issued. */
-  pki?: CertificateRenewal | undefined;
+  /** The vault's PKI: the certificates the checks look at, and the renewal that re-issues one. */
+  pki: CertificateRenewal;
   /** The node's activity log (the edge service): the one place this flow records what it did. */
   activity: { recordActivity(nodeId: string, entry: ActivityInput): Promise<unknown> };
 }
@@ -75,7 +75,6 @@ export class StaticAddressWorkflow {
    */
   async reissue(certificateId: string, addAddress: string, removeAddresses: readonly string[], signal?: AbortSignal) {
     const pki = this.deps.pki;
-    if (!pki) throw new FieldbenchError('network.pkiUnavailable', 'The certificate store is not available, so Fieldbench cannot re-issue the certificate here.');
     if (parseIpv4(addAddress) === null) throw new FieldbenchError('network.badAddress', `"${addAddress}" is not an IPv4 address. Give the node's new address, for example 192.168.2.196.`);
     const all = pki.summaries();
     const c = all.find((x) => x.id === certificateId) ?? missing(certificateId);

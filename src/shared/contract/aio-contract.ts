@@ -229,6 +229,11 @@ export const TlsSummary = z.object({
   privateKey: z.object({ algorithm: z.string(), rotationPolicy: z.string() }).optional(),
   duration: z.string().optional(),
   renewBefore: z.string().optional(),
+  /**
+   * Manual TLS: the certificates of the Secret's tls.crt (public only), leaf first, when it could be read;
+   * the listener matrix verifies the port with the vault CA that issued them.
+   */
+  servedChain: z.array(z.object({ subject: z.string(), issuer: z.string(), fingerprintSha256: z.string() })).optional(),
 });
 
 export const ListenerSummary = z.object({

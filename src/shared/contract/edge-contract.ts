@@ -111,6 +111,8 @@ export const NodeSummary = z.object({
     z.object({ method: z.literal('key'), keyId: z.string(), type: z.string(), fingerprint: z.string(), publicKey: z.string() }),
     z.object({ method: z.literal('password') }),
     z.object({ method: z.literal('agent') }),
+    /** Reached only through its kubeconfig: no SSH login, so nothing that needs SSH (static address, host check, tunnel). */
+    z.object({ method: z.literal('none') }),
   ]),
   /** A sudo password is stored (for key and agent logins; password logins reuse the login password). */
   hasSudoPassword: z.boolean(),
@@ -192,17 +194,32 @@ export const edgeCalls = {
       .object({
         id: Id.optional(),
         name: NodeName,
-        host: Host,
+        /** Optional only for a kubeconfig-only node: then it is the address clients reach (default: the kubeconfig's server host). */
+        host: Host.optional(),
         port: Port.default(22),
-        user: User,
-        auth: SshAuthInput,
+        user: User.optional(),
+        /** Absent: no SSH login, allowed only with `kube.mode: kubeconfig` (a node that is only a kubeconfig). */
+        auth: SshAuthInput.optional(),
         sudoPassword: Secret.nullable().optional(),
         jumpHostId: Id.nullable().optional(),
         /** Accept the legacy SSH algorithms (LEGACY_SSH_ALGORITHMS) for this node only. Omitted on edit: unchanged. */
         legacyAlgorithms: z.boolean().optional(),
         kube: KubeAccessInput.default({ mode: 'ssh', kubeconfigPath: '/etc/rancher/k3s/k3s.yaml' }),
       })
-      .strict(),
+      .strict()
+      .superRefine((v, ctx) => {
+        const sshLess = v.auth === undefined && v.kube.mode === 'kubeconfig';
+        if (sshLess) {
+          if (v.user !== undefined) ctx.addIssue({ code: 'custom', path: ['auth'], message: 'Choose how this user logs in over SSH, or leave the SSH user empty for a node reached only through its kubeconfig.' });
+          if (v.jumpHostId) ctx.addIssue({ code: 'custom', path: ['jumpHostId'], message: 'A jump host is an SSH route; a node without an SSH login cannot use one.' });
+          return;
+        }
+        if (v.host === undefined) ctx.addIssue({ code: 'custom', path: ['host'], message: 'Enter the node address or host name.' });
+        if (v.user === undefined) ctx.addIssue({ code: 'custom', path: ['user'], message: 'Enter the SSH user name.' });
+        if (v.auth === undefined) {
+          ctx.addIssue({ code: 'custom', path: ['auth'], message: v.kube.mode === 'kubeconfig' ? 'Choose how to log in over SSH, or leave the SSH user empty to reach the node only through its kubeconfig.' : 'Choose how to log in over SSH. Only a node reached through a kubeconfig file can do without SSH.' });
+        }
+      }),
     response: NodeSummary,
     summary: 'Add or edit an edge node profile.',
   }),

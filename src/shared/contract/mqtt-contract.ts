@@ -266,6 +266,8 @@ export const MessagePreview = z.object({
   /** $SYS/… or azedge/dmqtt/selftest/…: broker housekeeping rather than application data. */
   system: z.boolean(),
   properties: ReceivedProperties.optional(),
+  /** One line of the payload as its decoder reads it, for Sparkplug B, CBOR and protobuf topics (or why it does not decode). */
+  decoded: z.string().optional(),
 });
 
 export const MessageFilter = z
@@ -290,7 +292,15 @@ export const TopicNode = z.object({
   childCount: z.number().int(),
   system: z.boolean(),
   latest: z
-    .object({ receivedAt: z.number(), size: z.number().int(), retain: z.boolean(), qos: Qos, payload: PayloadPreview })
+    .object({
+      receivedAt: z.number(),
+      size: z.number().int(),
+      retain: z.boolean(),
+      qos: Qos,
+      payload: PayloadPreview,
+      /** One line of the payload as its decoder reads it, for Sparkplug B, CBOR and protobuf topics (or why it does not decode). */
+      decoded: z.string().optional(),
+    })
     .optional(),
   /** Present down to the requested depth. */
   get children() {

@@ -126,6 +126,11 @@ describe('keyvault export: the secret store extension objects fit the published 
       expect(res.results[0]!.certificatesImported).toBe(2);
       const list = await call('pki.list', {});
       expect(JSON.stringify(list.tree)).toContain('"mqtts-endpoint"');
+      // A DER secret (application/pkix-cert) comes back as hex of the DER: the same certificate.
+      expect(az(['keyvault', 'secret', 'set', '--vault-name', VAULT, '--name', 'import-check-der', '--file', join(out, 'mqtts-endpoint.der'), '--encoding', 'hex', '--content-type', 'application/pkix-cert']).status).toBe(0);
+      const derHex = az(['keyvault', 'secret', 'show', '--vault-name', VAULT, '--name', 'import-check-der', '--query', 'value', '-o', 'tsv']).stdout.trim();
+      const der = await call('pki.import', { files: [{ name: 'mqtts-endpoint-der.txt', dataBase64: Buffer.from(derHex).toString('base64') }] });
+      expect(der.results[0]).toMatchObject({ errors: [], duplicates: 1, certificateIds: [s.ids.server] });
       const original = await s.call('pki.exportPem', { id: s.ids.server, chain: 'chain' });
       expect(Buffer.from(value, 'hex').toString('utf8')).toBe(original.pem);
     } finally {

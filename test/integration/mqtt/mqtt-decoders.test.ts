@@ -89,6 +89,8 @@ describe.skipIf(!avail.ok)('payload decoders through the dispatcher, against the
 
     // The message view's detail carries the same decoded structure.
     const page = await call<CallResponse<'mqtt.messages'>>('mqtt.messages', { connectionId, offset: 0, limit: 50, filter: { topic: 'spBv1.0/+/NDATA/#' } });
+    // The list's previews read it through the decoder too.
+    expect(page.messages[0]!.decoded).toBe('NDATA Hall3/Line7/Temperature=41.25, Hall3/Line7/Running=false');
     const detail = await call<CallResponse<'mqtt.message'>>('mqtt.message', { connectionId, seq: page.messages[0]!.seq });
     expect(detail.decoded?.sparkplug?.metrics[0]).toMatchObject({ name: 'Hall3/Line7/Temperature', value: 41.25 });
   });
@@ -119,6 +121,8 @@ describe.skipIf(!avail.ok)('payload decoders through the dispatcher, against the
     await edge.publishAsync('plant/p3/stroke', Buffer.from(Stroke.encode(Stroke.fromObject({ count: 1200, force_kn: 630.5, die: 'D-17' })).finish()), { qos: 1 });
     const cbor = await until('the CBOR message', async () => (await history('plant/p3/cbor')).entries[0]);
     expect(cbor.decoded).toMatchObject({ decoder: 'cbor', chosenBy: 'plant/+/cbor', ok: true, value: { bar: 181.5, ok: true } });
+    const previews = await call<CallResponse<'mqtt.messages'>>('mqtt.messages', { connectionId, offset: 0, limit: 10, filter: { topic: 'plant/p3/#' } });
+    expect(previews.messages.map((m) => m.decoded)).toEqual(['{"bar":181.5,"ok":true}', '{"count":1200,"force_kn":630.5,"die":"D-17"}']);
     const stroke = await until('the protobuf message', async () => (await history('plant/p3/stroke')).entries[0]);
     expect(stroke.decoded).toMatchObject({ decoder: 'protobuf', ok: true, value: { count: 1200, force_kn: 630.5, die: 'D-17' } });
 
@@ -135,6 +139,11 @@ describe.skipIf(!avail.ok)('payload decoders through the dispatcher, against the
       for (const c of (n.children ?? []) as (typeof n)[]) walk(c);
     };
     res.nodes.forEach(walk);
+    // The tree reads Sparkplug payloads through the decoder too, names from the birth included.
+    const ndata = res.nodes[0]!.children![0]!.children!.find((n) => n.name === 'NDATA')!.children![0]!;
+    expect(ndata.latest?.decoded).toBe('NDATA Hall3/Line7/Temperature=41.25, Hall3/Line7/Running=false');
+    const plain = await call<CallResponse<'mqtt.topicTree'>>('mqtt.topicTree', { connectionId, search: 'edge-08' });
+    expect(plain.nodes[0]!.children![0]!.children![0]!.children![0]!.latest?.decoded).toMatch(/^not sparkplug: The payload (is not a Sparkplug B protobuf message|has none of the Sparkplug B fields)/);
     expect(names.sort()).toEqual(['spBv1.0/Augsburg/DBIRTH/edge-07/press-3', 'spBv1.0/Augsburg/DDATA/edge-07/press-3', 'spBv1.0/Augsburg/NBIRTH/edge-07', 'spBv1.0/Augsburg/NDATA/edge-07']);
   });
 });

@@ -9,6 +9,8 @@ import { NetworkService } from '../../../src/main/services/network/network-servi
 import { edgeHostAvailability, startEdgeHost, type EdgeHost } from '../../support/edge-host/edge-host.js';
 import { answersOn, directShells, directTarget, FaultyShell, WrappingShellSource } from '../../support/network/edge-targets';
 import { noClusterRead } from '../../support/services/absent-areas';
+import { PkiService } from '../../../src/main/services/pki/pki-service';
+import { MemoryVaultStore } from '../../support/pki/memory-vault-store';
 
 const availability = edgeHostAvailability({ networkd: true });
 if (!availability.ok) console.warn(`[network] apply tests skipped: ${availability.reason}`);
@@ -34,7 +36,7 @@ describe.skipIf(!availability.ok)('network: netplan on the edge test host', () =
   beforeAll(async () => {
     host = await startEdgeHost({ networkd: true });
     original = await host.readNodeFile(NETPLAN);
-    service = new NetworkService({ aio: noClusterRead, shells: directShells(), recoveryGraceMs: 30_000 });
+    service = new NetworkService({ aio: noClusterRead, pki: new PkiService({ vault: new MemoryVaultStore() }), shells: directShells(), recoveryGraceMs: 30_000 });
   });
 
   afterAll(async () => {
@@ -138,7 +140,7 @@ describe.skipIf(!availability.ok)('network: netplan on the edge test host', () =
     const before = new Set(await stateDirs());
     let dropped = false;
     const faulty = new NetworkService({
-      aio: noClusterRead,
+      aio: noClusterRead, pki: new PkiService({ vault: new MemoryVaultStore() }),
       shells: new WrappingShellSource(
         (shell) =>
           new FaultyShell(shell, async (command) => {

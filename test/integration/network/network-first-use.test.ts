@@ -8,6 +8,8 @@ import { NetworkService } from '../../../src/main/services/network/network-servi
 import { edgeHostAvailability, startEdgeHost, type EdgeHost } from '../../support/edge-host/edge-host.js';
 import { directShells, startExtraSshd, type ExtraSshd } from '../../support/network/edge-targets';
 import { noClusterRead } from '../../support/services/absent-areas';
+import { PkiService } from '../../../src/main/services/pki/pki-service';
+import { MemoryVaultStore } from '../../support/pki/memory-vault-store';
 
 const availability = edgeHostAvailability();
 if (!availability.ok) console.warn(`[network] first-use tests skipped: ${availability.reason}`);
@@ -19,7 +21,7 @@ describe.skipIf(!availability.ok)('direct targets: first use of an unknown host 
   let host: EdgeHost;
   let sshd: ExtraSshd;
   let dataDir: string;
-  const service = new NetworkService({ aio: noClusterRead, shells: directShells() });
+  const service = new NetworkService({ aio: noClusterRead, pki: new PkiService({ vault: new MemoryVaultStore() }), shells: directShells() });
   const passwordTarget = (over: { hostKeyFingerprint?: string } = {}) => ({
     kind: 'direct' as const,
     host: host.nodeAddress,

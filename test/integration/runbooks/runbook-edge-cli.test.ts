@@ -1,4 +1,5 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -8,6 +9,7 @@ import { composeApp, type AppContext } from '../../../src/main/compose';
 import { edgeHostAvailability, startEdgeLab, type EdgeLab } from '../../support/e2e/edge-lab-fixture';
 import { blankVaultWithNode, EDGE_WEAK_KDF as WEAK, runbookCli } from './runbook-edge-fixture';
 import { answersOn } from '../../support/network/edge-targets';
+import { startAioOperator, type AioOperator } from '../../support/broker-lab/aio-operator';
 import { runChecked } from '../../support/edge-host/run-command';
 
 // Seed 001 from the CLI on the edge test host: the node (a network namespace with sshd, sudo, netplan and a
@@ -34,6 +36,8 @@ describe.skipIf(!availability.ok)('runbook x509-loadbalancer-listener on the edg
   let address: string;
   let runId: string;
   let params: string[];
+  let operator: AioOperator | undefined;
+  const EXPORTS = ['--confirm', 'export-node-red', '--confirm', 'export-mqttx', '--confirm', 'export-mosquitto'];
 
   /** The services behind the CLI, opened between commands to read what the runbook recorded. */
   async function withApp<T>(fn: (call: <N extends CallName>(name: N, req: CallRequest<N>) => Promise<CallResponse<N>>) => Promise<T>): Promise<T> {
@@ -68,6 +72,7 @@ describe.skipIf(!availability.ok)('runbook x509-loadbalancer-listener on the edg
   }, 180_000);
 
   afterAll(async () => {
+    await operator?.stop();
     await edge?.stop();
     if (work) rmSync(work, { recursive: true, force: true });
   }, 60_000);
@@ -136,4 +141,69 @@ describe.skipIf(!availability.ok)('runbook x509-loadbalancer-listener on the edg
     const svc = await kubectlJson(['get', 'service', '-n', NS, 'loadbalancer-listener-service']);
     expect(svc['status']['loadBalancer']['ingress'][0]['ip']).toBe(address);
   }, 240_000);
+
+  it('with the broker serving what was applied: the listener answers, every listener passes, the clients\' files are written', async () => {
+    // The broker's frontend (the operator stand-in) on the node's new address, as its pods would be after the move.
+    const moved = { ...edge, host: new Proxy(edge.host, { get: (t, k) => (k === 'nodeAddress' ? address : Reflect.get(t, k, t)) }) };
+    operator = await startAioOperator(moved);
+    const r = await cli(['resume', runId, ...EXPORTS], dataDir);
+    expect(r.code, `${r.stdout}\n${operator.logs().slice(-3000)}`).toBe(10);
+    expect(r.stdout).toMatch(/run run-\S+: done/);
+    expect(r.stdout).toMatch(/changed\s+Export files with private keys \(export-mosquitto\)/);
+    const run = await withApp((call) => call('runbooks.getRun', { runId }));
+    const ready = run.steps.find((s) => s.id === 'listener-ready')!;
+    expect(ready.verified[0]?.detail).toContain(`${address}:8883 answers`);
+    const matrix = run.steps.find((s) => s.id === 'matrix')!;
+    expect(matrix.verified.filter((i) => !i.ok), JSON.stringify(matrix.verified)).toEqual([]);
+    expect(matrix.verified.map((i) => i.name)).toEqual([`loadbalancer-listener :8883 (LoadBalancer ${address})`]);
+    // The default listener, with the CA its clients trust (the cluster's trust bundle, now in the vault), over the SSH tunnel.
+    const byDefault = run.steps.find((s) => s.id === 'matrix-default')!;
+    expect(byDefault.verified.filter((i) => !i.ok), JSON.stringify(byDefault.verified)).toEqual([]);
+    expect(byDefault.verified.map((i) => i.name).join(' ')).toMatch(/^default :18883 \(ClusterIp .* through SSH from the node\)$/);
+
+    // The mosquitto files work as handed over: a publish with them over X.509 to the node's listener.
+    const dir = join(work, 'exports', 'mosquitto');
+    const files = readdirSync(dir, { recursive: true }).map(String);
+    const pick = (re: RegExp) => join(dir, files.find((f) => re.test(f)) ?? '');
+    const ca = pick(/ca[^/]*\.(crt|pem)$/);
+    const cert = pick(/client42a[^/]*\.(crt|pem)$/);
+    const key = pick(/client42a[^/]*\.key$/);
+    expect([ca, cert, key].every((f) => existsSync(f) && statSync(f).isFile()), files.join(', ')).toBe(true);
+    execFileSync('/usr/bin/mosquitto_pub', ['-h', address, '-p', '8883', '--cafile', ca, '--cert', cert, '--key', key, '-t', 'fieldbench/runbook', '-m', 'hello', '-q', '1'], { timeout: 15_000 });
+    expect(existsSync(join(work, 'exports', 'node-red'))).toBe(true);
+    expect(existsSync(join(work, 'exports', 'mqttx'))).toBe(true);
+  }, 300_000);
+
+  it('a second run has nothing to change', async () => {
+    const again = await cli(['run', 'x509-loadbalancer-listener', ...params, ...EXPORTS], dataDir);
+    expect(again.code, again.stdout).toBe(0);
+    expect(again.stdout).toContain('Nothing to change: every step was already in place.');
+  }, 300_000);
+
+  it('the report is written and signed, and verify --node names the listener edited behind Fieldbench\'s back with kubectl', async () => {
+    const html = join(work, 'report.html');
+    const pdf = join(work, 'report.pdf');
+    const rep = await cli(['report', runId, '--out', html, '--pdf', pdf, '--site', 'Plant 7'], dataDir);
+    expect(rep.code, rep.stdout).toBe(0);
+    const text = readFileSync(html, 'utf8');
+    expect(text).toContain('Plant 7');
+    expect(text).toContain(address);
+    expect(text).not.toMatch(/PRIVATE KEY/);
+    expect(readFileSync(pdf).subarray(0, 5).toString()).toBe('%PDF-');
+    const signed = await cli(['sign', runId, '--technician', 'Ana Tech', '--witness', 'Customer QA'], dataDir);
+    expect(signed.code, signed.stdout).toBe(0);
+    const clean = await cli(['verify', '--node', 'edge-seed'], dataDir);
+    expect(clean.code, clean.stdout).toBe(0);
+    expect(clean.stdout).toContain('No drift since run');
+
+    // Someone moves the listener to another port with kubectl on the node.
+    const patched = await edge.kubectl(['patch', 'brokerlistener', 'loadbalancer-listener', '-n', NS, '--type', 'json', '-p', '[{"op":"replace","path":"/spec/ports/0/port","value":8884}]']);
+    expect(patched.code, patched.stderr).toBe(0);
+    const drift = await cli(['verify', '--node', 'edge-seed'], dataDir);
+    expect(drift.code, drift.stdout).toBe(1);
+    expect(drift.stdout).toContain('broker: BrokerListener/loadbalancer-listener changed');
+    const signedDrift = await cli(['verify', runId], dataDir);
+    expect(signedDrift.code).toBe(1);
+    expect(signedDrift.stdout).toContain('broker: BrokerListener/loadbalancer-listener changed');
+  }, 300_000);
 });

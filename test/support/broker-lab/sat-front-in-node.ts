@@ -4,7 +4,7 @@ import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Availability } from '../edge-host/edge-host-availability.js';
 import { edgeHostAvailability, type EdgeLab } from '../e2e/edge-lab-fixture.js';
-import { brokerLabAvailability, startBrokerLab, type BrokerLab } from './broker-lab.js';
+import { brokerLabAvailability } from './broker-lab.js';
 
 const ROOT = resolve(import.meta.dirname, '../../..');
 
@@ -72,51 +72,3 @@ export async function startSatFrontInNode(edge: EdgeLab, opts: SatFrontOptions):
   return { child, output: () => out };
 }
 
-export interface DefaultListener {
-  clusterIp: string;
-  broker: BrokerLab;
-  front: SatFront;
-  /** The front's and the bus's output, for failure messages. */
-  logs(): string;
-  stop(): Promise<void>;
-}
-
-/**
- * The default listener as a fresh install serves it: ClusterIp 18883 with K8S-SAT, on the Service's cluster IP
- * inside the node (kube-proxy's job on a real node), with the server certificate cert-manager issued into
- * Secret aio-broker-frontend-server-18883. The lab's mosquitto is the bus behind the SAT front.
- */
-export async function serveDefaultListener(edge: EdgeLab, workDir: string): Promise<DefaultListener> {
-  const kubectlJson = async (args: string[]) => {
-    const r = await edge.kubectl([...args, '-o', 'json']);
-    if (r.code !== 0) throw new Error(`kubectl ${args.join(' ')}: ${r.stderr}`);
-    return JSON.parse(r.stdout) as { spec: { clusterIP: string }; data: Record<string, string> };
-  };
-  const ns = 'azure-iot-operations';
-  const clusterIp = (await kubectlJson(['get', 'service', '-n', ns, 'aio-broker'])).spec.clusterIP;
-  const addr = await edge.host.execInNode('ip', ['addr', 'add', `${clusterIp}/32`, 'dev', 'lo']);
-  if (addr.code !== 0) throw new Error(`ip addr add ${clusterIp}: ${addr.stderr}`);
-  const secret = await kubectlJson(['get', 'secret', '-n', ns, 'aio-broker-frontend-server-18883']);
-  const certFile = join(workDir, 'default-tls.crt');
-  const keyFile = join(workDir, 'default-tls.key');
-  writeFileSync(certFile, Buffer.from(secret.data['tls.crt']!, 'base64'));
-  writeFileSync(keyFile, Buffer.from(secret.data['tls.key']!, 'base64'), { mode: 0o600 });
-  const broker = await startBrokerLab({ edgeHost: edge.host });
-  let front: SatFront;
-  try {
-    front = await startSatFrontInNode(edge, { name: 'default', host: clusterIp, port: 18883, certFile, keyFile, upstream: { host: broker.host, port: broker.listeners.plain.port }, workDir });
-  } catch (err) {
-    await broker.stop();
-    throw err;
-  }
-  return {
-    clusterIp,
-    broker,
-    front,
-    logs: () => `${front.output()}\n${broker.logs().slice(-1500)}`,
-    async stop() {
-      front.child.kill();
-      await broker.stop();
-    },
-  };
-}

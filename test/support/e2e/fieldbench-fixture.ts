@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ChildProcess } from 'node:child_process';
 import { test as base } from '@playwright/test';
-import { startBrokerLab, type BrokerLab } from '../broker-lab/broker-lab';
+import { startBrokerLab, type BrokerLab, type BrokerLabOptions } from '../broker-lab/broker-lab';
 import { runFieldbench, spawnFieldbench, type CliRun, type CliRunOptions } from '../cli/fieldbench-cli';
 import { startEdgeHost, type EdgeHost } from '../edge-host/edge-host';
 import { startKubeEmulator, type KubeEmulator } from '../kube/kube-emulator';
@@ -84,6 +84,8 @@ export interface KubeLab {
 
 export interface WorkerFixtures {
   cli: FieldbenchCli;
+  /** How the broker lab starts; a spec sets it with `test.use({ brokerLabOptions })`, which gives it its own worker. */
+  brokerLabOptions: BrokerLabOptions;
   /** mosquitto with the plain, TLS and X.509 listeners on 127.0.0.1 (test/support/broker-lab). */
   brokerLab: BrokerLab;
   /** The edge test host with the Kubernetes API emulator inside the node, as k3s would run it. */
@@ -126,10 +128,10 @@ export const test = base.extend<{ app: ServedApp }, WorkerFixtures>({
     },
     { scope: 'worker' },
   ],
+  brokerLabOptions: [{}, { scope: 'worker', option: true }],
   brokerLab: [
-    // eslint-disable-next-line no-empty-pattern
-    async ({}, use) => {
-      const lab = await startBrokerLab();
+    async ({ brokerLabOptions }, use) => {
+      const lab = await startBrokerLab(brokerLabOptions);
       await use(lab);
       await lab.stop();
     },

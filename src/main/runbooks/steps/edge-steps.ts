@@ -198,7 +198,21 @@ export const listenerMatrixStep = defineStep({
   title: 'Test every listener',
   risky: false,
   verifyOnly: true,
-  input: z.object({ node: NodeId, clientCertificate: z.string().max(200).optional(), caCertificate: z.string().max(200).optional(), namespace: z.string().min(1).max(63).default('azure-iot-operations') }).strict(),
+  input: z
+    .object({
+      node: NodeId,
+      clientCertificate: z.string().max(200).optional(),
+      /** The CA this step's listeners' clients trust; one CA for every listener the step judges. */
+      caCertificate: z.string().max(200).optional(),
+      /**
+       * The listeners this step judges (default every one). All are still connected, so cross-delivery spans
+       * the whole broker; a listener whose clients trust another CA (the default listener's cluster trust
+       * bundle beside a Manual TLS chain) is judged by a step of its own with that CA.
+       */
+      listeners: z.array(z.string().min(1).max(63)).max(32).optional(),
+      namespace: z.string().min(1).max(63).default('azure-iot-operations'),
+    })
+    .strict(),
   outputs: ['passed', 'failed'],
   sampleOutput: () => 0,
   check: async () => ({ items: [], observed: undefined }),
@@ -216,14 +230,19 @@ export const listenerMatrixStep = defineStep({
       ...(input.clientCertificate ? { clientCertificateId: input.clientCertificate } : {}),
       ...(input.caCertificate ? { caCertificateId: input.caCertificate } : {}),
     });
-    outputs['passed'] = r.summary.passed;
-    outputs['failed'] = r.summary.failed;
-    outputs['matrix'] = r.rows.map((row) => {
+    const judged = r.rows.filter((row) => {
+      const t = r.targets.find((x) => x.id === row.targetId);
+      return !input.listeners || (t?.listener !== undefined && input.listeners.includes(t.listener));
+    });
+    if (input.listeners && judged.length === 0) throw new FieldbenchError('runbooks.matrixNoListener', `The node has no listener ${input.listeners.join(', ')} to test. Check the step's listeners against \`fieldbench aio discover\`.`);
+    outputs['passed'] = judged.filter((row) => row.ok).length;
+    outputs['failed'] = judged.filter((row) => !row.ok).length;
+    outputs['matrix'] = judged.map((row) => {
       const t = r.targets.find((x) => x.id === row.targetId);
       return { label: t?.label ?? row.targetId, ok: row.ok, tls: row.tls.verdict, auth: `${row.auth.method} ${row.auth.verdict}`, why: row.ok ? '' : (row.diagnosis?.sentence ?? row.connect.error?.message ?? 'failed') };
     });
     return {
-      items: r.rows.map((row) => {
+      items: judged.map((row) => {
         const t = r.targets.find((x) => x.id === row.targetId);
         return { name: t?.label ?? row.targetId, ok: row.ok, detail: row.ok ? 'connect, TLS, auth and cross-delivery ok' : (row.diagnosis?.sentence ?? row.connect.error?.message ?? 'failed') };
       }),

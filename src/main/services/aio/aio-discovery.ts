@@ -23,7 +23,7 @@ import {
   trustBundleNameFor,
 } from './aio-constants';
 import { KubeApiError, type AioKubeClient } from './aio-kube-client';
-import { describeBundleCertificate, parseCertificates } from './aio-pem';
+import { describeBundleCertificate, opensslSubject, parseCertificates } from './aio-pem';
 import type { KubeObject } from './aio-resources';
 
 type Json = Record<string, unknown>;
@@ -334,6 +334,21 @@ export async function discoverAio(client: AioKubeClient, namespace: string, ctx:
   ctx.progress?.('Discovery finished.', 1);
 
   const listeners = listenersRaw.map(summarizeListener);
+  // The public half of each Manual TLS Secret: which CA a client must trust on that port.
+  const served = new Map<string, NonNullable<TlsSummaryT['servedChain']>>();
+  for (const name of new Set(listeners.flatMap((l) => l.ports.flatMap((p) => (p.tls.mode === 'Manual' && p.tls.secretName ? [p.tls.secretName] : []))))) {
+    let secret: KubeObject | undefined;
+    try {
+      secret = await client.get('Secret', name, namespace);
+    } catch (err) {
+      // Missing (diagnosis says so) or not readable by this user: the matrix then falls back to the trust bundle.
+      if (!(err instanceof KubeApiError) || err.network || err.status === 401) throw err;
+    }
+    const crt = str(obj(secret?.['data'])['tls.crt']);
+    if (!crt) continue;
+    served.set(name, parseCertificates(Buffer.from(crt, 'base64').toString('utf8')).map((c) => ({ subject: opensslSubject(c.subject), issuer: opensslSubject(c.issuer), fingerprintSha256: c.fingerprint256 })));
+  }
+  for (const l of listeners) for (const p of l.ports) if (p.tls.mode === 'Manual' && p.tls.secretName && served.has(p.tls.secretName)) p.tls.servedChain = served.get(p.tls.secretName)!;
   const authentications = authRaw.map(summarizeAuthentication);
   const clientCaNames = new Set(authentications.flatMap((a) => a.methods.flatMap((m) => (m.trustedClientCaCert ? [m.trustedClientCaCert] : []))));
   const trustSettings = trustSettingsOf(namespace, ctx.trust, listeners, configMaps);

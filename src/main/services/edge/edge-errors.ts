@@ -73,6 +73,12 @@ export const edgeErrors = {
   commandFailed(t: Target, what: string, code: number | null, stderr: string): FieldbenchError {
     return new FieldbenchError('edge.commandFailed', `${what} failed on ${where(t)} (exit ${code ?? 'signal'}). The node said: ${firstLine(stderr) || 'nothing'}.`, { detail: stderr.trim().slice(0, 2000) });
   },
+  noSsh(name: string): FieldbenchError {
+    return new FieldbenchError(
+      'edge.noSsh',
+      `${name} is reached only through its kubeconfig and has no SSH login, so this needs SSH and cannot run: setting a static address, the host check and SSH tunnels all log in to the node. Edit ${name} and add its SSH user and login to use them.`,
+    );
+  },
   jumpLoop(name: string): FieldbenchError {
     return new FieldbenchError('edge.jumpLoop', `The jump hosts of ${name} lead back to themselves. Choose a jump host that connects directly.`);
   },

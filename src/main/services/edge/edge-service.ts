@@ -1,16 +1,19 @@
+import { readFile } from 'node:fs/promises';
 import type { ArcProxyOptions } from './arc-proxy';
 import { ActivityLog, type ActivityEntry, type ActivityInput } from './activity-log';
 import { HostKeyTrust, type UntrustedHostKey } from './host-key-trust';
 import type { KubeAccess, KubeAccessProvider } from './kube-access';
 import { LocalForward } from './local-forward';
+import { FieldbenchError } from '@shared/errors';
 import { NodeKube } from './node-kube';
+import { apiServerAddress, loadKubeconfig } from './node-kubeconfig';
 import { NodeProfiles, type KeySummary, type NodeSummary, type SaveNodeInput } from './node-profiles';
 import { NodeStore } from './node-store';
 import { runNodeTest, type NodeTestResult } from './node-test';
 import { openSsh, type ExecOptions, type ExecResult, type SshConnection, type SshOptions, type SudoOptions } from './ssh-connection';
 import { SshPool } from './ssh-pool';
 import type { VaultStore } from '../vault';
-import { resolveByName, type NameKind } from '../app/name-resolver';
+import { resolveByName, type NameKind } from '../app';
 
 export type { ActivityEntry } from './activity-log';
 export type { AuthInput, KeySummary, KubeInput, NodeSummary, SaveNodeInput } from './node-profiles';
@@ -89,8 +92,11 @@ export class EdgeService implements KubeAccessProvider {
    * Adds (no id) or edits a node. Omitted secrets keep the stored ones; null removes them. A new address
    * or port forgets the trusted host key, since it may be another machine.
    */
-  async saveNode(input: SaveNodeInput): Promise<NodeSummary> {
-    const saved = await this.profiles.save(input);
+  async saveNode(input: Omit<SaveNodeInput, 'host'> & { host?: string | undefined }): Promise<NodeSummary> {
+    // A node that is only a kubeconfig is where its API server is, unless the person named its address.
+    const host = input.host ?? (input.kube.mode === 'kubeconfig' ? await kubeconfigHost(input.kube.path, input.kube.context) : undefined);
+    if (host === undefined) throw new FieldbenchError('edge.hostNeeded', 'Enter the node address or host name.');
+    const saved = await this.profiles.save({ ...input, host });
     const id = saved.node.id;
     this.pool.close(id);
     if (saved.edited) await this.kube.stopArc(id);
@@ -271,3 +277,14 @@ const NODE_NAMES: NameKind<NodeSummary> = {
   name: (n) => n.name,
   detail: (n) => `${n.user}@${n.host}:${n.port}`,
 };
+
+/** The API server's host of a kubeconfig file: a kubeconfig-only node's address. */
+async function kubeconfigHost(path: string, context: string | undefined): Promise<string> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (err) {
+    throw new FieldbenchError('edge.kubeconfigUnreadable', `Cannot read the kubeconfig ${path}. Check the path and that you may read it, or give the node's address.`, { cause: err });
+  }
+  return apiServerAddress(await loadKubeconfig(text, path, context), path).host;
+}

@@ -15,8 +15,9 @@ export interface SaveNodeInput {
   name: string;
   host: string;
   port: number;
-  user: string;
-  auth: AuthInput;
+  /** Absent with `auth` for a node reached only through its kubeconfig. */
+  user?: string | undefined;
+  auth?: AuthInput | undefined;
   sudoPassword?: string | null | undefined;
   jumpHostId?: string | null | undefined;
   /** Allow the legacy SSH algorithms for this node; omitted on edit keeps the stored choice. */
@@ -30,7 +31,7 @@ export interface NodeSummary {
   host: string;
   port: number;
   user: string;
-  auth: { method: 'key'; keyId: string; type: string; fingerprint: string; publicKey: string } | { method: 'password' } | { method: 'agent' };
+  auth: { method: 'key'; keyId: string; type: string; fingerprint: string; publicKey: string } | { method: 'password' } | { method: 'agent' } | { method: 'none' };
   hasSudoPassword: boolean;
   jumpHost?: { id: string; name: string };
   hostKey?: { type: string; fingerprint: string; trustedAt: string };
@@ -131,7 +132,7 @@ export class NodeProfiles {
     if (clash && clash.id !== existing?.id) {
       throw new FieldbenchError('edge.nameTaken', `There is already a node called ${clash.name}. Choose another name.`);
     }
-    const auth = this.authFrom(input.auth, existing);
+    const auth: StoredAuth = input.auth === undefined ? { method: 'none' } : this.authFrom(input.auth, existing);
     const kube = kubeFrom(input.kube, existing);
     const jumpHostId = input.jumpHostId === undefined ? existing?.jumpHostId : (input.jumpHostId ?? undefined);
     const id = existing?.id ?? NodeStore.newId();
@@ -144,7 +145,7 @@ export class NodeProfiles {
       name: input.name,
       host: input.host,
       port: input.port,
-      user: input.user,
+      user: input.user ?? '',
       auth,
       ...(sudoPassword !== undefined ? { sudoPassword } : {}),
       ...(jumpHostId !== undefined ? { jumpHostId } : {}),
@@ -154,7 +155,11 @@ export class NodeProfiles {
       created: existing?.created ?? at,
       modified: at,
     };
-    const message = existing ? describeEdit(existing, node, input) : `Added ${node.name} (${node.user}@${node.host}:${node.port}, ${node.auth.method} login, Kubernetes through ${node.kube.mode}).`;
+    const message = existing
+      ? describeEdit(existing, node, input)
+      : node.auth.method === 'none'
+        ? `Added ${node.name} (${node.host}, Kubernetes through a kubeconfig file, no SSH login).`
+        : `Added ${node.name} (${node.user}@${node.host}:${node.port}, ${node.auth.method} login, Kubernetes through ${node.kube.mode}).`;
     await this.store.update((d) => {
       d.nodes[id] = node;
     });
@@ -219,6 +224,7 @@ export class NodeProfiles {
   /** The connection settings of a node, with its secrets from the vault and its jump hosts resolved. */
   endpoint(id: string, chain: string[] = []): SshEndpoint {
     const n = this.store.get(id);
+    if (n.auth.method === 'none') throw edgeErrors.noSsh(n.name);
     if (chain.includes(id)) throw edgeErrors.jumpLoop(n.name);
     let auth: SshEndpoint['auth'];
     if (n.auth.method === 'key') {
@@ -316,7 +322,7 @@ function describeEdit(before: StoredNode, after: StoredNode, input: SaveNodeInpu
   if (before.name !== after.name) changed.push(`name (was ${before.name})`);
   if (before.host !== after.host || before.port !== after.port) changed.push(`address to ${after.host}:${after.port}`);
   if (before.user !== after.user) changed.push(`user to ${after.user}`);
-  if (before.auth.method !== after.auth.method || (input.auth.method === 'password' && input.auth.password !== undefined) || (before.auth.method === 'key' && after.auth.method === 'key' && before.auth.keyId !== after.auth.keyId)) {
+  if (before.auth.method !== after.auth.method || (input.auth?.method === 'password' && input.auth.password !== undefined) || (before.auth.method === 'key' && after.auth.method === 'key' && before.auth.keyId !== after.auth.keyId)) {
     changed.push(`login (${after.auth.method})`);
   }
   if (input.sudoPassword !== undefined) changed.push(input.sudoPassword === null ? 'removed the sudo password' : 'sudo password');

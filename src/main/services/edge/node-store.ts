@@ -6,7 +6,8 @@ export const NODES_SECTION = 'nodes';
 /** Activity entries kept per node; older ones roll off. */
 export const ACTIVITY_LIMIT = 500;
 
-export type StoredAuth = { method: 'key'; keyId: string } | { method: 'password'; password: string } | { method: 'agent' };
+/** `none`: a node that is only a kubeconfig, with no SSH login at all. */
+export type StoredAuth = { method: 'key'; keyId: string } | { method: 'password'; password: string } | { method: 'agent' } | { method: 'none' };
 
 export type StoredKube =
   | { mode: 'ssh'; kubeconfigPath: string }

@@ -1,7 +1,7 @@
 import { FieldbenchError } from '@shared/errors';
 import type { DecodedPayloadT, DecoderRuleT } from '@shared/contract/mqtt-contract';
 import { assertTopicFilter, topicMatches } from './mqtt-topics';
-import { autoDecoder, decodeWith, SparkplugDecoder, type ConcreteDecoder, type DecodeContext, type ProtoCache } from './payload-decoders';
+import { autoDecoder, decodeWith, parseSparkplugTopic, SparkplugDecoder, type ConcreteDecoder, type DecodeContext, type ProtoCache } from './payload-decoders';
 
 /**
  * The decoders of one connection: rules by topic filter (first match wins, as a person reads the list),
@@ -32,6 +32,13 @@ export class DecoderRules {
     }
     this.rules = rules.map((r) => ({ ...r }));
     return this.list();
+  }
+
+  /** Whether the topic's payloads read differently through a decoder than as text/JSON/hex (worth a tree summary). */
+  addsReading(topic: string): boolean {
+    const rule = this.rules.find((r) => topicMatches(r.filter, topic));
+    if (rule && rule.decoder !== 'auto') return rule.decoder === 'cbor' || rule.decoder === 'sparkplug' || rule.decoder === 'protobuf';
+    return parseSparkplugTopic(topic) !== undefined;
   }
 
   /** The payload decoded as the rules say; `latestOf` finds the births Sparkplug aliases refer to. */

@@ -29,10 +29,10 @@ import { assertTopicFilter, isSystemTopic, topicFilterProblem, topicNameProblem 
 import { resolveSatToken, resolveTls, type SatTokenProvider, type TlsMaterialSource } from './tls-material';
 import { buildTopicTree } from './topic-tree';
 import { DecoderRules } from './decoder-rules';
-import { ProtoCache } from './payload-decoders';
+import { ProtoCache, summarise } from './payload-decoders';
 import { fromFieldbench, fromMqttx, toFieldbench } from './connection-interop';
 import { PUBLIC_MODE, SECRET_MODE, mosquittoCommand, openOwnFolder, toMqttx, writeOnce, type CommandFile, type ProfileFiles } from '../exports';
-import { resolveByName, type NameKind } from '../app/name-resolver';
+import { resolveByName, type NameKind } from '../app';
 
 /** A batch of new messages for the live view (the payload of mqtt.onMessages). */
 export interface MessageBatch {
@@ -303,9 +303,11 @@ export class MqttService {
 
   topicTree(req: { connectionId: string; prefix?: string | undefined; depth: number; search?: string | undefined }): { nodes: TopicNodeT[]; topics: number; matches?: number } {
     const c = this.connection(req.connectionId);
-    if (req.search === undefined) return { nodes: buildTopicTree(c.store, req.prefix, req.depth), topics: c.store.topicCount() };
+    const rules = this.decoderRules(c.id);
+    const summary = (topic: string, payload: Uint8Array) => (rules.addsReading(topic) ? summarise(this.decode(c, topic, payload)) : undefined);
+    if (req.search === undefined) return { nodes: buildTopicTree(c.store, req.prefix, req.depth, 256, undefined, summary), topics: c.store.topicCount() };
     const search: { text: string; limit: number; matches?: number } = { text: req.search, limit: TREE_SEARCH_LIMIT };
-    const nodes = buildTopicTree(c.store, req.prefix, 32, 256, search);
+    const nodes = buildTopicTree(c.store, req.prefix, 32, 256, search, summary);
     return { nodes, topics: c.store.topicCount(), matches: search.matches ?? 0 };
   }
 
@@ -499,6 +501,8 @@ export class MqttService {
       ...(colour ? { color: colour } : {}),
       system: isSystemTopic(m.topic),
       ...(m.properties ? { properties: m.properties } : {}),
+      // Only topics a decoder reads differently (Sparkplug B, CBOR, protobuf) pay for decoding here.
+      ...(this.decoderRules(c.id).addsReading(m.topic) ? { decoded: summarise(this.decode(c, m.topic, m.payload)) } : {}),
     };
   }
 

@@ -314,6 +314,19 @@ export function decodeWith(decoder: ConcreteDecoder, payload: Uint8Array, ctx: D
   }
 }
 
+const SUMMARY_CHARS = 240;
+
+/** One line for the topic tree: Sparkplug metrics as name=value, structures as compact JSON, failures with their reason. */
+export function summarise(d: DecodedPayloadT): string {
+  let line: string;
+  if (!d.ok) line = `not ${d.decoder}: ${d.reason ?? ''}`;
+  else if (d.sparkplug && d.sparkplug.messageType !== 'STATE') {
+    const metrics = d.sparkplug.metrics.map((m) => `${m.name ?? `alias ${m.alias ?? '?'}`}=${m.isNull ? 'null' : typeof m.value === 'string' ? m.value : JSON.stringify(m.value)}`);
+    line = `${d.sparkplug.messageType} ${metrics.join(', ')}`;
+  } else line = typeof d.value === 'string' ? d.value : (JSON.stringify(d.value) ?? 'null');
+  return line.length > SUMMARY_CHARS ? `${line.slice(0, SUMMARY_CHARS - 1)}…` : line;
+}
+
 /** What `auto` means for a payload: JSON when it parses, text when UTF-8, hex otherwise. */
 export function autoDecoder(topic: string, payload: Uint8Array): ConcreteDecoder {
   if (parseSparkplugTopic(topic)) return 'sparkplug';

@@ -21,7 +21,15 @@ const node = (topic: string, name: string, system: boolean): Building => ({ topi
  * The topics seen, as a tree below `prefix` (the whole tree when absent), `depth` levels deep. Each node
  * has its own count, the count of everything below, and the latest payload when a topic ends there.
  */
-export function buildTopicTree(store: MessageStore, prefix: string | undefined, depth: number, previewBytes = 256, search?: { text: string; limit: number; matches?: number }): TopicNodeT[] {
+export function buildTopicTree(
+  store: MessageStore,
+  prefix: string | undefined,
+  depth: number,
+  previewBytes = 256,
+  search?: { text: string; limit: number; matches?: number },
+  /** A one-line decoded reading of a topic's latest payload, where a decoder adds one (Sparkplug B, CBOR, protobuf). */
+  summarise?: (topic: string, payload: Uint8Array) => string | undefined,
+): TopicNodeT[] {
   const root = node(prefix ?? '', '', false);
   const needle = search?.text.toLowerCase();
   if (search) search.matches = 0;
@@ -68,6 +76,8 @@ export function buildTopicTree(store: MessageStore, prefix: string | undefined, 
       n.latest = { receivedAt: e.lastAt, size: e.lastSize, retain: e.lastRetain, qos: e.lastQos, payload: previewPayload(store.latestPayload(e), previewBytes) };
       // The kept head of an evicted payload is shorter than the payload: say so.
       if (e.lastSize > previewBytes || store.latestPayload(e).length < e.lastSize) n.latest.payload.truncated = true;
+      const decoded = summarise?.(e.topic, store.latestPayload(e));
+      if (decoded !== undefined) n.latest.decoded = decoded;
     }
     if (level < depth && b.children.size > 0) n.children = sortNodes([...b.children.values()]).map((c) => finish(c, level + 1));
     return n;

@@ -30,8 +30,8 @@ export interface ApplyProgress {
 
 export interface NetworkServiceOptions {
   shells: ShellSource;
-  /** The vault's PKI, for the SAN checks and re-issue; absent while the PKI area is not wired. */
-  pki?: CertificateAuthority | undefined;
+  /** The vault's PKI, for the SAN checks of the vault's certificates. */
+  pki: CertificateAuthority;
   /** The AIO area's service, to read a node's broker listeners and cluster certificates for the cross-checks. */
   aio: BrokerReader;
   /** Extra wait for a node to come back after a rollback (tests shorten it). */

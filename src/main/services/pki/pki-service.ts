@@ -17,7 +17,7 @@ import type {
 } from '@shared/pki-types';
 import type { z } from 'zod';
 import type { InspectedCertificate, PreviewResult } from '@shared/contract/pki-contract';
-import { resolveByName, type NameKind } from '../app/name-resolver';
+import { resolveByName, type NameKind } from '../app';
 import { DEFAULT_KEY_ALGORITHM } from './key-generator';
 import { REVOCATION_REASON_CODES } from './certificate-profiles';
 import { inspectCertificate } from './certificate-inspector';

@@ -22,6 +22,15 @@ describe('node form → edge.saveNode', () => {
     expect(buildSaveRequest(filled(), undefined).request).not.toHaveProperty('sudoPassword');
   });
 
+  it('a node without SSH: only a kubeconfig, no user or login sent, and the address optional', () => {
+    const { request, errors } = buildSaveRequest(filled({ authMethod: 'none', host: '', user: '', kubeMode: 'kubeconfig', kubeconfigPath: '/home/tech/edge.yaml' }), undefined);
+    expect(errors).toEqual({});
+    expect(request).toEqual({ name: 'edge-01', port: 22, kube: { mode: 'kubeconfig', path: '/home/tech/edge.yaml' } });
+    // With SSH-only Kubernetes access there is nothing to reach the node with: the login field says so.
+    const ssh = buildSaveRequest(filled({ authMethod: 'none', kubeMode: 'ssh' }), undefined);
+    expect(ssh.errors.authMethod).toBe('Choose how to log in over SSH. Only a node reached through a kubeconfig file can do without SSH.');
+  });
+
   it('shows the contract’s own sentences on the field that is wrong', () => {
     const { errors } = buildSaveRequest(filled({ name: 'edge 01', host: 'ssh://x', user: '', port: '70000', keyId: '' }), undefined);
     expect(errors.name).toBe('Use letters, digits, dots, dashes and underscores in node names (no spaces).');

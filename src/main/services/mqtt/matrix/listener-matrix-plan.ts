@@ -1,6 +1,7 @@
 import type { AioDiscoveryT } from '@shared/contract/aio-contract';
 import type { MatrixAuthT, MatrixEndpointInputT, MatrixPlanT, MatrixTargetT } from '@shared/contract/mqtt-matrix-contract';
 import type { KnownCertificate, MatrixKnowledge } from './listener-matrix-diagnosis';
+import { cnOf } from './listener-matrix';
 
 /** Targets for endpoints given by hand, in their order. */
 export function planFromEndpoints(endpoints: readonly MatrixEndpointInputT[]): MatrixPlanT {
@@ -53,6 +54,15 @@ export function planFromDiscovery(input: DiscoveryPlanInput): MatrixPlanT & { kn
   const byId = new Map(vault.map((c) => [c.id, c]));
   const bundleFps = (name: string): Set<string> => new Set(d.trustBundles.filter((b) => b.name === name).flatMap((b) => b.certificates.map((c) => norm(c.fingerprintSha256))));
 
+  // A Manual TLS port serves a Secret someone issued, often from their own CA rather than the cluster's:
+  // verify it with the vault CA in or above the served chain (unless a CA was asked for).
+  const servedCa = (chain: AioDiscoveryT['listeners'][number]['ports'][number]['tls']['servedChain']): MatrixTargetT['ca'] => {
+    const top = chain?.[chain.length - 1];
+    if (!chain || !top || input.caCertificateId) return undefined;
+    const fps = new Set(chain.map((c) => norm(c.fingerprintSha256)));
+    const hit = vault.find((c) => c.isCa && fps.has(norm(c.fingerprintSha256))) ?? (top.subject === top.issuer ? undefined : vault.find((c) => c.isCa && (c.subject === top.issuer || (cnOf(c.subject) !== undefined && cnOf(c.subject) === cnOf(top.issuer)))));
+    return hit ? { source: 'vault', certificateId: hit.id } : undefined;
+  };
   // The CA clients trust: the one asked for, else a vault CA that is in the cluster's client trust bundle.
   let ca: MatrixTargetT['ca'];
   if (input.caCertificateId) ca = { source: 'vault', certificateId: input.caCertificateId };
@@ -139,7 +149,7 @@ export function planFromDiscovery(input: DiscoveryPlanInput): MatrixPlanT & { kn
           host: r.host,
           port: r.port,
           tls,
-          ...(tls && ca ? { ca } : {}),
+          ...(tls && (servedCa(p.tls.servedChain) ?? ca) ? { ca: servedCa(p.tls.servedChain) ?? ca } : {}),
           ...(tls && r.servername ? { servername: r.servername } : {}),
           auth,
           mqttVersion: '5.0',

@@ -47,8 +47,7 @@ function NodeList() {
               <button type="button" className="fb-edge-list__item" aria-current={n.id === selectedId ? 'true' : undefined} onClick={() => select(n.id)}>
                 <span className="fb-edge-list__name">{n.name}</span>
                 <span className="fb-edge-list__address fb-mono">
-                  {n.user}@{n.host}
-                  {n.port !== 22 ? `:${n.port}` : ''}
+                  {n.auth.method === 'none' ? `${n.host} · kubeconfig only` : `${n.user}@${n.host}${n.port !== 22 ? `:${n.port}` : ''}`}
                 </span>
                 <span className="fb-edge-list__badges">
                   {n.hostKey ? <StatusBadge status="ok" label="Host key trusted" /> : <StatusBadge status="warning" label="Host key not confirmed" />}

@@ -107,9 +107,7 @@ export function NodeDetail() {
         <div className="fb-edge-detail__titles">
           <h2 id="fb-edge-detail-title">{node.name}</h2>
           <p>
-            <span className="fb-mono">
-              {node.user}@{node.host}:{node.port}
-            </span>
+            <span className="fb-mono">{node.auth.method === 'none' ? `${node.host} (no SSH login)` : `${node.user}@${node.host}:${node.port}`}</span>
             {node.jumpHost ? ` via ${node.jumpHost.name}` : ''} · Kubernetes {node.kube.mode === 'ssh' ? 'through SSH' : node.kube.mode === 'arc' ? 'through the Arc proxy' : 'from a kubeconfig file'}
           </p>
         </div>

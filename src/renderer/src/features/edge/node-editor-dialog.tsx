@@ -11,6 +11,7 @@ const AUTH_OPTIONS = [
   { value: 'key', label: 'SSH key kept in the vault' },
   { value: 'password', label: 'Password' },
   { value: 'agent', label: 'SSH agent on this computer' },
+  { value: 'none', label: 'No SSH: only a kubeconfig file' },
 ];
 const KUBE_OPTIONS = [
   { value: 'ssh', label: 'Through SSH (k3s on the node)' },
@@ -160,9 +161,19 @@ function NodeEditorForm({ editId }: { editId: string | undefined }) {
           <legend>The node</legend>
           <div className="fb-edge-form__grid">
             <TextField label="Name" required hint="How you call it, e.g. edge-01 or n013edge." {...text('name')} />
-            <TextField label="Address" required mono hint="IP address or host name, e.g. 192.168.2.196." {...text('host')} />
-            <TextField label="SSH port" mono inputMode="numeric" {...text('port')} />
-            <TextField label="SSH user" required mono {...text('user')} />
+            <TextField
+              label="Address"
+              required={values.authMethod !== 'none'}
+              mono
+              hint={values.authMethod === 'none' ? "Optional: empty takes the kubeconfig's API server host." : 'IP address or host name, e.g. 192.168.2.196.'}
+              {...text('host')}
+            />
+            {values.authMethod !== 'none' ? (
+              <>
+                <TextField label="SSH port" mono inputMode="numeric" {...text('port')} />
+                <TextField label="SSH user" required mono {...text('user')} />
+              </>
+            ) : null}
           </div>
         </fieldset>
 
@@ -211,7 +222,12 @@ function NodeEditorForm({ editId }: { editId: string | undefined }) {
               {...text('password')}
             />
           ) : null}
-          {values.authMethod !== 'password' ? (
+          {values.authMethod === 'none' ? (
+            <p className="fb-edge-form__note" role="note">
+              Without SSH, Fieldbench reaches this node only through a kubeconfig file (choose it under Kubernetes access). Setting a static address, the host check and SSH tunnels need an SSH login.
+            </p>
+          ) : null}
+          {values.authMethod !== 'password' && values.authMethod !== 'none' ? (
             <>
               <TextField
                 type="password"
@@ -224,13 +240,17 @@ function NodeEditorForm({ editId }: { editId: string | undefined }) {
               ) : null}
             </>
           ) : null}
-          <Select label="Jump host" hint="Another node to reach this one through, when it is not reachable directly." options={jumpOptions} {...text('jumpHostId')} />
-          <Checkbox
-            label="Allow legacy SSH algorithms"
-            hint={`Only for a node whose sshd offers nothing better. Fieldbench then ${LEGACY_SSH_DESCRIPTION}; all of them are weak.`}
-            checked={values.legacyAlgorithms}
-            onChange={(e) => change('legacyAlgorithms', e.target.checked)}
-          />
+          {values.authMethod !== 'none' ? (
+            <>
+              <Select label="Jump host" hint="Another node to reach this one through, when it is not reachable directly." options={jumpOptions} {...text('jumpHostId')} />
+              <Checkbox
+                label="Allow legacy SSH algorithms"
+                hint={`Only for a node whose sshd offers nothing better. Fieldbench then ${LEGACY_SSH_DESCRIPTION}; all of them are weak.`}
+                checked={values.legacyAlgorithms}
+                onChange={(e) => change('legacyAlgorithms', e.target.checked)}
+              />
+            </>
+          ) : null}
         </fieldset>
 
         <fieldset className="fb-edge-form__group">

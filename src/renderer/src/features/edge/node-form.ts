@@ -4,7 +4,8 @@ import type { CallRequest, CallResponse } from '@shared/contract';
 export type NodeSummary = CallResponse<'edge.listNodes'>['nodes'][number];
 export type SaveNodeRequest = CallRequest<'edge.saveNode'>;
 
-export type AuthMethod = 'key' | 'password' | 'agent';
+/** `none`: no SSH at all, only a kubeconfig file (the contract allows it with that Kubernetes access only). */
+export type AuthMethod = 'key' | 'password' | 'agent' | 'none';
 export type KubeMode = 'ssh' | 'arc' | 'kubeconfig';
 
 /**
@@ -127,8 +128,11 @@ const SENTENCES: Partial<Record<NodeFormField, string>> = {
 export function buildSaveRequest(v: NodeFormValues, editId: string | undefined): { request: SaveNodeRequest; errors: NodeFormErrors } {
   const editing = editId !== undefined;
   const port = /^\d+$/.test(v.port.trim()) ? Number(v.port.trim()) : Number.NaN;
+  const sshLess = v.authMethod === 'none';
   const auth: SaveNodeRequest['auth'] =
-    v.authMethod === 'key'
+    v.authMethod === 'none'
+      ? undefined
+      : v.authMethod === 'key'
       ? { method: 'key', keyId: v.keyId }
       : v.authMethod === 'password'
         ? v.password === '' && editing
@@ -144,13 +148,13 @@ export function buildSaveRequest(v: NodeFormValues, editId: string | undefined):
   const request: SaveNodeRequest = {
     ...(editing ? { id: editId } : {}),
     name: v.name,
-    host: v.host,
+    // Without SSH the address is optional: main then takes the kubeconfig's API server host.
+    ...(sshLess && v.host.trim() === '' ? {} : { host: v.host }),
     port,
-    user: v.user,
-    auth,
+    ...(sshLess ? {} : { user: v.user, auth }),
     kube,
     // A password login reuses its password for sudo; a separate one only matters for key and agent logins.
-    ...(v.authMethod !== 'password' && v.sudoPassword !== '' ? { sudoPassword: v.sudoPassword } : {}),
+    ...(!sshLess && v.authMethod !== 'password' && v.sudoPassword !== '' ? { sudoPassword: v.sudoPassword } : {}),
     ...(v.forgetSudoPassword && v.sudoPassword === '' ? { sudoPassword: null } : {}),
     ...(v.jumpHostId !== '' ? { jumpHostId: v.jumpHostId } : editing ? { jumpHostId: null } : {}),
     ...(v.legacyAlgorithms || editing ? { legacyAlgorithms: v.legacyAlgorithms } : {}),
@@ -167,7 +171,7 @@ export function buildSaveRequest(v: NodeFormValues, editId: string | undefined):
       errors[field] = own ?? SENTENCES[field] ?? 'Check this value.';
     }
   }
-  if (Number.isNaN(port)) errors.port = SENTENCES.port;
+  if (Number.isNaN(port) && !sshLess) errors.port = SENTENCES.port;
   if (editId !== undefined && v.jumpHostId === editId) errors.jumpHostId = 'A node cannot be its own jump host. Choose another node or none.';
   return { request, errors };
 }

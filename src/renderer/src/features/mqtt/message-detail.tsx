@@ -78,7 +78,8 @@ export function MessageDetail() {
               </span>
             ))}
           </dl>
-          {v.decoded ? <DecodedView decoded={v.decoded} /> : null}
+          {/* Plain JSON or text guessed automatically is already the whole payload below; show decoders that add something. */}
+          {v.decoded && (v.decoded.chosenBy !== 'auto' || v.decoded.decoder === 'sparkplug' || !v.decoded.ok) ? <DecodedView decoded={v.decoded} /> : null}
           <div className="fb-mqtt-detail__tools">
             <Select
               label="Show as"

@@ -40,7 +40,7 @@ function Row({ m, selected, onOpen }: { m: MessagePreviewT | undefined; selected
       {m.system ? <Badge tone="info">{m.topic.startsWith('$SYS') ? '$SYS' : 'selftest'}</Badge> : null}
       {m.retain ? <Badge>retained</Badge> : null}
       <span className="fb-mqtt-row__payload" data-kind={m.payload.kind}>
-        {m.payload.kind === 'empty' ? '(empty payload)' : m.payload.text}
+        {m.decoded ?? (m.payload.kind === 'empty' ? '(empty payload)' : m.payload.text)}
         {m.payload.truncated ? <span className="fb-mqtt-row__cut"> — preview cut, open to see all {formatBytes(m.size)}</span> : null}
       </span>
       <span className="fb-mqtt-row__meta">

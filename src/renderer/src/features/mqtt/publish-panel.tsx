@@ -2,6 +2,7 @@ import { useEffect, useId, useState, type CSSProperties } from 'react';
 import { Plus, Send, Trash2, X } from 'lucide-react';
 import { Badge, Button, Checkbox, Select, TextField } from '../../ui';
 import { SUBSCRIPTION_COLOURS } from './connection-state';
+import { decoderLabel } from './decoded-view';
 import { checkPayload, prettyJson, type PayloadFormat } from './payload-check';
 import { isError, useMqttStore, type TopicField } from './use-mqtt-store';
 
@@ -22,6 +23,12 @@ function useTopicCheck(field: TopicField, topic: string): string | undefined {
 /** Subscriptions of the active connection: filter, QoS, colour; add and remove. */
 export function SubscriptionsPanel({ connectionId }: { connectionId: string }) {
   const subs = useMqttStore((s) => s.connections[connectionId]?.subscriptions ?? []);
+  const rules = useMqttStore((s) => s.decoderRules);
+  // A decoder rule made for exactly a subscription's filter (in the topic tree's Decoder view) shows on its chip.
+  const decoderOf = (filter: string): string | undefined => {
+    const r = rules.find((x) => x.filter === filter);
+    return r && r.decoder !== 'auto' ? decoderLabel(r.decoder) : undefined;
+  };
   const [filter, setFilter] = useState('');
   const [qos, setQos] = useState<0 | 1 | 2>(0);
   const [pickedColour, setColour] = useState<string | undefined>();
@@ -96,6 +103,7 @@ export function SubscriptionsPanel({ connectionId }: { connectionId: string }) {
               <span className="fb-mqtt-chip__filter">{s.filter}</span>
               <span className="fb-mqtt-chip__meta">
                 QoS {s.grantedQos ?? s.qos}
+                {decoderOf(s.filter) ? ` · ${decoderOf(s.filter)}` : ''}
               </span>
               {s.state === 'refused' ? <Badge tone="danger">Refused</Badge> : s.state === 'pending' ? <Badge tone="info">Pending</Badge> : null}
               <Button size="sm" variant="ghost" iconOnly aria-label={`Unsubscribe ${s.filter}`} icon={<X size={16} />} onClick={() => void useMqttStore.getState().unsubscribe(s.id)} />

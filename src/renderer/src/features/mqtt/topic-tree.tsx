@@ -41,7 +41,9 @@ function TreeItem({ node, level, searching }: { node: TopicNodeT; level: number;
           <span className="fb-mqtt-tree__count" title={`${node.count} on this topic, ${node.totalCount} here and below`}>
             {formatCount(node.totalCount)}
           </span>
-          {node.latest ? (
+          {node.latest?.decoded !== undefined ? (
+            <span className="fb-mqtt-tree__latest">{node.latest.decoded}</span>
+          ) : node.latest ? (
             <span className="fb-mqtt-tree__latest">
               {node.latest.payload.kind === 'binary' ? `${node.latest.size} bytes · ` : ''}
               {node.latest.payload.text}

@@ -1,4 +1,4 @@
-import { useEffect, useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import { FileDown, KeyRound, Pause, Play, RotateCcw, ShieldCheck, Square, Stamp, TestTubeDiagonal } from 'lucide-react';
 import type { RunbookInfo, RunRecord, StepCountdown, StepState } from '@shared/contract/runbooks-contract';
@@ -79,19 +79,33 @@ function StepClock({ title, c }: { title: string; c: StepCountdown }) {
   );
 }
 
+/** The risky step a paused run waits at, if that is why it paused. */
+function confirmStepOf(rb: RunbookInfo, run: RunRecord | undefined): RunbookInfo['steps'][number] | undefined {
+  if (run?.state !== 'paused') return undefined;
+  const rec = run.steps.find((s) => s.state === 'paused');
+  const step = rec ? rb.steps.find((s) => s.id === rec.id) : undefined;
+  return step?.risky ? step : undefined;
+}
+
 /**
  * A run paused at a risky step: its plan, and the confirm that resumes it. For the static address this is the
  * Network page's confirm-or-revert: the rollback time is said before, and counted down while it applies.
  */
 function ConfirmPanel({ rb, run }: { rb: RunbookInfo; run: RunRecord }) {
   const { resume } = useRunbooksStore.getState();
-  const rec = run.state === 'paused' ? run.steps.find((s) => s.state === 'paused') : undefined;
-  const step = rec ? rb.steps.find((s) => s.id === rec.id) : undefined;
-  if (!rec || !step?.risky) return null;
+  const ref = useRef<HTMLElement>(null);
+  const step = confirmStepOf(rb, run);
+  const rec = step ? run.steps.find((s) => s.id === step.id) : undefined;
+  // The run stops here waiting for the person: bring the confirm into view rather than leave it below the form.
+  // Braces: newer Chromium returns a promise from scrollIntoView, and React must get no cleanup value back.
+  useEffect(() => {
+    ref.current?.scrollIntoView({ block: 'start' });
+  }, [step?.id, run.id]);
+  if (!rec || !step) return null;
   const seconds = rec.changes.find((c) => c.rollbackSeconds)?.rollbackSeconds;
   const diff = rec.changes.find((c) => c.diff)?.diff;
   return (
-    <section className="fb-rb-card fb-rb-confirm" aria-labelledby="fb-rb-confirm">
+    <section ref={ref} className="fb-rb-card fb-rb-confirm" aria-labelledby="fb-rb-confirm">
       <h2 id="fb-rb-confirm">Confirm “{step.title}”</h2>
       <ul className="fb-rb-confirm__changes">
         {rec.changes.map((c) => (
@@ -248,7 +262,7 @@ function StepList({ rb, run }: { rb: RunbookInfo; run: RunRecord | undefined }) 
                 ))}
               </ul>
             ) : null}
-            {rec?.error ? <div className="fb-rb-step__error">{rec.error}</div> : null}
+            {rec?.error && (state === 'failed' || state === 'paused' || state === 'cancelled') ? <div className="fb-rb-step__error">{rec.error}</div> : null}
           </li>
         );
       })}
@@ -358,7 +372,7 @@ function Detail() {
               </Button>
             </>
           ) : null}
-          {resumable && !busy ? (
+          {resumable && !busy && !confirmStepOf(rb, shown) ? (
             <Button variant="primary" icon={<RotateCcw size={18} />} onClick={() => void resume()}>
               Resume from step “{shown.steps.find((s) => s.state !== 'done' && s.state !== 'unchanged')?.title}”
             </Button>
