@@ -6,6 +6,7 @@ import type { Locator, Page } from '@playwright/test';
 import { brokerLabAvailability, type BrokerLab } from '../support/broker-lab/broker-lab';
 import { mosquittoSub } from '../support/broker-lab/mosquitto-clients';
 import { test, expect } from '../support/e2e/fieldbench-fixture';
+import { connectPlainAndSubscribeAll } from '../support/e2e/mqtt-client-ui';
 
 // The topic tree as a technician uses it under load: the real renderer and `fieldbench serve` against the
 // broker lab's mosquitto, with a real publisher at ~5,000 msg/s and a Sparkplug B edge node (Eclipse Tahu's
@@ -56,16 +57,7 @@ test.describe('MQTT topic tree against the broker lab', () => {
     await page.goto(app.url);
     await page.getByRole('navigation').getByRole('button', { name: 'MQTT', exact: true }).click();
     await page.getByRole('group', { name: 'Theme' }).getByRole('button', { name: 'Light theme' }).click();
-    await page.getByRole('button', { name: 'New connection' }).click();
-    const dialog = page.getByRole('dialog', { name: 'New connection' });
-    await dialog.getByRole('textbox', { name: 'Name', exact: true }).fill('Line 7 presses');
-    await dialog.getByRole('textbox', { name: 'Host', exact: true }).fill(lab.host);
-    await dialog.getByRole('textbox', { name: 'Port', exact: true }).fill(String(lab.listeners.plain.port));
-    await dialog.getByRole('button', { name: 'Connect' }).click();
-    await expect(dialog).toBeHidden({ timeout: 30_000 });
-    await page.getByLabel('Subscribe to').fill('#');
-    await page.getByRole('button', { name: 'Subscribe', exact: true }).click();
-    await expect(page.getByRole('list', { name: 'Active subscriptions' }).getByText('#', { exact: true })).toBeVisible();
+    await connectPlainAndSubscribeAll(page, lab, 'Line 7 presses');
 
     const publisher = await mqtt.connectAsync({ host: lab.host, port: lab.listeners.plain.port, protocolVersion: 5 });
     await publisher.publishAsync(SETPOINT, '185', { qos: 1, retain: true });

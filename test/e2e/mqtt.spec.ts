@@ -4,6 +4,7 @@ import type { Locator, Page } from '@playwright/test';
 import { brokerLabAvailability } from '../support/broker-lab/broker-lab';
 import { mosquittoPub } from '../support/broker-lab/mosquitto-clients';
 import { test, expect } from '../support/e2e/fieldbench-fixture';
+import { connectPlainAndSubscribeAll } from '../support/e2e/mqtt-client-ui';
 
 // The MQTT area through the real renderer, the real `fieldbench serve` and a real mosquitto from the broker
 // lab (plain listener, NodePort style, on 127.0.0.1). Screenshots go to test-results/screenshots/mqtt-*.png.
@@ -226,16 +227,7 @@ test.describe('MQTT area against the broker lab', () => {
     await page.goto(app.url);
     await page.getByRole('navigation').getByRole('button', { name: 'MQTT', exact: true }).click();
     await page.getByRole('group', { name: 'Theme' }).getByRole('button', { name: 'Light theme' }).click();
-    await page.getByRole('button', { name: 'New connection' }).click();
-    const dialog = page.getByRole('dialog', { name: 'New connection' });
-    await dialog.getByRole('textbox', { name: 'Name', exact: true }).fill('Line 7 presses, hall 3');
-    await dialog.getByRole('textbox', { name: 'Host', exact: true }).fill(lab.host);
-    await dialog.getByRole('textbox', { name: 'Port', exact: true }).fill(String(lab.listeners.plain.port));
-    await dialog.getByRole('button', { name: 'Connect' }).click();
-    await expect(dialog).toBeHidden({ timeout: 30_000 });
-    await page.getByLabel('Subscribe to').fill('#');
-    await page.getByRole('button', { name: 'Subscribe', exact: true }).click();
-    await expect(page.getByRole('list', { name: 'Active subscriptions' }).getByText('#', { exact: true })).toBeVisible();
+    await connectPlainAndSubscribeAll(page, lab, 'Line 7 presses, hall 3');
 
     const publisher = await mqtt.connectAsync({ host: lab.host, port: lab.listeners.plain.port, protocolVersion: 5 });
     for (let i = 0; i < 400; i++) publisher.publish(LONG(i), JSON.stringify({ bar: 180 + (i % 40) / 10, seq: i }));

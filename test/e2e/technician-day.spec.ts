@@ -4,6 +4,7 @@ import type { Page } from '@playwright/test';
 import { brokerLabAvailability } from '../support/broker-lab/broker-lab';
 import { prepareSeedVault } from '../support/e2e/edge-lab-fixture';
 import { test, expect } from '../support/e2e/fieldbench-fixture';
+import { connectPlainAndSubscribeAll } from '../support/e2e/mqtt-client-ui';
 
 // Issue 14, "Done when": a technician's day at 1366×768 in the real renderer against `fieldbench serve`,
 // bounded to under three minutes: the vault and its chains, the MQTT client under ~5,000 msg/s from a real
@@ -56,16 +57,7 @@ test.describe('the technician’s day', () => {
 
       await test.step('MQTT under ~5,000 msg/s: at least 15 rows in view, counts growing', async () => {
         await area(page, 'MQTT');
-        await page.getByRole('button', { name: 'New connection' }).click();
-        const dialog = page.getByRole('dialog', { name: 'New connection' });
-        await dialog.getByRole('textbox', { name: 'Name', exact: true }).fill('Line 7 presses');
-        await dialog.getByRole('textbox', { name: 'Host', exact: true }).fill(lab.host);
-        await dialog.getByRole('textbox', { name: 'Port', exact: true }).fill(String(lab.listeners.plain.port));
-        await dialog.getByRole('button', { name: 'Connect' }).click();
-        await expect(dialog).toBeHidden({ timeout: 30_000 });
-        await page.getByLabel('Subscribe to').fill('#');
-        await page.getByRole('button', { name: 'Subscribe', exact: true }).click();
-        await expect(page.getByRole('list', { name: 'Active subscriptions' }).getByText('#', { exact: true })).toBeVisible();
+        await connectPlainAndSubscribeAll(page, lab, 'Line 7 presses');
 
         const publisher = await mqtt.connectAsync({ host: lab.host, port: lab.listeners.plain.port, protocolVersion: 5 });
         const started = Date.now();

@@ -2,6 +2,7 @@ import { useShallow } from 'zustand/react/shallow';
 import { RefreshCw } from 'lucide-react';
 import { Button, StatusBadge } from '../../ui';
 import { useNetworkStore } from './use-network-store';
+import { useReissueStore } from '../../core/use-reissue-store';
 
 /**
  * What else names the node's address: the broker's server certificates (vault and cluster) and its
@@ -12,6 +13,8 @@ export function CrossCheckPanel() {
     useShallow((s) => ({ report: s.crossCheck, checking: s.crossChecking, error: s.crossCheckError, reissued: s.reissued, reissuing: s.reissuing })),
   );
   const { runCrossCheck, reissue } = useNetworkStore.getState();
+  // The one-click fix with the SANs open for editing: the new address in, the old one out, as Re-issue does.
+  const { nodeId, previousHost } = useNetworkStore(useShallow((s) => ({ nodeId: s.nodeId, previousHost: s.run?.result?.previousHost ?? s.plan?.previousHost ?? s.snapshot?.host })));
   const cluster = report?.cluster;
   const clusterNote =
     cluster?.state === 'unavailable'
@@ -54,9 +57,22 @@ export function CrossCheckPanel() {
                     <p className="fb-net-mono fb-net-muted">SANs: {c.sans.join(', ') || 'none'}</p>
                   </div>
                   {c.canReissue && c.id && !done ? (
-                    <Button size="md" onClick={() => void reissue(c.id!)} loading={reissuing === c.id} disabled={reissuing !== undefined && reissuing !== c.id}>
-                      Re-issue with {report.address}
-                    </Button>
+                    <div className="fb-net-check__actions">
+                      <Button size="md" onClick={() => void reissue(c.id!)} loading={reissuing === c.id} disabled={reissuing !== undefined && reissuing !== c.id}>
+                        Re-issue with {report.address}
+                      </Button>
+                      <Button
+                        size="md"
+                        variant="ghost"
+                        disabled={reissuing !== undefined}
+                        onClick={() => {
+                          const sans = c.sans.map((x) => x.replace(/^(IP|DNS|IP Address|email|URI):/, '')).filter((v) => v !== previousHost);
+                          useReissueStore.getState().open({ certificateId: c.id!, sans: [...sans, report.address].filter((v, i, a) => a.indexOf(v) === i), why: c.message, ...(nodeId ? { nodeId } : {}) });
+                        }}
+                      >
+                        Edit the SANs…
+                      </Button>
+                    </div>
                   ) : null}
                 </li>
               );
