@@ -5,14 +5,6 @@
 // A service folder's exported interface is its index.ts: another area's service imports that file and
 // nothing else, so the folder can move its internals without touching its neighbours.
 
-/** Cycles known from issue 9 that the sshnet branch removes; drop each line once its fix is on main. */
-const KNOWN_CYCLES = [
-  // issue 9: edge-service.ts <-> node-test.ts (sshnet splits edge-service)
-  '^src/main/services/edge/(edge-service|node-test)[.]ts$',
-  // issue 9: network/cross-checks.ts <-> aio-cross-check-inputs.ts (sshnet moves the cross-check flow)
-  '^src/main/services/network/(cross-checks|aio-cross-check-inputs)[.]ts$',
-];
-
 /** Everything the CLI runs under plain Node; none of it may reach electron, however indirectly. */
 const CLI_RUNS = '^src/(cli|main/(areas|ipc/(dispatcher|event-hub)|workflows|runbooks|services|compose|area|host)([./]|$))';
 
@@ -22,7 +14,7 @@ module.exports = {
       name: 'no-cycles',
       severity: 'error',
       comment: 'An import cycle: split out the shared part (types into a types-only module, state into a core module both sides import).',
-      from: { pathNot: KNOWN_CYCLES },
+      from: {},
       to: { circular: true },
     },
     {

@@ -5,6 +5,7 @@ import { composeApp, type AppContext } from '../main/compose';
 import { defaultDataDir } from '../main/services/app/data-dir';
 import { silentLogger } from '../main/services/app/logger';
 import type { CliIO } from './cli-command';
+import { projectRoot } from './cli-paths';
 import { obtainPassword } from './vault-access';
 
 export interface CliAppOptions {
@@ -38,7 +39,7 @@ export class CliApp {
       // For the same reason no log folder appears beside a vault named alone (a USB stick, a shared folder):
       // that run is not logged; --data-dir gives it a log.
       const quiet = vault !== undefined && this.values['data-dir'] === undefined;
-      this.app = composeApp({ dataDir, runtime: 'cli', ...(vault ? { vault: { path: vault } } : {}), ...(quiet ? { log: silentLogger } : {}) });
+      this.app = composeApp({ dataDir, runtime: 'cli', projectRoot: projectRoot(), toolEnv: this.io.env, ...(vault ? { vault: { path: vault } } : {}), ...(quiet ? { log: silentLogger } : {}) });
     }
     return this.app;
   }

@@ -34,6 +34,8 @@ export interface CliVerb {
   options: readonly string[];
   /** Extra lines only this verb's help needs (option values, what a REF is). */
   notes?: string;
+  /** The verb's own parser options when it does not use the area's (`mqtt connections`). */
+  parser?: NonNullable<ParseArgsConfig['options']>;
 }
 
 export interface CliCommand {

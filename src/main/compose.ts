@@ -1,7 +1,6 @@
 import { Dispatcher, type Handlers, type Logger } from './ipc/dispatcher';
 import { EventHub } from './ipc/event-hub';
-import { ensureDataDir } from './services/app/data-dir';
-import { createFileLogger } from './services/app/logger';
+import { createDataFolderLogger } from './services/app/data-folder-logger';
 import { APP_VERSION } from './version';
 import { VaultSession } from './services/session/vault-session';
 import type { AppEnvironment } from './area';
@@ -32,12 +31,13 @@ export interface AppContext {
 /**
  * The composition root: builds every service once and binds them to the contract. Electron's main, the
  * loopback host and the CLI all start here, so they run the same code behind the same validation.
+ * Composing creates nothing on disk: the data folder appears with the first thing kept in it (see
+ * createDataFolderLogger), so asking (`fieldbench doctor`, an inspect) leaves no folder behind.
  */
 export function composeApp(env: AppEnvironment): AppContext {
-  ensureDataDir(env.dataDir);
   const hub = new EventHub();
   const disposers: Array<() => Promise<void> | void> = [];
-  const fileLog = env.log ? undefined : createFileLogger({ dataDir: env.dataDir, base: { runtime: env.runtime } });
+  const fileLog = env.log ? undefined : createDataFolderLogger({ dataDir: env.dataDir, base: { runtime: env.runtime } });
   const log: Logger = env.log ?? fileLog!;
   log.info('start', { version: APP_VERSION, node: process.versions.node, electron: process.versions.electron, platform: process.platform });
   disposers.push(() => {
@@ -65,7 +65,8 @@ export function composeApp(env: AppEnvironment): AppContext {
     if (!r.ok) throw new Error(r.error.message);
     return r.value as import('../shared/contract/mqtt-matrix-contract').MatrixResultT;
   };
-  const aio = createAioArea(deps, { kube: edge.service, pki: pki.service, activity: edge.service, liveMatrix });
+  // The exports area, built later, owns the loopback host's one-time downloads.
+  const aio = createAioArea(deps, { kube: edge.service, pki: pki.service, activity: edge.service, liveMatrix, downloads: () => exportsArea.downloads });
   const network = createNetworkArea({ ...deps, pki: pki.service, edge: edge.service, aio: aio.service });
   const mqtt = createMqttArea(deps, { pki: pki.service, edge: edge.service, aio: aio.service });
   const exportsArea = createExportsArea(deps, { pki: pki.service, aio: aio.service });

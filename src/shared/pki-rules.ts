@@ -16,6 +16,9 @@ const DOTTED_NUMBERS = /^\d+(\.\d+)+$/;
 const IPV4_OCTET = /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)$/;
 const DNS_LABEL = /^[A-Za-z0-9_]([A-Za-z0-9_-]{0,61}[A-Za-z0-9_])?$/;
 const EMAIL = /^[^@\s]+@[^@\s]+$/;
+// An IPv4 address glued to a letter or dash on either side: a missing comma. A dot on both sides is a
+// legitimate name that embeds an address (10.0.0.1.nip.io), so only letters, `_` and `-` count as glue.
+const RUN_TOGETHER_IP = /(?:^|[A-Za-z_-])((?:\d{1,3}\.){3}\d{1,3})(?=[A-Za-z_-])|[A-Za-z_-]((?:\d{1,3}\.){3}\d{1,3})$/;
 
 /** Four decimal octets 0–255 without leading zeros (some parsers read "010" as octal 8, so it is refused). */
 export function isIPv4(value: string): boolean {
@@ -84,6 +87,11 @@ export function classifySan(raw: string): SanVerdict {
   if (DOTTED_NUMBERS.test(value)) return refuse(`"${value}" looks like an IP address but is not a valid one. Check each of the four numbers is 0–255, without leading zeros.`);
   if (SCHEME.test(value)) return { ok: true, san: { type: 'uri', value } };
   if (value.includes('@')) return EMAIL.test(value) ? { ok: true, san: { type: 'email', value } } : refuse(`"${value}" is not a valid e-mail address.`);
+  const runTogether = RUN_TOGETHER_IP.exec(value);
+  const gluedIp = runTogether?.[1] ?? runTogether?.[2];
+  if (gluedIp !== undefined && isIPv4(gluedIp)) {
+    return refuse(`"${value}" looks like the address ${gluedIp} and a name typed without a comma between them. Separate the entries with a comma.`);
+  }
   const host = value.endsWith('.') ? value.slice(0, -1) : value;
   const labels = host.split('.');
   if (labels[0] === '*') {

@@ -1,7 +1,7 @@
-import { mkdirSync, rmSync } from 'node:fs';
-import { test, expect, type Page } from '@playwright/test';
-import { startServedApp } from '../support/e2e/fieldbench-fixture';
-import { edgeHostAvailability, prepareSeedVault, startEdgeLab, type EdgeLab, type SeedVault } from '../support/e2e/edge-lab-fixture';
+import { mkdirSync } from 'node:fs';
+import type { Page } from '@playwright/test';
+import { test as base, expect, type ServedApp } from '../support/e2e/fieldbench-fixture';
+import { edgeHostAvailability, prepareSeedVault, type SeedVault } from '../support/e2e/edge-lab-fixture';
 
 // Issue 4, "Done when", from the app: add the node, trust its host key, see the default listener and the
 // trust bundle, apply the seed 001 Secret, client CA ConfigMap, X.509 BrokerAuthentication and LoadBalancer
@@ -12,34 +12,26 @@ const availability = edgeHostAvailability();
 const SHOTS = 'test-results/screenshots';
 const NS = 'azure-iot-operations';
 
-type Served = Awaited<ReturnType<typeof startServedApp>>;
-
-let lab: EdgeLab;
-let seed: SeedVault;
-let app: Served;
+/** The seed 001 vault made with the CLI for the edge lab's node, and `fieldbench serve` on it. */
+const test = base.extend<object, { seeded: { seed: SeedVault; app: ServedApp } }>({
+  seeded: [
+    async ({ edgeLab, cli }, use) => {
+      const seed = await prepareSeedVault(edgeLab.host.nodeAddress);
+      await use({ seed, app: await cli.serve(seed.dataDir) });
+    },
+    { scope: 'worker', timeout: 240_000 },
+  ],
+});
 
 test.describe('Edge nodes end to end against the edge test host', () => {
   test.skip(!availability.ok, availability.ok ? '' : `edge test host unavailable: ${availability.reason}`);
   test.setTimeout(300_000);
 
-  test.beforeAll(async () => {
-    test.setTimeout(240_000);
-    mkdirSync(SHOTS, { recursive: true });
-    lab = await startEdgeLab();
-    seed = await prepareSeedVault(lab.host.nodeAddress);
-    app = await startServedApp(seed.dataDir);
-  });
-
-  test.afterAll(async () => {
-    await app?.stop();
-    await lab?.stop();
-    if (seed) rmSync(seed.dataDir, { recursive: true, force: true });
-  });
-
   const shot = (page: Page, name: string) => page.screenshot({ path: `${SHOTS}/edge-${name}.png`, fullPage: false });
   const area = (page: Page, name: string) => page.getByRole('navigation', { name: 'Areas' }).getByRole('button', { name, exact: true }).click();
 
-  test('add a node, trust its host key, read the broker, apply seed 001, read it back with kubectl, diagnose a missing issuer', async ({ page }) => {
+  test('add a node, trust its host key, read the broker, apply seed 001, read it back with kubectl, diagnose a missing issuer', async ({ page, edgeLab: lab, seeded: { seed, app } }) => {
+    mkdirSync(SHOTS, { recursive: true });
     const host = lab.host;
     const consoleErrors: string[] = [];
     page.on('console', (m) => m.type() === 'error' && consoleErrors.push(m.text()));

@@ -2,6 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Page } from '@playwright/test';
+import { runFieldbenchSync } from '../support/cli/fieldbench-cli';
 import { test, expect } from '../support/e2e/fieldbench-fixture';
 
 // Seed 001's client chain made with the CLI, then exported from the UI: client42a with its key for Node-RED
@@ -9,13 +10,12 @@ import { test, expect } from '../support/e2e/fieldbench-fixture';
 // test-results/screenshots/exports-*.png.
 const SHOTS = 'test-results/screenshots';
 const PASSWORD = 'gloves on site 42';
-const BIN = join(process.cwd(), 'bin', 'fieldbench.js');
 
 test.describe.configure({ timeout: 180_000 });
 
 function fieldbench(args: string[], dataDir: string, input?: string): void {
-  const r = spawnSync(process.execPath, [BIN, ...args, '--data-dir', dataDir], { encoding: 'utf8', env: { ...process.env, FIELDBENCH_VAULT_PASSWORD: PASSWORD }, timeout: 120_000, ...(input === undefined ? {} : { input }) });
-  if (r.status !== 0) throw new Error(`fieldbench ${args.join(' ')}: ${r.stderr}`);
+  const r = runFieldbenchSync([...args, '--data-dir', dataDir], { env: { FIELDBENCH_VAULT_PASSWORD: PASSWORD }, ...(input === undefined ? {} : { input }) });
+  if (r.code !== 0) throw new Error(`fieldbench ${args.join(' ')}: ${r.stderr}`);
 }
 
 async function shot(page: Page, name: string) {

@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process';
 import { chmodSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createServer, type IncomingHttpHeaders } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -7,6 +6,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium } from '@playwright/test';
 import config, { CHROMIUM } from '../../playwright.config';
+import { spawnFieldbench } from '../support/cli/fieldbench-cli';
 import { expect, startServedApp, test } from '../support/e2e/fieldbench-fixture';
 
 // Issue 10 row 6, redone as it was found: the app opened in Chromium, then another service on 127.0.0.1
@@ -91,10 +91,8 @@ test('`serve --open` starts the browser with the launcher file, not the token, a
   writeFileSync(join(bin, 'xdg-open'), `#!/bin/sh\nexec "${process.execPath}" -e 'require("fs").writeFileSync(process.argv[1], JSON.stringify(process.argv.slice(2)))' "${record}" "$@"\n`);
   chmodSync(join(bin, 'xdg-open'), 0o755);
   const dataDir = mkdtempSync(join(tmpdir(), 'fb-e2e-open-'));
-  const child = spawn(process.execPath, [join(process.cwd(), 'bin', 'fieldbench.js'), 'serve', '--port', '0', '--data-dir', dataDir, '--open'], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env, PATH: `${bin}:${process.env.PATH ?? ''}` },
-  });
+  const child = spawnFieldbench(['serve', '--port', '0', '--data-dir', dataDir, '--open'], { env: { PATH: `${bin}:${process.env.PATH ?? ''}` } });
+  child.stdin.end();
   let out = '';
   child.stdout.on('data', (c) => (out += c));
   try {

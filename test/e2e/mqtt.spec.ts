@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import mqtt from 'mqtt';
 import type { Locator, Page } from '@playwright/test';
-import { brokerLabAvailability, startBrokerLab, type BrokerLab } from '../support/broker-lab/broker-lab';
+import { brokerLabAvailability } from '../support/broker-lab/broker-lab';
 import { mosquittoPub } from '../support/broker-lab/mosquitto-clients';
 import { test, expect } from '../support/e2e/fieldbench-fixture';
 
@@ -100,15 +100,8 @@ async function visibleRows(page: Page): Promise<{ rows: number; top: number; bot
 
 test.describe('MQTT area against the broker lab', () => {
   test.skip(!avail.ok, avail.ok ? '' : avail.reason);
-  let lab: BrokerLab;
-  test.beforeAll(async () => {
-    lab = await startBrokerLab();
-  });
-  test.afterAll(async () => {
-    await lab?.stop();
-  });
 
-  test('connect to the plain listener, subscribe to #, publish from the app and from mosquitto_pub', async ({ page, app }) => {
+  test('connect to the plain listener, subscribe to #, publish from the app and from mosquitto_pub', async ({ page, app, brokerLab: lab }) => {
     mkdirSync(SHOTS, { recursive: true });
     const consoleErrors: string[] = [];
     page.on('console', (m) => m.type() === 'error' && consoleErrors.push(m.text()));
@@ -186,7 +179,7 @@ test.describe('MQTT area against the broker lab', () => {
     expect(consoleErrors).toEqual([]);
   });
 
-  test('listener matrix over the lab: the plain listener passes, TLS against the wrong CA is diagnosed with the chain shown', async ({ page, app }) => {
+  test('listener matrix over the lab: the plain listener passes, TLS against the wrong CA is diagnosed with the chain shown', async ({ page, app, brokerLab: lab }) => {
     mkdirSync(SHOTS, { recursive: true });
     await page.goto(app.url);
     await page.getByRole('navigation').getByRole('button', { name: 'MQTT', exact: true }).click();
@@ -227,7 +220,7 @@ test.describe('MQTT area against the broker lab', () => {
     await shot(page, 'matrix-diagnosis-dark');
   });
 
-  test('15 rows with whole last topic levels, an uncut header at 1366×768 and 1280×720, Clear asks and Undo restores', async ({ page, app }) => {
+  test('15 rows with whole last topic levels, an uncut header at 1366×768 and 1280×720, Clear asks and Undo restores', async ({ page, app, brokerLab: lab }) => {
     mkdirSync(SHOTS, { recursive: true });
     await page.setViewportSize({ width: 1366, height: 768 });
     await page.goto(app.url);

@@ -1,10 +1,9 @@
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { test, expect, type Page } from '@playwright/test';
-import { runFieldbench } from '../support/cli/fieldbench-cli';
-import { startServedApp } from '../support/e2e/fieldbench-fixture';
-import { edgeHostAvailability, startEdgeHost, type EdgeHost } from '../support/edge-host/edge-host';
+import type { Page } from '@playwright/test';
+import { test as base, expect, type FieldbenchCli, type ServedApp } from '../support/e2e/fieldbench-fixture';
+import { edgeHostAvailability } from '../support/edge-host/edge-host';
 
 // Issue 5, "Done when", from the app: discover, plan and apply a new static address on the edge test host,
 // see it reconnect and the profile follow, see the SAN warning for the broker certificate that lacks the new
@@ -15,47 +14,34 @@ const availability = edgeHostAvailability({ networkd: true });
 const SHOTS = 'test-results/screenshots';
 const VAULT_PASSWORD = 'a long vault password for e2e';
 
-type Served = Awaited<ReturnType<typeof startServedApp>>;
+/** The built CLI, as a technician would run it, with the spec's vault password. */
+const fieldbenchWith = (cli: FieldbenchCli) => (args: string[], input = '') => cli.run(args, { input, env: { FIELDBENCH_VAULT_PASSWORD: VAULT_PASSWORD } });
+const okWith = (cli: FieldbenchCli) => (args: string[], input?: string): Promise<string> => cli.ok(args, { ...(input === undefined ? {} : { input }), env: { FIELDBENCH_VAULT_PASSWORD: VAULT_PASSWORD } });
 
-/** The built CLI, as a technician would run it (FIELDBENCH_SKIP_BUILD: the spec runs after electron-vite build). */
-const fieldbench = (args: string[], input = '') => runFieldbench(args, { input, env: { FIELDBENCH_SKIP_BUILD: '1', FIELDBENCH_VAULT_PASSWORD: VAULT_PASSWORD } });
-
-async function cli(args: string[], input?: string): Promise<string> {
-  const r = await fieldbench(args, input);
-  if (r.code !== 0) throw new Error(`fieldbench ${args.join(' ')} failed (${r.code}):\n${r.stdout}\n${r.stderr}`);
-  return r.stdout;
-}
-
-let host: EdgeHost;
-let app: Served;
-let dataDir: string;
+/** The node of the networkd host and a server certificate for its address in a vault, and `fieldbench serve` on it. */
+const test = base.extend<object, { prepared: { dataDir: string; app: ServedApp } }>({
+  prepared: [
+    async ({ networkdHost: host, cli: fb }, use) => {
+      const cli = okWith(fb);
+      const dataDir = mkdtempSync(join(tmpdir(), 'fb-e2e-net-'));
+      const dir = ['--data-dir', dataDir];
+      // The Edge nodes UI is another engineer's; the node goes in through the CLI, as the task allows.
+      await cli(['vault', 'create', ...dir]);
+      await cli(
+        ['node', 'add', 'edge-01', '--host', host.nodeAddress, '--port', String(host.sshPort), '--user', host.users.key.name, '--key-file', host.clientKey.privateKeyPath, '--sudo-password-stdin', '--trust-fingerprint', host.hostKeys.ed25519.fingerprint, ...dir],
+        `${host.users.key.sudoPassword}\n`,
+      );
+      await cli(['pki', 'create', 'root', 'Plant Root CA', ...dir]);
+      await cli(['pki', 'create', 'server', 'aio-broker', '--issuer', 'Plant Root CA', '--san', host.nodeAddress, '--san', 'mqtts-endpoint', ...dir]);
+      await use({ dataDir, app: await fb.serve(dataDir) });
+    },
+    { scope: 'worker', timeout: 180_000 },
+  ],
+});
 
 test.describe('Network end to end against the edge test host', () => {
   test.skip(!availability.ok, availability.ok ? '' : `edge test host with networkd unavailable: ${availability.reason}`);
   test.setTimeout(300_000);
-
-  test.beforeAll(async () => {
-    test.setTimeout(180_000);
-    mkdirSync(SHOTS, { recursive: true });
-    host = await startEdgeHost({ networkd: true });
-    dataDir = mkdtempSync(join(tmpdir(), 'fb-e2e-net-'));
-    const dir = ['--data-dir', dataDir];
-    // The Edge nodes UI is another engineer's; the node goes in through the CLI, as the task allows.
-    await cli(['vault', 'create', ...dir]);
-    await cli(
-      ['node', 'add', 'edge-01', '--host', host.nodeAddress, '--port', String(host.sshPort), '--user', host.users.key.name, '--key-file', host.clientKey.privateKeyPath, '--sudo-password-stdin', '--trust-fingerprint', host.hostKeys.ed25519.fingerprint, ...dir],
-      `${host.users.key.sudoPassword}\n`,
-    );
-    await cli(['pki', 'create', 'root', 'Plant Root CA', ...dir]);
-    await cli(['pki', 'create', 'server', 'aio-broker', '--issuer', 'Plant Root CA', '--san', host.nodeAddress, '--san', 'mqtts-endpoint', ...dir]);
-    app = await startServedApp(dataDir);
-  });
-
-  test.afterAll(async () => {
-    await app?.stop();
-    await host?.stop();
-    if (dataDir) rmSync(dataDir, { recursive: true, force: true });
-  });
 
   const shot = (page: Page, name: string) => page.screenshot({ path: `${SHOTS}/network-${name}.png`, fullPage: false });
   /** The page scrolls inside <main>, so bring the part that matters into view first. */
@@ -65,7 +51,10 @@ test.describe('Network end to end against the edge test host', () => {
   };
   const area = (page: Page, name: string) => page.getByRole('navigation', { name: 'Areas' }).getByRole('button', { name, exact: true }).click();
 
-  test('discover, plan, validate and apply a new address; re-issue the certificate; the unreachable case rolls back by itself', async ({ page }) => {
+  test('discover, plan, validate and apply a new address; re-issue the certificate; the unreachable case rolls back by itself', async ({ page, networkdHost: host, cli: fb, prepared: { dataDir, app } }) => {
+    mkdirSync(SHOTS, { recursive: true });
+    const fieldbench = fieldbenchWith(fb);
+    const cli = okWith(fb);
     const consoleErrors: string[] = [];
     page.on('console', (m) => m.type() === 'error' && consoleErrors.push(m.text()));
     await page.goto(app.url);

@@ -1,10 +1,6 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { test, expect } from '@playwright/test';
-import { runFieldbench } from '../support/cli/fieldbench-cli';
-import { startServedApp } from '../support/e2e/fieldbench-fixture';
-import { startKubeEmulator, type KubeEmulator } from '../support/kube/kube-emulator';
+import { test, expect, type FieldbenchCli } from '../support/e2e/fieldbench-fixture';
 
 // Issue 13 from the app: a runbook saved in the vault, planned, run against a kubeconfig node (the API
 // emulator), run again with nothing to change, then the report built and signed. Debian's Chromium against
@@ -13,7 +9,7 @@ import { startKubeEmulator, type KubeEmulator } from '../support/kube/kube-emula
 const SHOTS = 'test-results/screenshots';
 const PASSWORD = 'a long vault password for e2e';
 
-const fieldbench = (args: string[], dataDir: string) => runFieldbench([...args, '--data-dir', dataDir], { env: { FIELDBENCH_SKIP_BUILD: '1', FIELDBENCH_VAULT_PASSWORD: PASSWORD } });
+const fieldbenchWith = (cli: FieldbenchCli) => (args: string[], dataDir: string) => cli.run([...args, '--data-dir', dataDir], { env: { FIELDBENCH_VAULT_PASSWORD: PASSWORD } });
 
 const RUNBOOK = `name: site-test-listener
 title: Site test listener
@@ -39,21 +35,10 @@ steps:
     with: { node: "\${node}", listener: nodeport-listener, timeoutSeconds: 30 }
 `;
 
-let emu: KubeEmulator;
-let dir: string;
-
 test.describe('Runbooks from the app', () => {
-  test.beforeAll(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'fb-e2e-runbooks-'));
-    emu = await startKubeEmulator({ dir: join(dir, 'cluster') });
-  });
-  test.afterAll(async () => {
-    await emu?.close();
-    rmSync(dir, { recursive: true, force: true });
-  });
-
-  test('plan, run, nothing to change, report and sign-off at 1366×768', async ({ page }) => {
+  test('plan, run, nothing to change, report and sign-off at 1366×768', async ({ page, kubeLab: { dir, emu }, cli }) => {
     test.setTimeout(360_000);
+    const fieldbench = fieldbenchWith(cli);
     const dataDir = join(dir, 'data');
     expect((await fieldbench(['vault', 'create'], dataDir)).code).toBe(0);
     expect((await fieldbench(['node', 'add', 'edge-01', '--host', '127.0.0.1', '--user', 'technician', '--agent', '--kubeconfig', join(dir, 'cluster', 'kubeconfig.yaml')], dataDir)).code).toBe(0);
@@ -61,7 +46,7 @@ test.describe('Runbooks from the app', () => {
     const saved = await fieldbench(['runbook', 'save', join(dir, 'site.yaml')], dataDir);
     expect(saved.stdout).toContain('Saved "site-test-listener" in the vault.');
 
-    const app = await startServedApp(dataDir);
+    const app = await cli.serve(dataDir);
     try {
       await page.setViewportSize({ width: 1366, height: 768 });
       await page.goto(app.url);

@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { chmod, writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { parse as parseYaml } from 'yaml';
@@ -230,13 +231,20 @@ async function render(v: Values, io: CliIO, cli: CliApp, namespace: string): Pro
   if (v.node) throw new UsageError('aio render needs no node: it builds the YAML from the vault alone. Leave out --node, or use `aio apply --dry-run` to compare with the cluster.');
   await cli.unlock();
   const spec = await specOf(v, cli, namespace);
-  const r = await cli.call('aio.render', { spec, ...(v.out ? { outputPath: resolve(v.out) } : {}) });
+  // The exact text (keys included) only when it goes to the file this command was told to write.
+  const out = v.out ? resolve(v.out) : undefined;
+  const { exactYaml, ...r } = out ? await cli.call('aio.renderExact', { spec }) : { ...(await cli.call('aio.render', { spec })), exactYaml: undefined };
+  if (out && exactYaml !== undefined) {
+    await writeFile(out, exactYaml, { mode: 0o600 });
+    // writeFile's mode only applies to a new file; an existing one may be world-readable.
+    await chmod(out, 0o600);
+  }
   const problems = r.issues.map((i) => `# ${i.severity.toUpperCase()}  ${i.sentence}`);
-  if (v.json) cli.print('', r);
+  if (v.json) cli.print('', { ...r, ...(out ? { written: out } : {}) });
   else {
-    if (!r.written) io.stdout.write(r.yaml);
-    const note = r.written
-      ? [`Wrote ${r.resources.length} object${r.resources.length === 1 ? '' : 's'} to ${r.written}${r.containsKeys ? ' (it holds private keys: keep it safe and delete it once applied)' : ''}.`]
+    if (!out) io.stdout.write(r.yaml);
+    const note = out
+      ? [`Wrote ${r.resources.length} object${r.resources.length === 1 ? '' : 's'} to ${out}${r.containsKeys ? ' (it holds private keys: keep it safe and delete it once applied)' : ''}.`]
       : r.containsKeys ? ['# Private keys are hidden here; --out FILE writes them.'] : [];
     io.stderr.write([...note, ...problems, ...RESOURCE_SYNC_NOTE].join('\n') + '\n');
   }

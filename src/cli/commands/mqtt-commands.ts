@@ -5,6 +5,7 @@ import type { MatrixEndpointInputT, MatrixResultT } from '@shared/contract/mqtt-
 import { CliApp } from '../cli-app';
 import { areaUsage, EXIT, parseCommandLine, UsageError, type CliCommand, type CliIO, type CliVerb } from '../cli-command';
 import { PASSWORD_ENV } from '../vault-access';
+import { MQTT_CONNECTIONS_OPTIONS, MQTT_CONNECTIONS_USAGE, runMqttConnections } from './mqtt-connections-command';
 
 export const MQTT_PASSWORD_ENV = 'FIELDBENCH_MQTT_PASSWORD';
 
@@ -26,13 +27,15 @@ const VERBS: readonly CliVerb[] = [
     options: ['node', 'endpoint', 'ca', 'tls-ca-file', 'servername', 'connect-timeout'],
     notes: 'NAME, CERT and CA are names or ids (`fieldbench node list`, `fieldbench pki list`).',
   },
+  // Saved connections parse their own options (mqtt-connections-command).
+  { name: 'connections', usage: `  ${MQTT_CONNECTIONS_USAGE.replace(/^fieldbench mqtt /, '')}`, options: ['format', 'out', 'files-dir', 'include-key', 'keep-file-paths', 'yes'], parser: MQTT_CONNECTIONS_OPTIONS },
 ];
 
 const COMMON_HELP = `Vault (for --ca, --cert, --profile): [--vault PATH] [--data-dir DIR] [--password-stdin]; the vault password from
 ${PASSWORD_ENV}, stdin or a prompt. The MQTT password comes from ${MQTT_PASSWORD_ENV}, never the command line.
 --json prints JSON (one object per message for sub). Exit codes: 0 ok, 1 failed, 2 usage, 4 refused credentials.`;
 
-const USAGE = areaUsage('fieldbench mqtt pub|sub|probe [options]', VERBS, `${CONNECTION_HELP}\n${COMMON_HELP}`);
+const USAGE = areaUsage('fieldbench mqtt pub|sub|probe|connections [options]', VERBS, `${CONNECTION_HELP}\n${COMMON_HELP}`);
 
 const OPTIONS = {
   // No -h: the CLI keeps -h for help, so the host is --host only.
@@ -335,6 +338,8 @@ export const mqttCommand: CliCommand = {
   options: OPTIONS,
   commonHelp: COMMON_HELP,
   async run(args, io) {
+    // Saved connections have their own verbs and options.
+    if (args[0] === 'connections') return runMqttConnections(args.slice(1), io);
     const { values, positionals } = parseOptions(args);
     const [sub, ...extra] = positionals;
     if (extra.length > 0) throw new UsageError(`Unexpected argument "${extra[0]}".`);

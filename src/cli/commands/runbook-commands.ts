@@ -1,6 +1,6 @@
 import { readFileSync, writeFileSync } from 'node:fs';
+import { resolve } from 'node:path';
 import type { RunRecord } from '@shared/contract/runbooks-contract';
-import { printReportPdf } from '../../main/runbooks/report-pdf';
 import { CliApp } from '../cli-app';
 import { areaUsage, EXIT, parseCommandLine, UsageError, type CliCommand, type CliVerb } from '../cli-command';
 
@@ -163,9 +163,10 @@ export const runbookCommand: CliCommand = {
           if (values.out) writeFileSync(values.out, r.html, { flag: 'wx', mode: 0o644 });
           let pdfNote = '';
           if (values.pdf) {
-            const p = await printReportPdf(r.html, values.pdf);
-            pdfNote = p.ok ? ` PDF: ${values.pdf}.` : ` No PDF: ${p.reason} The HTML has the same content.`;
-            if (!p.ok && !values.out) writeFileSync(values.pdf.replace(/\.pdf$/i, '') + '.html', r.html, { flag: 'wx', mode: 0o644 });
+            // runbooks.reportPdf, as the Runbooks page prints it (the runtime's printer, never over an existing file).
+            const p = await cli.call('runbooks.reportPdf', { runId: need('run id'), ...(values.site ? { site: values.site } : {}), out: resolve(values.pdf) });
+            pdfNote = p.written ? ` PDF: ${values.pdf}.` : ` No PDF: ${p.reason}`;
+            if (!p.written && !values.out) writeFileSync(values.pdf.replace(/\.pdf$/i, '') + '.html', r.html, { flag: 'wx', mode: 0o644 });
           }
           if (!values.out && !values.pdf) io.stdout.write(r.html);
           else cli.print(`Report of ${ref}: fingerprint ${r.fingerprint}, ${r.punchList} open item(s).${values.out ? ` HTML: ${values.out}.` : ''}${pdfNote}`, { fingerprint: r.fingerprint, punchList: r.punchList });

@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { composeApp } from '../../main/compose';
-import { defaultDataDir } from '../../main/services/app/data-dir';
+import { defaultDataDir, ensureDataDir } from '../../main/services/app/data-dir';
 import { startLoopbackHost } from '../../main/host/loopback-host';
 import { builtRendererDir, projectRoot } from '../cli-paths';
 import { EXIT, parseCommandLine, UsageError, type CliCommand } from '../cli-command';
@@ -26,6 +26,8 @@ export const serveCommand: CliCommand = {
 
     let context;
     try {
+      // A host runs for hours: a data folder it cannot use is said at start, not at the first save.
+      ensureDataDir(dataDir);
       context = composeApp({ dataDir, runtime: 'loopback-host', projectRoot: projectRoot() });
     } catch (err) {
       io.stderr.write(`Fieldbench cannot use the data folder ${dataDir}: ${(err as Error).message}\n`);

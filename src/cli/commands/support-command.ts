@@ -3,7 +3,6 @@ import { createRequire } from 'node:module';
 import { resolve } from 'node:path';
 import { FieldbenchError } from '@shared/errors';
 import { defaultDataDir } from '../../main/services/app/data-dir';
-import { runDoctor } from '../../main/services/app/doctor';
 import { buildSupportBundle } from '../../main/services/app/support-bundle';
 import { APP_VERSION } from '../../main/version';
 import { CliApp } from '../cli-app';
@@ -58,7 +57,7 @@ export const supportCommand: CliCommand = {
           io.stderr.write(`The vault stayed locked (${nodesNote}), so the bundle has no node profiles. Give the password (FIELDBENCH_VAULT_PASSWORD or --password-stdin) to include them.\n`);
         }
       }
-      const doctor = await runDoctor({ dataDir, projectRoot: projectRoot(), env: io.env });
+      const doctor = await cli.call('app.doctor', {});
       const bundle = buildSupportBundle({ dataDir, appVersion: APP_VERSION, doctor, libraries: libraryVersions(), ...(nodes !== undefined ? { nodes } : {}), ...(nodesNote ? { nodesNote } : {}) });
       try {
         // Never over an existing file (or through a symlink someone left there); readable by this user only.

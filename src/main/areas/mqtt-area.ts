@@ -44,6 +44,7 @@ export function createMqttArea(deps: AreaDeps, services: MqttAreaServices): Area
     edge: { getNode: (id: string) => edge.getNode(id), forward: (nodeId: string, host: string, port: number) => edge.forward(nodeId, host, port) },
     aio: services.aio,
     onProgress: (e) => deps.hub.emit('mqtt.onMatrixProgress', e),
+    vault: deps.vault,
   });
   const handlers: AreaHandlers<'mqtt'> = {
     'mqtt.profiles': () => service.listProfiles(),
@@ -60,6 +61,10 @@ export function createMqttArea(deps: AreaDeps, services: MqttAreaServices): Area
     'mqtt.messages': (req) => service.messages(req),
     'mqtt.message': (req) => service.message(req),
     'mqtt.topicTree': (req) => service.topicTree(req),
+    'mqtt.topicHistory': (req) => service.topicHistory(req),
+    'mqtt.setDecoders': (req) => service.setDecoders(req.connectionId, req.rules),
+    'mqtt.decoders': (req) => service.decoderList(req.connectionId),
+    'mqtt.loadProto': (req) => service.loadProto(req.path),
     'mqtt.clearMessages': (req) => service.clearMessages(req.connectionId),
     'mqtt.undoClear': (req) => service.undoClear(req.connectionId),
     'mqtt.validateTopic': (req) => service.validateTopic(req.topic, req.kind),
@@ -68,6 +73,8 @@ export function createMqttArea(deps: AreaDeps, services: MqttAreaServices): Area
     'mqtt.commandLine': (req) => service.commandLine(req),
     'mqtt.matrixPlan': (req, ctx) => matrix.plan(req, op(ctx)),
     'mqtt.matrixRun': (req, ctx) => matrix.run(req, op(ctx)),
+    'mqtt.matrixEndpoints': (req) => ({ endpoints: matrix.endpointDrafts(req.nodeId) }),
+    'mqtt.saveMatrixEndpoints': async (req) => ({ saved: await matrix.saveEndpointDrafts(req.nodeId, req.endpoints) }),
   };
   return { handlers, service, dispose: () => service.dispose() };
 }

@@ -13,7 +13,7 @@ export interface NetworkAreaDeps extends AreaDeps {
   /** The edge area's service: node profiles, their SSH access and activity log (`{kind: 'node'}` targets). */
   edge: EdgeService;
   /** The AIO area's service: a node's broker listeners and cluster certificates for network.crossCheck. */
-  aio?: BrokerReader | undefined;
+  aio: BrokerReader;
   /** Tests shorten the wait for a node to come back after a rollback. */
   recoveryGraceMs?: number;
 }

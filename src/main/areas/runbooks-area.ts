@@ -1,8 +1,11 @@
+import { existsSync } from 'node:fs';
+import { isAbsolute } from 'node:path';
 import { FieldbenchError } from '@shared/errors';
 import type { Area, AreaDeps, AreaHandlers } from '../area';
 import type { Dispatcher } from '../ipc/dispatcher';
 import { BUILTIN_RUNBOOKS } from '../runbooks/builtin-runbooks';
 import { buildReport } from '../runbooks/commissioning-report';
+import { chromiumPdfPrinter } from '../runbooks/report-pdf';
 import { runbookInfo } from '../runbooks/runbook-document';
 import { RunbookEngine } from '../runbooks/runbook-engine';
 import { builtInSteps } from '../runbooks/step-registry';
@@ -16,18 +19,19 @@ export type RunbooksHandlers = AreaHandlers<'runbooks'>;
  */
 export function createRunbooksArea(deps: AreaDeps, getDispatcher: () => Dispatcher): Area<RunbooksHandlers, RunbookEngine> {
   const call = (signal?: AbortSignal): Caller =>
-    (async (name, request) => {
-      const r = await getDispatcher().dispatch(name, request, signal ? { signal } : {});
+    (async (name, request, options?: { progress?: (message: string) => void }) => {
+      const r = await getDispatcher().dispatch(name, request, { ...(signal ? { signal } : {}), ...(options?.progress ? { progress: options.progress } : {}) });
       if (!r.ok) throw new FieldbenchError(r.error.code, r.error.message, r.error.detail ? { detail: r.error.detail } : {});
       return r.value;
     }) as Caller;
   let current: AbortSignal | undefined;
+  const printer = deps.env.reportPrinter ?? chromiumPdfPrinter();
   const engine = new RunbookEngine({
     store: deps.vault,
     kinds: builtInSteps(),
     builtIns: BUILTIN_RUNBOOKS,
     // The running job's signal reaches the nested calls, so cancelling a run stops the step's own work.
-    call: ((name, request) => call(current)(name, request)) as Caller,
+    call: ((name, request, options) => call(current)(name, request, options)) as Caller,
     emit: (p) => deps.hub.emit('runbooks.onProgress', p),
   });
   const withSignal = async <T>(signal: AbortSignal, work: () => Promise<T>): Promise<T> => {
@@ -75,6 +79,14 @@ export function createRunbooksArea(deps: AreaDeps, getDispatcher: () => Dispatch
     'runbooks.report': async (req) => {
       const run = engine.getRun(req.runId);
       return buildReport(run, call(), { site: req.site, nodeName: await nodeName(run.params['node']) });
+    },
+    'runbooks.reportPdf': async (req) => {
+      if (!isAbsolute(req.out) || !/\.pdf$/i.test(req.out)) throw new FieldbenchError('runbooks.pdfPath', `"${req.out}" is not a full path to a .pdf file. Give one such as /home/tech/plant7-report.pdf.`);
+      if (existsSync(req.out)) throw new FieldbenchError('runbooks.pdfExists', `${req.out} already exists. Choose a new file name: a report already handed over is never overwritten.`);
+      const run = engine.getRun(req.runId);
+      const report = await buildReport(run, call(), { site: req.site, nodeName: await nodeName(run.params['node']) });
+      const r = await printer.print(report.html, req.out);
+      return { written: r.ok, path: req.out, printer: printer.name, fingerprint: report.fingerprint, ...(r.ok ? {} : { reason: `${r.reason} The HTML report has the same content.` }) };
     },
     'runbooks.signOff': (req) => engine.signOff(req.runId, req.technician, req.witness),
     'runbooks.verify': (req, ctx) => withSignal(ctx.signal, () => engine.verify(req.runId, ctx.signal)),

@@ -21,6 +21,8 @@ export interface DispatchOptions {
   jobId?: string;
   /** The transport's own lifetime: a closed window or socket cancels its running work. */
   signal?: AbortSignal;
+  /** A nested call's progress goes to its caller (a runbook step logs what the call is doing). */
+  progress?: (message: string, fraction?: number) => void;
 }
 
 /**
@@ -71,6 +73,7 @@ export class Dispatcher {
     const ctx: CallContext = {
       signal: controller.signal,
       progress: (message, fraction) => {
+        options.progress?.(message, fraction);
         if (jobId === undefined) return;
         this.hub.emit('jobs.onProgress', fraction === undefined ? { jobId, message } : { jobId, message, fraction: Math.min(1, Math.max(0, fraction)) });
       },

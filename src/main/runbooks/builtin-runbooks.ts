@@ -69,7 +69,7 @@ steps:
                 tls: { mode: Manual, secretName: broker-server-cert }
   - id: listener-ready
     uses: aio.wait-listener
-    with: { node: "\${node}", listener: loadbalancer-listener }
+    with: { node: "\${node}", listener: loadbalancer-listener, answers: true }
   - id: matrix
     uses: mqtt.matrix
     with: { node: "\${node}", clientCertificate: "\${steps.clients.firstCertificateId}", caCertificate: "\${steps.server-root.certificateId}" }
@@ -104,7 +104,8 @@ title: Test listeners (NodePort 31883 without auth, LoadBalancer 8883 with Autom
 warning: These listeners are for testing. The NodePort listener accepts anyone on the network without authentication; remove it before the node goes into production.
 description: >-
   A NodePort listener on 31883 without authentication or TLS, and a LoadBalancer listener on 8883 whose server
-  certificate cert-manager issues from the cluster's issuer, then every listener tested.
+  certificate cert-manager issues from the cluster's issuer, the cluster's CA trusted in the vault, then every
+  listener tested.
 params:
   node: { type: node, description: "The edge node (name or id)" }
   issuer: { type: string, description: "The cluster issuer for Automatic TLS", default: azure-iot-operations-aio-certificate-issuer }
@@ -134,9 +135,13 @@ steps:
   - id: loadbalancer-ready
     uses: aio.wait-listener
     with: { node: "\${node}", listener: loadbalancer-listener }
+  # The 8883 certificate comes from the cluster's issuer: without its CA in the vault no TLS test can pass.
+  - id: trust
+    uses: aio.trust-bundle
+    with: { node: "\${node}" }
   - id: matrix
     uses: mqtt.matrix
-    with: { node: "\${node}" }
+    with: { node: "\${node}", caCertificate: "\${steps.trust.certificateId}" }
 `,
   'litmus-edge': `# Seed 000: Litmus Edge streams into AIO over X.509, on a listener of its own (the default one is left alone).
 name: litmus-edge

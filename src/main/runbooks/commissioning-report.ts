@@ -20,8 +20,9 @@ interface MatrixLine {
 /** Certificates the run made or used, read from the vault now (summaries only: never a key). */
 async function certificatesOf(run: RunRecord, call: Caller): Promise<Summary[]> {
   const ids = new Set<string>();
+  // Any step's certificate outputs, not only pki.*: the broker's CA that aio.trust-bundle put in the vault is
+  // what every client of the node is told to trust, so the customer signs its fingerprint too.
   for (const s of run.steps) {
-    if (!s.uses.startsWith('pki.')) continue;
     const one = s.outputs['certificateId'];
     if (typeof one === 'string') ids.add(one);
     const many = s.outputs['certificateIds'];

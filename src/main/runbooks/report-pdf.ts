@@ -6,6 +6,24 @@ import { pathToFileURL } from 'node:url';
 
 const CHROMIUMS = ['/usr/bin/chromium', '/usr/bin/chromium-browser', '/usr/bin/google-chrome', '/usr/bin/google-chrome-stable'];
 
+export type PdfResult = { ok: true } | { ok: false; reason: string };
+
+/**
+ * What turns the report's HTML into a PDF file. Headless Chromium on the loopback host and in the CLI;
+ * Electron's own printToPDF on the desktop (src/main/windows/offscreen-pdf-printer.ts), chosen at composition.
+ * `out` must not exist yet: a report already handed over is never overwritten.
+ */
+export interface ReportPdfPrinter {
+  /** Which printer, as the person reads it ("Chromium", "Electron"). */
+  readonly name: string;
+  print(html: string, out: string): Promise<PdfResult>;
+}
+
+/** The printer for plain Node (CLI, loopback host): headless Chromium where one is installed. */
+export function chromiumPdfPrinter(opts: { chromium?: string | undefined; timeoutMs?: number } = {}): ReportPdfPrinter {
+  return { name: 'Chromium', print: (html, out) => printReportPdf(html, out, opts) };
+}
+
 export function findChromium(env: NodeJS.ProcessEnv = process.env): string | undefined {
   const given = env['FIELDBENCH_CHROMIUM'];
   if (given && existsSync(given)) return given;
@@ -17,7 +35,7 @@ export function findChromium(env: NodeJS.ProcessEnv = process.env): string | und
  * Electron's own printToPDF instead). Returns the reason when it cannot, so the caller can say why it wrote
  * HTML only.
  */
-export async function printReportPdf(html: string, out: string, opts: { chromium?: string | undefined; timeoutMs?: number } = {}): Promise<{ ok: true } | { ok: false; reason: string }> {
+export async function printReportPdf(html: string, out: string, opts: { chromium?: string | undefined; timeoutMs?: number } = {}): Promise<PdfResult> {
   const chromium = opts.chromium ?? findChromium();
   if (!chromium) return { ok: false, reason: 'No Chromium is installed on this machine to print the PDF (looked for /usr/bin/chromium and Chrome).' };
   const dir = mkdtempSync(join(tmpdir(), 'fb-report-'));

@@ -1,6 +1,6 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { FieldbenchError } from '@shared/errors';
-import type { CheckItem, LogLine, RunRecord, StepRecord, StepState } from '@shared/contract/runbooks-contract';
+import type { CheckItem, LogLine, RunRecord, StepCountdown, StepRecord, StepState } from '@shared/contract/runbooks-contract';
 import type { VaultStore } from '../services/vault/vault-store';
 import { expand, parseRunbook, resolveParams, runbookInfo, type Runbook } from './runbook-document';
 import type { Caller, StepContext, StepKinds } from './step-kind';
@@ -21,7 +21,7 @@ export interface RunbookEngineDeps {
   kinds: StepKinds;
   builtIns: Record<string, string>;
   call: Caller;
-  emit(payload: { runId: string; step?: string; state?: StepState; line?: LogLine }): void;
+  emit(payload: { runId: string; step?: string; state?: StepState; line?: LogLine; countdown?: StepCountdown | null }): void;
   now?: () => Date;
 }
 
@@ -184,7 +184,16 @@ export class RunbookEngine {
         if (!kind) throw new FieldbenchError('runbooks.unknownStep', `Step "${step.id}" uses "${step.uses}", which this Fieldbench does not know.`);
         const raw = expand(step.with, (ref) => this.lookup(run, ref));
         const unknownInput = opts.dryRun && JSON.stringify(raw).includes('"__unknown__"');
-        const ctx: StepContext = { call: this.deps.call, signal: opts.signal, dryRun: opts.dryRun, log: (m, level = 'info') => this.log(run, step.id, level, m) };
+        const ctx: StepContext = {
+          // While a step applies, what its calls report (each object applied, the rollback armed) goes into the run's log,
+          // so a link cut in the middle is on record exactly where it happened. Lines that differ only in a number
+          // (a countdown's seconds) are one line.
+          call: ((name, request) => this.deps.call(name, request, rec.state === 'applying' ? { progress: (m: string) => this.logProgress(run, step.id, m) } : undefined)) as Caller,
+          signal: opts.signal,
+          dryRun: opts.dryRun,
+          log: (m, level = 'info') => this.log(run, step.id, level, m),
+          countdown: (c) => this.setCountdown(run, rec, c),
+        };
         const parsed = kind.input.safeParse(raw);
         if (!parsed.success && !unknownInput) {
           rec.state = 'failed';
@@ -220,7 +229,9 @@ export class RunbookEngine {
           if (changes.length > 0) {
             if (step.risky && !opts.confirm.includes(step.id)) {
               rec.state = 'paused';
-              rec.error = `Step "${step.id}" (${step.title}) changes the node's network or its default listener. Look at its plan, then resume with confirm "${step.id}".`;
+              // Each risky kind says what it risks (the network, the default listener, private keys on disk).
+              const risk = kind.confirmText?.replace(/^I confirm: this step /, '').replace(/\.$/, '') ?? "changes the node's network or its default listener";
+              rec.error = `Step "${step.id}" (${step.title}) ${risk}. Look at its plan, then resume with confirm "${step.id}".`;
               return await this.finish(run, 'paused', rec.error);
             }
             this.setState(run, rec, 'applying');
@@ -240,8 +251,11 @@ export class RunbookEngine {
             return await this.finish(run, 'failed', rec.error);
           }
           delete rec.error;
+          this.setCountdown(run, rec, undefined);
           this.setState(run, rec, changes.length ? 'done' : 'unchanged');
-          this.log(run, step.id, 'info', changes.length ? `Done: ${step.title}.` : `Nothing to change: ${step.title}.`);
+          // A test step never changes anything; "nothing to change" would hide that it ran and what it found.
+          const tested = kind.verifyOnly && verified.items.length ? `Tested: ${step.title}: ${verified.items.length} of ${verified.items.length} passed (${verified.items.map((i) => i.name).join(', ')}).` : undefined;
+          this.log(run, step.id, 'info', changes.length ? `Done: ${step.title}.` : (tested ?? `Nothing to change: ${step.title}.`));
           await this.persist(run);
         } catch (err) {
           if (opts.signal.aborted) {
@@ -275,7 +289,7 @@ export class RunbookEngine {
       const rec = now.steps[index] as StepRecord;
       const kind = this.deps.kinds.get(step.uses);
       if (!kind || rec.state === 'pending' || rec.state === 'skipped') continue;
-      const ctx: StepContext = { call: this.deps.call, signal, dryRun: true, log: () => undefined };
+      const ctx: StepContext = { call: this.deps.call, signal, dryRun: true, log: () => undefined, countdown: () => undefined };
       const parsed = kind.input.safeParse(expand(step.with, (ref) => this.lookup(run, ref)));
       if (!parsed.success) continue;
       const before = (run.steps[index]?.outputs['fingerprint'] ?? {}) as Record<string, string>;
@@ -307,6 +321,20 @@ export class RunbookEngine {
     return run;
   }
 
+  private setCountdown(run: RunRecord, rec: StepRecord, c: { seconds: number; kind: StepCountdown['kind']; what: string } | undefined): void {
+    if (c) rec.countdown = { until: new Date(this.now().getTime() + c.seconds * 1000).toISOString(), kind: c.kind, what: c.what };
+    else if (!rec.countdown) return;
+    else delete rec.countdown;
+    this.deps.emit({ runId: run.id, step: rec.id, countdown: rec.countdown ?? null });
+  }
+
+  private logProgress(run: RunRecord, step: string, message: string): void {
+    const shape = (m: string) => m.replace(/\d+/g, '#');
+    const last = [...run.log].reverse().find((l) => l.step === step);
+    if (last && shape(last.message) === shape(message)) return;
+    this.log(run, step, 'info', message);
+  }
+
   private setState(run: RunRecord, rec: StepRecord, state: StepState): void {
     rec.state = state;
     this.deps.emit({ runId: run.id, step: rec.id, state });
@@ -320,6 +348,8 @@ export class RunbookEngine {
   }
 
   private async finish(run: RunRecord, state: RunRecord['state'], message: string): Promise<RunRecord> {
+    // Nothing waits once the run stops: a countdown left on a step would tick on a screen for nothing.
+    for (const rec of run.steps) this.setCountdown(run, rec, undefined);
     run.state = state;
     this.log(run, undefined, state === 'failed' ? 'error' : 'info', message);
     await this.persist(run);

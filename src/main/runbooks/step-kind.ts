@@ -6,7 +6,7 @@ import type { CheckItem, PlannedChange } from '@shared/contract/runbooks-contrac
  * How a step reaches the rest of Fieldbench: the same contract calls, validated by the same dispatcher, as
  * the UI and the CLI make. A step composes capabilities; it never reaches into another area's internals.
  */
-export type Caller = <N extends CallName>(name: N, request: CallRequest<N>) => Promise<CallResponse<N>>;
+export type Caller = <N extends CallName>(name: N, request: CallRequest<N>, options?: { progress?: (message: string) => void }) => Promise<CallResponse<N>>;
 
 export interface StepContext {
   call: Caller;
@@ -14,6 +14,8 @@ export interface StepContext {
   signal: AbortSignal;
   /** True while planning a dry run: check and plan only, and earlier outputs may be unknown. */
   dryRun: boolean;
+  /** Shows a live countdown on the step while it waits (seconds from now); undefined stops it. */
+  countdown(c: { seconds: number; kind: 'wait' | 'rollback'; what: string } | undefined): void;
 }
 
 /** What check saw: items for the as-found record, the observation plan needs, and outputs already known. */

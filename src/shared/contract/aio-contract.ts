@@ -456,8 +456,11 @@ export const AioCheckResult = z.object({
 /** `force` plans the apply that takes over fields other managers own, so its diff and dry run can be shown first. */
 const PlanRequest = z.object({ nodeId: NodeId, spec: ApplySpec, force: z.boolean().default(false) }).strict();
 
-/** `outputPath`: where main writes the exact YAML, private keys included (mode 0600); the answer never has them. */
-export const RenderRequest = z.object({ spec: ApplySpec, outputPath: z.string().min(1).max(4096).optional() }).strict();
+/**
+ * No path: a renderer must not be able to make main write a file anywhere. The answer's `yaml` is redacted;
+ * the exact text with keys leaves main only through aio.renderExact (CLI) or aio.renderDownload (browser).
+ */
+export const RenderRequest = z.object({ spec: ApplySpec }).strict();
 
 export const RenderResult = z.object({
   /** Every object, `---` separated, in apply order; Secret keys replaced by a placeholder with a fingerprint. */
@@ -465,11 +468,15 @@ export const RenderResult = z.object({
   resources: z.array(ResourceRef),
   /** Offline checks only: references the spec does not satisfy itself are warnings to check on the cluster. */
   issues: z.array(SpecIssue),
-  /** The file the exact YAML (with keys) was written to. */
-  written: z.string().optional(),
-  /** True when the objects hold private keys (a server Secret), so the written file must be kept safe. */
+  /** True when the objects hold private keys (a server Secret), so the exact text must be kept safe. */
   containsKeys: z.boolean(),
 });
+
+/** The CLI's render: the exact text, keys included, which the CLI writes to the file it was told to. */
+export const RenderExactResult = RenderResult.extend({ exactYaml: z.string() });
+
+/** The browser's render: a one-time download of the exact text, served by the loopback host. */
+export const RenderDownloadResult = RenderResult.extend({ url: z.string(), fileName: z.string() });
 
 export type ApplySpecInput = z.input<typeof ApplySpec>;
 export type RenderResultT = z.output<typeof RenderResult>;
@@ -539,9 +546,13 @@ export const aioCalls = {
   }),
   /**
    * The exact objects aio.apply would send for a spec, built from the vault with no node and no API
-   * server (YAML for review or to apply later with kubectl). Only main writes the keys, to outputPath.
+   * server (YAML for review or to apply later with kubectl), with the private keys hidden.
    */
-  'aio.render': defineCall({ request: RenderRequest, response: RenderResult, summary: 'Write the broker resources of a spec as YAML, without a node.' }),
+  'aio.render': defineCall({ request: RenderRequest, response: RenderResult, summary: 'Show the broker resources of a spec as YAML, without a node (keys hidden).' }),
+  /** The same with the keys, for the command line only (it writes the file); refused in the window and the browser. */
+  'aio.renderExact': defineCall({ request: RenderRequest, response: RenderExactResult, summary: 'Render the broker resources with their keys, for the command line to write.' }),
+  /** The same as a one-time download (/download/<id>, two minutes, once) in the browser version only. */
+  'aio.renderDownload': defineCall({ request: RenderRequest, response: RenderDownloadResult, summary: 'Prepare the rendered broker resources as a one-time download (loopback host).' }),
   /**
    * Every check `az iot ops check --svc broker` runs, with its pass/warn/fail level, plus certificate expiry
    * and renewal, SANs against the node and LoadBalancer addresses, client CAs against the vault's client

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { defineCall, defineEvent } from './define';
 import { Id, Secret } from './primitives';
+import { hostProblem } from '../address-rules';
 
 // Secrets (passwords, private keys, passphrases, tokens) only ever travel from the person to main. Every
 // response below carries summaries: fingerprints, public key lines, and "has a password" flags.
@@ -19,7 +20,12 @@ const Host = z
   .trim()
   .min(1, 'Enter the node address or host name.')
   .max(253)
-  .regex(/^[A-Za-z0-9.:_-]+$/, 'Enter an IP address or a host name (no spaces, no scheme).');
+  .regex(/^[A-Za-z0-9.:_-]+$/, 'Enter an IP address or a host name (no spaces, no scheme).')
+  // The shared address rule, so `192.168.2.300` is refused here as in every other address field.
+  .superRefine((value, ctx) => {
+    const problem = hostProblem(value, 'the node address');
+    if (problem) ctx.addIssue({ code: 'custom', message: problem });
+  });
 const Port = z.number().int().min(1).max(65_535);
 const User = z
   .string()

@@ -116,6 +116,17 @@ export const ExportResult = z.object({
   notes: z.array(z.string()),
 });
 
+/** Desktop: where the export goes is chosen in the system's dialog, so the request carries no path. */
+export const ExportSaveRequest = ExportRequest.extend({
+  zip: z.boolean().default(false),
+  confirmedKeys: z.array(CertificateRef).max(EXPORT_MAX_CERTIFICATES).default([]),
+}).strict();
+/** What the window learns: whether something was written and the name of what was (never the bytes). */
+export const ExportSaveResult = z.discriminatedUnion('saved', [
+  z.object({ saved: z.literal(false) }),
+  ExportResult.omit({ path: true }).extend({ saved: z.literal(true), displayName: z.string() }),
+]);
+
 export const ExportDownloadRequest = ExportRequest.extend({ confirmedKeys: z.array(CertificateRef).max(EXPORT_MAX_CERTIFICATES).default([]) }).strict();
 /** Where the loopback host serves the zip once; the page navigates there, its script never reads the bytes. */
 export const EXPORT_DOWNLOAD_PATH = '/download/';
@@ -152,6 +163,12 @@ export const exportsCalls = {
     response: ExportResult.extend({ url: z.string(), fileName: z.string() }),
     summary: 'Prepare an export as a one-time download (loopback host).',
   }),
+  /**
+   * Desktop only: main asks in the system's dialog for the folder (or, with zip, the new .zip file), writes
+   * the export there as exports.write does, and returns only the display name of what it wrote.
+   * Cancelling the dialog writes nothing.
+   */
+  'exports.saveWithDialog': defineCall({ request: ExportSaveRequest, response: ExportSaveResult, summary: 'Choose where in the system dialog, then write the export there (desktop).' }),
   /** Exports that carried keys: what left and where, newest last. */
   /** One bundle per certificate in a new folder (or one zip), plus summary.csv; keys only when confirmed, like write. */
   'exports.writeEach': defineCall({ request: ExportEachRequest, response: ExportEachResult, summary: 'Write one export per certificate (bulk), with a summary CSV.', job: true }),
@@ -172,6 +189,8 @@ export type ExportWriteRequestT = z.output<typeof ExportWriteRequest>;
 export type ExportPlanT = z.output<typeof ExportPlan>;
 export type PlannedFileT = z.output<typeof PlannedFile>;
 export type ExportResultT = z.output<typeof ExportResult>;
+export type ExportSaveRequestT = z.output<typeof ExportSaveRequest>;
+export type ExportSaveResultT = z.output<typeof ExportSaveResult>;
 export type ExportLogEntryT = z.output<typeof ExportLogEntry>;
 export type ExportEachRequestT = z.output<typeof ExportEachRequest>;
 export type ExportEachResultT = z.output<typeof ExportEachResult>;

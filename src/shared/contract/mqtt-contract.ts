@@ -305,6 +305,71 @@ export const TopicCheck = z.object({
   message: z.string().optional(),
 });
 
+/** How payloads are read: `auto` is JSON when it parses, text when UTF-8, else hex, and Sparkplug B on spBv1.0/#. */
+export const DecoderKind = z.enum(['auto', 'json', 'text', 'hex', 'base64', 'cbor', 'sparkplug', 'protobuf']);
+
+/** One rule: messages whose topic matches `filter` are decoded with `decoder` (the first matching rule wins). */
+export const DecoderRule = z
+  .object({
+    filter: TopicText,
+    decoder: DecoderKind,
+    /** For `protobuf`: the .proto file the person chose (read by main) and the message type in it. */
+    protoFile: FilePath.optional(),
+    messageType: z.string().min(1).max(1024).optional(),
+  })
+  .strict()
+  .refine((r) => r.decoder !== 'protobuf' || (r.protoFile !== undefined && r.messageType !== undefined), 'A protobuf decoder needs a .proto file and a message type.');
+
+export const SparkplugMetric = z.object({
+  /** The metric's name; for alias-only data messages, the name its NBIRTH/DBIRTH gave the alias. */
+  name: z.string().optional(),
+  alias: z.number().int().optional(),
+  /** Sparkplug datatype name (Int32, Double, Boolean, String…), from the message or from the birth. */
+  datatype: z.string().optional(),
+  /** The value as JSON: 64-bit integers beyond 2^53 as decimal strings, bytes as hex. */
+  value: z.unknown(),
+  timestamp: z.number().optional(),
+  isNull: z.boolean().optional(),
+  /** Where name/datatype came from when the message carried only the alias. */
+  fromBirth: z.boolean().optional(),
+});
+
+export const SparkplugMessage = z.object({
+  /** NBIRTH, NDATA, DBIRTH, DDATA, NCMD, DCMD, NDEATH, DDEATH (STATE is JSON, not protobuf). */
+  messageType: z.string(),
+  groupId: z.string(),
+  edgeNodeId: z.string(),
+  deviceId: z.string().optional(),
+  timestamp: z.number().optional(),
+  seq: z.number().int().optional(),
+  uuid: z.string().optional(),
+  metrics: z.array(SparkplugMetric),
+  /** Aliases the message used that no birth seen so far defines. */
+  unknownAliases: z.array(z.number().int()).optional(),
+});
+
+/** A payload as main decoded it. When decoding fails, `reason` says why and `raw` shows the bytes: never `{}`. */
+export const DecodedPayload = z.object({
+  decoder: DecoderKind.exclude(['auto']),
+  /** Why this decoder: the rule's filter, or "auto". */
+  chosenBy: z.string(),
+  ok: z.boolean(),
+  /** JSON, CBOR and protobuf: the structure; text, hex, base64: the string. */
+  value: z.unknown().optional(),
+  sparkplug: SparkplugMessage.optional(),
+  reason: z.string().optional(),
+  raw: z.object({ hex: z.string(), text: z.string(), size: z.number().int(), truncated: z.boolean() }).optional(),
+});
+
+export const TopicHistoryEntry = z.object({
+  seq: z.number().int(),
+  receivedAt: z.number(),
+  size: z.number().int(),
+  qos: Qos,
+  retain: z.boolean(),
+  decoded: DecodedPayload,
+});
+
 const ConnectionRef = z.object({ connectionId: Id }).strict();
 
 /** How long after a Clear the messages can still be brought back (main keeps them that long). */
@@ -425,13 +490,43 @@ export const mqttCalls = {
       value: z.string(),
       /** Set when JSON was asked for and the payload is not valid JSON. */
       jsonError: z.string().optional(),
+      /** The payload through the decoder chosen for its topic (mqtt.setDecoders, Sparkplug B on spBv1.0/#). */
+      decoded: DecodedPayload.optional(),
     }),
     summary: 'Show one message with its whole payload.',
   }),
+  /**
+   * With `search`, only the branches leading to topics whose name contains it (case-insensitive), as deep as
+   * they go, and `matches` counts those topics.
+   */
   'mqtt.topicTree': defineCall({
-    request: z.object({ connectionId: Id, prefix: z.string().max(70_000).optional(), depth: z.number().int().min(1).max(32).default(1) }).strict(),
-    response: z.object({ nodes: z.array(TopicNode), topics: z.number().int() }),
+    request: z
+      .object({ connectionId: Id, prefix: z.string().max(70_000).optional(), depth: z.number().int().min(1).max(32).default(1), search: z.string().min(1).max(1024).optional() })
+      .strict(),
+    response: z.object({ nodes: z.array(TopicNode), topics: z.number().int(), matches: z.number().int().optional() }),
     summary: 'Topics seen, as a tree with counts and latest values.',
+  }),
+  /**
+   * The newest `limit` messages of one topic still in main's memory (oldest first), each decoded as its
+   * topic's decoder says, and how many of the topic's messages memory still holds.
+   */
+  'mqtt.topicHistory': defineCall({
+    request: z.object({ connectionId: Id, topic: TopicText, limit: z.number().int().min(1).max(1000).default(100) }).strict(),
+    response: z.object({ topic: z.string(), inMemory: z.number().int(), received: z.number().int(), entries: z.array(TopicHistoryEntry) }),
+    summary: 'Recent messages of one topic, decoded.',
+  }),
+  /** Sets the decoder rules of a connection (first match wins); Sparkplug B stays automatic on spBv1.0/# unless a rule says otherwise. */
+  'mqtt.setDecoders': defineCall({
+    request: z.object({ connectionId: Id, rules: z.array(DecoderRule).max(200) }).strict(),
+    response: z.object({ rules: z.array(DecoderRule) }),
+    summary: 'Choose how payloads are decoded, per topic filter.',
+  }),
+  'mqtt.decoders': defineCall({ request: ConnectionRef, response: z.object({ rules: z.array(DecoderRule) }), summary: 'Show the decoder rules of a connection.' }),
+  /** Reads and parses a .proto file the person chose; main keeps it for protobuf decoder rules. */
+  'mqtt.loadProto': defineCall({
+    request: z.object({ path: FilePath }).strict(),
+    response: z.object({ path: z.string(), messageTypes: z.array(z.string()) }),
+    summary: 'Read a .proto file and list its message types.',
   }),
   /** Hides the messages received so far; main keeps them for CLEAR_UNDO_SECONDS so mqtt.undoClear can bring them back. */
   'mqtt.clearMessages': defineCall({ request: ConnectionRef, response: MessageStats, summary: 'Forget the messages received so far.' }),
@@ -516,6 +611,12 @@ export type PayloadPreviewT = z.output<typeof PayloadPreview>;
 export type PublishPropertiesT = z.output<typeof PublishProperties>;
 export type ReceivedPropertiesT = z.output<typeof ReceivedProperties>;
 export type TopicNodeT = z.output<typeof TopicNode>;
+export type DecoderKindT = z.output<typeof DecoderKind>;
+export type DecoderRuleT = z.output<typeof DecoderRule>;
+export type DecodedPayloadT = z.output<typeof DecodedPayload>;
+export type SparkplugMessageT = z.output<typeof SparkplugMessage>;
+export type SparkplugMetricT = z.output<typeof SparkplugMetric>;
+export type TopicHistoryEntryT = z.output<typeof TopicHistoryEntry>;
 export type TopicCheckT = z.output<typeof TopicCheck>;
 export type CommandLineResultT = z.output<typeof CommandLineResult>;
 export type SatTokenSourceT = z.output<typeof SatTokenSource>;

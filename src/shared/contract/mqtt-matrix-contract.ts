@@ -111,7 +111,10 @@ export const MatrixFix = z.object({
   action: z
     .discriminatedUnion('call', [
       z.object({ call: z.literal('pki.createServer'), sans: z.array(z.string()), issuerId: z.string().optional() }),
-      z.object({ call: z.literal('pki.renew'), id: z.string() }),
+      /** Re-issue a vault certificate; `sans` are the SANs it should list (prefilled, editable), `nodeId` the node whose listener it goes to. */
+      z.object({ call: z.literal('pki.renew'), id: z.string(), sans: z.array(z.string()).optional(), nodeId: z.string().optional() }),
+      /** Run again trusting this vault CA for the listeners' server certificates. */
+      z.object({ call: z.literal('mqtt.useVaultCa'), caId: z.string(), name: z.string() }),
       z.object({ call: z.literal('aio.importTrustBundle'), nodeId: z.string(), name: z.string(), namespace: z.string(), key: z.string(), source: z.enum(['ConfigMap', 'Secret']) }),
       z.object({ call: z.literal('aio.diagnose'), nodeId: z.string() }),
     ])
@@ -166,7 +169,32 @@ export const MatrixResult = z.object({
   cancelled: z.boolean(),
 });
 
+/** An endpoint row as the person typed it in the matrix setup, kept even while half filled in. */
+export const MatrixEndpointDraft = z
+  .object({
+    name: z.string().max(200),
+    host: z.string().max(253),
+    port: z.string().max(5),
+    tls: z.boolean(),
+    x509: z.boolean(),
+  })
+  .strict();
+export type MatrixEndpointDraftT = z.infer<typeof MatrixEndpointDraft>;
+const MatrixDraftKey = z.object({ nodeId: z.string().min(1).max(64).optional() });
+
 export const mqttMatrixCalls = {
+  /** The endpoints typed for the matrix, kept in the vault per node (or for "no node"), so tabs and restarts keep them. */
+  'mqtt.matrixEndpoints': defineCall({
+    request: MatrixDraftKey.strict(),
+    response: z.object({ endpoints: z.array(MatrixEndpointDraft) }),
+    summary: 'Show the listener addresses saved for the matrix.',
+  }),
+  /** Replaces the endpoints kept for that node; an empty list forgets them. */
+  'mqtt.saveMatrixEndpoints': defineCall({
+    request: MatrixDraftKey.extend({ endpoints: z.array(MatrixEndpointDraft).max(64) }).strict(),
+    response: z.object({ saved: z.number().int() }),
+    summary: 'Save the listener addresses typed for the matrix.',
+  }),
   /** Lists every listener the matrix can reach and how (discovery of a node, or the given endpoints). */
   'mqtt.matrixPlan': defineCall({ request: MatrixPlanRequest, response: MatrixPlan, summary: 'Plan the listener matrix: every reachable listener and its auth.', job: true }),
   /**

@@ -50,11 +50,22 @@ export const StepState = z.enum(['pending', 'checking', 'planned', 'applying', '
 export type StepState = z.infer<typeof StepState>;
 
 /** One line of a step's plan: what would change, Ansible-style. */
-export const PlannedChange = z.object({ action: z.enum(['create', 'update', 'delete', 'apply', 'run']), target: z.string(), detail: z.string().optional(), diff: z.string().optional() });
+export const PlannedChange = z.object({
+  action: z.enum(['create', 'update', 'delete', 'apply', 'run']),
+  target: z.string(),
+  detail: z.string().optional(),
+  diff: z.string().optional(),
+  /** A change that undoes itself after this long unless confirmed (netplan try): the confirm says how long. */
+  rollbackSeconds: z.number().int().positive().optional(),
+});
 export type PlannedChange = z.infer<typeof PlannedChange>;
 
 export const CheckItem = z.object({ name: z.string(), ok: z.boolean(), detail: z.string() });
 export type CheckItem = z.infer<typeof CheckItem>;
+
+/** A step that waits shows until when: the listener wait's timeout, or the node's automatic network rollback. */
+export const StepCountdown = z.object({ until: z.string(), kind: z.enum(['wait', 'rollback']), what: z.string() });
+export type StepCountdown = z.infer<typeof StepCountdown>;
 
 export const StepRecord = z.object({
   id: z.string(),
@@ -70,6 +81,8 @@ export const StepRecord = z.object({
   verified: z.array(CheckItem),
   outputs: z.record(z.string(), z.unknown()),
   error: z.string().optional(),
+  /** Set while the step waits on a clock; gone once it stops waiting. */
+  countdown: StepCountdown.optional(),
 });
 export type StepRecord = z.infer<typeof StepRecord>;
 
@@ -154,6 +167,12 @@ export const runbooksCalls = {
     response: z.object({ html: z.string(), fingerprint: z.string(), punchList: z.number().int() }),
     summary: 'Build the commissioning report of a run.',
   }),
+  /** The same report printed to a PDF file by the runtime's printer (Electron on the desktop, else headless Chromium). */
+  'runbooks.reportPdf': defineCall({
+    request: z.object({ runId: RunId, site: z.string().max(200).optional(), out: z.string().min(1).max(1024) }).strict(),
+    response: z.object({ written: z.boolean(), path: z.string(), printer: z.string(), fingerprint: z.string(), reason: z.string().optional() }),
+    summary: 'Print the commissioning report of a run to PDF.',
+  }),
   /** Records the technician's and witness's names and the fingerprint the report carries. */
   'runbooks.signOff': defineCall({
     request: z.object({ runId: RunId, technician: z.string().trim().min(1, 'Type the technician\'s name.').max(100), witness: z.string().trim().min(1, 'Type the witness\'s name.').max(100) }).strict(),
@@ -166,5 +185,5 @@ export const runbooksCalls = {
 
 export const runbooksEvents = {
   /** A run's step changed state or logged a line. */
-  'runbooks.onProgress': defineEvent({ payload: z.object({ runId: z.string(), step: z.string().optional(), state: StepState.optional(), line: LogLine.optional() }), summary: 'A runbook run progressed.' }),
+  'runbooks.onProgress': defineEvent({ payload: z.object({ runId: z.string(), step: z.string().optional(), state: StepState.optional(), line: LogLine.optional(), countdown: StepCountdown.nullable().optional() }), summary: 'A runbook run progressed.' }),
 } as const;

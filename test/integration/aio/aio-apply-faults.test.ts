@@ -3,6 +3,7 @@ import { AioService } from '../../../src/main/services/aio/aio-service';
 import { startKubeEmulator, type KubeEmulator } from '../../support/kube/kube-emulator';
 import { parseSpec, seed001Spec, seedVault, type SeedVault } from '../../unit/aio/aio-seed';
 import { emulatorProvider } from './aio-fixture';
+import { noLiveMatrix } from '../../support/services/absent-areas';
 
 const NS = 'azure-iot-operations';
 const AIO = 'mqttbroker.iotoperations.azure.com/v1';
@@ -18,14 +19,14 @@ describe('faults during plan and apply', () => {
   });
   beforeEach(async () => {
     emu = await startKubeEmulator();
-    service = new AioService({ kube: emulatorProvider(emu), pki: seed.pki, requestTimeoutMs: 10_000 });
+    service = new AioService({ liveMatrix: noLiveMatrix, kube: emulatorProvider(emu), pki: seed.pki, requestTimeoutMs: 10_000 });
   });
   afterEach(async () => {
     await emu.close();
   });
 
   it('401: a token the cluster does not accept gives a sentence and changes nothing', async () => {
-    const bad = new AioService({ kube: emulatorProvider(emu, { token: 'expired-token' }), pki: seed.pki });
+    const bad = new AioService({ liveMatrix: noLiveMatrix, kube: emulatorProvider(emu, { token: 'expired-token' }), pki: seed.pki });
     const rv = emu.resourceVersion();
     const err = await bad.apply('edge-01', parseSpec(seed001Spec(seed))).catch((e: unknown) => e);
     expect(err).toMatchObject({ code: 'aio.unauthorized', message: expect.stringMatching(/did not accept the node's credentials.*reconnect the node/) });
@@ -33,7 +34,7 @@ describe('faults during plan and apply', () => {
   });
 
   it('403: a read-only user reads and plans, but the apply stops at the first write and lists what was not applied', async () => {
-    const viewer = new AioService({ kube: emulatorProvider(emu, { token: emu.viewerToken }), pki: seed.pki });
+    const viewer = new AioService({ liveMatrix: noLiveMatrix, kube: emulatorProvider(emu, { token: emu.viewerToken }), pki: seed.pki });
     const plan = await viewer.plan('edge-01', parseSpec(seed001Spec(seed)));
     expect(plan.canApply).toBe(false);
     expect(plan.resources[0]!.dryRun).toMatchObject({ ok: false, code: 'aio.forbidden' });
@@ -120,7 +121,7 @@ describe('faults during plan and apply', () => {
 
   it('cancelling between resources stops the apply and says which were applied', async () => {
     const controller = new AbortController();
-    const cancelling = new AioService({ kube: emulatorProvider(emu), pki: seed.pki, onApplyProgress: (e) => e.index === 1 && controller.abort(new Error('cancelled by the person')) });
+    const cancelling = new AioService({ liveMatrix: noLiveMatrix, kube: emulatorProvider(emu), pki: seed.pki, onApplyProgress: (e) => e.index === 1 && controller.abort(new Error('cancelled by the person')) });
     const result = await cancelling.apply('edge-01', parseSpec(seed001Spec(seed)), {}, { signal: controller.signal });
     expect(outcomes(result)).toEqual(['broker-server-cert:applied', 'clients42-ca:applied', 'x509-policy:not-attempted', 'loadbalancer-listener:not-attempted']);
     expect(result.summary).toBe('The apply was cancelled. Applied: Secret broker-server-cert, ConfigMap clients42-ca. Not applied: BrokerAuthentication x509-policy, BrokerListener loadbalancer-listener. Apply the same spec again to finish; what is already there is left as is.');

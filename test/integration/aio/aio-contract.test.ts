@@ -1,6 +1,6 @@
 import type { CallResponse } from '@shared/contract';
 import type { Result } from '@shared/errors';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -63,6 +63,57 @@ describe('aio.* through the contract, with a kubeconfig node from the edge area'
     expect(await app.dispatcher.dispatch('aio.apply', { nodeId, spec: { listeners: [{ name: 'x', serviceType: 'loadBalancer', ports: [{ port: 1 }] }] } })).toMatchObject({ ok: false, error: { code: 'contract.invalidRequest' } });
     const unknown = await app.dispatcher.dispatch('aio.discover', { nodeId: 'no-such-node' });
     expect(unknown.ok).toBe(false);
+  });
+
+  it('render takes no path, shows no key, and hands the exact YAML only to the CLI or a one-time download', async () => {
+    const issue = async (a: AppContext, call: string, req: Record<string, unknown>) => {
+      const r = await a.dispatcher.dispatch(call, req, { jobId: `${call}-${Math.random()}` });
+      if (!r.ok) throw new Error(r.error.message);
+      return (r.value as { certificate: { id: string } }).certificate.id;
+    };
+    const seed = async (a: AppContext) => {
+      const root = await issue(a, 'pki.createRoot', { subject: { commonName: 'Render Root' } });
+      return issue(a, 'pki.createServer', { subject: { commonName: 'mqtts-endpoint' }, sans: ['10.0.0.9'], issuerId: root });
+    };
+    const spec = (serverId: string) => ({ serverSecrets: [{ name: 'broker-server-cert', certificateId: serverId }], listeners: [{ name: 'lb', serviceType: 'LoadBalancer', ports: [{ port: 8883, tls: { mode: 'Manual', secretName: 'broker-server-cert' } }] }] });
+    const serverId = await seed(app);
+    const target = join(dir, 'written-by-main.yaml');
+    // A renderer's request naming a path is refused by validation, and nothing is written.
+    const withPath = await app.dispatcher.dispatch('aio.render', { spec: spec(serverId), outputPath: target });
+    expect(withPath).toMatchObject({ ok: false, error: { code: 'contract.invalidRequest' } });
+    expect(existsSync(target)).toBe(false);
+    const shown = (await app.dispatcher.dispatch('aio.render', { spec: spec(serverId) })) as Result<CallResponse<'aio.render'>>;
+    if (!shown.ok) throw new Error(shown.error.message);
+    expect(shown.value.containsKeys).toBe(true);
+    expect(JSON.stringify(shown.value)).not.toMatch(/PRIVATE KEY|LS0tLS1CRUdJTiBQUklWQVRF/);
+    expect(shown.value).not.toHaveProperty('exactYaml');
+    // The CLI runtime gets the exact text to write.
+    const exact = (await app.dispatcher.dispatch('aio.renderExact', { spec: spec(serverId) })) as Result<CallResponse<'aio.renderExact'>>;
+    if (!exact.ok) throw new Error(exact.error.message);
+    expect(Buffer.from(/tls\.key: (\S+)/.exec(exact.value.exactYaml)![1]!, 'base64').toString()).toContain('PRIVATE KEY');
+    expect((await app.dispatcher.dispatch('aio.renderDownload', { spec: spec(serverId) })).ok).toBe(false);
+
+    for (const runtime of ['electron', 'loopback-host'] as const) {
+      const other = composeApp({ dataDir: join(dir, `data-${runtime}`), runtime, vault: { createOptions: WEAK } });
+      try {
+        expect(await other.dispatcher.dispatch('vault.create', { password: 'long enough pw' })).toMatchObject({ ok: true });
+        const id = await seed(other);
+        expect(await other.dispatcher.dispatch('aio.renderExact', { spec: spec(id) })).toMatchObject({ ok: false, error: { code: 'aio.renderKeysRefused' } });
+        const dl = (await other.dispatcher.dispatch('aio.renderDownload', { spec: spec(id) })) as Result<CallResponse<'aio.renderDownload'>>;
+        if (runtime === 'electron') {
+          expect(dl).toMatchObject({ ok: false, error: { code: 'aio.downloadUnavailable' } });
+          continue;
+        }
+        if (!dl.ok) throw new Error(dl.error.message);
+        expect(JSON.stringify(dl.value)).not.toMatch(/PRIVATE KEY|LS0tLS1CRUdJTiBQUklWQVRF/);
+        expect(dl.value.fileName).toBe('azure-iot-operations-broker-resources.yaml');
+        const taken = other.downloads.take(dl.value.url.split('/').pop()!)!;
+        expect(taken.secret).toBe(true);
+        expect(Buffer.from(/tls\.key: (\S+)/.exec(Buffer.from(taken.bytes).toString())![1]!, 'base64').toString()).toContain('PRIVATE KEY');
+      } finally {
+        await other.dispose();
+      }
+    }
   });
 
 });

@@ -5,6 +5,7 @@ import { AioService } from '../../../src/main/services/aio/aio-service';
 import { startKubeEmulator, type KubeEmulator } from '../../support/kube/kube-emulator';
 import { seedVault, type SeedVault } from '../../unit/aio/aio-seed';
 import { emulatorProvider } from './aio-fixture';
+import { noLiveMatrix } from '../../support/services/absent-areas';
 
 const NS = 'azure-iot-operations';
 const AIO = 'mqttbroker.iotoperations.azure.com/v1';
@@ -43,7 +44,7 @@ describe('discovery and diagnosis against the emulator', () => {
 
   beforeAll(async () => {
     [emu, seed] = await Promise.all([startKubeEmulator({ loadBalancerIp: '127.0.0.1' }), seedVault()]);
-    service = new AioService({ kube: emulatorProvider(emu), pki: seed.pki });
+    service = new AioService({ liveMatrix: noLiveMatrix, kube: emulatorProvider(emu), pki: seed.pki });
   });
   afterAll(async () => {
     await emu?.close();

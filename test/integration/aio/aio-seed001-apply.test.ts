@@ -8,6 +8,7 @@ import { startKubeEmulator, type KubeEmulator } from '../../support/kube/kube-em
 import { kubectl, kubectlAvailable } from '../../support/kube/kubectl-runner';
 import { parseSpec, seed001Spec, seedVault, type SeedVault } from '../../unit/aio/aio-seed';
 import { emulatorProvider, type CountingProvider } from './aio-fixture';
+import { noLiveMatrix } from '../../support/services/absent-areas';
 
 const NS = 'azure-iot-operations';
 const AIO = 'mqttbroker.iotoperations.azure.com/v1';
@@ -24,7 +25,7 @@ describe('seed 001 through plan, apply and read-back against the emulator', () =
     dir = await mkdtemp(join(tmpdir(), 'fb-aio-'));
     [emu, seed] = await Promise.all([startKubeEmulator({ dir }), seedVault()]);
     provider = emulatorProvider(emu);
-    service = new AioService({ kube: provider, pki: seed.pki, onApplyProgress: (e) => progress.push({ index: e.index, outcome: e.resource.outcome }) });
+    service = new AioService({ liveMatrix: noLiveMatrix, kube: provider, pki: seed.pki, onApplyProgress: (e) => progress.push({ index: e.index, outcome: e.resource.outcome }) });
   });
   afterAll(async () => {
     await emu?.close();

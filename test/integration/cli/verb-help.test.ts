@@ -29,7 +29,7 @@ describe('fieldbench <area> <verb> --help is that verb\'s help', () => {
         expect(r.stdout.startsWith(`Usage: fieldbench ${area.name} ${verb.name}`)).toBe(true);
         for (const option of verb.options) {
           // The option is one the area's parser knows, and the verb's help names it.
-          expect(Object.keys(area.options ?? {}), `${area.name} has no --${option}`).toContain(option);
+          expect(Object.keys(verb.parser ?? area.options ?? {}), `${area.name} ${verb.name} has no --${option}`).toContain(option);
           expect(r.stdout, `${area.name} ${verb.name} --help does not name --${option}`).toMatch(new RegExp(`--${option}(?![\\w-])`));
         }
         // Not the whole area's help: no other verb's synopsis.

@@ -1,29 +1,15 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { PassThrough, Readable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runCli } from '../../../src/cli/run-cli';
+import { cliInProcess } from '../../support/cli/cli-in-process';
 import { composeApp } from '../../../src/main/compose';
 import { EXPORT_TARGETS } from '@shared/contract/exports-contract';
 import { seed001Vault, type Seed001 } from './export-fixture';
 
 const PASSWORD = 'long enough pw';
 
-/** The CLI in-process with piped (not TTY) streams, as a script would run it. */
-async function cli(args: string[], opts: { stdin?: string; env?: NodeJS.ProcessEnv } = {}) {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  let out = '';
-  let err = '';
-  stdout.on('data', (d: Buffer) => (out += d.toString()));
-  stderr.on('data', (d: Buffer) => (err += d.toString()));
-  const env = { ...process.env, ...opts.env };
-  delete env.FIELDBENCH_VAULT_PASSWORD;
-  Object.assign(env, opts.env);
-  const code = await runCli(args, { stdout, stderr, stdin: Readable.from(opts.stdin === undefined ? [] : [opts.stdin]), env, interrupted: new Promise(() => undefined) });
-  return { code, stdout: out, stderr: err };
-}
+const cli = cliInProcess;
 
 describe('fieldbench export', () => {
   let s: Seed001;

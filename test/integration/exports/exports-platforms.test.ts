@@ -59,8 +59,8 @@ describe('exports for Kubernetes, Key Vault and IoT Edge, checked by kubectl, a 
       expect(docs[1]!.spec!.authenticationMethods[0]!.x509Settings).toEqual({
         trustedClientCaCert: 'clients42-ca',
         authorizationAttributes: {
-          'clients42-intermediate-ca-1': { subject: 'CN = Clients42 Intermediate CA 1', attributes: { manufacturer: 'litmus edge' } },
-          client42a: { subject: 'CN = client42a', attributes: { group: 'connector_group' } },
+          intermediate: { subject: 'CN = Clients42 Intermediate CA 1', attributes: { manufacturer: 'litmus edge' } },
+          connector: { subject: 'CN = client42a', attributes: { group: 'connector_group' } },
         },
       });
       const readme = readFileSync(join(out, 'README.md'), 'utf8');

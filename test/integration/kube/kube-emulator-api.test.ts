@@ -143,6 +143,26 @@ describe('kube emulator over HTTPS', () => {
     expect(svc.status.loadBalancer.ingress[0]?.ip).toBe('127.0.0.1');
   });
 
+  it('leaves a Service to the listener that controls it, and servicelb gives no ingress to a port another LoadBalancer holds', async () => {
+    const put = (name: string, spec: JsonObject) => call(emu, 'PATCH', `${AIO}/namespaces/${NS}/brokerlisteners/${name}?fieldManager=fieldbench`, { body: listener(name, spec), contentType: APPLY });
+    onTestFinished(async () => {
+      for (const n of ['svc-owner', 'svc-second', 'lb-holder', 'lb-pending']) await emu.deleteObject('mqttbroker.iotoperations.azure.com/v1', 'BrokerListener', NS, n);
+      for (const n of ['shared-svc', 'lb-holder', 'lb-pending']) await emu.deleteObject('v1', 'Service', NS, n);
+    });
+    expect((await put('svc-owner', { serviceName: 'shared-svc', serviceType: 'LoadBalancer', ports: [{ port: 9883 }] })).status).toBe(201);
+    expect((await put('svc-second', { serviceName: 'shared-svc', serviceType: 'NodePort', ports: [{ port: 9884, nodePort: 31884 }] })).status).toBe(201);
+    const shared = emu.getObject('v1', 'Service', NS, 'shared-svc') as { spec: { type: string; ports: Array<{ port: number }> }; metadata: { ownerReferences: Array<{ name: string }> } };
+    expect(shared.spec.type).toBe('LoadBalancer');
+    expect(shared.spec.ports.map((p) => p.port)).toEqual([9883]);
+    expect(shared.metadata.ownerReferences.map((r) => r.name)).toEqual(['svc-owner']);
+
+    expect((await put('lb-holder', { serviceType: 'LoadBalancer', ports: [{ port: 9885 }] })).status).toBe(201);
+    expect((await put('lb-pending', { serviceType: 'LoadBalancer', ports: [{ port: 9885 }] })).status).toBe(201);
+    const ingress = (name: string) => (emu.getObject('v1', 'Service', NS, name) as { status: { loadBalancer: { ingress?: unknown[] } } }).status.loadBalancer.ingress;
+    expect(ingress('lb-holder')).toHaveLength(1);
+    expect(ingress('lb-pending')).toBeUndefined();
+  });
+
   it('writes cert-manager\'s conditions: the Certificate waits (DoesNotExist, Issuing), its request says the issuer is missing, then both turn Ready', async () => {
     const body = listener('late-issuer', { ports: [{ port: 8885, tls: { mode: 'Automatic', certManagerCertificateSpec: { issuerRef: { name: 'late', kind: 'Issuer', group: 'cert-manager.io' } } } }] });
     expect((await call(emu, 'PATCH', `${AIO}/namespaces/${NS}/brokerlisteners/late-issuer?fieldManager=fieldbench`, { body, contentType: APPLY })).status).toBe(201);

@@ -2,14 +2,14 @@ import type { ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runFieldbenchSync } from '../../support/cli/fieldbench-cli';
 import type { MatrixPlanT, MatrixResultT } from '@shared/contract/mqtt-matrix-contract';
 import { composeApp, type AppContext } from '../../../src/main/compose';
-import { brokerLabAvailability, startBrokerLab, type BrokerLab } from '../../support/broker-lab/broker-lab.js';
+import { startBrokerLab, type BrokerLab } from '../../support/broker-lab/broker-lab.js';
+import { edgeBrokerAvailability, startSatFrontInNode } from '../../support/broker-lab/sat-front-in-node.js';
 import { generateLabPki, signServerCertificate, type LabPki } from '../../support/broker-lab/lab-pki.js';
-import { edgeHostAvailability, startEdgeLab, type EdgeLab } from '../../support/e2e/edge-lab-fixture.js';
+import { startEdgeLab, type EdgeLab } from '../../support/e2e/edge-lab-fixture.js';
 
 // Issue 6 "Done when" against the edge test host: the Kubernetes API emulator and the broker lab run inside
 // the node, the listeners are declared in the cluster with the app's own aio.apply, and the matrix plans
@@ -22,14 +22,7 @@ const PASSWORD = 'matrix edge vault password';
 const NS = 'azure-iot-operations';
 const ISSUER = 'azure-iot-operations-aio-certificate-issuer';
 
-const avail = ((): { ok: true } | { ok: false; reason: string } => {
-  const edge = edgeHostAvailability();
-  if (!edge.ok) return edge;
-  const broker = brokerLabAvailability();
-  if (!broker.ok) return broker;
-  if (!existsSync('/usr/bin/kubectl')) return { ok: false, reason: '/usr/bin/kubectl is missing (used to read the emulator\'s issuer CA)' };
-  return { ok: true };
-})();
+const avail = edgeBrokerAvailability();
 if (!avail.ok) console.warn(`[mqtt matrix edge] tests skipped: ${avail.reason}`);
 
 type Ok<T> = { ok: true; value: T };
@@ -67,29 +60,9 @@ describe.skipIf(!avail.ok)('listener matrix on the edge test host: discovery →
 
   /** The K8S-SAT front inside the node, bridged to the lab's plain listener (one bus). */
   const startSatFront = async (name: string, host: string, port: number) => {
-    const readyFile = join(edge.host.root, `sat-${name}.ready`);
-    const cfg = join(work, `sat-${name}.json`);
-    writeFileSync(cfg, JSON.stringify({
-      host,
-      port,
-      certFile: broker.files.serverChain,
-      keyFile: broker.files.serverKey,
-      kube: { url: 'https://127.0.0.1:6443', caFile: join(edge.kubeDir, 'ca.crt'), tokenFile: join(edge.kubeDir, 'admin-token') },
-      upstream: { host: broker.host, port: broker.listeners.plain.port },
-      readyFile,
-    }));
-    const tsx = pathToFileURL(join(ROOT, 'node_modules/tsx/dist/loader.mjs')).href;
-    const child = edge.host.runInNode(process.execPath, ['--import', tsx, join(ROOT, 'test/support/broker-lab/sat-broker-cli.ts'), cfg]);
-    fronts.push(child);
-    let out = '';
-    child.stdout?.on('data', (d: Buffer) => (out += d.toString()));
-    child.stderr?.on('data', (d: Buffer) => (out += d.toString()));
-    const deadline = Date.now() + 30_000;
-    while (!existsSync(readyFile)) {
-      if (child.exitCode !== null || Date.now() > deadline) throw new Error(`The SAT front ${name} did not start: ${out}`);
-      await new Promise((r) => setTimeout(r, 50));
-    }
-    return () => out;
+    const front = await startSatFrontInNode(edge, { name, host, port, certFile: broker.files.serverChain, keyFile: broker.files.serverKey, upstream: { host: broker.host, port: broker.listeners.plain.port }, workDir: work });
+    fronts.push(front.child);
+    return front.output;
   };
 
   /** Serves other material from the lab's mosquitto (same ports) — what a re-issued or mis-issued Secret does. */

@@ -8,6 +8,7 @@ import { composeApp, type AppContext } from '../../../src/main/compose';
 import { NetworkService } from '../../../src/main/services/network/network-service';
 import { edgeHostAvailability, startEdgeHost, type EdgeHost } from '../../support/edge-host/edge-host.js';
 import { answersOn, directShells, directTarget, FaultyShell, WrappingShellSource } from '../../support/network/edge-targets';
+import { noClusterRead } from '../../support/services/absent-areas';
 
 const availability = edgeHostAvailability({ networkd: true });
 if (!availability.ok) console.warn(`[network] apply tests skipped: ${availability.reason}`);
@@ -33,7 +34,7 @@ describe.skipIf(!availability.ok)('network: netplan on the edge test host', () =
   beforeAll(async () => {
     host = await startEdgeHost({ networkd: true });
     original = await host.readNodeFile(NETPLAN);
-    service = new NetworkService({ shells: directShells(), recoveryGraceMs: 30_000 });
+    service = new NetworkService({ aio: noClusterRead, shells: directShells(), recoveryGraceMs: 30_000 });
   });
 
   afterAll(async () => {
@@ -137,6 +138,7 @@ describe.skipIf(!availability.ok)('network: netplan on the edge test host', () =
     const before = new Set(await stateDirs());
     let dropped = false;
     const faulty = new NetworkService({
+      aio: noClusterRead,
       shells: new WrappingShellSource(
         (shell) =>
           new FaultyShell(shell, async (command) => {

@@ -7,6 +7,7 @@ import { runCli } from '../../../src/cli/run-cli';
 import { NetworkService } from '../../../src/main/services/network/network-service';
 import { edgeHostAvailability, startEdgeHost, type EdgeHost } from '../../support/edge-host/edge-host.js';
 import { directShells, startExtraSshd, type ExtraSshd } from '../../support/network/edge-targets';
+import { noClusterRead } from '../../support/services/absent-areas';
 
 const availability = edgeHostAvailability();
 if (!availability.ok) console.warn(`[network] first-use tests skipped: ${availability.reason}`);
@@ -18,7 +19,7 @@ describe.skipIf(!availability.ok)('direct targets: first use of an unknown host 
   let host: EdgeHost;
   let sshd: ExtraSshd;
   let dataDir: string;
-  const service = new NetworkService({ shells: directShells() });
+  const service = new NetworkService({ aio: noClusterRead, shells: directShells() });
   const passwordTarget = (over: { hostKeyFingerprint?: string } = {}) => ({
     kind: 'direct' as const,
     host: host.nodeAddress,

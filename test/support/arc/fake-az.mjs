@@ -1,11 +1,14 @@
-// A stand-in for `az connectedk8s proxy`, behaving as the Azure CLI documents it, for tests that cannot
-// reach Azure: it writes a kubeconfig (-f) pointing at its local proxy port, prints "Proxy is listening on
-// port N", forwards TCP to a Kubernetes API (the emulator) and allows one proxy at a time (lock file).
-// Like the real one, the listening part runs in a child process, so only killing the process group ends it.
+// A stand-in for the parts of the Azure CLI Fieldbench's tests need, for tests that cannot reach Azure:
+// - `az connectedk8s proxy`, behaving as the Azure CLI documents it: it writes a kubeconfig (-f) pointing at
+//   its local proxy port, prints "Proxy is listening on port N", forwards TCP to a Kubernetes API (the
+//   emulator) and allows one proxy at a time (lock file). Like the real one, the listening part runs in a
+//   child process, so only killing the process group ends it.
+// - `az keyvault secret set|show|download`, with a Key Vault kept as files under FAKE_AZ_STATE_DIR
+//   (see keyvault-secrets.mjs for the encoding rules, each taken from azure-cli's source).
 //
 // Environment:
 //   FAKE_AZ_KUBECONFIG  kubeconfig of the cluster to forward to (its server, CA and user are reused)
-//   FAKE_AZ_STATE_DIR   where the lock file lives (default the temp folder)
+//   FAKE_AZ_STATE_DIR   where the lock file and the key vaults live (default the temp folder)
 //   FAKE_AZ_FAIL        print this as an ERROR and exit 1 before starting (e.g. a login problem)
 //   FAKE_AZ_SILENT      start, but never print the ready line (for timeout tests)
 import { spawn } from 'node:child_process';
@@ -15,6 +18,7 @@ import { homedir, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse, stringify } from 'yaml';
+import { keyvaultSecret } from './keyvault-secrets.mjs';
 
 const RESERVED_PORT = 47010;
 const DEFAULT_PORT = 47011;
@@ -161,6 +165,8 @@ if (argv[0] === '--serve') {
     process.stdout.write(`Start sending kubectl requests on '${name}' context using kubeconfig at ${file}\n`);
     process.stdout.write('Press Ctrl+C to close proxy.\n');
   });
+} else if (argv[0] === 'keyvault' && argv[1] === 'secret') {
+  keyvaultSecret(argv.slice(2), { option, err, stateDir: process.env.FAKE_AZ_STATE_DIR ?? tmpdir() });
 } else {
   err(`'${argv.join(' ')}' is not supported by the Fieldbench test stand-in for az.`, 2);
 }

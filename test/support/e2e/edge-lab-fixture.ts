@@ -3,7 +3,7 @@ import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { edgeHostAvailability, startEdgeHost, type EdgeHost } from '../edge-host/edge-host';
+import { edgeHostAvailability, startEdgeHost, type EdgeHost, type EdgeHostOptions } from '../edge-host/edge-host';
 import type { CommandResult } from '../edge-host/run-command';
 import { runFieldbench } from '../cli/fieldbench-cli';
 
@@ -21,8 +21,14 @@ export interface EdgeLab {
   stop(): Promise<void>;
 }
 
-export async function startEdgeLab(): Promise<EdgeLab> {
-  const host = await startEdgeHost();
+export interface EdgeLabOptions extends EdgeHostOptions {
+  /** The address LoadBalancer Services get (default the node's): a flow that moves the node passes its new one. */
+  loadBalancerIp?: (host: EdgeHost) => string;
+}
+
+export async function startEdgeLab(opts: EdgeLabOptions = {}): Promise<EdgeLab> {
+  const { loadBalancerIp, ...hostOptions } = opts;
+  const host = await startEdgeHost(hostOptions);
   let emulator: ChildProcess | undefined;
   try {
     const kubeDir = join(host.root, 'kube');
@@ -40,7 +46,7 @@ export async function startEdgeLab(): Promise<EdgeLab> {
       kubeDir,
       // k3s's servicelb hands LoadBalancer Services the node's own address.
       '--load-balancer-ip',
-      host.nodeAddress,
+      loadBalancerIp ? loadBalancerIp(host) : host.nodeAddress,
     ]);
     let output = '';
     emulator.stdout?.on('data', (d: Buffer) => (output += d.toString()));

@@ -546,8 +546,18 @@ class Emulator implements KubeEmulator {
     if (spec['type'] === 'LoadBalancer') {
       spec['externalTrafficPolicy'] ??= 'Cluster';
       spec['allocateLoadBalancerNodePorts'] ??= true;
-      // What k3s' servicelb reports once it has placed the service on the node.
-      obj['status'] = { loadBalancer: { ingress: [{ ip: this.opts.loadBalancerIp ?? this.host, ipMode: 'VIP' }] } };
+      // What k3s' servicelb reports once it has placed the service on the node. Its svclb pods hold each port
+      // on the node, so a port another LoadBalancer already holds leaves this one Pending with no ingress
+      // (docs.k3s.io/networking/networking-services "How ServiceLB Works": "If there is no node with the
+      // port available, the LB will remain Pending").
+      const held = new Set(
+        this.listRaw(RESOURCES.find((r) => r.kind === 'Service')!)
+          .filter((o) => o !== old && !(meta(o)['namespace'] === meta(obj)['namespace'] && meta(o)['name'] === meta(obj)['name']))
+          .filter((o) => Array.isArray((o['status'] as JsonObject | undefined)?.['loadBalancer'] && ((o['status'] as JsonObject)['loadBalancer'] as JsonObject)['ingress']))
+          .flatMap((o) => ((((o['spec'] as JsonObject | undefined)?.['ports'] as JsonObject[] | undefined) ?? []).map((x) => `${String(x['protocol'] ?? 'TCP')}/${String(x['port'])}`))),
+      );
+      const free = ports.every((x) => !held.has(`${String(x['protocol'])}/${String(x['port'])}`));
+      obj['status'] = free ? { loadBalancer: { ingress: [{ ip: this.opts.loadBalancerIp ?? this.host, ipMode: 'VIP' }] } } : { loadBalancer: {} };
     } else obj['status'] = { loadBalancer: {} };
   }
 

@@ -46,6 +46,9 @@ const ALGORITHMS: Record<string, JsonObject> = {
 
 const SERVICE_TYPES: Record<string, string> = { clusterip: 'ClusterIP', nodeport: 'NodePort', loadbalancer: 'LoadBalancer' };
 
+/** The Certificate the operator makes for an Automatic TLS port (the AIO operator names it by the port). */
+export const automaticCertificateName = (port: unknown): string => `aio-broker-frontend-server-${String(port)}`;
+
 /** The AIO operator's half: Services and Certificates from BrokerListeners. */
 export function reconcileListeners(store: ReconcileStore): void {
   for (const l of store.list(AIO, 'brokerlisteners')) {
@@ -57,6 +60,12 @@ export function reconcileListeners(store: ReconcileStore): void {
     const ports = Array.isArray(spec['ports']) ? (spec['ports'] as JsonObject[]) : [];
     // The operator reads the enums in any case, as the cluster stores them (seed 001's `mode: automatic`).
     const type = SERVICE_TYPES[(str(spec['serviceType']) || 'ClusterIp').toLowerCase()] ?? 'ClusterIP';
+    // A Service another object controls is left alone, as controller-runtime's SetControllerReference refuses
+    // a second controller ("already owned by another"): two listeners naming one serviceName leave the Service
+    // to the first, and the second's type may then not match it.
+    const current = store.get('', 'services', ns, serviceName);
+    const controller = ((get(current, 'metadata.ownerReferences') as JsonObject[] | undefined) ?? []).find((r) => r['controller'] === true);
+    if (controller && controller['uid'] !== md['uid']) continue;
     store.upsert(
       {
         apiVersion: 'v1',
@@ -81,7 +90,7 @@ export function reconcileListeners(store: ReconcileStore): void {
       if (str(get(tls, 'mode')).toLowerCase() !== 'automatic') continue;
       const cm = (get(tls, 'certManagerCertificateSpec') ?? {}) as JsonObject;
       const issuerRef = (cm['issuerRef'] ?? {}) as JsonObject;
-      const certName = `aio-broker-frontend-server-${String(p['port'])}`;
+      const certName = automaticCertificateName(p['port']);
       const san = (cm['san'] ?? {}) as JsonObject;
       const dns = [serviceName, `${serviceName}.${ns}`, `${serviceName}.${ns}.svc`, `${serviceName}.${ns}.svc.cluster.local`, ...((san['dns'] as string[] | undefined) ?? [])];
       const pk = (cm['privateKey'] ?? {}) as JsonObject;

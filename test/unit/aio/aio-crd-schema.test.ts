@@ -8,6 +8,7 @@ import { AIO_SCHEMAS } from '../../support/kube/aio-crd-schema';
 import { defaultAioPreload } from '../../support/kube/kube-preload';
 import { pruneAndValidate } from '../../support/kube/kube-structural';
 import { parseSpec, SEED_000_ATTRIBUTES, seed001Spec, seedVault, type SeedVault } from './aio-seed';
+import { noLiveMatrix } from '../../support/services/absent-areas';
 
 const NS = 'azure-iot-operations';
 const noKube = { openKube: () => Promise.reject(new Error('no cluster in unit tests')) };
@@ -83,7 +84,7 @@ describe('every object Fieldbench emits fits the broker CRD schema from the REST
   });
 
   it('what aio render (and so aio apply) sends for the seed flows', () => {
-    const service = new AioService({ kube: noKube, pki: s.pki });
+    const service = new AioService({ liveMatrix: noLiveMatrix, kube: noKube, pki: s.pki });
     const { objects } = service.renderBrokerObjects(parseSpec(seed001Spec(s, { authorizations: [{ name: 'authz', rules: [{ principals: { usernames: ['client42a'] }, brokerResources: [{ method: 'Connect' }] }] }] })));
     expect(objects.map((o) => o.kind)).toEqual(['Secret', 'ConfigMap', 'BrokerAuthentication', 'BrokerAuthorization', 'BrokerListener']);
     for (const o of objects) expect(fits(o)).toEqual(clean(o));

@@ -55,6 +55,20 @@ describe('diagnostics', () => {
     expect(gone.map((x) => x.id)).toEqual(['listener-secret-missing:lb:8883']);
   });
 
+  it('judges the dates of a Manual TLS Secret, which nothing renews: expired, not yet valid, expiring soon', async () => {
+    const s = await seedVault({ serverSans: ['192.168.2.196'] });
+    const pem = s.pki.exportCertificatePem(s.server.id, { chain: 'chain' });
+    const end = Date.parse(s.server.notAfter);
+    const listener = { name: 'lb', namespace: NS, brokerRef: 'default', serviceName: 'lb', serviceType: 'NodePort', isDefault: false, managers: [], ports: [{ port: 8883, protocol: 'Mqtt', tls: { mode: 'Manual' as const, secretName: 'broker-server-cert' } }] };
+    const at = (t: number) => diagnoseAio(inputs({ discovery: discovery({ listeners: [listener] }), listenerSecrets: new Map([['broker-server-cert', pem]]), now: new Date(t).toISOString() }));
+    const expired = at(end + 1000);
+    expect(expired.map((x) => [x.id, x.severity])).toEqual([['server-cert-expired:lb:8883', 'error']]);
+    expect(expired[0]!.sentence).toBe(`The server certificate in Secret broker-server-cert (listener lb port 8883, CN = mqtts-endpoint) expired on ${new Date(end).toISOString()}; every client refuses the handshake.`);
+    expect(at(Date.parse(s.server.notBefore) - 3600_000).map((x) => x.id)).toEqual(['server-cert-not-yet-valid:lb:8883']);
+    expect(at(end - 3 * 86_400_000).map((x) => [x.id, x.severity])).toEqual([['server-cert-expiring:lb:8883', 'warning']]);
+    expect(at(end - 30 * 86_400_000)).toEqual([]);
+  });
+
   it('reports a Certificate that is not ready because its issuer is not ready, and the issuer', () => {
     const d = diagnoseAio(
       inputs({

@@ -10,6 +10,7 @@ import {
 } from '../../../src/main/services/aio/aio-resources';
 import { AioService } from '../../../src/main/services/aio/aio-service';
 import { parseSpec, SEED_000_ATTRIBUTES, seed001Spec, seedVault, type SeedVault } from './aio-seed';
+import { noLiveMatrix } from '../../support/services/absent-areas';
 
 const NS = 'azure-iot-operations';
 const noKube = { openKube: () => Promise.reject(new Error('no cluster in unit tests')) };
@@ -134,7 +135,7 @@ describe('resource builders', () => {
   });
 
   it('builds a spec from the vault in apply order, and turns vault problems into sentences', async () => {
-    const service = new AioService({ kube: noKube, pki: s.pki });
+    const service = new AioService({ liveMatrix: noLiveMatrix, kube: noKube, pki: s.pki });
     const built = service.build(parseSpec(seed001Spec(s)));
     expect(built.issues).toEqual([]);
     expect(built.objects.map((o) => `${o.kind}/${o.metadata.name}`)).toEqual(['Secret/broker-server-cert', 'ConfigMap/clients42-ca', 'BrokerAuthentication/x509-policy', 'BrokerListener/loadbalancer-listener']);

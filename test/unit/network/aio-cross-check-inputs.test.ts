@@ -7,6 +7,7 @@ import { stringify } from 'yaml';
 import type { AioDiscoveryT } from '@shared/contract/aio-contract';
 import { listenersFromDiscovery, serverSecretsFromDiscovery, tlsCrtFromSecretYaml } from '../../../src/main/services/network/aio-cross-check-inputs';
 import { crossCheck } from '../../../src/main/services/network/cross-checks';
+import { noClusterRead } from '../../support/services/absent-areas';
 
 /** A real server certificate for the cluster side, made by openssl with the node's old address only. */
 function serverPem(ip: string): string {
@@ -61,7 +62,7 @@ describe('cross-check inputs from the AIO discovery', () => {
     expect(read).toBe(pem);
     expect(tlsCrtFromSecretYaml(yaml.replace(/tls\.crt: .*/, 'tls.crt: bm90IGEgY2VydA=='))).toBeUndefined();
 
-    const report = await crossCheck({ address: '192.168.2.196', clusterCertificates: [{ name: 'Secret broker-server-tls', pem: read! }], listeners: listenersFromDiscovery(DISCOVERY), checkReachability: false, timeoutMs: 500 }, undefined);
+    const report = await crossCheck({ address: '192.168.2.196', clusterCertificates: [{ name: 'Secret broker-server-tls', pem: read! }], listeners: listenersFromDiscovery(DISCOVERY), checkReachability: false, timeoutMs: 500 }, undefined, noClusterRead);
     expect(report.certificates).toEqual([expect.objectContaining({ source: 'cluster', valid: false, name: 'Secret broker-server-tls' })]);
     expect(report.listeners.find((l) => l.name === 'lb')).toMatchObject({ ok: false });
     expect(report.listeners.find((l) => l.name === 'lb')?.message).toContain('192.168.2.50');

@@ -5,6 +5,7 @@ import { NetworkService } from '../../../src/main/services/network/network-servi
 import { StaticAddressWorkflow } from '../../../src/main/workflows/static-address-workflow';
 import { directShells } from '../../support/network/edge-targets';
 import { MemoryVaultStore } from '../../support/pki/memory-vault-store';
+import { noClusterRead } from '../../support/services/absent-areas';
 
 describe('network cross-checks (real PkiService over a memory vault)', () => {
   let pki: PkiService;
@@ -20,7 +21,7 @@ describe('network cross-checks (real PkiService over a memory vault)', () => {
     const root = await pki.createRoot({ subject: { commonName: 'AIO42 Root CA' } });
     const int = await pki.createIntermediate({ issuerId: root.certificate.id, subject: { commonName: 'AIO42 Intermediate CA 1' } });
     serverId = (await pki.createServer({ issuerId: int.certificate.id, subject: { commonName: 'mqtts-endpoint', organization: 'Plant 7' }, sans: ['192.168.2.196', 'aio-broker'], validity: { days: 3000 } })).certificate.id;
-    net = new NetworkService({ shells: directShells(), pki });
+    net = new NetworkService({ aio: noClusterRead, shells: directShells(), pki });
     flow = new StaticAddressWorkflow({ network: net, pki, activity: { recordActivity: async () => undefined } });
     listener = createServer((s) => s.destroy());
     await new Promise<void>((r) => listener.listen(0, '127.0.0.1', () => r()));

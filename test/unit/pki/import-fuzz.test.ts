@@ -1,4 +1,4 @@
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -12,6 +12,7 @@ import { PkiService } from '../../../src/main/services/pki/pki-service';
 import { writePkcs12 } from '../../../src/main/services/pki/pkcs12-codec';
 import { PKI_SECTION } from '../../../src/main/services/pki/pki-section';
 import { MemoryVaultStore } from '../../support/pki/memory-vault-store';
+import { spawnFieldbench } from '../../support/cli/fieldbench-cli';
 import { hasOpenssl, makeTempDir } from '../../support/pki/openssl-runner';
 import { PASSWORD, makeHostileFiles, rewriteIntegers } from '../../support/pki/hostile-pbe';
 
@@ -264,9 +265,8 @@ describe.skipIf(!hasOpenssl)('fieldbench pki inspect on hostile and costly files
   const tmp = makeTempDir('fb-hostile-cli-');
   afterAll(() => tmp.cleanup());
   const inspect = (path: string) => {
-    const env: NodeJS.ProcessEnv = { ...process.env, FIELDBENCH_IMPORT_PASSPHRASE: PASSWORD, FIELDBENCH_DATA_DIR: tmp.dir };
-    delete env.FIELDBENCH_VAULT_PASSWORD;
-    const child = spawn(process.execPath, [join(process.cwd(), 'bin', 'fieldbench.js'), 'pki', 'inspect', path], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawnFieldbench(['pki', 'inspect', path], { env: { FIELDBENCH_IMPORT_PASSPHRASE: PASSWORD, FIELDBENCH_DATA_DIR: tmp.dir } });
+    child.stdin.end();
     let stderr = '';
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
     const exited = new Promise<{ code: number | null; stderr: string }>((resolve) => child.on('close', (code) => resolve({ code, stderr: stderr.replace(/^Building Fieldbench.*\n/m, '') })));

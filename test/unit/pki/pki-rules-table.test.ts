@@ -33,6 +33,12 @@ const SANS: [input: string, kind: 'ip' | 'dns' | 'email' | 'uri' | 'invalid', en
   ['a@b@c', 'invalid'],
   ['spiffe://plant/broker', 'uri', 'spiffe://plant/broker'],
   ['bad_host!', 'invalid'],
+  // Issue 14: a missing comma made one DNS name of an address and a name; it is flagged now.
+  ['192.168.2.196broker.plant.local', 'invalid'],
+  ['broker.plant.local192.168.2.196', 'invalid'],
+  ['edge-01192.168.2.196', 'invalid'],
+  // An address embedded between dots is a real naming scheme (nip.io), not a missing comma.
+  ['10.0.0.1.nip.io', 'dns', '10.0.0.1.nip.io'],
 ];
 
 const NODE_LABEL = { ip: 'IP Address', dns: 'DNS', email: 'email', uri: 'URI' } as const;

@@ -4,6 +4,7 @@ import { NetworkService } from '../../../src/main/services/network/network-servi
 import { StaticAddressWorkflow } from '../../../src/main/workflows/static-address-workflow';
 import { directShells } from '../../support/network/edge-targets';
 import { MemoryVaultStore } from '../../support/pki/memory-vault-store';
+import { noClusterRead } from '../../support/services/absent-areas';
 
 // Issue 9: the re-issue used to re-parse the subject from openssl's one-line text (losing or inventing
 // attributes) and guess the key type from a label. It is pki.renew now: the subject and key come from the
@@ -12,7 +13,7 @@ describe('static-address workflow: re-issue with the new address', () => {
   async function setup() {
     const pki = new PkiService({ vault: new MemoryVaultStore() });
     const root = await pki.createRoot({ subject: { commonName: 'Plant Root CA' }, keyAlgorithm: 'rsa-3072' });
-    const flow = new StaticAddressWorkflow({ network: new NetworkService({ shells: directShells(), pki }), pki, activity: { recordActivity: async () => undefined } });
+    const flow = new StaticAddressWorkflow({ network: new NetworkService({ aio: noClusterRead, shells: directShells(), pki }), pki, activity: { recordActivity: async () => undefined } });
     return { pki, root: root.certificate.id, flow };
   }
 

@@ -44,11 +44,14 @@ export const staticIpStep = defineStep({
     if (found.observed.has) return [];
     const plan = await ctx.call('network.plan', { target: { kind: 'node', nodeId: found.observed.id }, settings: settingsOf(input) });
     if (!plan.ok) throw new FieldbenchError('runbooks.networkPlan', plan.findings.filter((f) => f.severity === 'error').map((f) => f.message).join(' '));
-    return [{ action: 'update', target: plan.file.path, detail: `${input.interface} → ${input.address}, rollback after ${input.rollbackSeconds} s unless confirmed`, diff: plan.diff }];
+    return [{ action: 'update', target: plan.file.path, detail: `${input.interface} → ${input.address}, rollback after ${input.rollbackSeconds} s unless confirmed`, diff: plan.diff, rollbackSeconds: input.rollbackSeconds }];
   },
   async apply(input, found, ctx) {
-    // netplan-try style: the node rolls back by itself unless Fieldbench reaches it on the new address.
+    // netplan-try style: the node rolls back by itself unless Fieldbench reaches it on the new address. The node
+    // arms its timer a moment after this, so the countdown shown ends a little before the node's own: never later.
+    ctx.countdown({ seconds: input.rollbackSeconds, kind: 'rollback', what: 'until the node restores its previous network settings by itself, unless Fieldbench confirms the new address first' });
     const r = await ctx.call('network.apply', { target: { kind: 'node', nodeId: found.observed.id }, settings: settingsOf(input), rollbackSeconds: input.rollbackSeconds, allowSilentGateway: false });
+    ctx.countdown(undefined);
     if (r.outcome !== 'applied') throw new FieldbenchError('runbooks.rolledBack', `The node rolled back to its previous address: ${r.message}`);
     return { address: input.address.split('/')[0] };
   },
@@ -119,7 +122,16 @@ export const waitListenerStep = defineStep({
   title: 'Wait for the listener',
   risky: false,
   verifyOnly: true,
-  input: z.object({ node: NodeId, listener: z.string().min(1).max(63), timeoutSeconds: z.number().int().min(5).max(1800).default(180), namespace: z.string().min(1).max(63).default('azure-iot-operations') }).strict(),
+  input: z
+    .object({
+      node: NodeId,
+      listener: z.string().min(1).max(63),
+      timeoutSeconds: z.number().int().min(5).max(1800).default(180),
+      namespace: z.string().min(1).max(63).default('azure-iot-operations'),
+      /** Also wait until every port of a LoadBalancer or NodePort listener accepts TCP connections from this machine. */
+      answers: z.boolean().default(false),
+    })
+    .strict(),
   outputs: ['address'],
   sampleOutput: () => '10.0.0.1',
   async check(input, ctx) {
@@ -133,11 +145,19 @@ export const waitListenerStep = defineStep({
   async verify(input, _outputs, ctx) {
     const id = await nodeId(ctx.call, input.node);
     const deadline = Date.now() + input.timeoutSeconds * 1000;
-    let state = await listenerState(ctx.call, id, input.listener, input.namespace);
+    const look = async () => {
+      const s = await listenerState(ctx.call, id, input.listener, input.namespace);
+      return s.ready && input.answers ? answering(ctx.call, id, input.listener, input.namespace, s) : s;
+    };
+    let state = await look();
+    if (!state.ready) ctx.countdown({ seconds: input.timeoutSeconds, kind: 'wait', what: `until Fieldbench stops waiting for ${input.listener}` });
+    let said = '';
     while (!state.ready && Date.now() < deadline && !ctx.signal.aborted) {
-      ctx.log(`Waiting for ${input.listener}: ${state.detail}`);
+      // One line per new reason, not one per poll: the log says what was waited for and when it changed.
+      if (state.detail !== said) ctx.log(`Waiting for ${input.listener}: ${state.detail}`);
+      said = state.detail;
       await new Promise((r) => setTimeout(r, 2000));
-      state = await listenerState(ctx.call, id, input.listener, input.namespace);
+      state = await look();
     }
     return { items: [{ name: `listener ${input.listener}`, ok: state.ready, detail: state.ready ? state.detail : `not ready after ${input.timeoutSeconds} s: ${state.detail}` }], fingerprint: {} };
   },
@@ -146,16 +166,31 @@ export const waitListenerStep = defineStep({
 async function listenerState(call: Caller, id: string, listener: string, namespace: string) {
   const d = await call('aio.discover', { nodeId: id, namespace });
   const l = d.listeners.find((x) => x.name === listener);
-  if (!l) return { ready: false, detail: 'the listener is not on the cluster', address: undefined };
+  if (!l) return { ready: false, detail: 'the listener is not on the cluster', address: undefined, type: undefined };
   const svc = d.services.find((s) => s.name === l.serviceName);
-  if (!svc) return { ready: false, detail: `its Service ${l.serviceName} does not exist yet`, address: undefined };
-  if (svc.type === 'LoadBalancer' && svc.externalIps.length === 0) return { ready: false, detail: `its LoadBalancer Service ${svc.name} has no external IP yet`, address: undefined };
+  if (!svc) return { ready: false, detail: `its Service ${l.serviceName} does not exist yet`, address: undefined, type: undefined };
+  if (svc.type === 'LoadBalancer' && svc.externalIps.length === 0) return { ready: false, detail: `its LoadBalancer Service ${svc.name} has no external IP yet`, address: undefined, type: svc.type };
   if (l.ports.some((p) => p.tls.mode === 'Automatic')) {
     const cert = d.certificates.find((c) => c.listener === l.name && c.ready !== 'True');
-    if (cert) return { ready: false, detail: `its server certificate ${cert.name} is not issued yet${cert.message ? ` (${cert.message})` : ''}`, address: undefined };
+    if (cert) return { ready: false, detail: `its server certificate ${cert.name} is not issued yet${cert.message ? ` (${cert.message})` : ''}`, address: undefined, type: svc.type };
   }
   const address = svc.externalIps[0] ?? svc.clusterIp;
-  return { ready: true, detail: `Service ${svc.name} (${svc.type}${address ? ` ${address}` : ''}) ready`, address };
+  return { ready: true, detail: `Service ${svc.name} (${svc.type}${address ? ` ${address}` : ''}) ready`, address, type: svc.type };
+}
+
+type ListenerState = Awaited<ReturnType<typeof listenerState>>;
+
+/** A listener whose Service is ready answers only once the broker serves its ports: a TCP connect to each says so. */
+async function answering(call: Caller, id: string, listener: string, namespace: string, state: ListenerState): Promise<ListenerState> {
+  if (state.type === 'ClusterIp') return { ...state, detail: `${state.detail}; a ClusterIp listener is reached through the cluster, so the matrix tests it` };
+  const address = state.type === 'NodePort' ? (await call('edge.listNodes', {})).nodes.find((n) => n.id === id)?.host : state.address;
+  if (!address) return { ...state, ready: false, detail: 'no address to reach it on from this machine' };
+  const r = await call('network.crossCheck', { address, nodeId: id, namespace, checkReachability: true, timeoutMs: 2000 });
+  const ports = r.reachability.filter((x) => x.listener === listener);
+  const closed = ports.filter((x) => !x.reachable);
+  if (ports.length === 0) return { ...state, ready: false, detail: `no port of ${listener} to connect to on ${address}` };
+  if (closed.length) return { ...state, ready: false, detail: `the Service is ready but ${closed.map((x) => `${x.host}:${x.port}`).join(', ')} does not answer yet` };
+  return { ...state, detail: `${state.detail}; ${ports.map((x) => `${x.host}:${x.port}`).join(', ')} answers` };
 }
 
 export const listenerMatrixStep = defineStep({

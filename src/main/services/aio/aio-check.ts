@@ -206,7 +206,7 @@ export function runAioChecks(input: CheckInputs): AioCheckItemT[] {
   }
   // The diagnosis covers the rest: certificates not issued, SANs, client CAs, key families, Secrets.
   const groups: Array<[RegExp, AioCheckItemT['group']]> = [
-    [/^(listener-issuer-missing|certificate-|issuer-not-ready|listener-secret-missing)/, 'certificates'],
+    [/^(listener-issuer-missing|certificate-|issuer-not-ready|listener-secret-missing|server-cert-(expired|not-yet-valid|expiring))/, 'certificates'],
     [/^(server-cert-san|vault-server-cert-san)/, 'sans'],
     [/^(client-ca-|client-chain-mixed-keys)/, 'clients'],
   ];

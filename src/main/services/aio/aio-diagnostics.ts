@@ -27,6 +27,9 @@ export interface DiagnosticInputs {
   now?: string;
 }
 
+/** A Manual TLS server certificate this close to its end is a warning: nobody renews it on its own. */
+export const MANUAL_EXPIRY_WARNING_MS = 14 * 24 * 3600_000;
+
 /** A request older than this with a ready issuer is worth a warning rather than a "wait". */
 export const ISSUANCE_PATIENCE_MS = 120_000;
 
@@ -201,6 +204,26 @@ export function diagnoseAio(input: DiagnosticInputs): DiagnosticT[] {
         sentence: `Listener ${l.name} port ${p.port} serves TLS from Secret ${p.tls.secretName}, which does not exist in ${ns}; the broker cannot start TLS on that port and clients will see the handshake fail.`,
         fix: { label: `Apply a server Secret named ${p.tls.secretName} from a vault server certificate.` },
       });
+    }
+  }
+  // A Secret someone put there is not renewed by anyone: its dates are the listener's.
+  const nowMs = input.now ? Date.parse(input.now) : Date.now();
+  for (const l of d.listeners) {
+    for (const p of l.ports) {
+      const pem = p.tls.mode === 'Manual' && p.tls.secretName ? input.listenerSecrets.get(p.tls.secretName) : undefined;
+      const leaf = pem ? parseCertificates(pem)[0] : undefined;
+      if (!leaf) continue;
+      const end = Date.parse(leaf.validTo);
+      const begin = Date.parse(leaf.validFrom);
+      const where = `The server certificate in Secret ${p.tls.secretName} (listener ${l.name} port ${p.port}, ${opensslSubject(leaf.subject)})`;
+      const renew = { label: `Renew the server certificate in the vault (or issue a new one), then apply Secret ${p.tls.secretName} again.` };
+      if (end <= nowMs) {
+        add({ id: `server-cert-expired:${l.name}:${p.port}`, severity: 'error', resource: { kind: 'Secret', name: p.tls.secretName!, namespace: ns }, sentence: `${where} expired on ${new Date(end).toISOString()}; every client refuses the handshake.`, fix: renew });
+      } else if (begin > nowMs) {
+        add({ id: `server-cert-not-yet-valid:${l.name}:${p.port}`, severity: 'error', resource: { kind: 'Secret', name: p.tls.secretName!, namespace: ns }, sentence: `${where} is only valid from ${new Date(begin).toISOString()}; until then clients refuse it. Check the clocks of the machine that issued it and of the clients.`, fix: renew });
+      } else if (end - nowMs < MANUAL_EXPIRY_WARNING_MS) {
+        add({ id: `server-cert-expiring:${l.name}:${p.port}`, severity: 'warning', resource: { kind: 'Secret', name: p.tls.secretName!, namespace: ns }, sentence: `${where} expires on ${new Date(end).toISOString()}, in ${Math.ceil((end - nowMs) / 86_400_000)} days; nothing renews a Manual TLS Secret.`, fix: renew });
+      }
     }
   }
   for (const l of d.listeners) {

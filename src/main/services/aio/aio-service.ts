@@ -1,5 +1,4 @@
 import { X509Certificate } from 'node:crypto';
-import { chmod, writeFile } from 'node:fs/promises';
 import { FieldbenchError } from '@shared/errors';
 import type { MatrixResultT } from '@shared/contract/mqtt-matrix-contract';
 import type {
@@ -63,7 +62,7 @@ export interface AioServiceOptions {
   /** Per-request timeout against the API server. */
   requestTimeoutMs?: number;
   /** The MQTT area's listener matrix (its mqtt.matrixRun), for the live connect of `check`. */
-  liveMatrix?: ((req: { nodeId: string; namespace: string }, signal?: AbortSignal) => Promise<MatrixResultT>) | undefined;
+  liveMatrix: (req: { nodeId: string; namespace: string }, signal?: AbortSignal) => Promise<MatrixResultT>;
 }
 
 interface Built {
@@ -198,7 +197,6 @@ export class AioService {
     let live: LiveRow[] | undefined;
     let liveSkipped: string | undefined;
     if (!req.live) liveSkipped = 'The live connect was not asked for.';
-    else if (!this.options.liveMatrix) liveSkipped = 'The MQTT area is not available in this build, so no live connect was made.';
     else {
       op.progress?.('Connecting to every listener port (TLS + MQTT)…', 0.8);
       try {
@@ -354,22 +352,15 @@ export class AioService {
     return { objects: built.objects, issues: [...built.issues, ...validateApplySpec(spec, undefined)] };
   }
 
-  /** renderBrokerObjects as YAML: the exact text to `outputPath` (0600, keys included), redacted in the answer. */
-  async renderBrokerYaml(spec: ApplySpecParsed, outputPath?: string): Promise<RenderResultT> {
+  /** renderBrokerObjects as YAML: `exactYaml` holds the keys and stays in main unless a caller hands it on. */
+  renderBrokerYaml(spec: ApplySpecParsed): RenderResultT & { exactYaml: string } {
     const { objects, issues } = this.renderBrokerObjects(spec);
     const docs = (list: KubeObject[]): string => list.map((o) => toYaml(o)).join('---\n');
-    let written: string | undefined;
-    if (outputPath) {
-      await writeFile(outputPath, docs(objects), { mode: 0o600 });
-      // writeFile's mode only applies to a new file; an existing one may be world-readable.
-      await chmod(outputPath, 0o600);
-      written = outputPath;
-    }
     return {
       yaml: docs(objects.map(redact)),
+      exactYaml: docs(objects),
       resources: objects.map(refOf),
       issues,
-      ...(written ? { written } : {}),
       containsKeys: objects.some((o) => o.kind === 'Secret'),
     };
   }

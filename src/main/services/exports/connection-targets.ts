@@ -295,14 +295,16 @@ export function mosquittoTarget(ctx: TargetContext): BuiltExport {
 export function litmusTarget(ctx: TargetContext): BuiltExport {
   const [client] = leavesOf(ctx, 'client', 'litmus');
   needKey(ctx, 'The Litmus Edge connector');
-  if (!ctx.aio) throw new FieldbenchError('exports.aioUnavailable', 'The Kubernetes objects for Litmus need the AIO area, which is not available in this build.');
   const c = client!;
   const chain = ctx.chainOf(c);
   const root = ctx.rootOf(c);
-  const caName = kubeNameOf(`${root.cn.replace(/\s*root\s*ca\s*$/i, '')}-ca`);
+  // Seed 000's names, so these objects are the ones its flow (and the litmus-edge runbook) applies: "Litmus Edge
+  // Root CA" gives ConfigMap litmusedge-ca, and the attributes are keyed by role (intermediate, connector).
+  const caName = kubeNameOf(`${root.cn.replace(/\s*root\s*ca\s*$/i, '').replace(/\s+/g, '')}-ca`);
+  const intermediates = chain.slice(1, -1);
   const attributes: Record<string, { subject: string; attributes: Record<string, string> }> = {};
-  for (const link of chain.slice(1, -1)) attributes[kubeNameOf(link.cn)] = { subject: link.summary.subject, attributes: { manufacturer: 'litmus edge' } };
-  attributes[kubeNameOf(c.cn)] = { subject: c.summary.subject, attributes: { group: 'connector_group' } };
+  intermediates.forEach((link, i) => (attributes[intermediates.length === 1 ? 'intermediate' : `intermediate-${i + 1}`] = { subject: link.summary.subject, attributes: { manufacturer: 'litmus edge' } }));
+  attributes['connector'] = { subject: c.summary.subject, attributes: { group: 'connector_group' } };
   const built = ctx.aio.build(
     ApplySpec.parse({
       clientCas: [{ name: caName, certificateIds: [root.id], include: 'selected' }],

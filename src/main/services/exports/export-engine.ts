@@ -32,7 +32,7 @@ export interface ExportLog {
 
 export interface ExportEngineOptions {
   pki: ExportPki;
-  aio?: ExportAio | undefined;
+  aio: ExportAio;
   log: ExportLog;
   now?: () => Date;
 }
@@ -128,6 +128,11 @@ export class ExportEngine {
     const where = `download ${name}.zip`;
     await this.record(req, built, where);
     return { fileName: `${name}.zip`, bytes, secret: built.keys.length > 0, result: { target: req.target, path: where, files: files.map(describe), keys: built.keys.map((k) => ({ certificateId: k.id, commonName: k.cn })), notes: built.notes } };
+  }
+
+  /** Refuses (as write would) when a key in this export was not confirmed; for callers that ask something first. */
+  assertConfirmed(req: ExportRequestT & { confirmedKeys: readonly string[] }): void {
+    this.checkConfirmed(this.assemble(req, undefined).built, req.confirmedKeys);
   }
 
   private checkConfirmed(built: BuiltExport, confirmedKeys: readonly string[]): void {

@@ -58,7 +58,7 @@ export interface BuiltExport {
 export interface TargetContext {
   req: ExportRequestT;
   pki: ExportPki;
-  aio: ExportAio | undefined;
+  aio: ExportAio;
   /** The selected certificates, in request order. */
   certs: Cert[];
   /** Every vault certificate by id (CAs of the chains included), with slugs. */

@@ -4,3 +4,4 @@ export type { ExportAio, ExportPki } from './export-model';
 export { mosquittoCommand, type CommandFile } from './mosquitto-command';
 export { toMqttx, type ProfileFiles } from './mqttx-format';
 export { PUBLIC_MODE, SECRET_MODE, openOwnFolder, writeOnce } from './safe-write';
+export { saveWithDialog, type SaveDialog } from './save-dialog';

@@ -23,7 +23,6 @@ function yamlFile(obj: ExportKubeObject, index: number, certificate: string, sec
  * built by the AIO area, as YAML files with the kubectl lines to apply them elsewhere.
  */
 export function kubernetesTarget(ctx: TargetContext): BuiltExport {
-  if (!ctx.aio) throw new FieldbenchError('exports.aioUnavailable', 'The Kubernetes export needs the AIO area, which is not available in this build.');
   refusePassphrase(ctx, 'A kubernetes.io/tls Secret holds the key unencrypted: the broker cannot ask for a passphrase.');
   const leaves = leavesOf(ctx, 'any', 'kubernetes');
   const server = leaves.find(isServer);
@@ -77,10 +76,14 @@ export function kubernetesTarget(ctx: TargetContext): BuiltExport {
 /**
  * keyvault (seed 003): AIO reads external certificates from Key Vault secrets. `az keyvault secret set
  * --file F --encoding hex` reads F's bytes and stores them hex-encoded, so the commands take the PEM/DER
- * files; the .hex files hold exactly the value Key Vault will keep (to paste or compare). The secret
- * store extension objects (SecretProviderClass + SecretSync, learn.microsoft.com "secret store
- * extension", secrets-store-sync-controller API) bring the secrets to a cluster.
+ * files; the .hex files hold exactly the value Key Vault will keep (to paste or compare). azure-cli
+ * _validators.py process_secret_set_namespace: hex = binascii.b2a_hex of the file's bytes; the az
+ * stand-in in test/support/arc implements that path. The secret store extension objects (SecretProviderClass
+ * + SecretSync, learn.microsoft.com "secret store extension") bring the secrets to a cluster; the tests
+ * check them against the CRDs of kubernetes-sigs/secrets-store-csi-driver and secrets-store-sync-controller.
  */
+const SYNC_SERVICE_ACCOUNT = 'fieldbench-akv-sync';
+
 export function keyvaultTarget(ctx: TargetContext): BuiltExport {
   refusePassphrase(ctx, 'AIO reads the secret as it is and cannot decrypt a key.');
   const files: FileSpec[] = [];
@@ -109,9 +112,11 @@ export function keyvaultTarget(ctx: TargetContext): BuiltExport {
   }
   const commands = [
     '#!/bin/sh',
-    '# Set VAULT_NAME first. az reads each file and stores it hex-encoded (what AIO expects for certificates).',
+    '# Set VAULT_NAME first. az reads each file\'s bytes and stores them hex-encoded (what AIO expects for certificates).',
     'set -e',
     ': "${VAULT_NAME:?set VAULT_NAME to your Key Vault}"',
+    '# The --file paths are relative to this folder, wherever the script is started from.',
+    'cd "$(dirname "$0")"',
     ...secrets.map((s) => `az keyvault secret set --vault-name "$VAULT_NAME" --name ${shellQuote(s.name)} --file ${shellQuote(s.file)} --encoding hex --content-type '${s.contentType}'`),
     '',
   ].join('\n');
@@ -125,7 +130,9 @@ export function keyvaultTarget(ctx: TargetContext): BuiltExport {
         clientID: 'REPLACE-WITH-MANAGED-IDENTITY-CLIENT-ID',
         keyvaultName: 'REPLACE-WITH-KEY-VAULT-NAME',
         tenantId: 'REPLACE-WITH-TENANT-ID',
-        objects: yaml({ array: secrets.map((s) => yaml({ objectName: s.name, objectType: 'secret', objectVersionHistory: 1 })) }),
+        // One version per secret: the provider then writes each object at its own name, which is what a
+        // SecretSync's sourcePath names (`NAME/0`, `NAME/1` only exist with objectVersionHistory > 1).
+        objects: yaml({ array: secrets.map((s) => yaml({ objectName: s.name, objectType: 'secret' })) }),
       },
     },
   };
@@ -133,7 +140,9 @@ export function keyvaultTarget(ctx: TargetContext): BuiltExport {
     apiVersion: 'secret-sync.x-k8s.io/v1alpha1',
     kind: 'SecretSync',
     metadata: { name: s.name, namespace: NS },
-    spec: { serviceAccountName: 'REPLACE-WITH-SERVICE-ACCOUNT', secretProviderClassName: 'fieldbench-akv', secretObject: { type: 'Opaque', data: [{ sourcePath: `${s.name}/0`, targetKey: s.file }] } },
+    // A name the CRD accepts (a DNS subdomain, secret-sync.x-k8s.io_secretsyncs.yaml), so the file applies as
+    // written once that service account exists; an upper-case placeholder would be refused by the API server.
+    spec: { serviceAccountName: SYNC_SERVICE_ACCOUNT, secretProviderClassName: 'fieldbench-akv', secretObject: { type: 'Opaque', data: [{ sourcePath: s.name, targetKey: s.file }] } },
   }));
   files.push(
     { path: 'az-commands.sh', role: 'commands', certificate: ctx.certs.map((c) => c.cn).join(', '), encrypted: false, secret: false, purpose: 'az keyvault secret set for each file, hex-encoded with the content type AIO looks for.', content: () => commands },
@@ -146,7 +155,7 @@ export function keyvaultTarget(ctx: TargetContext): BuiltExport {
     notes: [],
     readme: [
       'Run `VAULT_NAME=… sh az-commands.sh` where `az login` works. Each .hex file is the value Key Vault will hold for that secret: `az keyvault secret show --vault-name "$VAULT_NAME" --name NAME --query value -o tsv` prints the same text.',
-      'secret-sync.yaml: fill in the managed identity client id, the Key Vault name, the tenant and the service account (the secret store extension docs say how to make them), then `kubectl apply -f secret-sync.yaml`.',
+      `secret-sync.yaml: fill in the managed identity client id, the Key Vault name and the tenant; create the service account \`${SYNC_SERVICE_ACCOUNT}\` in ${NS} with its federated credential (the secret store extension docs say how), or change the name; then \`kubectl apply -f secret-sync.yaml\`.`,
     ],
   };
 }

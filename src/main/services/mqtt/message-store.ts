@@ -288,6 +288,24 @@ export class MessageStore {
     return this.topicsByName.values();
   }
 
+  /** The topic table entry of exactly this topic, if it is known. */
+  topicEntry(topic: string): TopicEntry | undefined {
+    return this.topicsByName.get(topic);
+  }
+
+  /**
+   * The newest `limit` messages of exactly this topic still in memory, oldest first. Uses the same
+   * incremental index as a filtered page, so polling a selected topic scans each message once.
+   */
+  history(topic: string, limit: number): StoredMessage[] {
+    const e = this.topicsByName.get(topic);
+    if (!e || e.inMemory === 0) return [];
+    // A topic name never holds wildcards, so as a filter it matches exactly itself.
+    const filter: StoreFilter = { topic };
+    const total = this.countMatching(filter);
+    return this.page(Math.max(0, total - limit), limit, filter);
+  }
+
   topicCount(): number {
     return this.topicsByName.size;
   }

@@ -6,6 +6,8 @@ import { CLEAR_UNDO_SECONDS } from '@shared/contract/mqtt-contract';
 import type {
   CommandLineResultT,
   ConnectionSummaryT,
+  DecodedPayloadT,
+  DecoderRuleT,
   MessageFilterT,
   MessagePreviewT,
   MessageStatsT,
@@ -15,6 +17,7 @@ import type {
   PublishPropertiesT,
   SubscriptionSummaryT,
   TopicCheckT,
+  TopicHistoryEntryT,
   TopicNodeT,
 } from '@shared/contract/mqtt-contract';
 import type { VaultStore } from '../vault';
@@ -25,6 +28,8 @@ import { decodePayload, encodePayload, naturalFormat, previewPayload } from './p
 import { assertTopicFilter, isSystemTopic, topicFilterProblem, topicNameProblem } from './mqtt-topics';
 import { resolveSatToken, resolveTls, type SatTokenProvider, type TlsMaterialSource } from './tls-material';
 import { buildTopicTree } from './topic-tree';
+import { DecoderRules } from './decoder-rules';
+import { ProtoCache } from './payload-decoders';
 import { fromFieldbench, fromMqttx, toFieldbench } from './connection-interop';
 import { PUBLIC_MODE, SECRET_MODE, mosquittoCommand, openOwnFolder, toMqttx, writeOnce, type CommandFile, type ProfileFiles } from '../exports';
 import { resolveByName, type NameKind } from '../app/name-resolver';
@@ -85,6 +90,8 @@ export class MqttService {
   readonly profiles: MqttProfileStore;
   private readonly connections = new Map<string, MqttConnection>();
   private readonly views = new Map<string, View>();
+  private readonly decoders = new Map<string, DecoderRules>();
+  private readonly protos = new ProtoCache();
   private readonly pki: TlsMaterialSource | undefined;
   private satTokens: SatTokenProvider | undefined;
   private readonly events: MqttServiceEvents;
@@ -193,6 +200,7 @@ export class MqttService {
     const summary = c.summary();
     this.connections.delete(connectionId);
     this.views.delete(connectionId);
+    this.decoders.delete(connectionId);
     this.events.state?.(summary);
     return summary;
   }
@@ -279,6 +287,7 @@ export class MqttService {
     format: PayloadInputT['format'];
     value: string;
     jsonError?: string;
+    decoded: DecodedPayloadT;
   } {
     const c = this.connection(req.connectionId);
     const m = c.store.get(req.seq);
@@ -289,12 +298,39 @@ export class MqttService {
       );
     }
     const format = req.format ?? naturalFormat(m.payload);
-    return { message: this.preview(c, m, 512), format, ...decodePayload(m.payload, format) };
+    return { message: this.preview(c, m, 512), format, ...decodePayload(m.payload, format), decoded: this.decode(c, m.topic, m.payload) };
   }
 
-  topicTree(req: { connectionId: string; prefix?: string | undefined; depth: number }): { nodes: TopicNodeT[]; topics: number } {
+  topicTree(req: { connectionId: string; prefix?: string | undefined; depth: number; search?: string | undefined }): { nodes: TopicNodeT[]; topics: number; matches?: number } {
     const c = this.connection(req.connectionId);
-    return { nodes: buildTopicTree(c.store, req.prefix, req.depth), topics: c.store.topicCount() };
+    if (req.search === undefined) return { nodes: buildTopicTree(c.store, req.prefix, req.depth), topics: c.store.topicCount() };
+    const search: { text: string; limit: number; matches?: number } = { text: req.search, limit: TREE_SEARCH_LIMIT };
+    const nodes = buildTopicTree(c.store, req.prefix, 32, 256, search);
+    return { nodes, topics: c.store.topicCount(), matches: search.matches ?? 0 };
+  }
+
+  /** The newest messages of one topic still in memory, oldest first, each through the topic's decoder. */
+  topicHistory(req: { connectionId: string; topic: string; limit: number }): { topic: string; inMemory: number; received: number; entries: TopicHistoryEntryT[] } {
+    const c = this.connection(req.connectionId);
+    const e = c.store.topicEntry(req.topic);
+    const entries = c.store.history(req.topic, req.limit).map((m) => ({ seq: m.seq, receivedAt: m.receivedAt, size: m.payload.length, qos: m.qos, retain: m.retain, decoded: this.decode(c, m.topic, m.payload) }));
+    return { topic: req.topic, inMemory: e?.inMemory ?? 0, received: e?.count ?? 0, entries };
+  }
+
+  /** Replaces a connection's decoder rules (first match wins). */
+  setDecoders(connectionId: string, rules: DecoderRuleT[]): { rules: DecoderRuleT[] } {
+    this.connection(connectionId);
+    return { rules: this.decoderRules(connectionId).set(rules) };
+  }
+
+  decoderList(connectionId: string): { rules: DecoderRuleT[] } {
+    this.connection(connectionId);
+    return { rules: this.decoderRules(connectionId).list() };
+  }
+
+  /** Reads a .proto file the person chose and lists its message types. */
+  loadProto(path: string): { path: string; messageTypes: string[] } {
+    return { path, messageTypes: this.protos.load(path).types };
   }
 
   clearMessages(connectionId: string): MessageStatsT {
@@ -420,6 +456,19 @@ export class MqttService {
     return files;
   }
 
+  private decoderRules(connectionId: string): DecoderRules {
+    let d = this.decoders.get(connectionId);
+    if (!d) this.decoders.set(connectionId, (d = new DecoderRules(this.protos)));
+    return d;
+  }
+
+  private decode(c: MqttConnection, topic: string, payload: Uint8Array): DecodedPayloadT {
+    return this.decoderRules(c.id).decode(topic, payload, (t) => {
+      const e = c.store.topicEntry(t);
+      return e ? { seq: e.lastSeq, payload: c.store.latestPayload(e) } : undefined;
+    });
+  }
+
   private needPki(): TlsMaterialSource {
     if (!this.pki) throw new FieldbenchError('mqtt.noPki', 'The certificate store is not available. Unlock the vault and try again.');
     return this.pki;
@@ -508,6 +557,9 @@ export class MqttService {
   }
 }
 
+/** Most topics a tree search returns (the count says how many matched in all). */
+const TREE_SEARCH_LIMIT = 500;
+
 function checkProfile(p: MqttProfileInputT): void {
   if (p.reconnect.maxDelayMs < p.reconnect.minDelayMs) {
     throw new FieldbenchError('mqtt.badProfile', 'The longest reconnect delay is shorter than the shortest. Make the maximum at least the minimum.');
@@ -524,8 +576,8 @@ function checkProfile(p: MqttProfileInputT): void {
 
 const PROFILE_NAMES: NameKind<MqttProfileSummaryT> = {
   singular: 'saved MQTT connection',
-  plural: 'saved MQTT connections',
-  listHint: 'the saved connections in the MQTT screen',
+  plural: 'saved connections',
+  listHint: '`fieldbench mqtt connections list`',
   name: (p) => p.name,
   detail: (p) => p.url,
 };

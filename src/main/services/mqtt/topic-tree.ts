@@ -21,9 +21,16 @@ const node = (topic: string, name: string, system: boolean): Building => ({ topi
  * The topics seen, as a tree below `prefix` (the whole tree when absent), `depth` levels deep. Each node
  * has its own count, the count of everything below, and the latest payload when a topic ends there.
  */
-export function buildTopicTree(store: MessageStore, prefix: string | undefined, depth: number, previewBytes = 256): TopicNodeT[] {
+export function buildTopicTree(store: MessageStore, prefix: string | undefined, depth: number, previewBytes = 256, search?: { text: string; limit: number; matches?: number }): TopicNodeT[] {
   const root = node(prefix ?? '', '', false);
+  const needle = search?.text.toLowerCase();
+  if (search) search.matches = 0;
   for (const e of store.topics()) {
+    if (needle !== undefined) {
+      // Only the branches leading to matching topics, and at most `limit` of them so the answer stays small.
+      if (!e.lower.includes(needle)) continue;
+      if (search!.matches!++ >= search!.limit) continue;
+    }
     let rest: string;
     if (prefix === undefined) rest = e.topic;
     else if (e.topic.startsWith(`${prefix}/`)) rest = e.topic.slice(prefix.length + 1);

@@ -68,8 +68,7 @@ export function tlsCrtFromSecretYaml(yaml: string): string | undefined {
  * read is not an error: the vault's certificates are still worth checking, so the answer says why instead.
  * Only a cancellation ends the check.
  */
-export async function readClusterInputs(broker: BrokerReader | undefined, nodeId: string, namespace: string, op: AioOperation = {}): Promise<ClusterInputs> {
-  if (!broker) return { cluster: { state: 'unavailable', reason: 'The broker area is not available in this build, so the cluster was not read.' } };
+export async function readClusterInputs(broker: BrokerReader, nodeId: string, namespace: string, op: AioOperation = {}): Promise<ClusterInputs> {
   let discovery: AioDiscoveryT;
   try {
     discovery = await broker.discover(nodeId, namespace, op);

@@ -48,7 +48,7 @@ export function defaultCertificates(all: readonly CertificateSummary[], previous
  * Checks certificates, listeners and (optionally) TCP reachability for the node's new address. With a
  * nodeId, the listeners and cluster certificates not given are read from the node's cluster through `broker`.
  */
-export async function crossCheck(given: CrossCheckInput, pki: CertificateAuthority | undefined, broker?: BrokerReader): Promise<CrossCheckReport> {
+export async function crossCheck(given: CrossCheckInput, pki: CertificateAuthority | undefined, broker: BrokerReader): Promise<CrossCheckReport> {
   if (parseIpv4(given.address) === null) {
     throw new FieldbenchError('network.badAddress', `"${given.address}" is not an IPv4 address. Give the node's address without the prefix, for example 192.168.2.196.`);
   }

@@ -33,7 +33,7 @@ export interface NetworkServiceOptions {
   /** The vault's PKI, for the SAN checks and re-issue; absent while the PKI area is not wired. */
   pki?: CertificateAuthority | undefined;
   /** The AIO area's service, to read a node's broker listeners and cluster certificates for the cross-checks. */
-  aio?: BrokerReader | undefined;
+  aio: BrokerReader;
   /** Extra wait for a node to come back after a rollback (tests shorten it). */
   recoveryGraceMs?: number;
 }

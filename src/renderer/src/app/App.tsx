@@ -1,6 +1,7 @@
 import { useEffect } from 'react';
 import { Toaster } from '../ui';
 import { DoctorDialog } from '../features/doctor/doctor-dialog';
+import { ReissueDialog } from '../features/vault/reissue-dialog';
 import { AreaView } from './area-view';
 import { NavSidebar } from './nav-sidebar';
 import { StatusBar } from './status-bar';
@@ -40,6 +41,7 @@ export function App() {
       <StatusBar />
       <Toaster />
       <DoctorDialog />
+      <ReissueDialog />
     </div>
   );
 }

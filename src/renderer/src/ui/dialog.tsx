@@ -2,6 +2,7 @@ import { useEffect, useId, useLayoutEffect, useRef, type KeyboardEvent, type Rea
 import { createPortal } from 'react-dom';
 import { X } from 'lucide-react';
 import { Button } from './button';
+import { rememberFocus, restoreFocus } from './focus-return';
 import './dialog.css';
 
 export interface DialogProps {
@@ -19,6 +20,9 @@ export interface DialogProps {
   /** Wizards with typed-in data turn this off so a stray tap beside the dialog loses nothing. */
   closeOnBackdrop?: boolean;
 }
+
+/** Open dialogs, oldest first: Esc from outside any of them closes only the one on top. */
+const openDialogs: object[] = [];
 
 const FOCUSABLE = [
   'a[href]',
@@ -47,9 +51,17 @@ export function Dialog({ open, onClose, title, description, children, footer, si
   const bodyRef = useRef<HTMLDivElement>(null);
   const closeRef = useRef<HTMLButtonElement>(null);
 
+  const onCloseRef = useRef(onClose);
+  useEffect(() => {
+    onCloseRef.current = onClose;
+  });
+  const stackEntry = useRef<object>({});
+
   useLayoutEffect(() => {
     if (!open) return;
-    const previouslyFocused = document.activeElement instanceof HTMLElement ? document.activeElement : null;
+    const opener = rememberFocus();
+    const entry = stackEntry.current;
+    openDialogs.push(entry);
 
     const layer = layerRef.current;
     const madeInert: HTMLElement[] = [];
@@ -63,8 +75,10 @@ export function Dialog({ open, onClose, title, description, children, footer, si
     target?.focus();
 
     return () => {
+      openDialogs.splice(openDialogs.indexOf(entry), 1);
       for (const el of madeInert) el.removeAttribute('inert');
-      if (previouslyFocused?.isConnected) previouslyFocused.focus();
+      // A dialog closing above another hands focus back inside the one below (its opener lives there).
+      restoreFocus(opener);
     };
     // Focus is taken once per opening, not on every re-render of the caller.
     // eslint-disable-next-line react-hooks/exhaustive-deps
@@ -82,6 +96,28 @@ export function Dialog({ open, onClose, title, description, children, footer, si
     };
     document.addEventListener('focusin', onFocusIn);
     return () => document.removeEventListener('focusin', onFocusIn);
+  }, [open]);
+
+  // Esc must work wherever focus is. When the focused control is replaced while the dialog is open (the
+  // self-test's button becomes a progress bar, a Save button turns into a spinner), the browser moves focus
+  // to <body>, outside the dialog's own key handler; this listener still closes the topmost dialog then.
+  useEffect(() => {
+    if (!open) return;
+    const onDocumentKeyDown = (event: globalThis.KeyboardEvent) => {
+      if (event.defaultPrevented || openDialogs[openDialogs.length - 1] !== stackEntry.current) return;
+      const dialog = dialogRef.current;
+      const active = document.activeElement;
+      if (dialog && active && (dialog.contains(active) || active.closest('[data-fb-layer]'))) return;
+      if (event.key === 'Escape') {
+        event.preventDefault();
+        onCloseRef.current();
+      } else if (event.key === 'Tab' && dialog) {
+        event.preventDefault();
+        (focusableIn(dialog)[0] ?? dialog).focus();
+      }
+    };
+    document.addEventListener('keydown', onDocumentKeyDown);
+    return () => document.removeEventListener('keydown', onDocumentKeyDown);
   }, [open]);
 
   if (!open) return null;

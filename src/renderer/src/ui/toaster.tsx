@@ -1,7 +1,9 @@
+import { useLayoutEffect, useRef } from 'react';
 import { createPortal } from 'react-dom';
 import { ChevronRight, CircleCheck, CircleX, Info, TriangleAlert, X } from 'lucide-react';
 import { Button } from './button';
 import { useToastStore, type Toast, type ToastKind } from './use-toast-store';
+import { TOAST_PLACEMENTS, choosePlacement, primaryActionBoxes, type Box, type ToastPlacement } from './toast-placement';
 import './toaster.css';
 
 const ICONS: Record<ToastKind, typeof Info> = { success: CircleCheck, info: Info, warning: TriangleAlert, error: CircleX };
@@ -40,8 +42,33 @@ function ToastCard({ toast }: { toast: Toast }) {
 /** Renders the toast stack; mount once at the app root. It stays usable while a dialog is open. */
 export function Toaster() {
   const toasts = useToastStore((s) => s.toasts);
+  const ref = useRef<HTMLElement>(null);
+
+  // Measured in the layout phase, before paint, so the stack never shows over a button for a frame. The page
+  // changes under a toast (a dialog opens, a list loads), so it is measured again while any is shown.
+  useLayoutEffect(() => {
+    const el = ref.current;
+    if (!el || toasts.length === 0) return;
+    const place = () => {
+      const obstacles = primaryActionBoxes();
+      const boxes = new Map<ToastPlacement, Box>();
+      for (const p of TOAST_PLACEMENTS) {
+        el.dataset.placement = p;
+        boxes.set(p, el.getBoundingClientRect());
+      }
+      el.dataset.placement = choosePlacement(boxes, obstacles);
+    };
+    place();
+    const timer = setInterval(place, 400);
+    window.addEventListener('resize', place);
+    return () => {
+      clearInterval(timer);
+      window.removeEventListener('resize', place);
+    };
+  }, [toasts]);
+
   return createPortal(
-    <section className="fb-toaster" aria-label="Notifications" data-fb-layer="toaster">
+    <section ref={ref} className="fb-toaster" aria-label="Notifications" data-fb-layer="toaster" data-placement="top-right">
       {toasts.map((t) => (
         <ToastCard key={t.id} toast={t} />
       ))}

@@ -48,6 +48,14 @@ export function diagnoseMatrixRow(
   const top = row.tls.presentedChain[row.tls.presentedChain.length - 1];
   const vaultLeaf = leaf ? (k.vaultCertificates ?? []).find((c) => norm(c.fingerprintSha256) === norm(leaf.fingerprint256)) : undefined;
   const labelOf = (id: string) => all.find((t) => t.id === id)?.label ?? id;
+  const known = [...(k.vaultCas ?? []), ...(k.vaultCertificates ?? [])];
+  const nameOf = (id: string) => {
+    const c = known.find((x) => x.id === id);
+    return c ? `"${c.commonName}"` : id;
+  };
+  // Sentences from the connection layer name vault certificates by id ("the vault CA c-7b44…"); a person
+  // knows them by name, so every id the vault knows is replaced by its common name.
+  const named = (text: string) => known.reduce((t, c) => (t.includes(c.id) ? t.split(c.id).join(`"${c.commonName}"`) : t), text);
 
   if (!row.connect.ok) {
     const err = row.connect.error;
@@ -57,17 +65,28 @@ export function diagnoseMatrixRow(
       case 'mqtt.nameNotInSans': {
         const name = target.servername ?? target.host;
         const sans = [name, ...(leaf?.sans ?? []).map((s) => s.replace(/^(IP|DNS):/, ''))].filter((v, i, a) => a.indexOf(v) === i);
-        fixes.push({
-          label: vaultLeaf ? `Re-issue the server certificate ${vaultLeaf.commonName} with ${name} in its SANs, then apply it to the listener.` : `Issue a server certificate with ${name} in its SANs and apply it to the listener.`,
-          action: { call: 'pki.createServer', sans, ...(vaultLeaf?.issuerId ? { issuerId: vaultLeaf.issuerId } : {}) },
-        });
+        fixes.push(
+          vaultLeaf
+            ? {
+                label: `Re-issue the server certificate "${vaultLeaf.commonName}" with ${name} in its SANs, then apply it to the listener.`,
+                action: { call: 'pki.renew', id: vaultLeaf.id, sans, ...(ctx.nodeId ? { nodeId: ctx.nodeId } : {}) },
+              }
+            : { label: `Issue a server certificate with ${name} in its SANs and apply it to the listener.`, action: { call: 'pki.createServer', sans } },
+        );
         break;
       }
       case 'mqtt.unknownCa': {
         // The connect sentence names the issuer already; this says where Fieldbench knows it from.
         if (row.tls.chainsTo) sentence = `${sentence} That issuer is ${row.tls.chainsTo}.`;
+        // The issuer may already be in the vault (the person picked another CA, or none): then the fix is to
+        // use it, not to import it again.
+        const issuerCn = top ? cnOf(top.issuer) : undefined;
+        const vaultCa = top ? (k.vaultCas ?? []).find((c) => norm(c.fingerprintSha256) === norm(top.fingerprint256) || (issuerCn !== undefined && cnOf(c.subject) === issuerCn)) : undefined;
         const bundle = top ? (k.trustBundles ?? []).find((b) => b.certificates.some((c) => norm(c.fingerprintSha256) === norm(top.fingerprint256) || cnOf(c.subject) === cnOf(top.issuer))) : undefined;
-        if (bundle && ctx.nodeId) {
+        if (vaultCa) {
+          sentence = `${sentence} The vault holds that CA: "${vaultCa.commonName}".`;
+          fixes.push({ label: `Use "${vaultCa.commonName}" from the vault as the CA for this listener and run again.`, action: { call: 'mqtt.useVaultCa', caId: vaultCa.id, name: vaultCa.commonName } });
+        } else if (bundle && ctx.nodeId) {
           fixes.push({
             label: `Import the cluster's trust bundle (${bundle.source} ${bundle.name}) into the vault and trust it for this listener.`,
             action: { call: 'aio.importTrustBundle', nodeId: ctx.nodeId, name: bundle.name, namespace: bundle.namespace, key: bundle.key, source: bundle.source },
@@ -79,7 +98,7 @@ export function diagnoseMatrixRow(
       }
       case 'mqtt.certificateExpired':
       case 'mqtt.certificateNotYetValid':
-        if (vaultLeaf) fixes.push({ label: `Renew the server certificate ${vaultLeaf.commonName} and apply it to the listener.`, action: { call: 'pki.renew', id: vaultLeaf.id } });
+        if (vaultLeaf) fixes.push({ label: `Renew the server certificate "${vaultLeaf.commonName}" and apply it to the listener.`, action: { call: 'pki.renew', id: vaultLeaf.id, ...(ctx.nodeId ? { nodeId: ctx.nodeId } : {}) } });
         else fixes.push({ label: "Renew the listener's server certificate (for Automatic TLS, cert-manager renews it; check its Certificate) and check both clocks." });
         break;
       case 'mqtt.handshakeReset':
@@ -94,7 +113,7 @@ export function diagnoseMatrixRow(
       case 'mqtt.closedBeforeConnack':
         if (target.auth.method === 'x509') {
           const trusted = k.clientCaByTarget?.[target.id];
-          sentence = `The listener refused the client certificate ${target.auth.certificateId}${row.auth.reasonCode !== undefined ? ` (CONNACK reason ${row.auth.reasonCode})` : ''}: it does not chain to a CA the listener trusts${trusted ? ` (ConfigMap ${trusted})` : ''}, or its intermediate was not sent.`;
+          sentence = `The listener refused the client certificate ${nameOf(target.auth.certificateId)}${row.auth.reasonCode !== undefined ? ` (CONNACK reason ${row.auth.reasonCode})` : ''}: it does not chain to a CA the listener trusts${trusted ? ` (ConfigMap ${trusted})` : ''}, or its intermediate was not sent.`;
           fixes.push({ label: `Use a client certificate issued under the CA in ${trusted ? `ConfigMap ${trusted}` : "the listener's trusted client CA"}, or add its CA to that ConfigMap.` });
         }
         break;
@@ -109,7 +128,7 @@ export function diagnoseMatrixRow(
         fixes.push({ label: 'Allow this client in the listener\'s BrokerAuthorization (principals and brokerResources), or use a client it allows.' });
         break;
     }
-    return { code: err.code, sentence, ...(err.detail ? { detail: err.detail } : {}), fixes };
+    return { code: err.code, sentence: named(sentence), ...(err.detail ? { detail: err.detail } : {}), fixes: fixes.map((f) => ({ ...f, label: named(f.label) })) };
   }
 
   const refused = row.subscribe && !row.subscribe.ok ? { what: 'subscribe to', r: row.subscribe } : row.publish && !row.publish.ok ? { what: 'publish on', r: row.publish } : undefined;

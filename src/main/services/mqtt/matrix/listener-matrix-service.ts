@@ -1,8 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import { FieldbenchError } from '@shared/errors';
 import type { AioDiscoveryT } from '@shared/contract/aio-contract';
-import type { MatrixPlanRequestT, MatrixPlanT, MatrixResultT, MatrixRowT, MatrixRunRequestT, MatrixTargetT } from '@shared/contract/mqtt-matrix-contract';
+import type { MatrixEndpointDraftT, MatrixPlanRequestT, MatrixPlanT, MatrixResultT, MatrixRowT, MatrixRunRequestT, MatrixTargetT } from '@shared/contract/mqtt-matrix-contract';
 import type { CertificateSummary } from '@shared/pki-types';
+import type { VaultStore } from '../../vault';
 import type { SatTokenProvider, TlsMaterialSource } from '../tls-material';
 import { runListenerMatrix, type MatrixTunnel } from './listener-matrix';
 import type { KnownCertificate, MatrixKnowledge } from './listener-matrix-diagnosis';
@@ -15,6 +16,8 @@ export interface ListenerMatrixServiceDeps {
   satTokens?: () => SatTokenProvider | undefined;
   edge?: { getNode(id: string): { host: string }; forward(nodeId: string, host: string, port: number): Promise<MatrixTunnel> } | undefined;
   aio?: { discover(nodeId: string, namespace: string, op?: { signal?: AbortSignal; progress?: (m: string, f?: number) => void }): Promise<AioDiscoveryT> } | undefined;
+  /** Where the typed endpoints are kept, in the matrix's own section. */
+  vault?: VaultStore | undefined;
   /** mqtt.onMatrixProgress. */
   onProgress?: (e: { runId: string; phase: 'plan' | 'connect' | 'subscribe' | 'publish' | 'collect' | 'done'; message: string; fraction: number; targets?: MatrixTargetT[]; row?: MatrixRowT }) => void;
 }
@@ -24,9 +27,32 @@ export interface MatrixOperation {
   progress?: (message: string, fraction?: number) => void;
 }
 
+/** The matrix's vault section: addresses are site topology, so they are kept encrypted with the rest. */
+const MATRIX_SECTION = 'mqttMatrix';
+interface MatrixSection {
+  endpointsByNode: Record<string, MatrixEndpointDraftT[]>;
+}
+
 /** The listener matrix behind mqtt.matrixPlan and mqtt.matrixRun: plans from discovery or endpoints, then runs. */
 export class ListenerMatrixService {
   constructor(private readonly deps: ListenerMatrixServiceDeps) {}
+
+  /** The endpoints typed for a node ('' for none); an empty list when nothing was kept or the vault has no store. */
+  endpointDrafts(nodeId: string | undefined): MatrixEndpointDraftT[] {
+    const vault = this.deps.vault;
+    if (!vault) return [];
+    return [...(vault.getSection<MatrixSection>(MATRIX_SECTION, { endpointsByNode: {} }).endpointsByNode[nodeId ?? ''] ?? [])];
+  }
+
+  async saveEndpointDrafts(nodeId: string | undefined, endpoints: readonly MatrixEndpointDraftT[]): Promise<number> {
+    const vault = this.deps.vault;
+    if (!vault) throw new FieldbenchError('mqtt.noVault', 'The matrix endpoints are kept in the vault, which is not available here. Unlock the vault and try again.');
+    return vault.updateSection<MatrixSection, number>(MATRIX_SECTION, { endpointsByNode: {} }, (draft) => {
+      if (endpoints.length === 0) delete draft.endpointsByNode[nodeId ?? ''];
+      else draft.endpointsByNode[nodeId ?? ''] = endpoints.map((e) => ({ ...e }));
+      return endpoints.length;
+    });
+  }
 
   /** Which listeners the matrix would test and how; nothing connects to a broker. */
   async plan(req: MatrixPlanRequestT, op: MatrixOperation = {}): Promise<MatrixPlanT> {

@@ -1,4 +1,5 @@
-import { useMemo, useState, type ChangeEvent, type FormEvent } from 'react';
+import { useEffect, useMemo, useState, type ChangeEvent, type FormEvent } from 'react';
+import { useReissueStore } from '../../core/use-reissue-store';
 import { FileSearch } from 'lucide-react';
 import { useShallow } from 'zustand/react/shallow';
 import { Button, Checkbox, Dialog, Select, TextField } from '../../ui';
@@ -32,7 +33,14 @@ function BrokerSetupForm() {
       startApply: s.startApply,
     })),
   );
-  const [values, setValues] = useState<BrokerSetupValues>(() => seed001Defaults(node?.host));
+  // A certificate just re-issued for this node's listener ("Apply to the listener" after a one-click fix).
+  const [values, setValues] = useState<BrokerSetupValues>(() => {
+    const pending = useReissueStore.getState().pendingApply;
+    return { ...seed001Defaults(node?.host), ...(pending && pending.nodeId === nodeId ? { serverCertificateId: pending.certificateId } : {}) };
+  });
+  useEffect(() => {
+    if (useReissueStore.getState().pendingApply?.nodeId === nodeId) useReissueStore.getState().takeApply();
+  }, [nodeId]);
   const [submitted, setSubmitted] = useState(false);
   const { spec, errors } = useMemo(() => buildBrokerSetupSpec(values), [values]);
   if (!nodeId || !node) return null;

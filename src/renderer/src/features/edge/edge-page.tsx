@@ -11,6 +11,7 @@ import { NodeDetail } from './node-detail';
 import { NodeEditorDialog } from './node-editor-dialog';
 import { useEdgeStore } from './use-edge-store';
 import './edge.css';
+import { useReissueStore } from '../../core/use-reissue-store';
 
 /** The vault holds the node profiles and keys: without it open there is nothing to show, and the way there is one click. */
 function VaultGateNotice({ missing }: { missing: boolean }) {
@@ -79,6 +80,15 @@ export function EdgePage() {
   useEffect(() => {
     void init();
   }, [init]);
+  // A one-click fix elsewhere renewed a listener's certificate: open this node's broker setup with it.
+  const pendingApply = useReissueStore((s) => s.pendingApply);
+  useEffect(() => {
+    if (!nodesLoaded || !pendingApply) return;
+    const edge = useEdgeStore.getState();
+    if (!edge.nodes.some((n) => n.id === pendingApply.nodeId)) return;
+    edge.select(pendingApply.nodeId);
+    edge.openSetup(pendingApply.nodeId);
+  }, [nodesLoaded, pendingApply]);
   const { name } = areaById('edge');
 
   let body;

@@ -1,7 +1,7 @@
-import { useMemo, useRef, useState, type ChangeEvent, type FormEvent } from 'react';
+import { useEffect, useMemo, useRef, useState, type ChangeEvent, type FormEvent } from 'react';
 import { FileKey, KeyRound, Save } from 'lucide-react';
 import { useShallow } from 'zustand/react/shallow';
-import { Button, Checkbox, Dialog, Select, TextField } from '../../ui';
+import { Button, Checkbox, Dialog, ErrorSummary, Select, TextField } from '../../ui';
 import { CopyButton } from '../../ui';
 import { LEGACY_SSH_DESCRIPTION } from '@shared/contract/edge-contract';
 import { buildSaveRequest, emptyNodeForm, nodeFormFrom, type NodeFormField, type NodeFormValues } from './node-form';
@@ -50,6 +50,28 @@ function KeyImport({ onImported }: { onImported: (keyId: string) => void }) {
   );
 }
 
+const FIELD_LABEL: Record<NodeFormField, string> = {
+  name: 'Name',
+  host: 'Address',
+  port: 'SSH port',
+  user: 'SSH user',
+  authMethod: 'Log in with',
+  keyId: 'Key',
+  password: 'SSH password',
+  sudoPassword: 'sudo password',
+  forgetSudoPassword: 'Forget the stored sudo password',
+  jumpHostId: 'Jump host',
+  legacyAlgorithms: 'Allow legacy SSH algorithms',
+  kubeMode: 'Reach the cluster',
+  kubeconfigPathOnNode: 'kubeconfig on the node',
+  arcCluster: 'Arc cluster name',
+  arcGroup: 'Resource group',
+  arcToken: 'Service account token',
+  kubeconfigPath: 'kubeconfig file',
+  kubeconfigContext: 'Context',
+};
+const fieldId = (field: NodeFormField) => `fb-node-${field}`;
+
 export function NodeEditorDialog() {
   const editor = useEdgeStore((s) => s.editor);
   if (!editor) return null;
@@ -75,6 +97,8 @@ function NodeEditorForm({ editId }: { editId: string | undefined }) {
   const [values, setValues] = useState<NodeFormValues>(() => (editing ? nodeFormFrom(editing) : emptyNodeForm()));
   const [touched, setTouched] = useState<Partial<Record<NodeFormField, boolean>>>({});
   const [submitted, setSubmitted] = useState(false);
+  const [submits, setSubmits] = useState(0);
+  const summaryRef = useRef<HTMLDivElement>(null);
   const { request, errors } = useMemo(() => buildSaveRequest(values, editId), [values, editId]);
 
   const change = <K extends NodeFormField>(field: K, value: NodeFormValues[K]) => {
@@ -87,14 +111,23 @@ function NodeEditorForm({ editId }: { editId: string | undefined }) {
     onChange: (e: ChangeEvent<HTMLInputElement | HTMLSelectElement>) => change(field, e.target.value as never),
     onBlur: () => setTouched((t) => ({ ...t, [field]: true })),
     error: show(field),
+    id: fieldId(field),
   });
   const hasErrors = Object.keys(errors).length > 0;
   const submit = async (e: FormEvent) => {
     e.preventDefault();
     setSubmitted(true);
+    setSubmits((n) => n + 1);
     if (hasErrors) return;
     await saveNode(request);
   };
+  // Each refused Save brings the summary into view at the top of the (long) dialog and reads it out.
+  useEffect(() => {
+    if (submits === 0) return;
+    // focus() also scrolls the dialog body to it.
+    summaryRef.current?.focus();
+  }, [submits]);
+  const summary = submitted ? (Object.keys(errors) as NodeFormField[]).map((f) => ({ fieldId: fieldId(f), label: FIELD_LABEL[f], message: errors[f]! })) : [];
   const chosenKey = keys.find((k) => k.id === values.keyId);
   const jumpOptions = [{ value: '', label: 'None (connect directly)' }, ...nodes.filter((n) => n.id !== editId).map((n) => ({ value: n.id, label: `${n.name} (${n.host})` }))];
   const formId = 'fb-edge-node-form';
@@ -117,6 +150,12 @@ function NodeEditorForm({ editId }: { editId: string | undefined }) {
       }
     >
       <form id={formId} className="fb-edge-form" onSubmit={(e) => void submit(e)} noValidate>
+        <ErrorSummary ref={summaryRef} title="Some fields need attention before the node can be saved" items={summary} />
+        {saveError ? (
+          <p className="fb-edge-alert" role="alert">
+            {saveError.message}
+          </p>
+        ) : null}
         <fieldset className="fb-edge-form__group">
           <legend>The node</legend>
           <div className="fb-edge-form__grid">
@@ -220,16 +259,6 @@ function NodeEditorForm({ editId }: { editId: string | undefined }) {
           ) : null}
         </fieldset>
 
-        {saveError ? (
-          <p className="fb-edge-alert" role="alert">
-            {saveError.message}
-          </p>
-        ) : null}
-        {submitted && hasErrors ? (
-          <p className="fb-edge-alert" role="alert">
-            Some fields need attention before the node can be saved.
-          </p>
-        ) : null}
       </form>
     </Dialog>
   );

@@ -64,6 +64,7 @@ export function ExportsPage() {
       result: st.result,
       eachResult: st.eachResult,
       canDownload: st.canDownload,
+      saveDialog: st.saveDialog,
     })),
   );
   const { load, update, toggleCertificate, requestWrite } = useExportsStore.getState();
@@ -77,7 +78,9 @@ export function ExportsPage() {
   const needsBroker = CONNECTION_TARGETS.includes(f.target);
   const brokerError = f.broker && !parseBroker(f.broker) ? 'Write it as HOST:PORT, e.g. 192.168.2.196:8883.' : undefined;
   const cas = s.certificates.filter((c) => c.isCa);
-  const canWrite = s.plan !== null && f.out.trim() !== '' && !s.writing;
+  // The desktop's dialog asks where (except for one bundle per certificate, whose folder is typed).
+  const dialogSave = s.saveDialog && !f.each;
+  const canWrite = s.plan !== null && (dialogSave || f.out.trim() !== '') && !s.writing;
   // A one-bundle-per-certificate export is written by main into a folder (or one zip); it is no browser download.
   const canDownload = s.canDownload && s.plan !== null && !s.writing && !f.each;
 
@@ -153,8 +156,8 @@ export function ExportsPage() {
             onChange={(e) => update({ passphrase: e.target.value })}
           />
           <div className="fb-exports__row">
-            <TextField label="New folder to write" mono placeholder="/home/tech/exports/client42a" value={f.out} hint="Must not exist yet; Fieldbench creates it for you alone." onChange={(e) => update({ out: e.target.value })} />
-            <Checkbox label="One zip file" hint="Give the .zip path above." checked={f.zip} onChange={(e) => update({ zip: e.target.checked })} />
+            {dialogSave ? null : <TextField label="New folder to write" mono placeholder="/home/tech/exports/client42a" value={f.out} hint="Must not exist yet; Fieldbench creates it for you alone." onChange={(e) => update({ out: e.target.value })} />}
+            <Checkbox label="One zip file" hint={dialogSave ? 'You name the .zip in the save dialog.' : 'Give the .zip path above.'} checked={f.zip} onChange={(e) => update({ zip: e.target.checked })} />
           </div>
           <Checkbox
             label="One bundle per certificate"
@@ -209,7 +212,7 @@ export function ExportsPage() {
               </Button>
             ) : null}
             <Button variant="primary" icon={<FolderOutput size={18} />} disabled={!canWrite} loading={s.writing} onClick={() => void requestWrite('folder')}>
-              Export
+              {dialogSave ? 'Export…' : 'Export'}
             </Button>
           </div>
         </section>
@@ -221,7 +224,7 @@ export function ExportsPage() {
 
 /** The confirm step: names every key that leaves, where it goes and whether it is encrypted. */
 function ConfirmKeys() {
-  const { confirming, plan, form, writing, mode } = useExportsStore(useShallow((st) => ({ confirming: st.confirming, plan: st.plan, form: st.form, writing: st.writing, mode: st.mode })));
+  const { confirming, plan, form, writing, mode, saveDialog } = useExportsStore(useShallow((st) => ({ confirming: st.confirming, plan: st.plan, form: st.form, writing: st.writing, mode: st.mode, saveDialog: st.saveDialog })));
   const { cancelConfirm, write } = useExportsStore.getState();
   if (!plan) return null;
   // One bundle per certificate: the plan shows the first bundle, the keys of every certificate picked leave.
@@ -253,7 +256,7 @@ function ConfirmKeys() {
         {names.length > 12 ? <li>and {names.length - 12} more</li> : null}
       </ul>
       <p>
-        {mode === 'download' ? <>They go to your browser&apos;s downloads as one zip</> : <>They go to <code>{form.out}</code></>}
+        {mode === 'download' ? <>They go to your browser&apos;s downloads as one zip</> : saveDialog && !form.each ? <>They go where you choose in the next dialog</> : <>They go to <code>{form.out}</code></>}
         {form.passphrase ? ', encrypted with your passphrase.' : mode === 'download' ? ' unencrypted (no passphrase given); move the zip to the device and delete it here.' : ' unencrypted (no passphrase given); files holding keys are readable by you alone (0600).'} The export is recorded in the vault&apos;s export log.
       </p>
     </Dialog>

@@ -45,6 +45,8 @@ interface ExportsState {
   mode: 'folder' | 'download';
   /** The browser version gets exports as downloads; the desktop writes folders. */
   canDownload: boolean;
+  /** The desktop asks where in the system's dialog (main shows it); the window never holds the path. */
+  saveDialog: boolean;
   writing: boolean;
   writeError: ErrorInfo | null;
   result: ExportResultT | null;
@@ -112,6 +114,7 @@ export const useExportsStore = create<ExportsState>()((set, get) => ({
   confirming: false,
   mode: 'folder',
   canDownload: transportKind === 'websocket',
+  saveDialog: transportKind === 'ipc',
   writing: false,
   writeError: null,
   result: null,
@@ -186,6 +189,16 @@ export const useExportsStore = create<ExportsState>()((set, get) => ({
       // The confirm dialog named the keys of every certificate picked (the plan shows the first).
       const each = await invoke('exports.writeEach', { ...requestOf(form), certificateIds: form.certificateIds, out: form.out, zip: form.zip, confirmedKeys: confirmedKeys.length ? form.certificateIds : [] });
       set(each.ok ? { writing: false, confirming: false, eachResult: each.value, result: null, form: { ...get().form, passphrase: '' } } : { writing: false, confirming: false, writeError: each.error });
+      return;
+    }
+    if (get().saveDialog) {
+      const d = await invoke('exports.saveWithDialog', { ...requestOf(form), zip: form.zip, confirmedKeys });
+      if (d.ok && !d.value.saved) {
+        set({ writing: false, confirming: false });
+        return;
+      }
+      // Only the name of what main wrote comes back, never its bytes or the full path.
+      set(d.ok && d.value.saved ? { writing: false, confirming: false, result: { target: d.value.target, path: d.value.displayName, files: d.value.files, keys: d.value.keys, notes: d.value.notes }, form: { ...get().form, passphrase: '' } } : { writing: false, confirming: false, writeError: d.ok ? null : d.error });
       return;
     }
     const r = await invoke('exports.write', { ...requestOf(form), out: form.out, zip: form.zip, confirmedKeys });

@@ -1,4 +1,5 @@
 import type { MqttProfileInputT, MqttProfileSummaryT } from '@shared/contract/mqtt-contract';
+import { hostProblem } from '@shared/address-rules';
 
 // The connection form as the person edits it: strings for every text box (so a half-typed port is not lost),
 // converted to the contract's MqttProfileInput only on Save or Connect. Secrets are kept out of this shape:
@@ -172,8 +173,8 @@ function intIn(text: string, min: number, max: number): number | undefined {
 export function validateForm(f: ConnectionForm): FormErrors {
   const e: FormErrors = {};
   if (!f.name.trim()) e.name = 'Give the connection a name, e.g. "Line 1 broker NodePort".';
-  if (!f.host.trim()) e.host = 'Enter the broker host name or IP address.';
-  else if (/\s|:\/\//.test(f.host.trim())) e.host = 'Enter only the host (no scheme, no spaces), e.g. 192.168.2.196.';
+  const hostIssue = hostProblem(f.host, 'the broker host name or IP address');
+  if (hostIssue) e.host = hostIssue;
   if (intIn(f.port, 1, 65_535) === undefined) e.port = 'Enter a port between 1 and 65535 (AIO default: 18883 inside the cluster).';
   if (intIn(f.keepaliveSeconds, 0, 65_535) === undefined) e.keepaliveSeconds = 'Enter 0–65535 seconds (0 turns keepalive off).';
   if (intIn(f.sessionExpirySeconds, 0, 4_294_967_295) === undefined) e.sessionExpirySeconds = 'Enter a whole number of seconds (0 ends the session with the connection).';

@@ -1,8 +1,9 @@
 import type { StoreApi } from 'zustand';
 import type { CallRequest } from '@shared/contract';
-import type { MatrixFixT, MatrixResultT, MatrixRowT, MatrixTargetT } from '@shared/contract/mqtt-matrix-contract';
+import type { MatrixEndpointDraftT, MatrixFixT, MatrixResultT, MatrixRowT, MatrixTargetT } from '@shared/contract/mqtt-matrix-contract';
 import type { ErrorInfo } from '@shared/errors';
-import { subscribe } from '../../bridge';
+import { invoke, subscribe } from '../../bridge';
+import { useReissueStore } from '../../core/use-reissue-store';
 import { useJobsStore } from '../../core/use-jobs-store';
 import { useNavigationStore } from '../../core/use-navigation-store';
 import { copyText } from '../../ui';
@@ -27,8 +28,28 @@ export interface MatrixState {
   fixOutcome: { ok: boolean; text: string } | undefined;
 }
 
+/**
+ * What the person chose and typed in the matrix setup. In the store, not the component, so switching tabs
+ * keeps it; the typed endpoints are also saved in main per node, so a restart keeps them too.
+ */
+export interface MatrixSetup {
+  source: 'node' | 'endpoints';
+  /** The node whose broker is discovered, or (for typed endpoints) the node they belong to; '' for none. */
+  nodeId: string;
+  caId: string;
+  clientId: string;
+  endpoints: MatrixEndpointDraftT[];
+}
+
+export const EMPTY_ENDPOINT: MatrixEndpointDraftT = { name: '', host: '', port: '1883', tls: false, x509: false };
+export const EMPTY_SETUP: MatrixSetup = { source: 'node', nodeId: '', caId: '', clientId: '', endpoints: [EMPTY_ENDPOINT] };
+
 export interface MatrixSlice {
   matrix: MatrixState;
+  matrixSetup: MatrixSetup;
+  /** Changes the setup; a change of node loads the endpoints kept for it, a change of endpoints saves them. */
+  setMatrixSetup(patch: Partial<MatrixSetup>): void;
+  loadMatrixEndpoints(): Promise<void>;
   runMatrix(req: MatrixRunRequest): Promise<void>;
   cancelMatrix(): void;
   openDiagnosis(targetId: string | undefined): void;
@@ -48,12 +69,50 @@ export const EMPTY_MATRIX: MatrixState = {
   fixOutcome: undefined,
 };
 
+/** Typing is saved after a short pause, not on every key. */
+const SAVE_DELAY_MS = 600;
+
 export function createMatrixSlice<S extends MatrixSlice>(set: StoreApi<S>['setState'], get: StoreApi<S>['getState']): MatrixSlice {
   const patch = (p: Partial<MatrixState>) => set((s) => ({ ...s, matrix: { ...s.matrix, ...p } }));
+  let saveTimer: ReturnType<typeof setTimeout> | undefined;
+  let lastRequest: MatrixRunRequest | undefined;
+  const keyOf = (nodeId: string) => (nodeId ? { nodeId } : {});
+  const saveEndpoints = (nodeId: string, endpoints: MatrixEndpointDraftT[]) => {
+    clearTimeout(saveTimer);
+    saveTimer = setTimeout(() => {
+      const typed = endpoints.filter((e) => e.host.trim() || e.name.trim());
+      void invoke('mqtt.saveMatrixEndpoints', { ...keyOf(nodeId), endpoints: typed });
+    }, SAVE_DELAY_MS);
+  };
   return {
     matrix: EMPTY_MATRIX,
+    matrixSetup: EMPTY_SETUP,
+
+    setMatrixSetup: (p) => {
+      const before = get().matrixSetup;
+      const next = { ...before, ...p };
+      set((s) => ({ ...s, matrixSetup: next }));
+      if (p.nodeId !== undefined && p.nodeId !== before.nodeId) {
+        // Endpoints typed for the previous node are saved right away, then the new node's are loaded.
+        clearTimeout(saveTimer);
+        const typed = before.endpoints.filter((e) => e.host.trim() || e.name.trim());
+        void invoke('mqtt.saveMatrixEndpoints', { ...keyOf(before.nodeId), endpoints: typed }).then(() => get().loadMatrixEndpoints());
+      } else if (p.endpoints) {
+        saveEndpoints(next.nodeId, p.endpoints);
+      }
+    },
+
+    loadMatrixEndpoints: async () => {
+      const nodeId = get().matrixSetup.nodeId;
+      const res = await invoke('mqtt.matrixEndpoints', keyOf(nodeId));
+      // The vault may be locked, or another node chosen meanwhile: then what is on screen stays.
+      if (!res.ok || get().matrixSetup.nodeId !== nodeId) return;
+      const endpoints = res.value.endpoints.length > 0 ? res.value.endpoints : [EMPTY_ENDPOINT];
+      set((s) => ({ ...s, matrixSetup: { ...s.matrixSetup, endpoints, ...(res.value.endpoints.length > 0 && !s.matrixSetup.nodeId ? { source: 'endpoints' as const } : {}) } }));
+    },
 
     runMatrix: async (req) => {
+      lastRequest = req;
       set((s) => ({ ...s, matrix: { ...EMPTY_MATRIX, running: true, progress: { message: 'Planning the listeners…', fraction: 0, phase: 'plan' } } }));
       const res = await useJobsStore.getState().run('mqtt.matrixRun', req, 'Listener matrix', (jobId) => patch({ jobId }));
       if (!res.ok) {
@@ -75,6 +134,23 @@ export function createMatrixSlice<S extends MatrixSlice>(set: StoreApi<S>['setSt
     applyFix: async (fix) => {
       const a = fix.action;
       if (!a) return;
+      if (a.call === 'mqtt.useVaultCa') {
+        get().setMatrixSetup({ caId: a.caId });
+        patch({ openTargetId: undefined });
+        const again = lastRequest;
+        if (!again) return;
+        // The same run with that CA for every TLS listener (typed endpoints carry it per endpoint).
+        const endpoints = 'endpoints' in again && again.endpoints ? again.endpoints.map((e) => (e.tls ? { ...e, ca: { source: 'vault' as const, certificateId: a.caId } } : e)) : undefined;
+        await get().runMatrix({ ...again, caCertificateId: a.caId, ...(endpoints ? { endpoints } : {}) } as MatrixRunRequest);
+        return;
+      }
+      if (a.call === 'pki.renew') {
+        const m = get().matrix;
+        const why = m.openTargetId ? m.rows[m.openTargetId]?.diagnosis?.sentence : undefined;
+        patch({ openTargetId: undefined });
+        useReissueStore.getState().open({ certificateId: a.id, ...(a.sans ? { sans: a.sans } : {}), ...(a.nodeId ? { nodeId: a.nodeId } : {}), ...(why ? { why } : {}) });
+        return;
+      }
       if (a.call === 'aio.diagnose') {
         useNavigationStore.getState().go('edge');
         return;
@@ -86,10 +162,7 @@ export function createMatrixSlice<S extends MatrixSlice>(set: StoreApi<S>['setSt
         useNavigationStore.getState().go('vault');
         return;
       }
-      const res =
-        a.call === 'pki.renew'
-          ? await useJobsStore.getState().run('pki.renew', { id: a.id }, 'Renew certificate')
-          : await useJobsStore.getState().run('aio.importTrustBundle', { nodeId: a.nodeId, name: a.name, namespace: a.namespace, key: a.key, source: a.source }, 'Import trust bundle');
+      const res = await useJobsStore.getState().run('aio.importTrustBundle', { nodeId: a.nodeId, name: a.name, namespace: a.namespace, key: a.key, source: a.source }, 'Import trust bundle');
       patch({ fixOutcome: res.ok ? { ok: true, text: `${fix.label}: done. Run the matrix again to check.` } : { ok: false, text: res.error.message } });
     },
   };

@@ -1,18 +1,12 @@
-import { useEffect, useState } from 'react';
+import { useEffect } from 'react';
+import { useShallow } from 'zustand/react/shallow';
 import { CircleCheck, CircleMinus, CircleX, Download, Play, Plus, Trash2, Wrench } from 'lucide-react';
 import { Button, Checkbox, Dialog, Progress, Select, StatusBadge, TextField } from '../../ui';
 import { saveTextFile } from '../../ui';
 import type { MatrixEndpointInputT, MatrixRowT, MatrixTargetT } from '@shared/contract/mqtt-matrix-contract';
-import type { MatrixRunRequest } from './matrix-slice';
+import { EMPTY_ENDPOINT, type MatrixRunRequest } from './matrix-slice';
 import { useMqttStore } from './use-mqtt-store';
-
-interface EndpointRow {
-  name: string;
-  host: string;
-  port: string;
-  tls: boolean;
-  x509: boolean;
-}
+import './matrix-view.css';
 
 /** One cell of the grid: colour, icon and a word, so it reads in sunlight and in greyscale. */
 function Cell({ state, text, title }: { state: 'ok' | 'bad' | 'none'; text: string; title?: string }) {
@@ -135,14 +129,13 @@ function DiagnosisDialog() {
 export function MatrixView() {
   const m = useMqttStore((s) => s.matrix);
   const choices = useMqttStore((s) => s.choices);
-  const [source, setSource] = useState<'node' | 'endpoints'>('node');
-  const [nodeId, setNodeId] = useState('');
-  const [caId, setCaId] = useState('');
-  const [clientId, setClientId] = useState('');
-  const [endpoints, setEndpoints] = useState<EndpointRow[]>([{ name: '', host: '', port: '1883', tls: false, x509: false }]);
+  const { source, nodeId, caId, clientId, endpoints } = useMqttStore(useShallow((s) => s.matrixSetup));
+  const setup = useMqttStore((s) => s.setMatrixSetup);
+  const setEndpoints = (endpoints: typeof EMPTY_ENDPOINT[]) => setup({ endpoints });
 
   useEffect(() => {
     void useMqttStore.getState().loadChoices();
+    void useMqttStore.getState().loadMatrixEndpoints();
   }, []);
 
   const certs = choices?.certificates ?? [];
@@ -183,17 +176,25 @@ export function MatrixView() {
         <Select
           label="Listeners from"
           value={source}
-          onChange={(e) => setSource(e.target.value as 'node' | 'endpoints')}
+          onChange={(e) => setup({ source: e.target.value as 'node' | 'endpoints' })}
           options={[
             { value: 'node', label: "A node's AIO broker (discovered)" },
             { value: 'endpoints', label: 'Addresses I give' },
           ]}
         />
         {source === 'node' ? (
-          <Select label="Node" value={nodeId} onChange={(e) => setNodeId(e.target.value)} placeholder={nodes.length ? 'Choose a node…' : 'No node yet (add one in Edge nodes)'} options={nodes.map((n) => ({ value: n.id, label: n.name }))} />
-        ) : null}
-        <Select label="CA for server certificates" value={caId} onChange={(e) => setCaId(e.target.value)} options={[{ value: '', label: 'Default (cluster trust bundle / system)' }, ...certs.filter((c) => c.isCa).map((c) => ({ value: c.id, label: c.label }))]} />
-        <Select label="Client certificate (X.509 listeners)" value={clientId} onChange={(e) => setClientId(e.target.value)} options={[{ value: '', label: 'Choose automatically' }, ...certs.filter((c) => !c.isCa && c.hasPrivateKey).map((c) => ({ value: c.id, label: c.label }))]} />
+          <Select label="Node" value={nodeId} onChange={(e) => setup({ nodeId: e.target.value })} placeholder={nodes.length ? 'Choose a node…' : 'No node yet (add one in Edge nodes)'} options={nodes.map((n) => ({ value: n.id, label: n.name }))} />
+        ) : (
+          <Select
+            label="Addresses of node"
+            hint="The addresses are kept for this node, also after a restart."
+            value={nodeId}
+            onChange={(e) => setup({ nodeId: e.target.value })}
+            options={[{ value: '', label: 'No particular node' }, ...nodes.map((n) => ({ value: n.id, label: n.name }))]}
+          />
+        )}
+        <Select label="CA for server certificates" value={caId} onChange={(e) => setup({ caId: e.target.value })} options={[{ value: '', label: 'Default (cluster trust bundle / system)' }, ...certs.filter((c) => c.isCa).map((c) => ({ value: c.id, label: c.label }))]} />
+        <Select label="Client certificate (X.509 listeners)" value={clientId} onChange={(e) => setup({ clientId: e.target.value })} options={[{ value: '', label: 'Choose automatically' }, ...certs.filter((c) => !c.isCa && c.hasPrivateKey).map((c) => ({ value: c.id, label: c.label }))]} />
         {source === 'endpoints' ? (
           <div className="fb-matrix__endpoints">
             {endpoints.map((e, i) => (
@@ -206,7 +207,7 @@ export function MatrixView() {
                 <Button iconOnly variant="ghost" aria-label={`Remove endpoint ${i + 1}`} icon={<Trash2 size={18} />} onClick={() => setEndpoints(endpoints.filter((_, j) => j !== i))} />
               </div>
             ))}
-            <Button size="sm" icon={<Plus size={16} />} onClick={() => setEndpoints([...endpoints, { name: '', host: endpoints[endpoints.length - 1]?.host ?? '', port: '', tls: true, x509: false }])}>
+            <Button size="sm" icon={<Plus size={16} />} onClick={() => setEndpoints([...endpoints, { ...EMPTY_ENDPOINT, host: endpoints[endpoints.length - 1]?.host ?? '', port: '', tls: true }])}>
               Add endpoint
             </Button>
             {endpoints.some((e) => e.x509) && !clientId ? <p className="fb-field__error">Choose the client certificate the X.509 endpoints use.</p> : null}
@@ -260,7 +261,9 @@ export function MatrixView() {
                     Probe from {t.listener ?? t.label}
                   </th>
                 ))}
-                <th scope="col">Why</th>
+                <th scope="col" className="fb-matrix__why">
+                  Why
+                </th>
               </tr>
             </thead>
             <tbody>
@@ -276,7 +279,7 @@ export function MatrixView() {
                     </th>
                     {verdictCells(row)}
                     {m.targets.map((from) => probeCell(row, from))}
-                    <td>
+                    <td className="fb-matrix__why">
                       <Button size="sm" disabled={!row} onClick={() => useMqttStore.getState().openDiagnosis(t.id)} aria-label={`Why ${t.label}`}>
                         {row && !row.ok ? 'Why it failed' : 'Details'}
                       </Button>

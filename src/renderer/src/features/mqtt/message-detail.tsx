@@ -1,10 +1,10 @@
 import { useState } from 'react';
-import { ChevronDown, ChevronRight, Copy, X } from 'lucide-react';
+import { Copy, X } from 'lucide-react';
 import { Badge, Button, Select } from '../../ui';
 import { copyText } from '../../ui';
 import { formatBytes, formatCount, formatTime } from './connection-state';
+import { DecodedView } from './decoded-view';
 import { useMqttStore } from './use-mqtt-store';
-import type { TopicNodeT } from '@shared/contract/mqtt-contract';
 
 /** The whole message: every byte of the payload (fetched from main on open), its properties and flags. */
 export function MessageDetail() {
@@ -78,6 +78,7 @@ export function MessageDetail() {
               </span>
             ))}
           </dl>
+          {v.decoded ? <DecodedView decoded={v.decoded} /> : null}
           <div className="fb-mqtt-detail__tools">
             <Select
               label="Show as"
@@ -112,65 +113,5 @@ export function MessageDetail() {
         <p className="fb-mqtt-muted">Loading the whole message…</p>
       ) : null}
     </section>
-  );
-}
-
-function TreeItem({ node, level }: { node: TopicNodeT; level: number }) {
-  const expanded = useMqttStore((s) => s.tree.expanded.includes(node.topic));
-  const children = useMqttStore((s) => s.tree.levels[node.topic]?.nodes);
-  const hasChildren = node.childCount > 0;
-  return (
-    <li role="treeitem" aria-level={level} aria-expanded={hasChildren ? expanded : undefined} aria-label={`${node.name} ${node.totalCount}`} className="fb-mqtt-tree__item">
-      <div className="fb-mqtt-tree__row">
-        {hasChildren ? (
-          <Button
-            size="sm"
-            variant="ghost"
-            iconOnly
-            aria-label={`${expanded ? 'Collapse' : 'Expand'} ${node.topic}`}
-            icon={expanded ? <ChevronDown size={16} /> : <ChevronRight size={16} />}
-            onClick={() => useMqttStore.getState().toggleTree(node.topic)}
-          />
-        ) : (
-          <span className="fb-mqtt-tree__spacer" />
-        )}
-        <span className="fb-mqtt-tree__name">{node.name || '(empty level)'}</span>
-        {node.system ? <Badge tone="info">{node.topic.startsWith('$SYS') ? '$SYS' : 'selftest'}</Badge> : null}
-        <span className="fb-mqtt-tree__count" title={`${node.count} on this topic, ${node.totalCount} here and below`}>
-          {formatCount(node.totalCount)}
-        </span>
-        {node.latest ? (
-          <span className="fb-mqtt-tree__latest">
-            {node.latest.payload.text}
-            {node.latest.payload.truncated ? ' …' : ''}
-          </span>
-        ) : null}
-      </div>
-      {expanded && children?.length ? (
-        <ul role="group">
-          {children.map((c) => (
-            <TreeItem key={c.topic} node={c} level={level + 1} />
-          ))}
-        </ul>
-      ) : null}
-    </li>
-  );
-}
-
-/** Topics seen, level by level, with counts and the latest value; refreshed once a second while shown. */
-export function TopicTree() {
-  const root = useMqttStore((s) => s.tree.levels['']);
-  const topics = useMqttStore((s) => s.tree.topics);
-  if (!root) return <p className="fb-mqtt-muted">Loading topics…</p>;
-  if (!root.nodes.length) return <p className="fb-mqtt-muted">No topic yet. Messages that arrive build the tree here.</p>;
-  return (
-    <div className="fb-mqtt-tree">
-      <p className="fb-mqtt-muted">{formatCount(topics)} topics. $SYS and azedge/dmqtt/selftest are broker housekeeping, flagged as such.</p>
-      <ul role="tree" aria-label="Topic tree">
-        {root.nodes.map((n) => (
-          <TreeItem key={n.topic} node={n} level={1} />
-        ))}
-      </ul>
-    </div>
   );
 }

@@ -108,8 +108,11 @@ export const createMessageViewSlice: StateCreator<MqttState, [], [], MessageView
         skippedInBatches: 0,
         detail: undefined,
         tree: emptyTree(),
+        topicView: undefined,
+        decoderRules: [],
       });
       if (!connectionId) return;
+      void get().loadDecoderRules();
       void invoke('mqtt.setView', { connectionId, limit: VIEW_LIMIT, paused: false });
       const stats = get().connections[connectionId]?.stats;
       if (stats && stats.retained > 0) {
@@ -164,6 +167,7 @@ export const createMessageViewSlice: StateCreator<MqttState, [], [], MessageView
         skippedInBatches: 0,
         detail: undefined,
         tree: emptyTree(),
+        topicView: undefined,
         lastClear: { connectionId, count, until: Date.now() + CLEAR_UNDO_SECONDS * 1000 },
       });
     },
@@ -179,7 +183,7 @@ export const createMessageViewSlice: StateCreator<MqttState, [], [], MessageView
       }
       if (get().activeId !== cleared.connectionId) return;
       const { list } = get();
-      set({ list: { ...emptyList(cleared.connectionId, list.generation + 1), filter: list.filter, firstSeq: res.value.firstSeq }, stats: res.value, tree: emptyTree() });
+      set({ list: { ...emptyList(cleared.connectionId, list.generation + 1), filter: list.filter, firstSeq: res.value.firstSeq }, stats: res.value, tree: emptyTree(), topicView: undefined });
       if (list.filter) get().setFilter(list.filter);
       else if (res.value.retained > 0) {
         set((s) => ({ list: { ...s.list, total: res.value.retained } }));
@@ -221,7 +225,7 @@ export const createMessageViewSlice: StateCreator<MqttState, [], [], MessageView
         patch.list = next;
         set(patch);
       }
-      if (batch.arrived > 0) scheduleTreeRefresh(get().refreshTree);
+      if (batch.arrived > 0) scheduleTreeRefresh(get().refreshTree, get().tree.selected ? get().loadTopic : undefined);
     },
   };
 };

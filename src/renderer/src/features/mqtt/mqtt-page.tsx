@@ -5,7 +5,8 @@ import { ConnectionDialog } from './connection-dialog';
 import { emptyForm, formFromProfile, type ConnectionForm } from './connection-form';
 import { connectionStateLook, formatBytes, formatCount } from './connection-state';
 import { ConnectionsPanel } from './connections-panel';
-import { MessageDetail, TopicTree } from './message-detail';
+import { MessageDetail } from './message-detail';
+import { TopicTree } from './topic-tree';
 import { MatrixView } from './matrix-view';
 import { MessageList } from './message-list';
 import { PublishPanel, SubscriptionsPanel } from './publish-panel';
@@ -134,7 +135,7 @@ function ActiveConnection({ connectionId }: { connectionId: string }) {
               </div>
             ),
           },
-          { id: 'tree', label: 'Topic tree', content: <TopicTree /> },
+          { id: 'tree', label: 'Topic tree', content: <TopicTree mqtt5={c.mqttVersion === '5.0'} /> },
         ]}
       />
       </div>

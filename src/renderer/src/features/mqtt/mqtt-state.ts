@@ -1,12 +1,14 @@
 import type { CallRequest, CallResponse, EventPayload } from '@shared/contract';
 import type {
   ConnectionSummaryT,
+  DecoderRuleT,
   MessageFilterT,
   MessagePreviewT,
   MessageStatsT,
   MqttProfileInputT,
   MqttProfileSummaryT,
   TopicCheckT,
+  TopicHistoryEntryT,
   TopicNodeT,
 } from '@shared/contract/mqtt-contract';
 import type { ErrorInfo } from '@shared/errors';
@@ -58,6 +60,21 @@ export interface TreeState {
   levels: Record<string, TreeLevel>;
   expanded: string[];
   topics: number;
+  /** What the tree search looks for; the matching branches come back whole from main. */
+  search: string;
+  searchResult: { text: string; nodes: TopicNodeT[]; matches: number } | undefined;
+  /** The topic shown beside the tree. */
+  selected: string | undefined;
+}
+
+/** The selected topic's recent messages, decoded in main and fetched through mqtt.topicHistory. */
+export interface TopicView {
+  topic: string;
+  entries: TopicHistoryEntryT[];
+  inMemory: number;
+  received: number;
+  loading: boolean;
+  error: ErrorInfo | undefined;
 }
 
 /** Saved profiles, open connections, their subscriptions and what the connection form offers. */
@@ -119,10 +136,21 @@ export interface MessageViewSlice {
   onMessages(batch: EventPayload<'mqtt.onMessages'>): void;
 }
 
-/** The open levels of the active connection's topic tree. */
+/** The open levels of the active connection's topic tree, the selected topic and the decoder rules. */
 export interface TopicTreeSlice {
   tree: TreeState;
+  topicView: TopicView | undefined;
+  decoderRules: DecoderRuleT[];
   loadTree(prefix: string): Promise<void>;
   toggleTree(prefix: string): void;
   refreshTree(): Promise<void>;
+  setTreeSearch(text: string): void;
+  selectTopic(topic: string | undefined): void;
+  loadTopic(): Promise<void>;
+  /** Sets (or with `undefined` removes) the rule for exactly this filter; the others keep their order. */
+  setDecoderRule(filter: string, rule: Omit<DecoderRuleT, 'filter'> | undefined): Promise<ErrorInfo | undefined>;
+  loadDecoderRules(): Promise<void>;
+  loadProto(path: string): Promise<CallResponse<'mqtt.loadProto'> | ErrorInfo>;
+  /** Publishes an empty retained message, which makes the broker forget the topic's retained message. */
+  clearRetained(topic: string): Promise<ErrorInfo | undefined>;
 }

@@ -113,8 +113,8 @@ interface PropRow {
 }
 
 /** Publish: topic (checked against the MQTT rules), QoS, retain, payload format and MQTT 5 properties. */
-export function PublishPanel({ mqtt5 }: { mqtt5: boolean }) {
-  const [topic, setTopic] = useState('');
+export function PublishPanel({ mqtt5, initialTopic = '' }: { mqtt5: boolean; initialTopic?: string }) {
+  const [topic, setTopic] = useState(initialTopic);
   const [format, setFormat] = useState<PayloadFormat>('text');
   const [payload, setPayload] = useState('');
   const [qos, setQos] = useState<0 | 1 | 2>(0);

@@ -1,7 +1,7 @@
 import { useEffect, useState } from 'react';
 import { useShallow } from 'zustand/react/shallow';
-import { FileDown, KeyRound, Pause, Play, RotateCcw, Square, Stamp, TestTubeDiagonal } from 'lucide-react';
-import type { RunbookInfo, RunRecord, StepState } from '@shared/contract/runbooks-contract';
+import { FileDown, KeyRound, Pause, Play, RotateCcw, ShieldCheck, Square, Stamp, TestTubeDiagonal } from 'lucide-react';
+import type { RunbookInfo, RunRecord, StepCountdown, StepState } from '@shared/contract/runbooks-contract';
 import { Badge, Button, Checkbox, EmptyState, PageHeader, Select, TextField, saveTextFile, type BadgeTone } from '../../ui';
 import { useNavigationStore } from '../../core/use-navigation-store';
 import { useRunbooksStore } from './use-runbooks-store';
@@ -22,6 +22,107 @@ const STATE_LOOK: Record<StepState, { tone: BadgeTone; text: string }> = {
   cancelled: { tone: 'warning', text: 'cancelled' },
   paused: { tone: 'warning', text: 'waiting for confirm' },
 };
+
+const clock = (seconds: number) => {
+  const s = Math.max(0, Math.ceil(seconds));
+  return `${Math.floor(s / 60)}:${String(s % 60).padStart(2, '0')}`;
+};
+
+/** The current time, ticking once a second while something on screen counts down. */
+function useNow(active: boolean): number {
+  const [now, setNow] = useState(() => Date.now());
+  useEffect(() => {
+    if (!active) return;
+    const first = setTimeout(() => setNow(Date.now()), 0);
+    const timer = setInterval(() => setNow(Date.now()), 1000);
+    return () => {
+      clearTimeout(first);
+      clearInterval(timer);
+    };
+  }, [active]);
+  return now;
+}
+
+/** The countdowns of the steps on screen: streamed while a run goes, else what the record holds. */
+function useCountdowns(run: RunRecord | undefined): Record<string, StepCountdown> {
+  const { live, busy } = useRunbooksStore(useShallow((s) => ({ live: s.live, busy: s.busy })));
+  if (busy) return live.countdowns;
+  const out: Record<string, StepCountdown> = {};
+  for (const s of run?.steps ?? []) if (s.countdown) out[s.id] = s.countdown;
+  return out;
+}
+
+const countdownLabel = (title: string, c: StepCountdown) => `${title}: ${c.kind === 'rollback' ? 'automatic rollback' : 'time left to wait'}`;
+
+/** The big clock above the steps: what the run waits for now, and until when. */
+function WaitingNow({ rb, countdowns }: { rb: RunbookInfo; countdowns: Record<string, StepCountdown> }) {
+  const entry = rb.steps.map((s) => [s, countdowns[s.id]] as const).find(([, c]) => c);
+  const now = useNow(entry !== undefined);
+  if (!entry) return null;
+  const [step, c] = entry as [RunbookInfo['steps'][number], StepCountdown];
+  return (
+    <div className="fb-rb-countdown" data-kind={c.kind} role="timer" aria-label={countdownLabel(step.title, c)} aria-live="off">
+      <span className="fb-rb-countdown__big">{clock((Date.parse(c.until) - now) / 1000)}</span>
+      <span className="fb-rb-countdown__caption">
+        <strong>{step.title}</strong> — {c.what}.
+      </span>
+    </div>
+  );
+}
+
+function StepClock({ title, c }: { title: string; c: StepCountdown }) {
+  const now = useNow(true);
+  return (
+    <span className="fb-rb-step__clock" data-kind={c.kind} role="timer" aria-label={countdownLabel(title, c)}>
+      {clock((Date.parse(c.until) - now) / 1000)}
+    </span>
+  );
+}
+
+/**
+ * A run paused at a risky step: its plan, and the confirm that resumes it. For the static address this is the
+ * Network page's confirm-or-revert: the rollback time is said before, and counted down while it applies.
+ */
+function ConfirmPanel({ rb, run }: { rb: RunbookInfo; run: RunRecord }) {
+  const { resume } = useRunbooksStore.getState();
+  const rec = run.state === 'paused' ? run.steps.find((s) => s.state === 'paused') : undefined;
+  const step = rec ? rb.steps.find((s) => s.id === rec.id) : undefined;
+  if (!rec || !step?.risky) return null;
+  const seconds = rec.changes.find((c) => c.rollbackSeconds)?.rollbackSeconds;
+  const diff = rec.changes.find((c) => c.diff)?.diff;
+  return (
+    <section className="fb-rb-card fb-rb-confirm" aria-labelledby="fb-rb-confirm">
+      <h2 id="fb-rb-confirm">Confirm “{step.title}”</h2>
+      <ul className="fb-rb-confirm__changes">
+        {rec.changes.map((c) => (
+          <li key={`${c.action}-${c.target}`}>
+            {c.action} <span className="fb-rb-mono">{c.target}</span>
+            {c.detail ? ` — ${c.detail}` : ''}
+          </li>
+        ))}
+      </ul>
+      {diff ? (
+        <pre className="fb-rb-diff" aria-label="Planned change">
+          {diff}
+        </pre>
+      ) : null}
+      <div className="fb-rb-confirm__row">
+        {seconds ? (
+          <div className="fb-rb-countdown" data-kind="armed" role="timer" aria-label={`${step.title}: rollback time`}>
+            <span className="fb-rb-countdown__big">{clock(seconds)}</span>
+            <span className="fb-rb-countdown__caption">If Fieldbench cannot confirm the new address within this time, the node restores its previous settings by itself — you do not need console access.</span>
+          </div>
+        ) : null}
+        <div className="fb-rb-confirm__act">
+          <p>{step.confirmText}</p>
+          <Button variant="primary" size="lg" icon={<ShieldCheck size={18} />} onClick={() => void resume(step.id)}>
+            {seconds ? 'Confirm and apply with automatic rollback' : 'Confirm and continue'}
+          </Button>
+        </div>
+      </div>
+    </section>
+  );
+}
 
 function RunbookList() {
   const { runbooks, selected, runs } = useRunbooksStore(useShallow((s) => ({ runbooks: s.runbooks, selected: s.selected, runs: s.runs })));
@@ -102,6 +203,7 @@ function ParamsForm({ rb }: { rb: RunbookInfo }) {
 function StepList({ rb, run }: { rb: RunbookInfo; run: RunRecord | undefined }) {
   const { live, busy, confirm } = useRunbooksStore(useShallow((s) => ({ live: s.live, busy: s.busy, confirm: s.confirm })));
   const { toggleConfirm } = useRunbooksStore.getState();
+  const countdowns = useCountdowns(run);
   return (
     <ol className="fb-rb-steps">
       {rb.steps.map((step, i) => {
@@ -113,6 +215,7 @@ function StepList({ rb, run }: { rb: RunbookInfo; run: RunRecord | undefined }) 
             <span className="fb-rb-step__n">{i + 1}</span>
             <div className="fb-rb-step__body">
               <strong>{step.title}</strong> <span className="fb-rb-muted">({step.uses})</span>
+              {countdowns[step.id] ? <StepClock title={step.title} c={countdowns[step.id] as StepCountdown} /> : null}
               {step.risky ? (
                 <Checkbox
                   label={step.confirmText ?? 'I confirm this step.'}
@@ -134,6 +237,16 @@ function StepList({ rb, run }: { rb: RunbookInfo; run: RunRecord | undefined }) 
                   ))}
                 </ul>
               </div>
+            ) : null}
+            {rec && rec.verified.length > 0 && (state === 'done' || state === 'unchanged') ? (
+              // As left: what verify saw (for a test step, each listener and its verdict), as the report prints it.
+              <ul className="fb-rb-step__verified" aria-label={`${step.title}: checks`}>
+                {rec.verified.map((v) => (
+                  <li key={v.name} data-ok={v.ok}>
+                    {v.ok ? '✔' : '✘'} {v.name} — {v.detail}
+                  </li>
+                ))}
+              </ul>
             ) : null}
             {rec?.error ? <div className="fb-rb-step__error">{rec.error}</div> : null}
           </li>
@@ -212,8 +325,9 @@ function Detail() {
   );
   const { start, resume, pause, cancel, setTechnician } = useRunbooksStore.getState();
   const rb = runbooks.find((r) => r.name === selected);
+  const shown = rb && run && run.runbook === rb.name ? run : undefined;
+  const countdowns = useCountdowns(shown);
   if (!rb) return <p className="fb-rb-muted">Choose a runbook.</p>;
-  const shown = run && run.runbook === rb.name ? run : undefined;
   const resumable = shown && !shown.dryRun && (shown.state === 'paused' || shown.state === 'failed' || shown.state === 'cancelled');
   return (
     <div className="fb-rb-main">
@@ -256,11 +370,13 @@ function Detail() {
           </p>
         ) : null}
       </section>
+      {shown && !busy ? <ConfirmPanel rb={rb} run={shown} /> : null}
       <section className="fb-rb-card" aria-labelledby="fb-rb-steps">
         <h2 id="fb-rb-steps">
           Steps{busy ? ` — ${busy === 'plan' ? 'planning…' : 'running…'}` : shown ? ` — ${shown.dryRun ? 'plan' : shown.state}` : ''}
           {shown && !busy ? <span className="fb-rb-muted fb-rb-mono"> {shown.id}</span> : null}
         </h2>
+        <WaitingNow rb={rb} countdowns={countdowns} />
         <StepList rb={rb} run={shown} />
         {shown?.log.at(-1) && !busy ? <p>{shown.log.at(-1)?.message}</p> : null}
         <RunLog run={shown} />

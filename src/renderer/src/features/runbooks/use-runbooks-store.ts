@@ -1,6 +1,6 @@
 import { create } from 'zustand';
 import type { CallResponse } from '@shared/contract';
-import type { LogLine, RunbookInfo, RunRecord, StepState } from '@shared/contract/runbooks-contract';
+import type { LogLine, RunbookInfo, RunRecord, StepCountdown, StepState } from '@shared/contract/runbooks-contract';
 import type { ErrorInfo } from '@shared/errors';
 import { invoke, subscribe } from '../../bridge';
 import { useJobsStore } from '../../core/use-jobs-store';
@@ -23,16 +23,18 @@ export interface RunbooksState {
   jobId: string | undefined;
   busy: 'plan' | 'run' | 'resume' | undefined;
   error: ErrorInfo | undefined;
-  report: { html: string; fingerprint: string; punchList: number } | undefined;
+  /** The report on screen and the site it was built for, so a sign-off rebuilds it for the same site. */
+  report: { html: string; fingerprint: string; punchList: number; site?: string } | undefined;
   /** Step states and log lines streamed while a run is going; the full record arrives with the answer. */
-  live: { runId: string | undefined; states: Record<string, StepState>; log: LogLine[] };
+  live: { runId: string | undefined; states: Record<string, StepState>; log: LogLine[]; countdowns: Record<string, StepCountdown> };
   load(): Promise<void>;
   select(name: string): void;
   setParam(name: string, value: string): void;
   toggleConfirm(stepId: string): void;
   setTechnician(name: string): void;
   start(dryRun: boolean): Promise<void>;
-  resume(): Promise<void>;
+  /** Resumes the run on screen; `confirmStep` confirms a risky step (the static address) for this resume. */
+  resume(confirmStep?: string): Promise<void>;
   pause(): Promise<void>;
   cancel(): Promise<void>;
   openRun(runId: string): Promise<void>;
@@ -52,7 +54,7 @@ const formText = (v: unknown) => (Array.isArray(v) ? v.join(', ') : v === undefi
 
 export const useRunbooksStore = create<RunbooksState>()((set, get) => {
   const runJob = async (name: 'runbooks.run' | 'runbooks.resume', request: never, label: string, busy: RunbooksState['busy']) => {
-    set({ busy, error: undefined, report: undefined, live: { runId: name === 'runbooks.resume' ? get().run?.id : undefined, states: {}, log: [] } });
+    set({ busy, error: undefined, report: undefined, live: { runId: name === 'runbooks.resume' ? get().run?.id : undefined, states: {}, log: [], countdowns: {} } });
     const result = await useJobsStore.getState().run(name, request, label, (jobId) => set({ jobId }));
     set({ busy: undefined, jobId: undefined });
     if (result.ok) set({ run: result.value as RunRecord });
@@ -77,7 +79,7 @@ export const useRunbooksStore = create<RunbooksState>()((set, get) => {
     busy: undefined,
     error: undefined,
     report: undefined,
-    live: { runId: undefined, states: {}, log: [] },
+    live: { runId: undefined, states: {}, log: [], countdowns: {} },
     async load() {
       const status = await invoke('vault.status', {});
       const vault = !status.ok ? 'unknown' : !status.value.exists ? 'missing' : status.value.unlocked ? 'unlocked' : 'locked';
@@ -114,10 +116,12 @@ export const useRunbooksStore = create<RunbooksState>()((set, get) => {
       const request = { source: { name: rb.name }, params, dryRun, confirm, ...(technician.trim() ? { technician: technician.trim() } : {}) };
       await runJob('runbooks.run', request as never, dryRun ? `Plan ${rb.title}` : rb.title, dryRun ? 'plan' : 'run');
     },
-    async resume() {
+    async resume(confirmStep) {
       const { run, confirm } = get();
       if (!run) return;
-      await runJob('runbooks.resume', { runId: run.id, confirm } as never, `Resume ${run.title}`, 'resume');
+      const confirmed = confirmStep && !confirm.includes(confirmStep) ? [...confirm, confirmStep] : confirm;
+      if (confirmed !== confirm) set({ confirm: confirmed });
+      await runJob('runbooks.resume', { runId: run.id, confirm: confirmed } as never, `Resume ${run.title}`, 'resume');
     },
     async pause() {
       const { run } = get();
@@ -136,7 +140,7 @@ export const useRunbooksStore = create<RunbooksState>()((set, get) => {
       const { run } = get();
       if (!run) return;
       const r = await invoke('runbooks.report', { runId: run.id, ...(site ? { site } : {}) });
-      if (r.ok) set({ report: r.value });
+      if (r.ok) set({ report: { ...r.value, ...(site ? { site } : {}) } });
       else set({ error: r.error });
     },
     async signOff(technician, witness) {
@@ -147,16 +151,24 @@ export const useRunbooksStore = create<RunbooksState>()((set, get) => {
         set({ error: r.error });
         return false;
       }
+      const site = get().report?.site;
       set({ run: r.value });
-      await get().loadReport();
+      await get().loadReport(site);
       await refreshRuns();
       return true;
     },
   };
 });
 
+function withCountdown(all: Record<string, StepCountdown>, step: string, c: StepCountdown | null): Record<string, StepCountdown> {
+  const next = { ...all };
+  if (c) next[step] = c;
+  else delete next[step];
+  return next;
+}
+
 /** Live step states and log lines of the run on screen; the full record comes with the call's answer. */
-subscribe('runbooks.onProgress', (p: { runId: string; step?: string; state?: StepState; line?: LogLine }) => {
+subscribe('runbooks.onProgress', (p: { runId: string; step?: string; state?: StepState; line?: LogLine; countdown?: StepCountdown | null }) => {
   const { live, busy } = useRunbooksStore.getState();
   if (!busy) return;
   // The first event of a new run names it; events of any other run are someone else's.
@@ -166,6 +178,7 @@ subscribe('runbooks.onProgress', (p: { runId: string; step?: string; state?: Ste
       runId: p.runId,
       states: p.step && p.state ? { ...live.states, [p.step]: p.state } : live.states,
       log: p.line ? [...live.log, p.line].slice(-500) : live.log,
+      countdowns: p.step && p.countdown !== undefined ? withCountdown(live.countdowns, p.step, p.countdown) : live.countdowns,
     },
   });
 });

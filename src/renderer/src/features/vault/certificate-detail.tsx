@@ -10,6 +10,7 @@ import { useVaultStore } from './use-vault-store';
 import { maySignCa } from '@shared/pki-rules';
 import { useNavigationStore } from '../../core/use-navigation-store';
 import { EXPORT_CERTIFICATE_EVENT } from '@shared/contract/exports-contract';
+import { useReissueStore } from '../../core/use-reissue-store';
 
 function exportInExportsArea(certificateId: string): void {
   useNavigationStore.getState().go('exports');
@@ -173,6 +174,12 @@ function Overview({ detail }: { detail: Detail }) {
 function HostCheck({ certificateId }: { certificateId: string }) {
   const { hostCheck, checkHost } = useVaultStore(useShallow((s) => ({ hostCheck: s.hostCheck, checkHost: s.checkHost })));
   const state = hostCheck?.certificateId === certificateId ? hostCheck : undefined;
+  const current = useVaultStore((s) => (s.detail?.summary.id === certificateId ? s.detail.summary : undefined));
+  // Only a server or client certificate is re-issued for a host; the checked name joins its SANs.
+  const reissueSans =
+    current && !current.isCa && state?.host
+      ? [...current.sans.map((x) => x.value), state.host.trim()].filter((v, i, a) => a.findIndex((w) => w.toLowerCase() === v.toLowerCase()) === i)
+      : undefined;
   // Keyed by certificate: a new selection starts empty; coming back to the tab shows what was checked.
   const [host, setHost] = useState(() => state?.host ?? '');
   const onSubmit = (e: FormEvent) => {
@@ -200,6 +207,18 @@ function HostCheck({ certificateId }: { certificateId: string }) {
           <StatusBadge status={state.result.valid ? 'ok' : 'error'} label={state.result.valid ? 'Valid for this host' : 'Not valid for this host'} />
           <span>{state.result.message}</span>
         </p>
+      ) : null}
+      {state?.result && !state.result.valid && reissueSans ? (
+        <div className="fb-hostcheck__fix">
+          <Button
+            variant="primary"
+            icon={<RotateCw size={18} />}
+            onClick={() => useReissueStore.getState().open({ certificateId, sans: reissueSans, why: state.result!.message })}
+          >
+            Re-issue with these SANs…
+          </Button>
+          <span className="fb-vault-muted">{reissueSans.join(', ')}</span>
+        </div>
       ) : null}
     </form>
   );

@@ -1,12 +1,15 @@
 import { useEffect, useState } from 'react';
 import { Ban, Download, RotateCw } from 'lucide-react';
 import { useShallow } from 'zustand/react/shallow';
-import type { CertificateSummary, ChainExport, RevocationReason } from '@shared/pki-types';
+import type { CertificateSummary, ChainExport, RevocationReason, SubjectAltName } from '@shared/pki-types';
 import { Button, Checkbox, Dialog, Progress, Select } from '../../ui';
 import { useJobsStore } from '../../core/use-jobs-store';
 import { saveTextFile } from '../../ui';
 import { CopyButton } from '../../ui';
 import { useVaultStore } from './use-vault-store';
+import { MultilineField } from './issue-wizard';
+import { SanChipList } from './san-chip-list';
+import { sanChips } from './san-chips';
 
 const CHAIN_OPTIONS: { value: ChainExport; label: string; caOnly?: boolean }[] = [
   { value: 'none', label: 'This certificate only' },
@@ -65,30 +68,80 @@ export function PemExportDialog({ certificate, onClose }: { certificate: Certifi
   );
 }
 
-export function RenewDialog({ certificate, onClose }: { certificate: CertificateSummary; onClose: () => void }) {
+/** A SAN as the certificate lists it, in the form the SAN box takes ("192.168.2.196", "broker.local"). */
+export const sanText = (san: SubjectAltName): string => san.value;
+
+/**
+ * Renew (or re-issue) with the same subject and key type; the SANs are in an editable box, prefilled with
+ * the certificate's own or with the ones a diagnosis asked for (`initialSans`), and typed as they are typed
+ * with the same rule the issuing wizard and main apply.
+ */
+export function RenewDialog({
+  certificate,
+  onClose,
+  initialSans,
+  why,
+  onRenewed,
+}: {
+  certificate: CertificateSummary;
+  onClose: () => void;
+  initialSans?: readonly string[];
+  why?: string;
+  /** Called with the new certificate's id instead of closing, when the caller has a next step to offer. */
+  onRenewed?: (newId: string) => void;
+}) {
   const { renew, cancelRenew, jobId, error } = useVaultStore(useShallow((s) => ({ renew: s.renew, cancelRenew: s.cancelRenew, jobId: s.renewJobId, error: s.renewError })));
   const job = useJobsStore((s) => (jobId ? s.jobs[jobId] : undefined));
   const [keepKey, setKeepKey] = useState(false);
+  const original = certificate.sans.map(sanText);
+  const [sansText, setSansText] = useState(() => (initialSans ?? original).join(', '));
   const running = jobId !== undefined;
+  const isCa = certificate.role === 'root' || certificate.role === 'intermediate';
+  const chips = sanChips(sansText);
+  const problems = chips.filter((c) => c.kind === 'invalid');
+  const typed = chips.map((c) => c.value);
+  const changed = typed.length !== original.length || typed.some((v, i) => v.toLowerCase() !== original[i]?.toLowerCase());
+  const sansError = problems[0]?.problem ?? (!isCa && chips.length === 0 && original.length > 0 ? 'Give at least one IP address or host name.' : undefined);
+  const submit = () => {
+    if (sansError) return;
+    void renew(certificate.id, { keepKey, ...(changed && chips.length > 0 ? { sans: typed } : {}) }).then((ok) => {
+      if (!ok) return;
+      const newId = useVaultStore.getState().selectedId;
+      if (onRenewed && newId) onRenewed(newId);
+      else onClose();
+    });
+  };
   return (
     <Dialog
       open
       onClose={() => (running ? void cancelRenew() : onClose())}
-      title={`Renew "${certificate.commonName}"`}
-      description="A new certificate with the same subject, SANs and profile, valid from now for the default period. The old one stays until you remove it."
+      title={initialSans ? `Re-issue "${certificate.commonName}" with these SANs` : `Renew "${certificate.commonName}"`}
+      description={`A new certificate with the same subject (${certificate.subject}), profile and key type (${certificate.keyAlgorithm}), valid from now for the default period. The old one stays until you remove it.`}
       closeOnBackdrop={false}
       footer={
         <>
           <Button onClick={onClose} disabled={running}>
             Cancel
           </Button>
-          <Button variant="primary" icon={<RotateCw size={18} />} loading={running} onClick={() => void renew(certificate.id, { keepKey }).then((ok) => ok && onClose())}>
-            Renew
+          <Button variant="primary" icon={<RotateCw size={18} />} loading={running} disabled={Boolean(sansError)} onClick={submit}>
+            {initialSans ? 'Re-issue' : 'Renew'}
           </Button>
         </>
       }
     >
       <div className="fb-export">
+        {why ? <p>{why}</p> : null}
+        {!isCa ? (
+          <MultilineField
+            label="IP addresses and host names (SANs)"
+            value={sansText}
+            onChange={setSansText}
+            error={sansError}
+            hint={changed ? 'Changed: the new certificate lists exactly these. Separate with commas, spaces or new lines.' : 'The same as now. Add or remove addresses; separate with commas, spaces or new lines.'}
+          >
+            <SanChipList chips={chips} label="SANs the new certificate will list" />
+          </MultilineField>
+        ) : null}
         <Checkbox label="Keep the current key" checked={keepKey} disabled={running || !certificate.hasPrivateKey} onChange={(e) => setKeepKey(e.target.checked)} hint="Off (recommended): a new key, so devices need the new key file too. On: only the certificate changes." />
         {running ? <Progress label="Renewing" message={job?.message ?? 'Renewing…'} fraction={job?.fraction} onCancel={() => void cancelRenew()} cancelling={job?.status === 'cancelling'} /> : null}
         {error ? (

@@ -125,7 +125,8 @@ function WizardBody({ wizard }: { wizard: WizardState }) {
           <TextField
             label="Common name (CN)"
             required
-            placeholder={profile === 'root' ? 'AIO42 Root CA' : profile === 'intermediate' ? 'AIO42 Intermediate CA 1' : 'mqtts-endpoint'}
+            // An example in the box read as a name already typed (issue 14); it is a hint below the box instead.
+            hint={`For example ${profile === 'root' ? '"Plant 4 Root CA"' : profile === 'intermediate' ? '"Plant 4 Intermediate CA"' : '"mqtts-endpoint" or the broker\u2019s host name'}.`}
             value={form.commonName}
             onChange={(e) => updateWizard({ commonName: e.target.value })}
             onBlur={touch('commonName')}
@@ -258,7 +259,8 @@ function WizardBody({ wizard }: { wizard: WizardState }) {
   );
 }
 
-function MultilineField({
+/** A labelled, monospace text box for lists (SANs, client ids, device lists); also used by the renew dialog. */
+export function MultilineField({
   label,
   value,
   onChange,
@@ -273,13 +275,13 @@ function MultilineField({
   label: string;
   value: string;
   onChange: (v: string) => void;
-  onBlur: () => void;
+  onBlur?: () => void;
   /** A text file dropped on the field replaces its content (the workspace's own drop imports certificates). */
   onDropText?: (text: string) => void;
   rows?: number;
   error: string | undefined;
   hint: string;
-  placeholder: string;
+  placeholder?: string;
   children?: ReactNode;
 }) {
   const id = useId();

@@ -123,10 +123,10 @@ export const createPkiSlice: StateCreator<VaultState, [], [], PkiSlice> = (set, 
       return true;
     },
 
-    renew: async (id, { keepKey }) => {
+    renew: async (id, { keepKey, sans }) => {
       if (get().renewJobId) return false;
       set({ renewError: undefined });
-      const result = await useJobsStore.getState().run('pki.renew', { id, keepKey }, 'Renewing the certificate', (jobId) => set({ renewJobId: jobId }));
+      const result = await useJobsStore.getState().run('pki.renew', { id, keepKey, ...(sans ? { sans } : {}) }, 'Renewing the certificate', (jobId) => set({ renewJobId: jobId }));
       const jobId = get().renewJobId;
       if (jobId) useJobsStore.getState().forget(jobId);
       set({ renewJobId: undefined });

@@ -2,7 +2,7 @@ import { useRef, useState, type DragEvent } from 'react';
 import { CircleCheck, Download, FileUp, FolderOutput, Plus, ShieldCheck, TriangleAlert, Upload, X } from 'lucide-react';
 import { EXPORT_CERTIFICATE_EVENT } from '@shared/contract/exports-contract';
 import { useShallow } from 'zustand/react/shallow';
-import { Button, EmptyState, Tabs, saveTextFile } from '../../ui';
+import { Button, EmptyState, Tabs, saveTextFile, useAutoHide } from '../../ui';
 import { CertificateDetail } from './certificate-detail';
 import { PemExportDialog, RenewDialog, RevokeDialog } from './certificate-dialogs';
 import { ExpiryOverview } from './expiry-overview';
@@ -32,10 +32,12 @@ type Dialogs = 'export' | 'renew' | 'revoke' | undefined;
 /** What the last action did (created, renewed, revoked) and anything to check, until dismissed or replaced. */
 function WorkspaceNotice() {
   const { notice, dismiss } = useVaultStore(useShallow((s) => ({ notice: s.notice, dismiss: s.dismissNotice })));
+  // A success that offers nothing more goes by itself; a warning, or a file to save, waits for the person.
+  const hold = useAutoHide(notice?.kind === 'success' && !notice.download && !notice.bundleIds?.length, dismiss);
   if (!notice) return null;
   const Icon = notice.kind === 'warning' ? TriangleAlert : CircleCheck;
   return (
-    <div className="fb-pki-notice" data-kind={notice.kind} role="status">
+    <div className="fb-pki-notice" data-kind={notice.kind} role="status" {...hold}>
       <Icon size={20} aria-hidden="true" className="fb-pki-notice__icon" />
       <div className="fb-pki-notice__text">
         <p className="fb-pki-notice__title">{notice.title}</p>

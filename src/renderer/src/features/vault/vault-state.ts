@@ -91,7 +91,8 @@ export interface PkiSlice {
   select: (id: string | undefined) => Promise<void>;
   checkHost: (host: string) => Promise<void>;
   revoke: (id: string, reason: RevocationReason) => Promise<boolean>;
-  renew: (id: string, options: { keepKey: boolean }) => Promise<boolean>;
+  /** `sans` replaces the certificate's SANs (as typed; main types each one with the shared rule). */
+  renew: (id: string, options: { keepKey: boolean; sans?: string[] }) => Promise<boolean>;
   cancelRenew: () => Promise<void>;
   exportPem: (id: string, chain: ChainExport) => Promise<void>;
   closePemExport: () => void;
