@@ -25,11 +25,47 @@ export interface CliIO {
   interrupted: Promise<void>;
 }
 
+/** One verb of an area (`pki show`, `mqtt pub`): what `fieldbench <area> <verb> --help` prints. */
+export interface CliVerb {
+  name: string;
+  /** Its synopsis and description, as the area's help lists it (without "fieldbench <area> "). */
+  usage: string;
+  /** The options this verb reads (without "--"); its help names every one of them. */
+  options: readonly string[];
+  /** Extra lines only this verb's help needs (option values, what a REF is). */
+  notes?: string;
+  /** The verb's own parser options when it does not use the area's (`mqtt connections`). */
+  parser?: NonNullable<ParseArgsConfig['options']>;
+}
+
 export interface CliCommand {
   name: string;
   summary: string;
   usage: string;
+  /** The area's verbs, each with its own help; the area's parser options, to find the verb in a command line. */
+  verbs?: readonly CliVerb[];
+  options?: NonNullable<ParseArgsConfig['options']>;
+  /** Lines every verb's help ends with (vault, password, --json). */
+  commonHelp?: string;
   run(args: string[], io: CliIO): Promise<number>;
+}
+
+/** The verb a command line names, read with the area's own options so `--vault X show` finds "show". */
+export function verbOf(command: CliCommand, args: string[]): CliVerb | undefined {
+  if (!command.verbs) return undefined;
+  const { positionals } = parseArgs({ args, options: command.options ?? {}, allowPositionals: true, strict: false });
+  return command.verbs.find((v) => v.name === positionals[0]);
+}
+
+/** `fieldbench <area> <verb> --help`: that verb's synopsis, its notes and the area's common lines, nothing else. */
+export function verbHelp(command: CliCommand, verb: CliVerb): string {
+  const indent = (text: string) => text.split('\n').map((l, i) => (i === 0 ? l : l.replace(/^ {0,4}/, '  '))).join('\n');
+  return [`Usage: fieldbench ${command.name} ${indent(verb.usage.trimStart())}`, ...(verb.notes ? [verb.notes] : []), ...(command.commonHelp ? [command.commonHelp] : [])].join('\n');
+}
+
+/** An area's help: the verbs' synopses, one after the other, under a header and above a footer. */
+export function areaUsage(header: string, verbs: readonly CliVerb[], footer: string): string {
+  return [header, ...verbs.map((v) => v.usage), footer].join('\n');
 }
 
 /** A wrong command line: printed with the command's usage and exit code 2. */

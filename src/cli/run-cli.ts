@@ -1,5 +1,5 @@
 import { APP_VERSION } from '../main/version';
-import { EXIT, UsageError, exitCodeFor, type CliCommand, type CliIO } from './cli-command';
+import { EXIT, UsageError, exitCodeFor, verbHelp, verbOf, type CliCommand, type CliIO } from './cli-command';
 import { doctorCommand } from './commands/doctor-command';
 import { serveCommand } from './commands/serve-command';
 import { vaultCommand } from './commands/vault-command';
@@ -46,14 +46,16 @@ export async function runCli(argv: string[], io: CliIO): Promise<number> {
     return EXIT.usage;
   }
   if (rest.includes('--help') || rest.includes('-h')) {
-    io.stdout.write(`${command.summary}\n\nUsage: ${command.usage}\n`);
+    const verb = verbOf(command, rest.filter((a) => a !== '--help' && a !== '-h'));
+    io.stdout.write(verb ? `${verbHelp(command, verb)}\n` : `${command.summary}\n\nUsage: ${command.usage}\n`);
     return EXIT.ok;
   }
   try {
     return await command.run(rest, io);
   } catch (err) {
     if (err instanceof UsageError) {
-      io.stderr.write(`${err.message}\nUsage: ${command.usage}\n`);
+      const verb = verbOf(command, rest);
+      io.stderr.write(verb ? `${err.message}\n${verbHelp(command, verb)}\n` : `${err.message}\nUsage: ${command.usage}\n`);
       return EXIT.usage;
     }
     io.stderr.write(`${(err as { message?: string }).message ?? String(err)}\n`);

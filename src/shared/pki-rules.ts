@@ -4,7 +4,7 @@
  * disagree (they once did: `10.0.0.999` was "invalid" in the form and a DNS name in the certificate).
  * Pure functions over plain values; no runtime imports (the renderer and main both load this file).
  */
-import type { CertificateRole, KeyAlgorithm, KeyFamily, SubjectAltName, ValidityInput } from './pki-types';
+import type { CertificateRole, KeyAlgorithm, KeyFamily, SubjectAltName, ValidityDates, ValidityInput } from './pki-types';
 
 // ---------------------------------------------------------------------------------------------------
 // Subject alternative names
@@ -175,10 +175,53 @@ export type RuleProblem = { code: string; message: string };
 /** The validity in milliseconds, or the sentence saying why it cannot be one. */
 export function checkValidity(validity: ValidityInput): { ok: true; ms: number } | ({ ok: false } & RuleProblem) {
   const hours = 'hours' in validity ? validity.hours : validity.days * 24;
+  if (hours === 0) return { ok: false, code: 'pki.bad-validity', message: ZERO_VALIDITY_MESSAGE };
   if (typeof hours !== 'number' || !Number.isFinite(hours) || hours <= 0) return { ok: false, code: 'pki.bad-validity', message: 'The validity must be a positive number of days or hours.' };
   if (hours > MAX_VALIDITY_DAYS * 24) return { ok: false, code: 'pki.bad-validity', message: `A validity over ${MAX_VALIDITY_DAYS} days is not accepted. Choose a shorter one.` };
   return { ok: true, ms: Math.round(hours * 3_600_000) };
 }
+
+/** A validity of 0 is never valid; a test certificate that is expired or back-dated is made with explicit dates. */
+export const ZERO_VALIDITY_MESSAGE =
+  'A validity of 0 would make a certificate that is never valid. For an expired or back-dated test certificate give its dates instead: "Not before" and "Not after" (--not-before 2024-01-01 --not-after 2024-01-02).';
+
+const ISO_DATE = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.\d{1,3})?)?(Z|[+-]\d{2}:?\d{2})?)?$/;
+
+/**
+ * An ISO 8601 date as a person types it: `2024-01-01` (midnight UTC), `2024-01-01T08:00Z`, or with an
+ * offset. A time without a zone is refused rather than guessed: the workbench's zone and the edge node's
+ * often differ, and a certificate's dates are UTC. Dates that do not exist (2024-02-30) are refused too.
+ */
+export function parseIsoDate(text: string, label: string): { ok: true; date: Date } | ({ ok: false } & RuleProblem) {
+  const t = text.trim();
+  const m = ISO_DATE.exec(t);
+  const refuse = (why: string) => ({ ok: false as const, code: 'pki.bad-date', message: `${label} "${t}" ${why} Write it as 2024-01-01 or 2024-01-01T08:00:00Z.` });
+  if (!m) return refuse('is not an ISO date.');
+  if (m[4] !== undefined && m[7] === undefined) return refuse('has a time but no time zone (add Z for UTC).');
+  const date = new Date(m[4] === undefined ? `${t}T00:00:00Z` : t.replace(' ', 'T'));
+  if (Number.isNaN(date.getTime())) return refuse('is not a date.');
+  const [y, mo, d] = [Number(m[1]), Number(m[2]), Number(m[3])];
+  const calendar = new Date(Date.UTC(y, mo - 1, d));
+  if (calendar.getUTCFullYear() !== y || calendar.getUTCMonth() !== mo - 1 || calendar.getUTCDate() !== d) return refuse('is not a day of the calendar.');
+  // X.509 times end in 9999 (RFC 5280 §4.1.2.5); before 1950 UTCTime cannot say it.
+  if (y < 1950 || y > 9999) return refuse('is outside the years a certificate can hold (1950–9999).');
+  return { ok: true, date };
+}
+
+/** Warnings a person must not miss about a certificate's dates: expired, not yet valid, back-dated. */
+export function validityNotes(c: { notBefore: Date; notAfter: Date; issuedAt?: Date | undefined }, now: Date): string[] {
+  const day = (d: Date) => d.toISOString().replace('.000Z', 'Z');
+  const days = (ms: number) => `${Math.max(1, Math.round(ms / 86_400_000))} day${Math.round(ms / 86_400_000) === 1 ? '' : 's'}`;
+  const notes: string[] = [];
+  if (c.notAfter.getTime() <= now.getTime()) notes.push(`EXPIRED: this certificate expired on ${day(c.notAfter)}, ${days(now.getTime() - c.notAfter.getTime())} ago. Clients and brokers refuse it.`);
+  if (c.notBefore.getTime() > now.getTime()) notes.push(`NOT YET VALID: this certificate starts on ${day(c.notBefore)}. Clients and brokers refuse it until then.`);
+  // Fieldbench itself back-dates by a minute for clock drift; anything earlier than an hour was asked for.
+  if (c.issuedAt && c.issuedAt.getTime() - c.notBefore.getTime() > BACKDATED_AFTER_MS) notes.push(`BACK-DATED: valid from ${day(c.notBefore)}, ${days(c.issuedAt.getTime() - c.notBefore.getTime())} before it was made on ${day(c.issuedAt)} (a test certificate).`);
+  return notes;
+}
+
+/** More back-dating than this was chosen by a person, not by the clock-drift allowance. */
+export const BACKDATED_AFTER_MS = 3_600_000;
 
 export function describeValidityInput(validity: ValidityInput): string {
   return 'hours' in validity ? `${validity.hours} hours` : `${validity.days} days`;
@@ -215,26 +258,41 @@ export function planValidity(input: {
    * intermediate made with the defaults a minute apart would otherwise never fit).
    */
   isDefault?: boolean;
+  /**
+   * Explicit dates (test certificates). A start replaces "now"; an end replaces the validity, which then must
+   * not be given as well. A start before the CA's own is kept: an expired test leaf under a new CA is the point.
+   */
+  dates?: ValidityDates | undefined;
 }): ({ ok: true } & ValidityWindow) | ({ ok: false } & RuleProblem) {
-  const checked = checkValidity(input.validity);
-  if (!checked.ok) return checked;
-  const notBefore = new Date(input.now.getTime() - NOT_BEFORE_BACKDATE_MS);
-  let notAfter = new Date(input.now.getTime() + checked.ms);
+  const dates = input.dates ?? {};
+  const start = dates.notBefore ? parseIsoDate(dates.notBefore, 'Not before') : null;
+  if (start && !start.ok) return start;
+  const end = dates.notAfter ? parseIsoDate(dates.notAfter, 'Not after') : null;
+  if (end && !end.ok) return end;
+  if (end && !input.isDefault) return { ok: false, code: 'pki.bad-validity', message: 'Give either a validity (days or hours) or a "Not after" date, not both.' };
+  const checked = end ? null : checkValidity(input.validity);
+  if (checked && !checked.ok) return checked;
+  const notBefore = start ? new Date(start.date.getTime()) : new Date(input.now.getTime() - NOT_BEFORE_BACKDATE_MS);
+  let notAfter = end ? new Date(end.date.getTime()) : new Date((start ? start.date.getTime() : input.now.getTime()) + checked!.ms);
+  if (notAfter.getTime() <= notBefore.getTime()) {
+    return { ok: false, code: 'pki.bad-validity', message: `"Not after" (${notAfter.toISOString()}) must come after "Not before" (${notBefore.toISOString()}).${start ? '' : ' For a certificate that has already expired, give a "Not before" date in the past too.'}` };
+  }
+  if (notAfter.getTime() - notBefore.getTime() > MAX_VALIDITY_DAYS * 86_400_000) return { ok: false, code: 'pki.bad-validity', message: `A validity over ${MAX_VALIDITY_DAYS} days is not accepted. Choose closer dates.` };
   let clamped = false;
   const ca = input.issuer;
   if (ca) {
     if (notAfter.getTime() > ca.notAfter.getTime()) {
-      if (!input.clampToIssuer && !input.isDefault) {
+      if (!input.clampToIssuer && (!input.isDefault || end)) {
         return {
           ok: false,
           code: 'pki.validity-exceeds-issuer',
-          message: `A validity of ${describeValidityInput(input.validity)} would outlast "${ca.commonName}" by ${formatSpan(notAfter.getTime() - ca.notAfter.getTime())}: it expires on ${ca.notAfter.toISOString().slice(0, 10)}. Shorten the validity, or let Fieldbench end it on the CA's expiry date (the "shorten" option, --clamp).`,
+          message: `${end ? `Ending on ${notAfter.toISOString().slice(0, 10)}` : `A validity of ${describeValidityInput(input.validity)}`} would outlast "${ca.commonName}" by ${formatSpan(notAfter.getTime() - ca.notAfter.getTime())}: it expires on ${ca.notAfter.toISOString().slice(0, 10)}. Shorten the validity, or let Fieldbench end it on the CA's expiry date (the "shorten" option, --clamp).`,
         };
       }
       notAfter = new Date(ca.notAfter.getTime());
-      clamped = !input.isDefault;
+      clamped = !input.isDefault || end !== null;
     }
-    if (notBefore.getTime() < ca.notBefore.getTime()) notBefore.setTime(ca.notBefore.getTime());
+    if (!start && notBefore.getTime() < ca.notBefore.getTime()) notBefore.setTime(ca.notBefore.getTime());
   }
   return { ok: true, notBefore, notAfter, clamped };
 }

@@ -18,6 +18,12 @@ export type CertificateStatus = 'valid' | 'expiring' | 'expired' | 'not-yet-vali
 /** A validity either in days or in hours (the seeds use 72000h, 2400h and 3000 days). */
 export type ValidityInput = { days: number } | { hours: number };
 
+/** Explicit start and end (ISO dates), for test certificates: back-dated, expired, not yet valid. */
+export interface ValidityDates {
+  notBefore?: string | undefined;
+  notAfter?: string | undefined;
+}
+
 export interface SubjectInput {
   commonName: string;
   organization?: string;
@@ -93,6 +99,9 @@ export interface CertificateInspection {
   notAfter: string;
   signatureAlgorithm: string;
   publicKey: { family: KeyFamily; algorithm: string; bits: number | null; curve: string | null };
+  /** The key's numbers in openssl's lowercase hex (see the contract's CertificateInspection). */
+  publicNumbers: { modulusHex: string | null; exponent: number | null; pointHex: string | null; curveOid: string | null };
+  signatureHex: string;
   basicConstraints: { ca: boolean; pathLength: number | null; critical: boolean } | null;
   keyUsage: string[];
   keyUsageCritical: boolean;

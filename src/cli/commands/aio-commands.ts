@@ -6,36 +6,70 @@ import { parse as parseYaml } from 'yaml';
 import { FieldbenchError } from '@shared/errors';
 import type { AioCheckResultT, AioDiscoveryT, ApplyPlanT, ApplyResultT, ApplySpecInput, DiagnosticT } from '@shared/contract/aio-contract';
 import { CliApp } from '../cli-app';
-import { EXIT, parseCommandLine, UsageError, type CliCommand, type CliIO } from '../cli-command';
+import { areaUsage, EXIT, parseCommandLine, UsageError, type CliCommand, type CliIO, type CliVerb } from '../cli-command';
 import { PASSWORD_ENV } from '../vault-access';
 
-const USAGE = `fieldbench aio <subcommand> --node NAME [options]
-  listeners                     listeners (ports, service types, TLS, auth refs), Services and their IPs,
-                                policies, cert-manager Certificates and issuers, trust bundles
-  diagnose [--address IP]...    what is wrong with the broker setup and how to fix it; --address is how
-                                clients reach the node (server certificates must list it)
-  check [--address IP]... [--detail-level 0|1|2] [--no-live] [--wait S]
-                                every check of \`az iot ops check --svc broker\` (pass/warn/fail), plus
-                                certificate expiry, SANs, client CAs, key families and a live TLS+MQTT connect
-                                per listener port; exit 1 when any check fails; --wait S waits for issuance
-  trust-bundle [--name CM] [--key K] [--secret]
-                                import the cluster's trust bundle into the vault as a trusted CA
-  render [--spec FILE | the apply flags] [--out FILE]
-                                no --node: the exact YAML apply would send, built from the vault with no
-                                cluster; --out writes it with the private keys (mode 0600), stdout hides them
-  apply --spec FILE             apply a YAML/JSON spec (serverSecrets, clientCas, authentications,
-                                authorizations, listeners; see docs/aio.md)
-  apply --server-cert REF [--client-ca REF] --listener-port 8883 --service-type LoadBalancer
-                                the seed 001 flow: Secret broker-server-cert, ConfigMap clients42-ca,
-                                X.509 policy x509-policy, and the listener with Manual TLS
+const TRUST_NOTE = 'Trust settings of the install (when it was created with --trust-settings): --trust-config-map CM --trust-key K --trust-issuer NAME --trust-issuer-kind Issuer|ClusterIssuer.';
+const APPLY_USAGE = `    --spec FILE | --server-cert REF [--client-ca REF] --listener-port 8883 --service-type LoadBalancer
     --listener-name N --service-name S --secret-name N --client-ca-name N --auth-name N  rename them
     --node-port P               for a NodePort listener
     --dry-run                   show the YAML, the diff and the server's dry run; change nothing
     --force                     take over fields another field manager (the portal) owns
-    --yes                       apply without asking (scripts); otherwise a terminal asks first
+    --yes                       apply without asking (scripts); otherwise a terminal asks first`;
+const APPLY_OPTIONS = ['spec', 'server-cert', 'client-ca', 'listener-port', 'service-type', 'node-port', 'listener-name', 'service-name', 'secret-name', 'client-ca-name', 'auth-name'] as const;
+const VERBS: readonly CliVerb[] = [
+  {
+    name: 'listeners',
+    usage: `  listeners                     listeners (ports, service types, TLS, auth refs), Services and their IPs,
+                                policies, cert-manager Certificates and issuers, trust bundles`,
+    options: ['node'],
+  },
+  {
+    name: 'diagnose',
+    usage: `  diagnose [--address IP]...    what is wrong with the broker setup and how to fix it; --address is how
+                                clients reach the node (server certificates must list it)`,
+    options: ['node', 'address', 'trust-config-map', 'trust-key', 'trust-issuer', 'trust-issuer-kind'],
+    notes: TRUST_NOTE,
+  },
+  {
+    name: 'check',
+    usage: `  check [--address IP]... [--detail-level 0|1|2] [--no-live] [--wait S]
+                                every check of \`az iot ops check --svc broker\` (pass/warn/fail), plus
+                                certificate expiry, SANs, client CAs, key families and a live TLS+MQTT connect
+                                per listener port; exit 1 when any check fails; --wait S waits for issuance`,
+    options: ['node', 'address', 'detail-level', 'no-live', 'wait', 'trust-config-map', 'trust-key', 'trust-issuer', 'trust-issuer-kind'],
+    notes: TRUST_NOTE,
+  },
+  {
+    name: 'trust-bundle',
+    usage: `  trust-bundle [--name CM] [--key K] [--secret]
+                                import the cluster's trust bundle into the vault as a trusted CA`,
+    options: ['node', 'name', 'key', 'secret'],
+  },
+  {
+    name: 'render',
+    usage: `  render [--spec FILE | the apply flags] [--out FILE]
+                                no --node: the exact YAML apply would send, built from the vault with no
+                                cluster; --out writes it with the private keys (mode 0600), stdout hides them`,
+    options: [...APPLY_OPTIONS, 'out'],
+    notes: `The apply flags (see \`fieldbench aio apply --help\`):\n${APPLY_USAGE}`,
+  },
+  {
+    name: 'apply',
+    usage: `  apply --spec FILE             apply a YAML/JSON spec (serverSecrets, clientCas, authentications,
+                                authorizations, listeners; see docs/aio.md)
+  apply --server-cert REF [--client-ca REF] --listener-port 8883 --service-type LoadBalancer
+                                the seed 001 flow: Secret broker-server-cert, ConfigMap clients42-ca,
+                                X.509 policy x509-policy, and the listener with Manual TLS
+${APPLY_USAGE}`,
+    options: ['node', ...APPLY_OPTIONS, 'dry-run', 'force', 'yes'],
+  },
+];
+const COMMON_HELP = `--node NAME: a node in the vault, by name or id. REF: a certificate's common name or id (\`fieldbench pki list\`).
 Common: --namespace NS (default azure-iot-operations), --vault PATH, --data-dir DIR, --password-stdin, --json.
-REF is a certificate id or a unique common name from \`fieldbench pki list\`.
 The vault password comes from a prompt, ${PASSWORD_ENV} or --password-stdin; never from the command line.`;
+
+const USAGE = areaUsage(`fieldbench aio <subcommand> --node NAME [options]`, VERBS, `${COMMON_HELP}`);
 
 const OPTIONS = {
   node: { type: 'string' },
@@ -321,6 +355,9 @@ export const aioCommand: CliCommand = {
   name: 'aio',
   summary: 'See, apply and diagnose the AIO MQTT broker listeners, policies and certificates on a node.',
   usage: USAGE,
+  verbs: VERBS,
+  options: OPTIONS,
+  commonHelp: COMMON_HELP,
   async run(args, io) {
     const { values, positionals } = parse(args);
     const [sub, ...extra] = positionals;

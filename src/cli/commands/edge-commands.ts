@@ -4,30 +4,45 @@ import { FieldbenchError } from '@shared/errors';
 import type { CallRequest, CallResponse } from '@shared/contract';
 import { LEGACY_SSH_DESCRIPTION } from '@shared/contract/edge-contract';
 import { CliApp } from '../cli-app';
-import { EXIT, parseCommandLine, UsageError, type CliCommand, type CliIO } from '../cli-command';
+import { areaUsage, EXIT, parseCommandLine, UsageError, type CliCommand, type CliIO, type CliVerb } from '../cli-command';
 import { confirm } from '../confirm';
 import { PASSWORD_ENV } from '../vault-access';
 
-const USAGE = `fieldbench node add|list|test|trust|remove [options]
-  add NAME --host H --user U [--port 22] LOGIN [--sudo-password-stdin] [--jump NODE] [KUBE] [--trust-fingerprint FP] [--legacy-ssh]
+const VERBS: readonly CliVerb[] = [
+  {
+    name: 'add',
+    usage: `  add NAME --host H --user U [--port 22] LOGIN [--sudo-password-stdin] [--jump NODE] [KUBE] [--trust-fingerprint FP] [--legacy-ssh]
   add NAME --kube kubeconfig --kubeconfig FILE [--context CTX] [--host H]
                             a node that is only a kubeconfig: no SSH user or login (no static address, host check or tunnel)
       LOGIN: --key-file FILE [--key-passphrase-stdin] | --generate-key | --key KEY-ID | --password-stdin-auth | --agent
       KUBE:  --kube ssh [--k3s-kubeconfig PATH]            (default: k3s.yaml read with sudo, API tunnelled over SSH)
              --kube arc --arc-cluster C --arc-group G [--arc-token-stdin]
-             --kube kubeconfig --kubeconfig FILE [--context CTX]
-  list                      the nodes, their logins and trusted host keys
-  test NAME [--trust-fingerprint FP] [--sudo-password-stdin]
-                            reach, host key, login, sudo, Kubernetes version, AIO present; exit 1 if a step fails.
-                            An unknown host key is asked about on a terminal; scripts pass --trust-fingerprint.
-  trust NAME [--fingerprint FP]   trust the node's host key (asks on a terminal when FP is omitted)
-  remove NAME
---legacy-ssh: also accept old SSH algorithms for this node (its sshd offers nothing better); it
+             --kube kubeconfig --kubeconfig FILE [--context CTX]`,
+    options: ['host', 'user', 'port', 'key-file', 'key-passphrase-stdin', 'generate-key', 'key', 'password-stdin-auth', 'agent', 'sudo-password-stdin', 'jump', 'kube', 'k3s-kubeconfig', 'arc-cluster', 'arc-group', 'arc-token-stdin', 'kubeconfig', 'context', 'trust-fingerprint', 'legacy-ssh'],
+    notes: `--legacy-ssh: also accept old SSH algorithms for this node (its sshd offers nothing better); it
 ${LEGACY_SSH_DESCRIPTION}.
+--jump NODE: a node in the vault, by name or id.`,
+  },
+  { name: 'list', usage: '  list                      the nodes, their logins and trusted host keys', options: [] },
+  {
+    name: 'test',
+    usage: `  test NAME [--trust-fingerprint FP] [--sudo-password-stdin]
+                            reach, host key, login, sudo, Kubernetes version, AIO present; exit 1 if a step fails.
+                            An unknown host key is asked about on a terminal; scripts pass --trust-fingerprint.`,
+    options: ['trust-fingerprint', 'sudo-password-stdin'],
+  },
+  { name: 'trust', usage: "  trust NAME [--fingerprint FP]   trust the node's host key (asks on a terminal when FP is omitted)", options: ['fingerprint'] },
+  { name: 'remove', usage: '  remove NAME', options: [] },
+];
+const COMMON_HELP = `NAME is a node's name or id, as \`fieldbench node list\` shows it.
 Common: --vault PATH, --data-dir DIR, --password-stdin, --json.
 Secrets never come from the command line. The vault password comes from a prompt, ${PASSWORD_ENV} or
 --password-stdin. Every *-stdin secret is one line of stdin, in this order: vault password, SSH password,
 key passphrase, sudo password, Arc token.`;
+
+const USAGE = areaUsage(`fieldbench node add|list|test|trust|remove [options]`, VERBS, `--legacy-ssh: also accept old SSH algorithms for this node (its sshd offers nothing better); it
+${LEGACY_SSH_DESCRIPTION}.
+${COMMON_HELP}`);
 
 const OPTIONS = {
   vault: { type: 'string' },
@@ -255,6 +270,9 @@ export const nodeCommand: CliCommand = {
   name: 'node',
   summary: 'Add, list, test and remove edge nodes (SSH and Kubernetes access).',
   usage: USAGE,
+  verbs: VERBS,
+  options: OPTIONS,
+  commonHelp: COMMON_HELP,
   async run(args, io) {
     const { values, positionals } = parse(args);
     const [sub, name, ...extra] = positionals;

@@ -3,14 +3,11 @@ import { createInterface } from 'node:readline';
 import { FieldbenchError } from '@shared/errors';
 import { EXPORT_TARGETS, ExportChain, ExportTarget, type ExportPlanT, type ExportTargetT } from '@shared/contract/exports-contract';
 import { CliApp } from '../cli-app';
-import { EXIT, parseCommandLine, UsageError, type CliCommand, type CliIO } from '../cli-command';
+import { EXIT, parseCommandLine, UsageError, type CliCommand, type CliIO, type CliVerb } from '../cli-command';
 import { PASSWORD_ENV } from '../vault-access';
 
 const width = Math.max(...Object.keys(EXPORT_TARGETS).map((t) => t.length));
-const USAGE = `fieldbench export TARGET --cert NAME [--cert NAME…] --out DIR [options]
-Targets:
-${(Object.keys(EXPORT_TARGETS) as ExportTargetT[]).map((t) => `  ${t.padEnd(width)}  ${EXPORT_TARGETS[t]}`).join('\n')}
-Options:
+const OPTIONS_HELP = `Options:
   --cert NAME|ID        a certificate to export (repeat for more); names or ids as in \`pki list\`
   --out DIR             a folder that does not exist yet (with --zip: the .zip file to create)
   --zip                 one zip file instead of a folder
@@ -25,9 +22,24 @@ Options:
   --servername NAME     TLS name to check when the broker is reached by an IP its certificate does not list
   --files-at DIR        where the files will be on the machine that uses them (file-path variants)
   --plan                show the files and what each is for, write nothing
-  --yes                 confirm the keys without asking
-Common: --vault PATH, --data-dir DIR, --password-stdin, --json. The vault password comes from a prompt,
+  --yes                 confirm the keys without asking`;
+
+const COMMON_HELP = `Common: --vault PATH, --data-dir DIR, --password-stdin, --json. The vault password comes from a prompt,
 ${PASSWORD_ENV} or --password-stdin; never from the command line. Every export with a key is logged in the vault.`;
+
+/** Each target is a verb: `fieldbench export mqttx --help` says what that target writes, and the options. */
+const VERBS: readonly CliVerb[] = (Object.keys(EXPORT_TARGETS) as ExportTargetT[]).map((t) => ({
+  name: t,
+  usage: `  ${t} --cert NAME [--cert NAME…] --out DIR [options]\n    ${EXPORT_TARGETS[t]}`,
+  options: ['cert', 'out', 'zip', 'each', 'from', 'include-key', 'passphrase-stdin', 'chain', 'broker', 'ca', 'servername', 'files-at', 'plan', 'yes'],
+  notes: OPTIONS_HELP,
+}));
+
+const USAGE = `fieldbench export TARGET --cert NAME [--cert NAME…] --out DIR [options]
+Targets:
+${(Object.keys(EXPORT_TARGETS) as ExportTargetT[]).map((t) => `  ${t.padEnd(width)}  ${EXPORT_TARGETS[t]}`).join('\n')}
+${OPTIONS_HELP}
+${COMMON_HELP}`;
 
 const OPTIONS = {
   vault: { type: 'string' },
@@ -91,6 +103,9 @@ export const exportCommand: CliCommand = {
   name: 'export',
   summary: 'Hand certificates (and, when confirmed, keys) to Node-RED, Litmus, MQTTX, mosquitto, Kubernetes, Key Vault, IoT Edge.',
   usage: USAGE,
+  verbs: VERBS,
+  options: OPTIONS,
+  commonHelp: COMMON_HELP,
   async run(args, io) {
     const { values, positionals } = parse(args);
     const [targetArg, ...extra] = positionals;

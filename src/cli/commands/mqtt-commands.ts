@@ -3,26 +3,39 @@ import type { CallRequest } from '@shared/contract';
 import type { MqttProfileInputT } from '@shared/contract/mqtt-contract';
 import type { MatrixEndpointInputT, MatrixResultT } from '@shared/contract/mqtt-matrix-contract';
 import { CliApp } from '../cli-app';
-import { EXIT, parseCommandLine, UsageError, type CliCommand, type CliIO } from '../cli-command';
+import { areaUsage, EXIT, parseCommandLine, UsageError, type CliCommand, type CliIO, type CliVerb } from '../cli-command';
 import { PASSWORD_ENV } from '../vault-access';
-import { MQTT_CONNECTIONS_USAGE, runMqttConnections } from './mqtt-connections-command';
+import { MQTT_CONNECTIONS_OPTIONS, MQTT_CONNECTIONS_USAGE, runMqttConnections } from './mqtt-connections-command';
 
 export const MQTT_PASSWORD_ENV = 'FIELDBENCH_MQTT_PASSWORD';
 
-const USAGE = `fieldbench mqtt pub|sub|probe|connections [options]
-  pub    publish: -t TOPIC -m MESSAGE [-q 0|1|2] [-r] [--count N] [--format text|json|hex|base64] [--file PATH]
-  sub    subscribe and print: -t FILTER (repeatable) [-q 0|1|2] [--count N] [--timeout SECONDS] [-v]
-  probe  the listener matrix: --node NAME (listeners from the node's AIO discovery) or
-         --endpoint host:port[:tls][:x509=CERT|:sat] (repeatable; --ca CA for TLS); exit 1 when a listener fails
-Connection: --host H --port P [--protocol mqtt|mqtts|ws|wss] [--mqtt-version 5|3.1.1] [--client-id ID]
+const CONNECTION_OPTIONS = ['host', 'port', 'protocol', 'mqtt-version', 'client-id', 'username', 'keepalive', 'connect-timeout', 'tls-ca-file', 'ca', 'cert', 'servername', 'insecure', 'profile'] as const;
+const CONNECTION_HELP = `Connection: --host H --port P [--protocol mqtt|mqtts|ws|wss] [--mqtt-version 5|3.1.1] [--client-id ID]
   [--username U] [--keepalive S] [--connect-timeout S]
   TLS: [--tls-ca-file PATH | --ca CA] [--cert CERT] [--servername NAME] [--insecure]
   or a saved connection: --profile NAME
 CA, CERT and NAME are names (a certificate's common name, a saved connection's name) or ids, as
-\`fieldbench pki list\` shows them; verifying the broker needs only the CA's certificate, not its key.
-Vault (for --ca, --cert, --profile): [--vault PATH] [--data-dir DIR] [--password-stdin]; the vault password from
+\`fieldbench pki list\` shows them; verifying the broker needs only the CA's certificate, not its key.`;
+const VERBS: readonly CliVerb[] = [
+  { name: 'pub', usage: '  pub    publish: -t|--topic TOPIC -m|--message MESSAGE [-q|--qos 0|1|2] [-r|--retain] [-C|--count N]\n         [--format text|json|hex|base64] [-f|--file PATH]', options: ['topic', 'message', 'qos', 'retain', 'count', 'format', 'file', ...CONNECTION_OPTIONS], notes: CONNECTION_HELP },
+  { name: 'sub', usage: '  sub    subscribe and print: -t|--topic FILTER (repeatable) [-q|--qos 0|1|2] [-C|--count N]\n         [-W|--timeout SECONDS] [-v|--verbose: topic before each payload]', options: ['topic', 'qos', 'count', 'timeout', 'verbose', ...CONNECTION_OPTIONS], notes: CONNECTION_HELP },
+  {
+    name: 'probe',
+    usage: `  probe  the listener matrix: --node NAME (listeners from the node's AIO discovery) or
+         --endpoint host:port[:tls][:x509=CERT|:sat] (repeatable; --ca CA or --tls-ca-file PATH for TLS,
+         [--servername NAME] [--connect-timeout S]); exit 1 when a listener fails`,
+    options: ['node', 'endpoint', 'ca', 'tls-ca-file', 'servername', 'connect-timeout'],
+    notes: 'NAME, CERT and CA are names or ids (`fieldbench node list`, `fieldbench pki list`).',
+  },
+  // Saved connections parse their own options (mqtt-connections-command).
+  { name: 'connections', usage: `  ${MQTT_CONNECTIONS_USAGE.replace(/^fieldbench mqtt /, '')}`, options: ['format', 'out', 'files-dir', 'include-key', 'keep-file-paths', 'yes'], parser: MQTT_CONNECTIONS_OPTIONS },
+];
+
+const COMMON_HELP = `Vault (for --ca, --cert, --profile): [--vault PATH] [--data-dir DIR] [--password-stdin]; the vault password from
 ${PASSWORD_ENV}, stdin or a prompt. The MQTT password comes from ${MQTT_PASSWORD_ENV}, never the command line.
 --json prints JSON (one object per message for sub). Exit codes: 0 ok, 1 failed, 2 usage, 4 refused credentials.`;
+
+const USAGE = areaUsage('fieldbench mqtt pub|sub|probe|connections [options]', VERBS, `${CONNECTION_HELP}\n${COMMON_HELP}`);
 
 const OPTIONS = {
   // No -h: the CLI keeps -h for help, so the host is --host only.
@@ -320,7 +333,10 @@ function matrixGrid(r: MatrixResultT): string {
 export const mqttCommand: CliCommand = {
   name: 'mqtt',
   summary: 'Publish and subscribe through the same MQTT client as the app; probe runs the listener matrix.',
-  usage: `${USAGE}\n\n${MQTT_CONNECTIONS_USAGE}`,
+  usage: USAGE,
+  verbs: VERBS,
+  options: OPTIONS,
+  commonHelp: COMMON_HELP,
   async run(args, io) {
     // Saved connections have their own verbs and options.
     if (args[0] === 'connections') return runMqttConnections(args.slice(1), io);

@@ -22,7 +22,7 @@ export const MQTT_CONNECTIONS_USAGE = `fieldbench mqtt connections list|show|imp
 Vault: [--vault PATH] [--data-dir DIR] [--password-stdin]; the password from ${PASSWORD_ENV}, stdin or a prompt.
 --json prints JSON for list, show and import. Exit codes: 0 ok, 1 failed, 2 usage, 4 wrong password.`;
 
-const OPTIONS = {
+export const MQTT_CONNECTIONS_OPTIONS = {
   format: { type: 'string' },
   out: { type: 'string', short: 'o' },
   'files-dir': { type: 'string' },
@@ -144,7 +144,10 @@ async function runExport(cli: CliApp, refs: string[], values: { format?: string 
   if (values['files-dir'] && fmt !== 'mqttx') throw new UsageError('--files-dir is for --format mqttx; Fieldbench\'s own file keeps the vault references.');
   await cli.unlock();
   const profiles = await cli.call('mqtt.profiles', {});
-  const chosen = refs.length ? await Promise.all(refs.map((ref) => cli.call('mqtt.resolveProfile', { ref }))) : profiles;
+  const chosen: Profile[] = [];
+  // The mqtt area's one resolver turns each name into a connection (ambiguous names are refused with ids).
+  for (const r of refs) chosen.push(await cli.call('mqtt.resolveProfile', { ref: r }));
+  if (refs.length === 0) chosen.push(...profiles);
   if (chosen.length === 0) throw new FieldbenchError('mqtt.nothingToExport', 'There are no saved MQTT connections to export. Save one in the app, or import one with `fieldbench mqtt connections import`.');
   if (values['include-key'] && !values.yes) {
     const names = chosen.filter((p) => p.tls?.clientCertificate?.source === 'vault').map((p) => p.name);
@@ -181,7 +184,7 @@ async function runExport(cli: CliApp, refs: string[], values: { format?: string 
 
 /** `fieldbench mqtt connections …`: the saved MQTT connections, through the same contract as the app. */
 export async function runMqttConnections(args: string[], io: CliIO): Promise<number> {
-  const { values, positionals } = parseCommandLine(args, OPTIONS);
+  const { values, positionals } = parseCommandLine(args, MQTT_CONNECTIONS_OPTIONS);
   const [verb, ...rest] = positionals;
   const cli = new CliApp(values, io);
   try {

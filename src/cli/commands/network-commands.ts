@@ -2,28 +2,46 @@ import { LEGACY_SSH_DESCRIPTION } from '@shared/contract/edge-contract';
 import type { CrossCheckReport, NetplanPlan, NetworkSnapshot, NodeTarget, NodeValidation } from '@shared/contract/network-contract';
 import { FieldbenchError } from '@shared/errors';
 import { CliApp } from '../cli-app';
-import { EXIT, parseCommandLine, UsageError, type CliCommand, type CliIO } from '../cli-command';
+import { areaUsage, EXIT, parseCommandLine, UsageError, type CliCommand, type CliIO, type CliVerb } from '../cli-command';
 import { canAsk, confirm } from '../confirm';
 import { PASSWORD_ENV } from '../vault-access';
 
 const SUDO_ENV = 'FIELDBENCH_SUDO_PASSWORD';
 
-const USAGE = `fieldbench net show|plan|apply|check|reissue [options]
-  show     (NODE) interfaces, addresses, default route, DNS and the netplan files of the node
-  plan     (NODE) SETTINGS: the netplan file for a static address, its diff, and the node's own netplan check
-  apply    (NODE) SETTINGS --yes: apply it with an automatic rollback on the node, then run the checks below
-  check    --address A.B.C.D [--previous A.B.C.D] [--node NAME] [--reachability]: vault server certificates
-           (and, with --node, the broker's listeners and cluster certificates) against the address
-  reissue  CERT --address A.B.C.D [--remove A.B.C.D]: a new server certificate with the address in its SANs
-           (CERT: its common name or id)
-NODE: --node NAME (a node profile in the vault) or --host ADDR --user USER --key-file FILE [--port N] [--host-key SHA256:…] [--legacy-ssh]
+const NODE_NOTE = `NODE: --node NAME (a node profile in the vault, by name or id) or --host ADDR --user USER --key-file FILE [--port N] [--host-key SHA256:…] [--legacy-ssh]
       A --host login needs the node's host key: --host-key, or a yes on a terminal after comparing it. Without
-      either Fieldbench refuses before sending any credential. --legacy-ssh ${LEGACY_SSH_DESCRIPTION}.
-SETTINGS: --iface NAME --address A.B.C.D/NN [--gateway A.B.C.D] [--dns A,B] [--search D1,D2]
-Apply: --rollback-seconds N (default 120) [--dns-check NAME] [--allow-silent-gateway] --yes
-Other: --json, --data-dir DIR, --vault PATH, --password-stdin. The vault password comes from a prompt,
+      either Fieldbench refuses before sending any credential. --legacy-ssh ${LEGACY_SSH_DESCRIPTION}.`;
+const SETTINGS_NOTE = 'SETTINGS: --iface NAME --address A.B.C.D/NN [--gateway A.B.C.D] [--dns A,B] [--search D1,D2]';
+const VERBS: readonly CliVerb[] = [
+  { name: 'show', usage: '  show     (NODE) interfaces, addresses, default route, DNS and the netplan files of the node', options: ['node', 'host', 'user', 'key-file', 'port', 'host-key', 'legacy-ssh'], notes: NODE_NOTE },
+  { name: 'plan', usage: "  plan     (NODE) SETTINGS: the netplan file for a static address, its diff, and the node's own netplan check", options: ['node', 'host', 'user', 'key-file', 'port', 'host-key', 'legacy-ssh', 'iface', 'address', 'gateway', 'dns', 'search'], notes: `${NODE_NOTE}\n${SETTINGS_NOTE}` },
+  {
+    name: 'apply',
+    usage: '  apply    (NODE) SETTINGS --yes: apply it with an automatic rollback on the node, then run the checks below',
+    options: ['node', 'host', 'user', 'key-file', 'port', 'host-key', 'legacy-ssh', 'iface', 'address', 'gateway', 'dns', 'search', 'rollback-seconds', 'dns-check', 'allow-silent-gateway', 'yes'],
+    notes: `${NODE_NOTE}\n${SETTINGS_NOTE}\nApply: --rollback-seconds N (default 120) [--dns-check NAME] [--allow-silent-gateway] --yes`,
+  },
+  {
+    name: 'check',
+    usage: `  check    --address A.B.C.D [--previous A.B.C.D] [--node NAME] [--reachability]: vault server certificates
+           (and, with --node, the broker's listeners and cluster certificates) against the address`,
+    options: ['address', 'previous', 'node', 'reachability'],
+  },
+  {
+    name: 'reissue',
+    usage: `  reissue  CERT --address A.B.C.D [--remove A.B.C.D]: a new server certificate with the address in its SANs
+           (CERT: its common name or id)`,
+    options: ['address', 'remove'],
+  },
+];
+const COMMON_HELP = `Other: --json, --data-dir DIR, --vault PATH, --password-stdin. The vault password comes from a prompt,
 ${PASSWORD_ENV} or --password-stdin; the sudo password of a --host login from ${SUDO_ENV} (a node profile
 keeps its own). Never from the command line.`;
+
+const USAGE = areaUsage(`fieldbench net show|plan|apply|check|reissue [options]`, VERBS, `${NODE_NOTE}
+${SETTINGS_NOTE}
+Apply: --rollback-seconds N (default 120) [--dns-check NAME] [--allow-silent-gateway] --yes
+${COMMON_HELP}`);
 
 const OPTIONS = {
   node: { type: 'string' },
@@ -167,6 +185,9 @@ export const netCommand: CliCommand = {
   name: 'net',
   summary: 'Show, plan and apply a static IP on an edge node (netplan, automatic rollback).',
   usage: USAGE,
+  verbs: VERBS,
+  options: OPTIONS,
+  commonHelp: COMMON_HELP,
   async run(args, io) {
     const { values, positionals } = parseCommandLine(args, OPTIONS);
     const [sub, ...rest] = positionals;

@@ -3,43 +3,64 @@ import { basename } from 'node:path';
 import type { z } from 'zod';
 import { FieldbenchError } from '@shared/errors';
 import { KeyAlgorithm, type ImportFileResult, PKI_MAX_IMPORT_BASE64_TOTAL, PKI_MAX_IMPORT_BYTES, PKI_MAX_IMPORT_FILES, RevocationReason, type CertificateInspection, type PkiTreeNodeShape } from '@shared/contract/pki-contract';
+import { validityNotes, ZERO_VALIDITY_MESSAGE } from '@shared/pki-rules';
 import { CliApp } from '../cli-app';
-import { EXIT, parseCommandLine, UsageError, type CliCommand, type CliIO } from '../cli-command';
+import { areaUsage, EXIT, parseCommandLine, UsageError, type CliCommand, type CliIO, type CliVerb } from '../cli-command';
 import { PASSWORD_ENV } from '../vault-access';
 
 /** Passphrase of encrypted key files and PKCS#12 archives being imported or inspected; never from argv. */
 export const IMPORT_PASSPHRASE_ENV = 'FIELDBENCH_IMPORT_PASSPHRASE';
 
-const USAGE = `fieldbench pki <subcommand> [options]
-  list                                  the certificates as a tree (root → intermediate → leaves)
-  show REF [--pem [--chain]]            one certificate; --pem prints it as PEM, --chain adds the chain up to the root
-  inspect FILE|REF                      every field openssl x509 -text shows (a FILE needs no vault)
-  verify REF|FILE [--host H]...         validate the chain against the vault's roots; --host checks an IP or name
-  create root NAME                      a root CA (path length 1)
-  create intermediate NAME --issuer REF an intermediate CA (path length 0)
-  create server NAME --issuer REF --san 192.168.2.196 --san mqtts-endpoint
-  create client ID... --issuer REF      client certificates (CN = client id); or --prefix client42 --count 2
-  create client --from FILE --issuer REF [--summary OUT.csv]
+const ISSUE_OPTIONS = ['key', 'days', 'hours', 'not-before', 'not-after', 'org', 'ou', 'country', 'clamp', 'allow-mixed-keys'] as const;
+const ISSUE_NOTES = `Options for create/renew: --key ec-p256|ec-p384|rsa-2048|rsa-3072|rsa-4096|ed25519, --days N | --hours N,
+  --not-before DATE, --not-after DATE (ISO dates such as 2024-01-01 or 2024-01-01T08:00Z, for test
+  certificates that are back-dated, expired or not yet valid; inspect says so loudly),
+  --org O, --ou U, --country CC, --clamp (end at the CA's expiry instead of refusing),
+  --allow-mixed-keys (a key family other than the CA chain's; the AIO broker refuses such a chain).
+  Without --key, a certificate from a CA gets the CA's own key family.`;
+const REF_NOTE = 'REF is a certificate id (or a unique start of one) or a common name; CA-REF the same, among CAs.';
+
+/** Each verb with its synopsis; the area's help lists them all, `pki <verb> --help` one. */
+export const PKI_VERBS: readonly CliVerb[] = [
+  { name: 'list', usage: '  list                                  the certificates as a tree (root → intermediate → leaves)', options: [] },
+  { name: 'show', usage: '  show REF [--pem [--chain]]            one certificate; --pem prints it as PEM, --chain adds the chain up to the root', options: ['pem', 'chain'], notes: REF_NOTE },
+  { name: 'inspect', usage: '  inspect FILE|REF                      every field openssl x509 -text shows (a FILE needs no vault)', options: [], notes: `${REF_NOTE}\nPassphrases of encrypted files come from ${IMPORT_PASSPHRASE_ENV}.` },
+  { name: 'verify', usage: '  verify REF|FILE [--host H]...         validate the chain against the vault\'s roots; --host checks an IP or name', options: ['host'], notes: REF_NOTE },
+  {
+    name: 'create',
+    usage: `  create root NAME                      a root CA (path length 1)
+  create intermediate NAME --issuer CA-REF  an intermediate CA (path length 0)
+  create server NAME --issuer CA-REF --san 192.168.2.196 --san mqtts-endpoint
+  create client ID... --issuer CA-REF   client certificates (CN = client id); or --prefix client42 --count 2
+  create client --from FILE --issuer CA-REF [--summary OUT.csv]
                                         one per device of a list (one id per line, or CSV with device_id and
                                         optional sans, validity, key, iothub_device_id); every problem is
                                         listed by line and nothing is issued until there are none; the
                                         summary CSV (device id, serial, SHA-1/SHA-256 thumbprints, not-after)
-                                        goes to OUT.csv or stdout
-  import FILE...                        PEM/DER certificates and bundles, keys, PKCS#12
-  renew REF [--san S]... [--keep-key]   same subject and key type; new SANs with --san (else the old ones);
-                                        a new key unless --keep-key
-  expiry                                everything, soonest expiry first
-  revoke REF [--reason R]               mark revoked (it goes into the CA's next CRL)
-  crl CA-REF [--out FILE]               a CRL signed by the CA, as PEM
-  remove REF                            delete a certificate (and its key when unused)
-Options for create/renew: --key ec-p256|ec-p384|rsa-2048|rsa-3072|rsa-4096|ed25519, --days N | --hours N,
-  --org O, --ou U, --country CC, --clamp (end at the CA's expiry instead of refusing),
-  --allow-mixed-keys (a key family other than the CA chain's; the AIO broker refuses such a chain).
-  Without --key, a certificate from a CA gets the CA's own key family.
-REF is a certificate id (or a unique start of one) or a common name.
-Common: --vault PATH, --data-dir DIR, --password-stdin, --json.
-The vault password comes from a prompt, ${PASSWORD_ENV} or --password-stdin; never from the command line.
-Passphrases of imported files come from ${IMPORT_PASSPHRASE_ENV}.`;
+                                        goes to OUT.csv or stdout`,
+    options: ['issuer', 'san', 'prefix', 'count', 'from', 'summary', ...ISSUE_OPTIONS],
+    notes: `${ISSUE_NOTES}\n${REF_NOTE}`,
+  },
+  { name: 'import', usage: '  import FILE...                        PEM/DER certificates and bundles, keys, PKCS#12; files with nothing to\n                                        import (a CSR) are skipped and listed; exit 1 only when a file failed\n                                        or nothing usable came in', options: [], notes: `Passphrases of encrypted files come from ${IMPORT_PASSPHRASE_ENV}.` },
+  {
+    name: 'renew',
+    usage: '  renew REF [--san S]... [--keep-key]   same subject and key type; new SANs with --san (else the old ones);\n                                        a new key unless --keep-key',
+    options: ['san', 'keep-key', ...ISSUE_OPTIONS.filter((o) => o !== 'org' && o !== 'ou' && o !== 'country')],
+    notes: `${ISSUE_NOTES}\n${REF_NOTE}`,
+  },
+  { name: 'expiry', usage: '  expiry                                everything, soonest expiry first', options: [] },
+  { name: 'revoke', usage: '  revoke REF [--reason R]               mark revoked (it goes into the CA\'s next CRL)', options: ['reason'], notes: `R is one of ${RevocationReason.options.join(', ')}.\n${REF_NOTE}` },
+  { name: 'crl', usage: '  crl CA-REF [--out FILE]               a CRL signed by the CA, as PEM', options: ['out'], notes: REF_NOTE },
+  { name: 'remove', usage: '  remove REF                            delete a certificate (and its key when unused)', options: [], notes: REF_NOTE },
+];
+
+const COMMON_HELP = `Common: --vault PATH, --data-dir DIR, --password-stdin, --json.
+The vault password comes from a prompt, ${PASSWORD_ENV} or --password-stdin; never from the command line.`;
+
+const USAGE = areaUsage('fieldbench pki <subcommand> [options]', PKI_VERBS, `${ISSUE_NOTES}
+${REF_NOTE}
+${COMMON_HELP}
+Passphrases of imported files come from ${IMPORT_PASSPHRASE_ENV}.`);
 
 const OPTIONS = {
   vault: { type: 'string' },
@@ -54,6 +75,8 @@ const OPTIONS = {
   key: { type: 'string' },
   days: { type: 'string' },
   hours: { type: 'string' },
+  'not-before': { type: 'string' },
+  'not-after': { type: 'string' },
   org: { type: 'string' },
   ou: { type: 'string' },
   country: { type: 'string' },
@@ -80,6 +103,9 @@ export const pkiCommand: CliCommand = {
   name: 'pki',
   summary: 'Create, inspect, verify, import and show certificates in the vault.',
   usage: USAGE,
+  verbs: PKI_VERBS,
+  options: OPTIONS,
+  commonHelp: COMMON_HELP,
   async run(args, io) {
     const { values, positionals } = parse(args);
     const cli = new CliApp(values, io);
@@ -142,12 +168,12 @@ async function runSub(positionals: string[], values: Values, io: CliIO, cli: Cli
         const r = await cli.call('pki.inspectFile', fileRequest(target, io.env));
         for (const e of r.errors) io.stderr.write(`${r.fileName}: ${e.message}\n`);
         for (const n of r.notes) io.stderr.write(`${r.fileName}: ${n}\n`);
-        out(r.certificates.map((c) => formatInspection(c.inspection)).join('\n\n'), r);
+        out(r.certificates.map((c) => [...loudNotes(c.inspection), formatInspection(c.inspection)].join('\n')).join('\n\n'), r);
         return r.certificates.length > 0 ? EXIT.ok : EXIT.failed;
       }
       await cli.unlock();
       const d = await cli.call('pki.get', { id: await cli.certificateId(target) });
-      out(formatInspection(d.inspection), d.inspection);
+      out([...loudNotes(d.inspection, d.summary.createdAt), formatInspection(d.inspection)].join('\n'), d.inspection);
       return EXIT.ok;
     }
 
@@ -176,7 +202,7 @@ async function runSub(positionals: string[], values: Values, io: CliIO, cli: Cli
       const [kind, ...names] = rest;
       const common = { ...keyOf(values), ...validityOf(values), ...(values['allow-mixed-keys'] ? { allowMixedKeyFamilies: true } : {}) };
       const subject = (commonName: string) => ({ commonName, ...subjectExtras(values) });
-      const describe = (what: string, c: Summary) => `Created ${what} "${c.commonName}"\n${formatShort(c)}`;
+      const describe = (what: string, c: Summary) => [`Created ${what} "${c.commonName}"`, formatShort(c), ...loudNotes(c, c.createdAt)].join('\n');
       switch (kind) {
         case 'root': {
           const [name, ...extra] = names;
@@ -339,6 +365,7 @@ async function createFromList(values: Values, names: string[], io: CliIO, cli: C
   const file = values.from!;
   if (names.length > 0 || values.prefix || values.count) throw new UsageError('Either name the clients, give --prefix and --count, or --from a list; not several.');
   if (values.san) throw new UsageError('Give per-device SANs in the list\'s sans column; leave out --san.');
+  if (values['not-before'] || values['not-after']) throw new UsageError('A device list is issued for production, so it takes no --not-before/--not-after; make test certificates with `pki create client ID`.');
   const issuerRef = requireIssuer(values);
   const problem = localFileProblem(file);
   if (problem) throw new UsageError(problem.message);
@@ -387,15 +414,27 @@ function keyOf(values: Values): { keyAlgorithm?: z.output<typeof KeyAlgorithm> }
   return { keyAlgorithm: k.data };
 }
 
-function validityOf(values: Values): { validity?: { days: number } | { hours: number } } {
+function validityOf(values: Values): { validity?: { days: number } | { hours: number }; notBefore?: string; notAfter?: string } {
   if (values.days !== undefined && values.hours !== undefined) throw new UsageError('Give the validity in --days or in --hours, not both.');
-  if (values.days !== undefined) return { validity: { days: wholeNumber('--days', values.days) } };
-  if (values.hours !== undefined) return { validity: { hours: wholeNumber('--hours', values.hours.replace(/h$/i, '')) } };
-  return {};
+  const amount = (flag: '--days' | '--hours', text: string): number => {
+    if (/^0+$/.test(text)) throw new UsageError(ZERO_VALIDITY_MESSAGE);
+    return wholeNumber(flag, text);
+  };
+  if ((values.days !== undefined || values.hours !== undefined) && values['not-after'] !== undefined) throw new UsageError('Give the end either as --days/--hours or as --not-after, not both.');
+  // The dates go to the engine as typed: pki-rules parses them, so the wizard and the CLI refuse the same text.
+  const dates = { ...(values['not-before'] !== undefined ? { notBefore: values['not-before'] } : {}), ...(values['not-after'] !== undefined ? { notAfter: values['not-after'] } : {}) };
+  if (values.days !== undefined) return { validity: { days: amount('--days', values.days) }, ...dates };
+  if (values.hours !== undefined) return { validity: { hours: amount('--hours', values.hours.replace(/h$/i, '')) }, ...dates };
+  return dates;
 }
 
 function subjectExtras(values: Values) {
   return { ...(values.org ? { organization: values.org } : {}), ...(values.ou ? { organizationalUnit: values.ou } : {}), ...(values.country ? { country: values.country } : {}) };
+}
+
+/** The dates' warnings (expired, not yet valid, back-dated), loud enough not to be read past. */
+function loudNotes(c: { notBefore: string; notAfter: string }, createdAt?: string): string[] {
+  return validityNotes({ notBefore: new Date(c.notBefore), notAfter: new Date(c.notAfter), ...(createdAt ? { issuedAt: new Date(createdAt) } : {}) }, new Date()).map((n) => `!! ${n}`);
 }
 
 function isFile(path: string): boolean {
@@ -516,15 +555,39 @@ export function opensslDate(iso: string): string {
   return `${MONTHS[d.getUTCMonth()]} ${String(d.getUTCDate()).padStart(2, ' ')} ${t} ${d.getUTCFullYear()} GMT`;
 }
 
-/** The inspection laid out like `openssl x509 -text -noout`, with both fingerprints appended. */
+/** openssl's hex dump: lowercase byte pairs joined by ':', `perLine` bytes a line, every line but the last ending in ':'. */
+function hexDump(hex: string, indent: number, perLine: number): string[] {
+  const bytes = hex.match(/../g) ?? [];
+  const lines: string[] = [];
+  for (let i = 0; i < bytes.length; i += perLine) lines.push(`${' '.repeat(indent)}${bytes.slice(i, i + perLine).join(':')}${i + perLine < bytes.length ? ':' : ''}`);
+  return lines;
+}
+
+/** The inspection laid out like `openssl x509 -text -noout` (every line it prints), then both fingerprints. */
 export function formatInspection(i: z.output<typeof CertificateInspection>): string {
   const pk = i.publicKey;
+  const data = i.publicNumbers;
   const keyLines =
     pk.family === 'rsa'
-      ? ['            Public Key Algorithm: rsaEncryption', `                Public-Key: (${pk.bits ?? '?'} bit)`]
+      ? [
+          '            Public Key Algorithm: rsaEncryption',
+          `                Public-Key: (${pk.bits ?? '?'} bit)`,
+          '                Modulus:',
+          ...hexDump(data.modulusHex ?? '', 20, 15),
+          `                Exponent: ${data.exponent ?? '?'} (0x${(data.exponent ?? 0).toString(16)})`,
+        ]
       : pk.family === 'ec'
-        ? ['            Public Key Algorithm: id-ecPublicKey', `                Public-Key: (${pk.bits ?? '?'} bit)`, `                NIST CURVE: ${pk.curve ?? '?'}`]
-        : [`            Public Key Algorithm: ${pk.family === 'ed25519' ? 'ED25519' : pk.algorithm}`];
+        ? [
+            '            Public Key Algorithm: id-ecPublicKey',
+            `                Public-Key: (${pk.bits ?? '?'} bit)`,
+            '                pub:',
+            ...hexDump(data.pointHex ?? '', 20, 15),
+            ...(data.curveOid ? [`                ASN1 OID: ${data.curveOid}`] : []),
+            `                NIST CURVE: ${pk.curve ?? '?'}`,
+          ]
+        : pk.family === 'ed25519'
+          ? ['            Public Key Algorithm: ED25519', '                ED25519 Public-Key:', '                pub:', ...hexDump(data.pointHex ?? '', 20, 15)]
+          : [`            Public Key Algorithm: ${pk.algorithm}`];
   const ext: string[] = [];
   if (i.basicConstraints) {
     ext.push(`            X509v3 Basic Constraints:${i.basicConstraints.critical ? ' critical' : ''}`);
@@ -550,6 +613,9 @@ export function formatInspection(i: z.output<typeof CertificateInspection>): str
     '        Subject Public Key Info:',
     ...keyLines,
     ...(ext.length > 0 ? ['        X509v3 extensions:', ...ext] : []),
+    `    Signature Algorithm: ${i.signatureAlgorithm}`,
+    '    Signature Value:',
+    ...hexDump(i.signatureHex, 8, 18),
     `SHA1 Fingerprint=${i.fingerprints.sha1Colon}`,
     `SHA256 Fingerprint=${i.fingerprints.sha256Colon}`,
     `IoT Hub thumbprints: SHA-1 ${i.fingerprints.sha1}, SHA-256 ${i.fingerprints.sha256}`,

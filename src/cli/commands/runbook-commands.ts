@@ -2,26 +2,30 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { RunRecord } from '@shared/contract/runbooks-contract';
 import { CliApp } from '../cli-app';
-import { EXIT, parseCommandLine, UsageError, type CliCommand } from '../cli-command';
+import { areaUsage, EXIT, parseCommandLine, UsageError, type CliCommand, type CliVerb } from '../cli-command';
 
 /** Runbook outcomes a script can tell apart (terraform's -detailed-exitcode idea, clear of 2 = usage). */
 export const RUNBOOK_EXIT = { unchanged: EXIT.ok, failed: EXIT.failed, changed: 10, paused: 11 } as const;
 
-const USAGE = `fieldbench runbook list|show|validate|save|plan|run|resume|runs|verify|report|sign [options]
-  list                      the built-in runbooks and the ones saved in the vault
-  show NAME                 a runbook's YAML (copy it, edit it, save it under your own name)
-  validate FILE             check a runbook YAML; every problem with its line
-  save FILE                 keep a runbook in the vault
-  plan NAME|FILE PARAMS     dry run: what every step would change, nothing is changed
-  run NAME|FILE PARAMS      run it; risky steps (network, default listener) need --confirm STEP
-  resume RUN [--confirm S]  continue a paused, failed or interrupted run from the step it was in
-  runs [--node NODE]        the runs kept in the vault
-  verify RUN | --node NODE  re-run every check of a run (the node's last one) and list what drifted
-  report RUN [--out F.html] [--pdf F.pdf] [--site NAME]   the commissioning report
-  sign RUN --technician NAME --witness NAME               sign off a finished run
-PARAMS: --param name=value (repeat; lists comma-separated). Other: --technician NAME, --pause-after STEP,
---json, --data-dir DIR, --vault PATH, --password-stdin.
+const PARAMS_NOTE = 'PARAMS: --param name=value (repeat; lists comma-separated). Other: --technician NAME, --pause-after STEP.';
+const VERBS: readonly CliVerb[] = [
+  { name: 'list', usage: '  list                      the built-in runbooks and the ones saved in the vault', options: [] },
+  { name: 'show', usage: "  show NAME                 a runbook's YAML (copy it, edit it, save it under your own name)", options: [] },
+  { name: 'validate', usage: '  validate FILE             check a runbook YAML; every problem with its line', options: [] },
+  { name: 'save', usage: '  save FILE                 keep a runbook in the vault', options: [] },
+  { name: 'plan', usage: '  plan NAME|FILE PARAMS     dry run: what every step would change, nothing is changed', options: ['param', 'technician'], notes: PARAMS_NOTE },
+  { name: 'run', usage: '  run NAME|FILE PARAMS      run it; risky steps (network, default listener) need --confirm STEP', options: ['param', 'confirm', 'technician', 'pause-after'], notes: PARAMS_NOTE },
+  { name: 'resume', usage: '  resume RUN [--confirm S] [--pause-after STEP]\n                            continue a paused, failed or interrupted run from the step it was in', options: ['confirm', 'pause-after'] },
+  { name: 'runs', usage: '  runs [--node NODE]        the runs kept in the vault (NODE: a node name or id)', options: ['node'] },
+  { name: 'verify', usage: "  verify RUN | --node NODE  re-run every check of a run (the node's last one) and list what drifted", options: ['node'] },
+  { name: 'report', usage: '  report RUN [--out F.html] [--pdf F.pdf] [--site NAME]   the commissioning report', options: ['out', 'pdf', 'site'] },
+  { name: 'sign', usage: '  sign RUN --technician NAME --witness NAME               sign off a finished run', options: ['technician', 'witness'] },
+];
+const COMMON_HELP = `Common: --json, --data-dir DIR, --vault PATH, --password-stdin.
 Exit codes: 0 nothing changed (or no drift), 10 changed, 11 paused (confirm or resume), 1 failed or drifted.`;
+
+const USAGE = areaUsage(`fieldbench runbook list|show|validate|save|plan|run|resume|runs|verify|report|sign [options]`, VERBS, `${PARAMS_NOTE}
+${COMMON_HELP}`);
 
 const OPTIONS = {
   param: { type: 'string', multiple: true },
@@ -64,6 +68,9 @@ export const runbookCommand: CliCommand = {
   name: 'runbook',
   summary: 'Run the field flows end to end (plan, run, resume, verify) and print the commissioning report.',
   usage: USAGE,
+  verbs: VERBS,
+  options: OPTIONS,
+  commonHelp: COMMON_HELP,
   async run(args, io) {
     const { values, positionals } = parseCommandLine(args, OPTIONS);
     const [verb, ref] = positionals;

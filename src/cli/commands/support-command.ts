@@ -7,9 +7,11 @@ import { buildSupportBundle } from '../../main/services/app/support-bundle';
 import { APP_VERSION } from '../../main/version';
 import { CliApp } from '../cli-app';
 import { projectRoot } from '../cli-paths';
-import { EXIT, parseCommandLine, UsageError, type CliCommand } from '../cli-command';
+import { EXIT, parseCommandLine, UsageError, type CliCommand, type CliVerb } from '../cli-command';
 
 const USAGE = 'fieldbench support bundle [--out FILE] [--data-dir DIR] [--vault FILE] [--password-stdin]';
+const OPTIONS = { out: { type: 'string' }, 'data-dir': { type: 'string' }, vault: { type: 'string' }, 'password-stdin': { type: 'boolean' } } as const;
+const VERBS: readonly CliVerb[] = [{ name: 'bundle', usage: '  bundle [--out FILE] [--data-dir DIR] [--vault FILE] [--password-stdin]\n    the zip (default fieldbench-support-<time>.zip here); with the vault it adds the nodes, without secrets', options: ['out', 'vault', 'data-dir', 'password-stdin'] }];
 const LIBRARIES = ['ssh2', 'mqtt', '@kubernetes/client-node', 'node-forge', '@peculiar/x509', 'pino', 'ws'];
 
 function libraryVersions(): Record<string, string> {
@@ -29,8 +31,10 @@ export const supportCommand: CliCommand = {
   name: 'support',
   summary: 'Make a zip for a support engineer: the log, doctor, versions and the nodes (no secrets).',
   usage: USAGE,
+  verbs: VERBS,
+  options: OPTIONS,
   async run(args, io) {
-    const { values, positionals } = parseCommandLine(args, { out: { type: 'string' }, 'data-dir': { type: 'string' }, vault: { type: 'string' }, 'password-stdin': { type: 'boolean' } });
+    const { values, positionals } = parseCommandLine(args, OPTIONS);
     if (positionals[0] !== 'bundle' || positionals.length > 1) throw new UsageError(positionals[0] ? `There is no "support ${positionals.join(' ')}".` : 'Say what to make: fieldbench support bundle.');
     const dataDir = values['data-dir'] ?? defaultDataDir(io.env);
     const out = resolve(values.out ?? `fieldbench-support-${new Date().toISOString().replace(/[:.]/g, '-')}.zip`);

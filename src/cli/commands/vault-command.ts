@@ -1,12 +1,16 @@
 import { CliApp } from '../cli-app';
-import { EXIT, parseCommandLine, UsageError, type CliCommand } from '../cli-command';
+import { areaUsage, EXIT, parseCommandLine, UsageError, type CliCommand, type CliVerb } from '../cli-command';
 import { obtainPassword, PASSWORD_ENV } from '../vault-access';
 
-const USAGE = `fieldbench vault create|passwd|info [--vault PATH] [--data-dir DIR] [--password-stdin] [--json]
-  create   make a new encrypted vault (refuses to overwrite one)
-  passwd   change the master password (the new one from FIELDBENCH_VAULT_NEW_PASSWORD or a prompt)
-  info     show the vault file, its format and KDF parameters (no password needed)
+const VERBS: readonly CliVerb[] = [
+  { name: 'create', usage: '  create   make a new encrypted vault (refuses to overwrite one)', options: [] },
+  { name: 'passwd', usage: '  passwd   change the master password (the new one from FIELDBENCH_VAULT_NEW_PASSWORD or a prompt)', options: [] },
+  { name: 'info', usage: '  info     show the vault file, its format and KDF parameters (no password needed)', options: [] },
+];
+const COMMON_HELP = `Common: --vault PATH, --data-dir DIR, --password-stdin, --json.
 The password comes from a prompt, ${PASSWORD_ENV}, or --password-stdin; never from the command line.`;
+
+const USAGE = areaUsage(`fieldbench vault create|passwd|info [--vault PATH] [--data-dir DIR] [--password-stdin] [--json]`, VERBS, `${COMMON_HELP}`);
 
 const VAULT_OPTIONS = {
   vault: { type: 'string' },
@@ -19,6 +23,9 @@ export const vaultCommand: CliCommand = {
   name: 'vault',
   summary: 'Create the encrypted vault, change its password, show its details.',
   usage: USAGE,
+  verbs: VERBS,
+  options: VAULT_OPTIONS,
+  commonHelp: COMMON_HELP,
   async run(args, io) {
     const { values, positionals } = parseCommandLine(args, VAULT_OPTIONS);
     const [sub, ...extra] = positionals;

@@ -97,6 +97,13 @@ export const CertificateInspection = z.object({
   notAfter: z.string(),
   signatureAlgorithm: z.string(),
   publicKey: z.object({ family: KeyFamily, algorithm: z.string(), bits: z.number().nullable(), curve: z.string().nullable() }),
+  /**
+   * The key's numbers as openssl prints them (lowercase hex): an RSA modulus (with openssl's leading 00 when
+   * the top bit is set) and exponent, an EC or Ed25519 public point, the curve's ASN.1 name (prime256v1).
+   */
+  publicNumbers: z.object({ modulusHex: z.string().nullable(), exponent: z.number().nullable(), pointHex: z.string().nullable(), curveOid: z.string().nullable() }),
+  /** The signature bits over the certificate, lowercase hex ("Signature Value"). */
+  signatureHex: z.string(),
   basicConstraints: z.object({ ca: z.boolean(), pathLength: z.number().nullable(), critical: z.boolean() }).nullable(),
   keyUsage: z.array(z.string()),
   keyUsageCritical: z.boolean(),
@@ -284,9 +291,14 @@ export const InspectedCertificate = z.object({
   vaultId: z.string().nullable(),
 });
 
+/** An ISO date as typed; pki-rules parses it (parseIsoDate) so the form and the engine refuse the same text. */
+const IsoDateText = z.string().min(1).max(40);
+/** Explicit dates for test certificates (back-dated, expired); "not after" replaces the validity. */
+const DatesCommon = { notBefore: IsoDateText.optional(), notAfter: IsoDateText.optional() };
 const CreateCommon = {
   keyAlgorithm: KeyAlgorithm.optional(),
   validity: Validity.optional(),
+  ...DatesCommon,
 };
 const SignedCommon = {
   ...CreateCommon,
@@ -422,6 +434,7 @@ export const pkiCalls = {
         organization: z.string().max(200).optional(),
         keyAlgorithm: KeyAlgorithm.optional(),
         validity: LooseValidity.optional(),
+        ...DatesCommon,
         clampToIssuer: z.boolean().optional(),
         allowMixedKeyFamilies: z.boolean().optional(),
       })
@@ -473,7 +486,7 @@ export const pkiCalls = {
    * unless `sans` gives new ones (typed automatically, as for createServer); a new key unless keepKey.
    */
   'pki.renew': defineCall({
-    request: z.object({ id: CertificateId, sans: z.array(z.string().min(1).max(253)).min(1, 'Give at least one SAN, or leave them out to keep the old ones.').max(100).optional(), keepKey: z.boolean().optional(), keyAlgorithm: KeyAlgorithm.optional(), validity: Validity.optional(), clampToIssuer: z.boolean().optional(), allowMixedKeyFamilies: z.boolean().optional() }).strict(),
+    request: z.object({ id: CertificateId, sans: z.array(z.string().min(1).max(253)).min(1, 'Give at least one SAN, or leave them out to keep the old ones.').max(100).optional(), keepKey: z.boolean().optional(), keyAlgorithm: KeyAlgorithm.optional(), validity: Validity.optional(), ...DatesCommon, clampToIssuer: z.boolean().optional(), allowMixedKeyFamilies: z.boolean().optional() }).strict(),
     response: IssueResult,
     summary: 'Renew a certificate.',
     job: true,

@@ -66,14 +66,14 @@ describe('fieldbench mqtt connections list|show|import|export', () => {
 
   it('a name two connections share is refused with both ids; an unknown one says where to look', async () => {
     const dup = await cli(['mqtt', 'connections', 'show', 'Dup'], env);
-    // The mqtt area's one resolver (mqtt.resolveProfile): an ambiguous name is a usage error, exit 2.
+    // Issue 14: a name to pick among is a usage answer (exit 2), as for every kind.
     expect(dup.code).toBe(2);
-    expect(dup.stderr).toContain('2 saved MQTT connections are called "Dup"');
+    expect(dup.stderr).toContain('2 saved connections are called "Dup"');
     expect(dup.stderr).toContain(ids.dupA);
     expect(dup.stderr).toContain(ids.dupB);
     const none = await cli(['mqtt', 'connections', 'show', 'Nope'], env);
     expect(none.code).toBe(1);
-    expect(none.stderr).toMatch(/There is no saved MQTT connection called "Nope" in the vault/);
+    expect(none.stderr).toMatch(/no saved MQTT connection called "Nope".*connections list/);
     expect((await cli(['mqtt', 'connections', 'frobnicate'], env)).code).toBe(2);
   });
 

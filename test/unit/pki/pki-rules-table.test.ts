@@ -4,6 +4,7 @@ import { classifySan as uiClassify } from '../../../src/renderer/src/features/va
 import { emptyForm, localProblems, toIssueCall, toPreviewRequest, wizardReady } from '../../../src/renderer/src/features/vault/wizard-form';
 import { PkiService } from '../../../src/main/services/pki/pki-service';
 import { MemoryVaultStore } from '../../support/pki/memory-vault-store';
+import { validityNotes } from '../../../src/shared/pki-rules';
 
 // One table, three readers: the wizard's chips, the engine's preview and the certificate create issues.
 // Issue 9 found them disagreeing on exactly these inputs; they must now give the same answer.
@@ -135,5 +136,39 @@ describe('the validity table: "shorten" unticked is never shortened', () => {
       expect(issued.warnings).toEqual([]);
       expect(Date.parse(issued.certificate.notAfter)).toBeLessThan(Date.parse(ca.notAfter));
     }
+  });
+});
+
+// Explicit dates for test certificates (issue 14): the engine issues exactly these dates, or refuses with the rules' sentence.
+const DATES: [notBefore: string | undefined, notAfter: string | undefined, days: number | undefined, verdict: 'issued' | RegExp][] = [
+  ['2024-01-01', '2024-01-02', undefined, 'issued'],
+  ['2024-01-01T08:00:00Z', '2024-03-01T08:00Z', undefined, 'issued'],
+  [undefined, '2024-01-02', undefined, /must come after "Not before".*give a "Not before" date in the past too/],
+  ['2024-01-02', '2024-01-01', undefined, /must come after "Not before"/],
+  ['2024-02-30', '2024-03-01', undefined, /is not a day of the calendar/],
+  ['2024-01-01T08:00', '2024-03-01', undefined, /has a time but no time zone/],
+  ['yesterday', '2024-03-01', undefined, /is not an ISO date/],
+  ['2024-01-01', '2024-01-02', 30, /either a validity .* or a "Not after" date, not both/],
+];
+
+describe('the dates table: --not-before/--not-after', () => {
+  let pki: PkiService;
+  let issuerId: string;
+  beforeAll(async () => {
+    pki = new PkiService({ vault: new MemoryVaultStore() });
+    issuerId = (await pki.createRoot({ subject: { commonName: 'Dates Root' } })).certificate.id;
+  });
+
+  it.each(DATES)('%s → %s (days %s) → %s', async (notBefore, notAfter, days, verdict) => {
+    const req = { issuerId, subject: { commonName: 'dated' }, sans: ['dated.local'], ...(notBefore ? { notBefore } : {}), ...(notAfter ? { notAfter } : {}), ...(days !== undefined ? { validity: { days } } : {}) };
+    if (verdict !== 'issued') {
+      await expect(pki.createServer(req)).rejects.toMatchObject({ message: expect.stringMatching(verdict) });
+      return;
+    }
+    const issued = await pki.createServer(req);
+    const der = new X509Certificate(pki.exportCertificateDer(issued.certificate.id));
+    expect(new Date(der.validFrom).toISOString()).toBe(new Date(notBefore!.length === 10 ? `${notBefore}T00:00:00Z` : notBefore!).toISOString());
+    expect(new Date(der.validTo).toISOString()).toBe(new Date(notAfter!.length === 10 ? `${notAfter}T00:00:00Z` : notAfter!).toISOString());
+    expect(validityNotes({ notBefore: new Date(der.validFrom), notAfter: new Date(der.validTo), issuedAt: new Date(issued.certificate.createdAt) }, new Date()).map((n) => n.split(':')[0])).toEqual(['EXPIRED', 'BACK-DATED']);
   });
 });

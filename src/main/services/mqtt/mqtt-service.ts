@@ -580,8 +580,8 @@ function checkProfile(p: MqttProfileInputT): void {
 
 const PROFILE_NAMES: NameKind<MqttProfileSummaryT> = {
   singular: 'saved MQTT connection',
-  plural: 'saved MQTT connections',
-  listHint: 'the saved connections in the MQTT screen',
+  plural: 'saved connections',
+  listHint: '`fieldbench mqtt connections list`',
   name: (p) => p.name,
   detail: (p) => p.url,
 };

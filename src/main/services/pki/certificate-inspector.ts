@@ -1,6 +1,8 @@
 import type { CertificateInspection } from '@shared/pki-types';
 import { x509 } from './x509-runtime';
 import { ParsedCertificate, colonHex } from './parsed-certificate';
+import { readChildren, readTlv, spkiPublicKeyBits } from './der-reader';
+import { spkiDer } from './key-generator';
 
 // OpenSSL's own labels, so what Fieldbench shows matches what the technician sees in `openssl x509 -text`.
 const KEY_USAGE_LABELS: [number, string][] = [
@@ -46,6 +48,8 @@ export function inspectCertificate(cert: ParsedCertificate): CertificateInspecti
     notAfter: cert.notAfter.toISOString(),
     signatureAlgorithm: signatureAlgorithmName(cert),
     publicKey: key,
+    publicNumbers: publicNumbers(cert, key.curve),
+    signatureHex: signatureBits(cert.der),
     basicConstraints: cert.basicConstraints,
     keyUsage: keyUsageLabels(cert.keyUsageFlags),
     keyUsageCritical: cert.keyUsageCritical,
@@ -61,6 +65,30 @@ export function inspectCertificate(cert: ParsedCertificate): CertificateInspecti
       sha256Colon: colonHex(cert.sha256Hex),
     },
   };
+}
+
+const ASN1_CURVE: Record<string, string> = { 'P-256': 'prime256v1', 'P-384': 'secp384r1', 'P-521': 'secp521r1' };
+
+/** What openssl prints under "Public-Key": the RSA modulus and exponent, or the public point. */
+function publicNumbers(cert: ParsedCertificate, curve: string | null): CertificateInspection['publicNumbers'] {
+  const key = cert.publicKey;
+  if (key.asymmetricKeyType === 'rsa' || key.asymmetricKeyType === 'rsa-pss') {
+    const jwk = key.export({ format: 'jwk' });
+    const modulus = Buffer.from(jwk.n ?? '', 'base64url');
+    // openssl prints the modulus as a DER INTEGER's content: a leading 00 keeps a set top bit positive.
+    const hex = (modulus[0]! & 0x80 ? '00' : '') + modulus.toString('hex');
+    return { modulusHex: hex, exponent: Number.parseInt(Buffer.from(jwk.e ?? '', 'base64url').toString('hex') || '0', 16), pointHex: null, curveOid: null };
+  }
+  const point = Buffer.from(spkiPublicKeyBits(spkiDer(key))).toString('hex');
+  return { modulusHex: null, exponent: null, pointHex: point, curveOid: curve ? (ASN1_CURVE[curve] ?? null) : null };
+}
+
+/** Certificate ::= SEQUENCE { tbsCertificate, signatureAlgorithm, signatureValue BIT STRING } (RFC 5280 §4.1). */
+function signatureBits(der: Uint8Array): string {
+  const parts = readChildren(der, readTlv(der, 0));
+  const bits = parts[2];
+  if (!bits || bits.tag !== 0x03) return '';
+  return Buffer.from(der.subarray(bits.start + 1, bits.end)).toString('hex');
 }
 
 export function signatureAlgorithmName(cert: ParsedCertificate): string {

@@ -56,6 +56,9 @@ export interface PlanRequest {
   validity?: ValidityInput | undefined;
   /** What an absent validity means (the profile's default; a renewal's old lifetime); it ends with the CA rather than being refused. */
   defaultValidity?: ValidityInput | undefined;
+  /** Explicit "not before" / "not after" (ISO dates) for test certificates; see planValidity. */
+  notBefore?: string | undefined;
+  notAfter?: string | undefined;
   clampToIssuer?: boolean | undefined;
   /** Issue a key family other than the chain's (the AIO broker refuses such a client chain). */
   allowMixedKeyFamilies?: boolean | undefined;
@@ -140,7 +143,7 @@ export function planIssue(req: PlanRequest, ctx: PlanContext): IssuePlan {
   let window: { notBefore: Date; notAfter: Date; clamped: boolean } | null = null;
   if (!parsedValidity.success) problem('validity', 'pki.bad-validity', parsedValidity.error.issues[0]?.message ?? 'The validity is not valid.');
   else {
-    const w = planValidity({ now: ctx.now, validity, issuer: issuer && issuerCanSign ? issuer : null, clampToIssuer: req.clampToIssuer ?? false, isDefault: req.validity === undefined });
+    const w = planValidity({ now: ctx.now, validity, issuer: issuer && issuerCanSign ? issuer : null, clampToIssuer: req.clampToIssuer ?? false, isDefault: req.validity === undefined, dates: { notBefore: req.notBefore, notAfter: req.notAfter } });
     if (!w.ok) problem('validity', w.code, w.message);
     else {
       window = w;

@@ -1,7 +1,7 @@
 import type { KeyObject } from 'node:crypto';
 import { FieldbenchError } from '@shared/errors';
 import { MAX_BATCH } from '@shared/pki-rules';
-import type { BatchIssueResult, CertificateRole, IssueResult, KeyAlgorithm, PkiWarning, SubjectInput, ValidityInput } from '@shared/pki-types';
+import type { BatchIssueResult, CertificateRole, IssueResult, KeyAlgorithm, PkiWarning, SubjectInput, ValidityDates, ValidityInput } from '@shared/pki-types';
 import type { z } from 'zod';
 import type { PreviewResult } from '@shared/contract/pki-contract';
 import { describeKeyAlgorithm, generateKey, publicKeyId, throwIfAborted, type CancelOptions, type KeyMaterial } from './key-generator';
@@ -12,7 +12,7 @@ import { addCertificate, type PkiCatalog } from './pki-catalog';
 
 export type PkiOperationOptions = CancelOptions;
 
-export interface CreateRootRequest {
+export interface CreateRootRequest extends ValidityDates {
   subject: SubjectInput;
   keyAlgorithm?: KeyAlgorithm;
   validity?: ValidityInput;
@@ -30,7 +30,7 @@ export interface CreateServerRequest extends CreateIntermediateRequest {
   sans?: string[];
 }
 
-export interface CreateClientsRequest {
+export interface CreateClientsRequest extends ValidityDates {
   issuerId: string;
   /** Explicit client ids, or a prefix + count giving prefix+'a', prefix+'b', … (client42a, client42b). */
   clientIds?: string[];
@@ -43,7 +43,7 @@ export interface CreateClientsRequest {
   allowMixedKeyFamilies?: boolean;
 }
 
-export interface RenewRequest {
+export interface RenewRequest extends ValidityDates {
   /**
    * New SANs for a leaf (typed automatically, as for createServer); absent keeps the old ones. The subject
    * and the key type always come from the certificate being renewed.
@@ -81,7 +81,7 @@ export class PkiIssuance {
   }
 
   async createRoot(req: CreateRootRequest, op: PkiOperationOptions = {}): Promise<IssueResult> {
-    return this.createOne({ profile: 'root', subject: req.subject, keyAlgorithm: req.keyAlgorithm, validity: req.validity }, 'root', op);
+    return this.createOne({ profile: 'root', subject: req.subject, keyAlgorithm: req.keyAlgorithm, validity: req.validity, notBefore: req.notBefore, notAfter: req.notAfter }, 'root', op);
   }
 
   async createIntermediate(req: CreateIntermediateRequest, op: PkiOperationOptions = {}): Promise<IssueResult> {
@@ -107,6 +107,8 @@ export class PkiIssuance {
         organization: req.organization,
         keyAlgorithm: req.keyAlgorithm,
         validity: req.validity,
+        notBefore: req.notBefore,
+        notAfter: req.notAfter,
         clampToIssuer: req.clampToIssuer,
         allowMixedKeyFamilies: req.allowMixedKeyFamilies,
       }),
@@ -158,6 +160,8 @@ export class PkiIssuance {
         keyAlgorithm,
         validity: req.validity,
         defaultValidity: validityOf(e.cert),
+        notBefore: req.notBefore,
+        notAfter: req.notAfter,
         clampToIssuer: req.clampToIssuer,
         allowMixedKeyFamilies: req.allowMixedKeyFamilies,
       }),
@@ -215,6 +219,8 @@ function signedFields(req: CreateIntermediateRequest): Omit<PlanRequest, 'profil
     subject: req.subject,
     keyAlgorithm: req.keyAlgorithm,
     validity: req.validity,
+    notBefore: req.notBefore,
+    notAfter: req.notAfter,
     clampToIssuer: req.clampToIssuer,
     allowMixedKeyFamilies: req.allowMixedKeyFamilies,
   };

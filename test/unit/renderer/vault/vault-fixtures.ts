@@ -93,6 +93,8 @@ export function detailOf(c: CertificateSummary): CallResponse<'pki.get'> {
       notAfter: c.notAfter,
       signatureAlgorithm: 'ecdsa-with-SHA256',
       publicKey: { family: 'ec', algorithm: 'EC P-256', bits: 256, curve: 'P-256' },
+      publicNumbers: { modulusHex: null, exponent: null, pointHex: '04aa', curveOid: 'prime256v1' },
+      signatureHex: '3045',
       basicConstraints: { ca: c.isCa, pathLength: c.pathLength, critical: true },
       keyUsage: c.isCa ? ['Certificate Sign', 'CRL Sign'] : ['Digital Signature'],
       keyUsageCritical: true,
