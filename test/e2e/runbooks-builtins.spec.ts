@@ -132,11 +132,11 @@ async function litmusEdge(page: Page, { work, nodeAddress }: BuiltinsLab) {
   await expect(page.getByRole('heading', { name: /Steps — paused/ })).toBeVisible({ timeout: 180_000 });
   await expect(page.getByText(/writes the clients’ private keys into the export folder/).last()).toBeVisible();
   expect(existsSync(join(exportDir, 'litmus'))).toBe(false);
-  await page.getByLabel(/I confirm: this step writes the clients’ private keys/).scrollIntoViewIfNeeded();
+  // The paused run brings its confirm panel into view: what the step writes, and one button that confirms and goes on.
+  await expect(page.getByRole('heading', { name: 'Confirm “Export files with private keys”' })).toBeVisible();
   await shot(page, 'litmus-paused');
 
-  await page.getByLabel(/I confirm: this step writes the clients’ private keys/).check();
-  await page.getByRole('button', { name: /Resume from step/ }).click();
+  await page.getByRole('button', { name: 'Confirm and continue' }).click();
   await expect(page.getByRole('heading', { name: /Steps — done/ })).toBeVisible({ timeout: 180_000 });
   await expect(page.getByLabel('Test every listener: checks')).toContainText(/✔ litmus-listener .*31884/);
   await page.getByLabel('Test every listener: checks').scrollIntoViewIfNeeded();
