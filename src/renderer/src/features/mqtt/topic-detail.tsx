@@ -1,13 +1,16 @@
-import { useMemo, useState } from 'react';
+import { lazy, Suspense, useMemo, useState } from 'react';
 import { Eraser, FileCode2 } from 'lucide-react';
 import type { DecoderKindT } from '@shared/contract/mqtt-contract';
 import { Button, Dialog, Select, Tabs, TextField } from '../../ui';
 import { formatBytes, formatCount, formatTime } from './connection-state';
 import { DecodedView, decoderLabel } from './decoded-view';
 import { PublishPanel } from './publish-panel';
-import { TopicChart } from './topic-chart';
 import { decodedText, numericSeries, payloadDiff } from './topic-values';
 import { isError, useMqttStore } from './use-mqtt-store';
+
+// The chart library loads when a chart is first shown: it measures the screen as it loads, which neither the
+// start of the app nor a page that never charts should pay for.
+const TopicChart = lazy(() => import('./topic-chart').then((m) => ({ default: m.TopicChart })));
 
 const DECODER_OPTIONS: { value: DecoderKindT; label: string }[] = [
   { value: 'auto', label: 'Automatic (JSON, text, hex; Sparkplug B on spBv1.0)' },
@@ -228,7 +231,11 @@ export function TopicDetail({ mqtt5 }: { mqtt5: boolean }) {
           {
             id: 'chart',
             label: 'Chart',
-            content: series.names.length ? <TopicChart series={series} /> : <p className="fb-mqtt-muted">No numeric value in this topic&apos;s messages.</p>,
+            content: series.names.length ? (
+              <Suspense fallback={<p className="fb-mqtt-muted">Loading the chart…</p>}>
+                <TopicChart series={series} />
+              </Suspense>
+            ) : <p className="fb-mqtt-muted">No numeric value in this topic&apos;s messages.</p>,
           },
           {
             id: 'history',
