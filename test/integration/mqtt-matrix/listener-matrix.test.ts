@@ -166,7 +166,7 @@ describe.skipIf(!avail.ok)('listener matrix against the broker lab, a K8S-SAT fr
     const tlsRow = rowOf(result, 'loadbalancer');
     expect(tlsRow.tls.verdict).toBe('ok');
     expect(tlsRow.tls.presentedChain.length).toBe(2);
-    expect(tlsRow.tls.chainsTo).toContain(serverCaId);
+    expect(tlsRow.tls.chainsTo).toBe('the vault CA "Fieldbench Lab Server Root CA"');
     expect(rowOf(result, 'nodeport').tls.verdict).toBe('notUsed');
     expect(tunnels).toContain(`lab ${lab.host}:${lab.listeners.tls.port}`);
     expect(sat.log().some((l) => l.startsWith('CONNECT accepted: system:serviceaccount:azure-iot-operations:default'))).toBe(true);
@@ -201,12 +201,16 @@ describe.skipIf(!avail.ok)('listener matrix against the broker lab, a K8S-SAT fr
     const unknown = rowOf(result, 'unknown-ca');
     expect(unknown.diagnosis).toMatchObject({ code: 'mqtt.unknownCa' });
     // Which CA the presented chain leads to: the server root, which the vault holds.
-    expect(unknown.diagnosis!.sentence).toContain(`the vault CA "Fieldbench Lab Server Root CA" (${serverCaId})`);
+    // Issue 14: names, never internal ids, in what a person reads.
+    expect(unknown.diagnosis!.sentence).toContain('the vault CA "Fieldbench Lab Server Root CA"');
+    expect(unknown.diagnosis!.sentence).not.toContain(serverCaId);
 
     expect(rowOf(result, 'expired').diagnosis).toMatchObject({ code: 'mqtt.certificateExpired', sentence: expect.stringMatching(/certificate expired on/) });
 
     const stranger = rowOf(result, 'stranger');
-    expect(stranger.diagnosis!.sentence).toMatch(new RegExp(`refused the client certificate ${strangerLeafId}`));
+    // Named by its common name (issue 14: names, never internal ids).
+    expect(stranger.diagnosis!.sentence).toContain('refused the client certificate "fieldbench-lab-client"');
+    expect(stranger.diagnosis!.sentence).not.toContain(strangerLeafId);
     expect(stranger.auth.verdict).toBe('refused');
 
     const reset = rowOf(result, 'reset');

@@ -84,7 +84,8 @@ export function diagnoseMatrixRow(
         const vaultCa = top ? (k.vaultCas ?? []).find((c) => norm(c.fingerprintSha256) === norm(top.fingerprint256) || (issuerCn !== undefined && cnOf(c.subject) === issuerCn)) : undefined;
         const bundle = top ? (k.trustBundles ?? []).find((b) => b.certificates.some((c) => norm(c.fingerprintSha256) === norm(top.fingerprint256) || cnOf(c.subject) === cnOf(top.issuer))) : undefined;
         if (vaultCa) {
-          sentence = `${sentence} The vault holds that CA: "${vaultCa.commonName}".`;
+          // Said once: the issuer line above may already name it as the vault CA.
+          if (!sentence.includes(`the vault CA "${vaultCa.commonName}"`)) sentence = `${sentence} The vault holds that CA: "${vaultCa.commonName}".`;
           fixes.push({ label: `Use "${vaultCa.commonName}" from the vault as the CA for this listener and run again.`, action: { call: 'mqtt.useVaultCa', caId: vaultCa.id, name: vaultCa.commonName } });
         } else if (bundle && ctx.nodeId) {
           fixes.push({

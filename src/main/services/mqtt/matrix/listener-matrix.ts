@@ -288,7 +288,7 @@ function findKnownCa(top: PresentedCertificate, k: MatrixKnowledge): string | un
   const issuerCn = cnOf(top.issuer);
   const selfSigned = top.subject === top.issuer;
   for (const ca of k.vaultCas ?? []) {
-    if (ca.fingerprintSha256.replace(/:/g, '').toLowerCase() === fp || (!selfSigned && sameName(ca.subject, top.issuer, issuerCn))) return `the vault CA "${ca.commonName}" (${ca.id})`;
+    if (ca.fingerprintSha256.replace(/:/g, '').toLowerCase() === fp || (!selfSigned && sameName(ca.subject, top.issuer, issuerCn))) return `the vault CA "${ca.commonName}"`;
   }
   for (const b of k.trustBundles ?? []) {
     for (const c of b.certificates) {
