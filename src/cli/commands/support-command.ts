@@ -1,31 +1,13 @@
 import { writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { resolve } from 'node:path';
 import { FieldbenchError } from '@shared/errors';
 import { defaultDataDir } from '../../main/services/app/data-dir';
-import { buildSupportBundle } from '../../main/services/app/support-bundle';
-import { APP_VERSION } from '../../main/version';
 import { CliApp } from '../cli-app';
-import { projectRoot } from '../cli-paths';
 import { EXIT, parseCommandLine, UsageError, type CliCommand, type CliVerb } from '../cli-command';
 
 const USAGE = 'fieldbench support bundle [--out FILE] [--data-dir DIR] [--vault FILE] [--password-stdin]';
 const OPTIONS = { out: { type: 'string' }, 'data-dir': { type: 'string' }, vault: { type: 'string' }, 'password-stdin': { type: 'boolean' } } as const;
 const VERBS: readonly CliVerb[] = [{ name: 'bundle', usage: '  bundle [--out FILE] [--data-dir DIR] [--vault FILE] [--password-stdin]\n    the zip (default fieldbench-support-<time>.zip here); with the vault it adds the nodes, without secrets', options: ['out', 'vault', 'data-dir', 'password-stdin'] }];
-const LIBRARIES = ['ssh2', 'mqtt', '@kubernetes/client-node', 'node-forge', '@peculiar/x509', 'pino', 'ws'];
-
-function libraryVersions(): Record<string, string> {
-  const req = createRequire(resolve(projectRoot(), 'package.json'));
-  const out: Record<string, string> = {};
-  for (const name of LIBRARIES) {
-    try {
-      out[name] = (req(`${name}/package.json`) as { version: string }).version;
-    } catch {
-      out[name] = 'not found';
-    }
-  }
-  return out;
-}
 
 export const supportCommand: CliCommand = {
   name: 'support',
@@ -40,16 +22,12 @@ export const supportCommand: CliCommand = {
     const out = resolve(values.out ?? `fieldbench-support-${new Date().toISOString().replace(/[:.]/g, '-')}.zip`);
 
     const cli = new CliApp({ 'data-dir': dataDir, vault: values.vault, 'password-stdin': values['password-stdin'] }, io);
-    let nodes: unknown;
     let nodesNote: string | undefined;
     try {
       if (!cli.context().vault.status().exists) nodesNote = 'there is no vault in this data folder yet';
       else {
         try {
           await cli.unlock();
-          const { nodes: list } = await cli.call('edge.listNodes', {});
-          const activity = await Promise.all(list.map(async (n) => ({ nodeId: n.id, entries: (await cli.call('edge.activity', { nodeId: n.id, limit: 200 })).entries })));
-          nodes = { nodes: list, activity };
         } catch (err) {
           // The bundle is most wanted when something is wrong: a locked vault leaves the nodes out, not the rest.
           if (!(err instanceof FieldbenchError) || !['cli.noPassword', 'vault.wrongPassword'].includes(err.code)) throw err;
@@ -57,8 +35,8 @@ export const supportCommand: CliCommand = {
           io.stderr.write(`The vault stayed locked (${nodesNote}), so the bundle has no node profiles. Give the password (FIELDBENCH_VAULT_PASSWORD or --password-stdin) to include them.\n`);
         }
       }
-      const doctor = await cli.call('app.doctor', {});
-      const bundle = buildSupportBundle({ dataDir, appVersion: APP_VERSION, doctor, libraries: libraryVersions(), ...(nodes !== undefined ? { nodes } : {}), ...(nodesNote ? { nodesNote } : {}) });
+      const made = await cli.call('app.supportBundle', nodesNote ? { nodesNote } : {});
+      const bundle = { zip: Buffer.from(made.zipBase64, 'base64'), entries: made.entries };
       try {
         // Never over an existing file (or through a symlink someone left there); readable by this user only.
         writeFileSync(out, bundle.zip, { flag: 'wx', mode: 0o600 });

@@ -38,6 +38,15 @@ export const appCalls = {
   'app.info': defineCall({ request: z.object({}).strict(), response: AppInfo, summary: 'Show what is running and where its data lives.' }),
   /** Which external tools the features rely on are present on this machine. */
   'app.doctor': defineCall({ request: z.object({}).strict(), response: DoctorReport, summary: 'Check the external tools Fieldbench uses.' }),
+  /**
+   * The zip a support engineer gets: the log, doctor, versions and, with the vault open, the nodes and their
+   * activity. Nothing in it is secret (every part is redacted), so any runtime may ask for it.
+   */
+  'app.supportBundle': defineCall({
+    request: z.object({ nodesNote: z.string().max(500).optional() }).strict(),
+    response: z.object({ zipBase64: z.string(), entries: z.array(z.string()), nodesNote: z.string().optional() }),
+    summary: 'Make the support bundle (no secrets).',
+  }),
   /** Cancels a running job started with a jobId. Unknown or finished jobs are ignored. */
   'jobs.cancel': defineCall({
     request: z.object({ jobId: z.string().min(1).max(100) }).strict(),

@@ -65,4 +65,14 @@ describe('fieldbench doctor', () => {
     expect(calls.indexOf('start')).toBeLessThan(calls.indexOf('app.doctor'));
     expect(calls.indexOf('app.doctor')).toBeLessThan(calls.indexOf('vault.create'));
   });
+
+  it('support bundle goes through the dispatcher too: one app.supportBundle call in the log, the zip the CLI wrote', async () => {
+    const dataDir = mkdtempSync(join(root, 'bundle-'));
+    const out = join(dataDir, 'bundle.zip');
+    const r = await cli(['support', 'bundle', '--out', out, '--data-dir', dataDir]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(existsSync(out)).toBe(true);
+    const calls = readFileSync(join(logDir(dataDir), LOG_FILE_NAME), 'utf8').trim().split('\n').map((l) => (JSON.parse(l) as { call?: string }).call);
+    expect(calls.filter((c) => c === 'app.supportBundle')).toHaveLength(1);
+  });
 });

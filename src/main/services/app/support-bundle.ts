@@ -1,8 +1,25 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { arch, release } from 'node:os';
-import { join } from 'node:path';
+import { createRequire } from 'node:module';
+import { join, resolve } from 'node:path';
 import { strToU8, zipSync } from 'fflate';
 import { logDir, LOG_FILE_NAME, redactDeep } from './logger';
+
+const LIBRARIES = ['ssh2', 'mqtt', '@kubernetes/client-node', 'node-forge', '@peculiar/x509', 'pino', 'ws'];
+
+/** Versions of the libraries that talk to the node and the broker, as installed under the project root. */
+export function libraryVersions(projectRoot: string): Record<string, string> {
+  const req = createRequire(resolve(projectRoot, 'package.json'));
+  const out: Record<string, string> = {};
+  for (const name of LIBRARIES) {
+    try {
+      out[name] = (req(`${name}/package.json`) as { version: string }).version;
+    } catch {
+      out[name] = 'not found';
+    }
+  }
+  return out;
+}
 
 /** What a support engineer needs to see, none of it secret. */
 export interface SupportBundleInput {
