@@ -70,7 +70,7 @@ export function composeApp(env: AppEnvironment): AppContext {
   const network = createNetworkArea({ ...deps, pki: pki.service, edge: edge.service, aio: aio.service });
   const mqtt = createMqttArea(deps, { pki: pki.service, edge: edge.service, aio: aio.service });
   const exportsArea = createExportsArea(deps, { pki: pki.service, aio: aio.service });
-  const runbooks = createRunbooksArea(deps, getDispatcher);
+  const runbooks = createRunbooksArea(deps, getDispatcher, () => exportsArea.downloads);
   for (const area of [vaultArea, pki, edge, aio, network, mqtt, exportsArea, runbooks]) if (area.dispose) disposers.push(() => area.dispose?.());
 
   const handlers: Handlers = {

@@ -1,4 +1,4 @@
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test, expect, type FieldbenchCli } from '../support/e2e/fieldbench-fixture';
 
@@ -77,6 +77,16 @@ test.describe('Runbooks from the app', () => {
       await page.getByRole('button', { name: 'Sign off' }).click();
       await expect(page.getByText(/Signed by Ana Tech, witnessed by Customer QA/)).toBeVisible();
       await page.screenshot({ path: `${SHOTS}/runbooks-signed.png`, fullPage: true });
+
+      // The PDF the customer keeps, printed by main (headless Chromium here) and handed over as a one-time download.
+      const pdfDownload = page.waitForEvent('download');
+      await page.getByRole('button', { name: 'Save report (PDF)' }).click();
+      const pdf = await pdfDownload;
+      expect(pdf.suggestedFilename()).toMatch(/^commissioning-.*\.pdf$/);
+      const pdfPath = join(test.info().outputDir, pdf.suggestedFilename());
+      await pdf.saveAs(pdfPath);
+      expect(readFileSync(pdfPath).subarray(0, 5).toString('latin1')).toBe('%PDF-');
+      await expect(page.getByRole('status').filter({ hasText: /^PDF commissioning-.*made by/ })).toBeVisible();
 
       await page.getByRole('button', { name: 'Run', exact: true }).click();
       await expect(page.getByText('Nothing to change: every step was already in place.').first()).toBeVisible({ timeout: 120_000 });

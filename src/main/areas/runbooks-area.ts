@@ -1,5 +1,8 @@
-import { existsSync } from 'node:fs';
-import { isAbsolute } from 'node:path';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { basename, isAbsolute, join } from 'node:path';
+import { EXPORT_DOWNLOAD_PATH } from '@shared/contract/exports-contract';
+import type { OneTimeDownloads } from '../services/exports/one-time-downloads';
 import { FieldbenchError } from '@shared/errors';
 import type { Area, AreaDeps, AreaHandlers } from '../area';
 import type { Dispatcher } from '../ipc/dispatcher';
@@ -17,7 +20,7 @@ export type RunbooksHandlers = AreaHandlers<'runbooks'>;
  * Wires the runbook engine. Its steps reach the other areas through the dispatcher, so every step call is
  * validated like a UI or CLI call and lands in the same services (and the same activity log).
  */
-export function createRunbooksArea(deps: AreaDeps, getDispatcher: () => Dispatcher): Area<RunbooksHandlers, RunbookEngine> {
+export function createRunbooksArea(deps: AreaDeps, getDispatcher: () => Dispatcher, downloads?: () => OneTimeDownloads): Area<RunbooksHandlers, RunbookEngine> {
   const call = (signal?: AbortSignal): Caller =>
     (async (name, request, options?: { progress?: (message: string) => void }) => {
       const r = await getDispatcher().dispatch(name, request, { ...(signal ? { signal } : {}), ...(options?.progress ? { progress: options.progress } : {}) });
@@ -81,12 +84,40 @@ export function createRunbooksArea(deps: AreaDeps, getDispatcher: () => Dispatch
       return buildReport(run, call(), { site: req.site, nodeName: await nodeName(run.params['node']) });
     },
     'runbooks.reportPdf': async (req) => {
+      // A path chosen by a page would let it make main write anywhere: the app saves through runbooks.savePdf.
+      if (deps.env.runtime !== 'cli') throw new FieldbenchError('runbooks.pdfPathRefused', 'Only the command line names a PDF path (fieldbench runbook report --pdf FILE). In the app, use Save report (PDF).');
       if (!isAbsolute(req.out) || !/\.pdf$/i.test(req.out)) throw new FieldbenchError('runbooks.pdfPath', `"${req.out}" is not a full path to a .pdf file. Give one such as /home/tech/plant7-report.pdf.`);
       if (existsSync(req.out)) throw new FieldbenchError('runbooks.pdfExists', `${req.out} already exists. Choose a new file name: a report already handed over is never overwritten.`);
       const run = engine.getRun(req.runId);
       const report = await buildReport(run, call(), { site: req.site, nodeName: await nodeName(run.params['node']) });
       const r = await printer.print(report.html, req.out);
       return { written: r.ok, path: req.out, printer: printer.name, fingerprint: report.fingerprint, ...(r.ok ? {} : { reason: `${r.reason} The HTML report has the same content.` }) };
+    },
+    'runbooks.savePdf': async (req) => {
+      const run = engine.getRun(req.runId);
+      const report = await buildReport(run, call(), { site: req.site, nodeName: await nodeName(run.params['node']) });
+      const fileName = `commissioning-${run.id}.pdf`;
+      const base = { fileName, printer: printer.name, fingerprint: report.fingerprint };
+      if (deps.env.runtime === 'electron' && deps.env.saveDialog) {
+        const path = await deps.env.saveDialog.chooseFile({ title: 'Save the commissioning report', buttonLabel: 'Save PDF', defaultName: fileName });
+        if (!path) return { ...base, made: false, reason: 'Nothing was saved: the save dialog was cancelled.' };
+        if (existsSync(path)) throw new FieldbenchError('runbooks.pdfExists', `${path} already exists. Choose a new file name: a report already handed over is never overwritten.`);
+        const r = await printer.print(report.html, path);
+        return r.ok ? { ...base, made: true, savedAs: basename(path) } : { ...base, made: false, reason: `${r.reason} The HTML report has the same content.` };
+      }
+      const store = downloads?.();
+      if (deps.env.runtime !== 'loopback-host' || !store) throw new FieldbenchError('runbooks.pdfUnavailable', 'Here the PDF is written by the command line: fieldbench runbook report --pdf FILE.');
+      // Printed to a private scratch folder, handed over once, then gone: the page never holds a path or the bytes.
+      const scratch = mkdtempSync(join(tmpdir(), 'fieldbench-report-'));
+      try {
+        const out = join(scratch, fileName);
+        const r = await printer.print(report.html, out);
+        if (!r.ok) return { ...base, made: false, reason: `${r.reason} Save the HTML report instead; it has the same content.` };
+        const id = store.add({ fileName, bytes: new Uint8Array(readFileSync(out)), secret: false });
+        return { ...base, made: true, url: `${EXPORT_DOWNLOAD_PATH}${id}` };
+      } finally {
+        rmSync(scratch, { recursive: true, force: true });
+      }
     },
     'runbooks.signOff': (req) => engine.signOff(req.runId, req.technician, req.witness),
     'runbooks.verify': (req, ctx) => withSignal(ctx.signal, () => engine.verify(req.runId, ctx.signal)),

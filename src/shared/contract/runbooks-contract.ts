@@ -173,6 +173,15 @@ export const runbooksCalls = {
     response: z.object({ written: z.boolean(), path: z.string(), printer: z.string(), fingerprint: z.string(), reason: z.string().optional() }),
     summary: 'Print the commissioning report of a run to PDF.',
   }),
+  /**
+   * The PDF for the person at the screen, with no path from the page: the loopback host hands it over as a
+   * one-time download, the desktop asks where with the system's save dialog. `made` false says why (no printer).
+   */
+  'runbooks.savePdf': defineCall({
+    request: z.object({ runId: RunId, site: z.string().max(200).optional() }).strict(),
+    response: z.object({ made: z.boolean(), url: z.string().optional(), fileName: z.string(), savedAs: z.string().optional(), printer: z.string(), fingerprint: z.string(), reason: z.string().optional() }),
+    summary: 'Save the commissioning report as PDF from the app.',
+  }),
   /** Records the technician's and witness's names and the fingerprint the report carries. */
   'runbooks.signOff': defineCall({
     request: z.object({ runId: RunId, technician: z.string().trim().min(1, 'Type the technician\'s name.').max(100), witness: z.string().trim().min(1, 'Type the witness\'s name.').max(100) }).strict(),

@@ -66,7 +66,9 @@ describe('electron-builder.yml (npm run dist)', () => {
     const built = ['out/main', 'out/preload'].flatMap((d) => walk(join(ROOT, d))).filter((f) => /\.(c|m)?js$/.test(f));
     const imported = new Set<string>();
     for (const file of built) {
-      for (const m of readFileSync(file, 'utf8').matchAll(/(?:\bfrom\s*|\bimport\s*\(\s*|\brequire\s*\(\s*)["']([^"'./][^"']*)["']/g)) {
+      // Only what can be a package name (npm's rules: lower case, no spaces or commas): bundled code generators
+      // (protobufjs) hold strings such as `from ",\n\t"` that are not imports.
+      for (const m of readFileSync(file, 'utf8').matchAll(/(?:\bfrom\s*|\bimport\s*\(\s*|\brequire\s*\(\s*)["']((?:@[a-z0-9][\w.-]*\/)?[a-z0-9][\w.-]*(?:\/[^"'\s]*)?)["']/g)) {
         const spec = m[1]!;
         const name = spec.startsWith('@') ? spec.split('/').slice(0, 2).join('/') : spec.split('/')[0]!;
         imported.add(name);

@@ -68,13 +68,16 @@ describe('the desktop report printer (Electron printToPDF in an offscreen window
     expect(seen).toMatchObject({ opened: 1, closed: 1 });
   });
 
-  it('is the printer runbooks.reportPdf uses when the composition is given it, with the same HTML as runbooks.report', async () => {
+  it('is the printer the app saves with: the desktop asks where (save dialog), the same HTML as runbooks.report, never over a file', async () => {
     const printed: string[] = [];
     const { open } = fakeWindow();
     const inner = offscreenPdfPrinter(open);
     const printer: ReportPdfPrinter = { name: inner.name, print: (html, out) => (printed.push(html), inner.print(html, out)) };
+    const out = join(dir, 'report.pdf');
+    let answer: string | null = out;
+    const saveDialog = { chooseFolder: async () => null, chooseFile: async () => answer };
     const dataDir = join(dir, 'data');
-    const app = composeApp({ dataDir, runtime: 'electron', vault: { createOptions: WEAK }, reportPrinter: printer });
+    const app = composeApp({ dataDir, runtime: 'electron', vault: { createOptions: WEAK }, reportPrinter: printer, saveDialog });
     try {
       const ok = async (name: string, req: unknown) => {
         const r = await app.dispatcher.dispatch(name as never, req as never, {});
@@ -86,23 +89,57 @@ describe('the desktop report printer (Electron printToPDF in an offscreen window
       const run = await ok('runbooks.run', { source: { yaml }, params: {}, dryRun: false, confirm: [] });
       expect(run['state']).toBe('done');
       const runId = String(run['id']);
-      const out = join(dir, 'report.pdf');
-      const r = await ok('runbooks.reportPdf', { runId, site: 'Plant 7', out });
+      const r = await ok('runbooks.savePdf', { runId, site: 'Plant 7' });
       const html = (await ok('runbooks.report', { runId, site: 'Plant 7' }))['html'];
-      expect(r).toMatchObject({ written: true, path: out, printer: 'Electron' });
+      expect(r).toMatchObject({ made: true, savedAs: 'report.pdf', printer: 'Electron' });
+      expect(r['url']).toBeUndefined();
       expect(printed).toEqual([html]);
       expect(String(html)).toContain('Printer Root CA');
       expect(readFileSync(out, 'utf8')).toMatch(/^%PDF-/);
 
-      const again = await app.dispatcher.dispatch('runbooks.reportPdf', { runId, out }, {});
-      expect(again.ok).toBe(false);
+      const again = await app.dispatcher.dispatch('runbooks.savePdf', { runId }, {});
       expect(again.ok ? '' : again.error.message).toContain('already exists. Choose a new file name');
+      answer = null;
+      expect(await ok('runbooks.savePdf', { runId })).toMatchObject({ made: false, reason: expect.stringContaining('cancelled') });
       expect(printed).toHaveLength(1);
-      const relative = await app.dispatcher.dispatch('runbooks.reportPdf', { runId, out: 'report.pdf' }, {});
-      expect(relative.ok ? '' : relative.error.message).toContain('is not a full path to a .pdf file');
+      // A window cannot name a path for main to write: that is the command line's alone.
+      const byPath = await app.dispatcher.dispatch('runbooks.reportPdf', { runId, out: join(dir, 'other.pdf') }, {});
+      expect(byPath.ok ? '' : byPath.error.code).toBe('runbooks.pdfPathRefused');
+      expect(existsSync(join(dir, 'other.pdf'))).toBe(false);
     } finally {
       await app.dispose();
     }
     expect(readdirSync(dir)).toContain('report.pdf');
+  });
+
+  it('in the loopback host the PDF is a one-time download, and the command line still writes its --pdf path', async () => {
+    const { open } = fakeWindow();
+    const printer = offscreenPdfPrinter(open);
+    const host = composeApp({ dataDir: join(dir, 'host'), runtime: 'loopback-host', vault: { createOptions: WEAK }, reportPrinter: printer });
+    const cli = composeApp({ dataDir: join(dir, 'host'), runtime: 'cli', vault: { createOptions: WEAK }, reportPrinter: printer });
+    try {
+      const ok = async (app: typeof host, name: string, req: unknown) => {
+        const r = await app.dispatcher.dispatch(name as never, req as never, {});
+        if (!r.ok) throw new Error(`${name}: ${r.error.message}`);
+        return r.value as Record<string, unknown>;
+      };
+      await ok(host, 'vault.create', { password: 'long enough pw' });
+      const yaml = 'name: one-root\ntitle: One root\nsteps:\n  - id: root\n    uses: pki.root\n    with: { commonName: Download Root CA }\n';
+      const runId = String((await ok(host, 'runbooks.run', { source: { yaml }, params: {}, dryRun: false, confirm: [] }))['id']);
+      const r = await ok(host, 'runbooks.savePdf', { runId });
+      expect(r).toMatchObject({ made: true, fileName: `commissioning-${runId}.pdf` });
+      const id = String(r['url']).split('/').pop()!;
+      const taken = host.downloads.take(id);
+      expect(Buffer.from(taken!.bytes).toString('utf8')).toMatch(/^%PDF-/);
+      expect(host.downloads.take(id)).toBeUndefined();
+
+      await ok(cli, 'vault.unlock', { password: 'long enough pw' });
+      const out = join(dir, 'cli-report.pdf');
+      expect(await ok(cli, 'runbooks.reportPdf', { runId, out })).toMatchObject({ written: true, path: out });
+      expect(readFileSync(out, 'utf8')).toMatch(/^%PDF-/);
+    } finally {
+      await host.dispose();
+      await cli.dispose();
+    }
   });
 });

@@ -291,7 +291,8 @@ function ReportPanel({ run }: { run: RunRecord }) {
   const [site, setSite] = useState('');
   const [technician, setTechnician] = useState(run.technician ?? '');
   const [witness, setWitness] = useState('');
-  const { loadReport, signOff } = useRunbooksStore.getState();
+  const pdf = useRunbooksStore((s) => s.pdf);
+  const { loadReport, signOff, savePdf } = useRunbooksStore.getState();
   return (
     <section className="fb-rb-card" aria-labelledby="fb-rb-report">
       <h2 id="fb-rb-report">Commissioning report</h2>
@@ -305,7 +306,17 @@ function ReportPanel({ run }: { run: RunRecord }) {
             Save report (HTML)
           </Button>
         ) : null}
+        {report ? (
+          <Button icon={<FileDown size={18} />} loading={pdf?.busy} onClick={() => void savePdf(site || undefined)}>
+            Save report (PDF)
+          </Button>
+        ) : null}
       </div>
+      {pdf?.message ? (
+        <p className="fb-rb-callout" data-tone={pdf.ok ? 'success' : 'warning'} role="status">
+          {pdf.message}
+        </p>
+      ) : null}
       {report ? (
         <>
           <div>

@@ -25,6 +25,7 @@ export interface RunbooksState {
   error: ErrorInfo | undefined;
   /** The report on screen and the site it was built for, so a sign-off rebuilds it for the same site. */
   report: { html: string; fingerprint: string; punchList: number; site?: string } | undefined;
+  pdf: { busy: boolean; message?: string; ok?: boolean } | undefined;
   /** Step states and log lines streamed while a run is going; the full record arrives with the answer. */
   live: { runId: string | undefined; states: Record<string, StepState>; log: LogLine[]; countdowns: Record<string, StepCountdown> };
   load(): Promise<void>;
@@ -39,6 +40,8 @@ export interface RunbooksState {
   cancel(): Promise<void>;
   openRun(runId: string): Promise<void>;
   loadReport(site?: string): Promise<void>;
+  /** The PDF through main (a one-time download in the browser, the save dialog on the desktop); the answer in `pdf`. */
+  savePdf(site?: string): Promise<void>;
   signOff(technician: string, witness: string): Promise<boolean>;
 }
 
@@ -79,6 +82,7 @@ export const useRunbooksStore = create<RunbooksState>()((set, get) => {
     busy: undefined,
     error: undefined,
     report: undefined,
+    pdf: undefined,
     live: { runId: undefined, states: {}, log: [], countdowns: {} },
     async load() {
       const status = await invoke('vault.status', {});
@@ -142,6 +146,24 @@ export const useRunbooksStore = create<RunbooksState>()((set, get) => {
       const r = await invoke('runbooks.report', { runId: run.id, ...(site ? { site } : {}) });
       if (r.ok) set({ report: { ...r.value, ...(site ? { site } : {}) } });
       else set({ error: r.error });
+    },
+    async savePdf(site) {
+      const { run } = get();
+      if (!run) return;
+      set({ pdf: { busy: true } });
+      const r = await invoke('runbooks.savePdf', { runId: run.id, ...(site ? { site } : {}) });
+      if (!r.ok) return set({ pdf: { busy: false, ok: false, message: r.error.message } });
+      if (r.value.url) {
+        // A navigation to the one-time URL: the browser saves the PDF, this page's script never holds its bytes.
+        const a = document.createElement('a');
+        a.href = r.value.url;
+        a.download = r.value.fileName;
+        a.rel = 'noopener';
+        document.body.append(a);
+        a.click();
+        a.remove();
+      }
+      set({ pdf: { busy: false, ok: r.value.made, message: r.value.made ? `PDF ${r.value.savedAs ?? r.value.fileName} made by ${r.value.printer}.` : (r.value.reason ?? 'No PDF was made.') } });
     },
     async signOff(technician, witness) {
       const { run } = get();
