@@ -2,9 +2,10 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:f
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Page } from '@playwright/test';
-import { startAioOperator } from '../support/broker-lab/aio-operator';
+import { startAioOperator, type AioOperator } from '../support/broker-lab/aio-operator';
 import { mosquittoPub, mosquittoSub } from '../support/broker-lab/mosquitto-clients';
 import { edgeBrokerAvailability } from '../support/broker-lab/sat-front-in-node';
+import type { EdgeLab } from '../support/e2e/edge-lab-fixture';
 import { test as base, expect, type ServedApp } from '../support/e2e/fieldbench-fixture';
 
 // Issue 13 from the app: the built-in trust-broker runbook against the edge test host (real sshd in a network
@@ -17,11 +18,13 @@ const SHOTS = 'test-results/screenshots';
 const PASSWORD = 'a long vault password for e2e';
 const NODE = 'edge-01';
 
-/** What both runbooks run against: the edge lab's node address, a scratch folder and `fieldbench serve` on it. */
+/** What the runbooks run against: the edge lab's node address and kubectl, the operator stand-in, a scratch folder and `fieldbench serve` on it. */
 interface BuiltinsLab {
   nodeAddress: string;
   work: string;
   app: ServedApp;
+  kubectl: EdgeLab['kubectl'];
+  operator: AioOperator;
 }
 
 /** The edge lab with the AIO operator stand-in serving every applied listener, a blank vault that knows the node, and the app on it. */
@@ -44,7 +47,7 @@ const test = base.extend<object, { builtinsLab: BuiltinsLab }>({
       );
       expect(add.code, add.stderr).toBe(0);
       const app = await cli.serve(dataDir);
-      await use({ nodeAddress: host.nodeAddress, work, app });
+      await use({ nodeAddress: host.nodeAddress, work, app, kubectl: (args, input) => lab.kubectl(args, input), operator });
       // The app's stop() also removes the data folder.
       await app.stop();
       await operator.stop();
@@ -66,13 +69,14 @@ const shot = (page: Page, name: string) => page.screenshot({ path: `${SHOTS}/run
 test.describe('Built-in runbooks from the app on the edge test host', () => {
   test.skip(!availability.ok, availability.ok ? '' : `edge test host unavailable: ${availability.reason}`);
 
-  // One page for both: the launcher file that signs the browser in is used once.
-  test('trust-broker, then litmus-edge: run, tested, nothing to change, report and sign-off', async ({ page, builtinsLab }) => {
+  // One page for all three: the launcher file that signs the browser in is used once.
+  test('trust-broker, litmus-edge, then test-listeners: run, tested, nothing to change, report and sign-off', async ({ page, builtinsLab }) => {
     test.setTimeout(600_000);
     expect(page.viewportSize()).toEqual({ width: 1366, height: 768 });
     await openRunbooks(page, builtinsLab.app);
     await test.step('trust-broker: the default listener tested through the tunnel with a SAT token', () => trustBroker(page, builtinsLab));
     await test.step('litmus-edge: confirm the connector key, connect with the exported files', () => litmusEdge(page, builtinsLab));
+    await test.step('test-listeners: the testing warning, NodePort 31883 without auth and LoadBalancer 8883 with Automatic TLS', () => testListeners(page, builtinsLab));
   });
 });
 
@@ -156,4 +160,63 @@ async function litmusEdge(page: Page, { work, nodeAddress }: BuiltinsLab) {
   await page.getByRole('button', { name: 'Run', exact: true }).click();
   await expect(page.getByText('Nothing to change: every step was already in place.').first()).toBeVisible({ timeout: 180_000 });
   await shot(page, 'litmus-unchanged');
+}
+
+async function testListeners(page: Page, { nodeAddress, kubectl, operator }: BuiltinsLab) {
+  // The broker allows one NodePort listener: the Litmus one (and its authentication) goes before the test listeners come.
+  const del = await kubectl(['delete', 'brokerlistener', 'litmus-listener', '-n', 'azure-iot-operations', '--ignore-not-found']);
+  expect(del.code, del.stderr).toBe(0);
+  const delAuth = await kubectl(['delete', 'brokerauthentication', 'litmus-x509', '-n', 'azure-iot-operations', '--ignore-not-found']);
+  expect(delAuth.code, delAuth.stderr).toBe(0);
+  await operator.waitFor((st) => !st.ports.some((p) => p.listener === 'litmus-listener'), { what: 'the Litmus listener gone' });
+
+  await page.getByRole('button', { name: /Test listeners \(NodePort 31883/ }).click();
+  await expect(page.getByRole('heading', { name: /^Test listeners \(NodePort 31883/, level: 2 })).toBeVisible();
+  // The runbook says up front that what it opens is for testing only.
+  await expect(page.getByRole('note')).toContainText('These listeners are for testing. The NodePort listener accepts anyone on the network without authentication');
+  await page.getByLabel('The edge node (name or id)').selectOption(NODE);
+  await page.getByLabel("The address clients use (in the server certificate's SANs)").fill(nodeAddress);
+  await page.getByLabel('Technician').fill('Ana Tech');
+  await shot(page, 'tests-chosen');
+
+  // No step asks for a confirm: the run goes straight through, and only the listeners are new.
+  await page.getByRole('button', { name: 'Run', exact: true }).click();
+  await expect(page.getByRole('heading', { name: /Steps — done/ })).toBeVisible({ timeout: 180_000 });
+  await expect(page.getByText(/Done: 1 step\(s\) changed something\./).first()).toBeVisible();
+  await expect(page.getByRole('listitem').filter({ hasText: 'Broker resources' }).getByText('changed', { exact: true })).toBeVisible();
+  const checks = page.getByLabel('Test every listener: checks');
+  const passed = (listener: string, where: string) => new RegExp(`✔ ${listener} [^\\n]*\\(${where}[^)]*\\) — connect, TLS, auth and cross-delivery ok`);
+  await expect(checks).toContainText(passed('nodeport-listener', 'NodePort 31883'));
+  await expect(checks).toContainText(passed('loadbalancer-listener :8883', 'LoadBalancer'));
+  await expect(checks).not.toContainText('✘');
+  await expect(page.getByLabel('Run log')).toContainText(/Tested: Test every listener: 3 of 3 passed/);
+  // On the cluster as seed 001 writes them: NodePort 31883 without authentication, 8883 with Automatic TLS.
+  const spec = async (name: string) => {
+    const r = await kubectl(['get', 'brokerlistener', name, '-n', 'azure-iot-operations', '-o', 'json']);
+    expect(r.code, r.stderr).toBe(0);
+    return (JSON.parse(r.stdout) as { spec: { serviceType: string; ports: Array<Record<string, unknown>> } }).spec;
+  };
+  const np = await spec('nodeport-listener');
+  expect(np).toMatchObject({ serviceType: 'NodePort', ports: [{ port: 1883, nodePort: 31883 }] });
+  expect(np.ports[0]?.['authenticationRef']).toBeUndefined();
+  expect((await spec('loadbalancer-listener')).ports[0]).toMatchObject({ port: 8883, tls: { mode: 'Automatic' } });
+  await checks.scrollIntoViewIfNeeded();
+  await shot(page, 'tests-done');
+
+  // A real client without any credentials on the NodePort listener: what the warning is about.
+  const args = ['-V', 'mqttv5', '-h', nodeAddress, '-p', '31883'];
+  const sub = await mosquittoSub(args, 'tests/e2e');
+  try {
+    expect((await mosquittoPub([...args, '-t', 'tests/e2e', '-q', '1', '-m', 'no auth'])).code).toBe(0);
+    expect(await sub.waitFor(1)).toEqual(['no auth']);
+  } finally {
+    sub.close();
+  }
+
+  await page.getByRole('button', { name: 'Run', exact: true }).click();
+  await expect(page.getByText('Nothing to change: every step was already in place.').first()).toBeVisible({ timeout: 180_000 });
+  await expect(page.getByText('already in place', { exact: true })).toHaveCount(5);
+  await expect(checks).toContainText(passed('nodeport-listener', 'NodePort 31883'));
+  await expect(checks).toContainText(passed('loadbalancer-listener :8883', 'LoadBalancer'));
+  await shot(page, 'tests-unchanged');
 }
